@@ -1,0 +1,64 @@
+# Lead Lens: one-command set-up, run and test. Everything installs from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= .data/sandbox.sqlite
+PORT ?= 8501
+
+.PHONY: setup setup-dev run test lint types pytest sandbox reset-sandbox bench screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DB): | $(VENV)/.runtime-installed
+	$(BIN)/python -m lib.sandbox seed --db $(DB)
+
+## setup: create .venv, install the pinned runtime requirements, seed the sandbox (idempotent)
+setup: $(VENV)/.runtime-installed $(DB)
+
+setup-dev: setup $(VENV)/.dev-installed
+
+## run: start the dashboard on http://localhost:8501 against the embedded sandbox
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+## test: lint, types and every test
+test: setup-dev lint types pytest
+
+lint:
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+types:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/python -m pytest
+
+## sandbox: serve the sandbox API over HTTP on 127.0.0.1:8765
+sandbox: setup
+	$(BIN)/python -m lib.sandbox serve --host 127.0.0.1 --port 8765 --db $(DB)
+
+## reset-sandbox: recreate the demo database
+reset-sandbox: | $(VENV)/.runtime-installed
+	$(BIN)/python -m lib.sandbox seed --db $(DB)
+
+## bench: dossier benchmark against the sandbox served with 100 ms latency
+bench: setup
+	$(BIN)/python -m benchmarks.dossier
+
+## screenshots: refresh docs/screenshots/*.png in headless Chromium
+screenshots: setup-dev
+	$(BIN)/python -m benchmarks.screenshots
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
