@@ -1,0 +1,695 @@
+"""The synchronous, thread-safe Convertr v4 client over one pooled ``httpx.Client``.
+
+The same code talks to the embedded sandbox and to a real enterprise: only the transport
+differs (``httpx.WSGITransport`` in-process, or the network). Idempotent requests are retried
+by ``httpx_retries.RetryTransport``; POSTs (login, saving a value) are never resent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final, TypeVar
+
+import httpx
+import pydantic
+from httpx_retries import Retry, RetryTransport
+
+from lib.convertr.config import ClientConfig
+from lib.convertr.constants import (
+    API_PREFIX,
+    CONNECT_TIMEOUT,
+    ITEMS_PER_PAGE,
+    LOGIN_PATH,
+    MAX_CONNECTIONS,
+    MAX_ITEMS_PER_PAGE,
+    MAX_KEEPALIVE_CONNECTIONS,
+    MAX_PAGES,
+    MAX_RETRIES,
+    MAX_RETRY_DELAY,
+    MAX_TOTAL_RETRY_DELAY,
+    RETRY_BACKOFF_FACTOR,
+    RETRY_METHODS,
+    RETRY_STATUSES,
+    SANDBOX_BASE_URL,
+    SANDBOX_DISPLAY_NAME,
+    TOKEN_RENEWAL_MARGIN,
+)
+from lib.convertr.errors import (
+    APIError,
+    ConfigurationError,
+    ConflictError,
+    ConnectError,
+    ConvertrError,
+    InvalidCredentialsError,
+    MfaRequiredError,
+    PaginationError,
+    PasswordExpiredError,
+    RequestTimeoutError,
+    ResponseFormatError,
+    TransportError,
+    ValidationError,
+    Violation,
+    error_class_for_status,
+)
+from lib.convertr.models import (
+    ApiModel,
+    Campaign,
+    CampaignLink,
+    CampaignProcessrJob,
+    CampaignPublisher,
+    Lead,
+    LeadData,
+    LeadEditableField,
+    LeadNote,
+    LeadStatisticsChronology,
+    LogEntry,
+    LogType,
+    Page,
+    ProcessrJobLead,
+    Publisher,
+    Statistic,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=ApiModel)
+Params = Sequence[tuple[str, str | int]]
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+"""Marker for "no previous value given" in ``save_lead_data``."""
+
+_MAX_SHOWN_INPUT = 80
+
+
+class _CountingTransport(httpx.BaseTransport):
+    """Counts every attempt that reaches the wire (inside the retry loop, so retries count)."""
+
+    def __init__(self, inner: httpx.BaseTransport, on_send: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_send = on_send
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._on_send()
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _retry_policy(sleep: Callable[[float], None], total: int) -> Retry:
+    """httpx-retries' policy with our limits and an injectable ``sleep`` (tests pass a fake)."""
+
+    class _Policy(Retry):
+        # Retry.copy_with rebuilds via self.__class__, so the closure survives each attempt.
+        def sleep(self, response: httpx.Response | Exception) -> None:
+            headers = response.headers if isinstance(response, httpx.Response) else {}
+            seconds: float = self._calculate_sleep(headers)
+            sleep(seconds)
+            self.elapsed_sleep += seconds
+
+    policy: Retry = _Policy(
+        total=total,
+        allowed_methods=RETRY_METHODS,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=RETRY_BACKOFF_FACTOR,
+        max_backoff_wait=MAX_RETRY_DELAY,
+        total_timeout=MAX_TOTAL_RETRY_DELAY,
+    )
+    return policy
+
+
+def _describe_input(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= _MAX_SHOWN_INPUT else shown[: _MAX_SHOWN_INPUT - 3] + "..."
+
+
+def _format_validation_error(
+    exc: pydantic.ValidationError, resource: str, method: str, path: str
+) -> ResponseFormatError:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(the item)"
+    more = exc.error_count() - 1
+    extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return ResponseFormatError(
+        f"{method} {path}: the {resource} answer does not match the model: field {field!r}: "
+        f"{first['msg']}, got {_describe_input(first.get('input'))}{extra}"
+    )
+
+
+def parse_model(model: type[ModelT], data: object, *, method: str, path: str) -> ModelT:
+    """Validate one item, turning a mismatch into a ResponseFormatError naming the field."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _format_validation_error(exc, model.__name__, method, path) from None
+
+
+def _first_key(data: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        if name in data:
+            return data[name]
+    return None
+
+
+class HydraCollection:
+    """One Hydra collection answer, in either spelling (``hydra:member`` or ``member``)."""
+
+    def __init__(self, data: object, *, method: str, path: str) -> None:
+        if not isinstance(data, dict):
+            raise ResponseFormatError(
+                f"{method} {path}: expected a Hydra collection object, got {type(data).__name__}"
+            )
+        members = _first_key(data, "hydra:member", "member")
+        if not isinstance(members, list):
+            raise ResponseFormatError(
+                f"{method} {path}: expected a Hydra collection with 'hydra:member' or 'member' "
+                f"as a list, got keys {sorted(data)[:8]}"
+            )
+        total = _first_key(data, "hydra:totalItems", "totalItems")
+        if total is not None and not isinstance(total, int):
+            raise ResponseFormatError(
+                f"{method} {path}: expected 'hydra:totalItems' as an integer, got {total!r}"
+            )
+        view = _first_key(data, "hydra:view", "view")
+        next_link = _first_key(view, "hydra:next", "next") if isinstance(view, dict) else None
+        self.members: list[Any] = members
+        self.total: int = total if total is not None else len(members)
+        self.next_link: str | None = next_link if isinstance(next_link, str) else None
+
+
+def _iso(value: dt.date | dt.datetime) -> str:
+    return value.isoformat()
+
+
+class ConvertrClient:
+    """A signed-in session with one Convertr enterprise (or the embedded sandbox).
+
+    Thread-safe: one instance is shared by every thread (Streamlit sessions, dossier
+    workers). ``transport`` replaces the network (tests pass ``httpx.MockTransport``);
+    ``sleep`` and ``clock`` replace ``time.sleep``/``time.monotonic`` for retry and token
+    expiry tests.
+    """
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_retries: int = MAX_RETRIES,
+    ) -> None:
+        self.config = config
+        self._clock = clock
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+        self._auth_lock = threading.Lock()
+        self._token: str | None = config.token.get_secret_value() if config.token else None
+        self._token_expires_at: float | None = None
+        self._base_url = config.base_url or SANDBOX_BASE_URL
+        wire = transport if transport is not None else self._default_transport()
+        retrying = RetryTransport(
+            transport=_CountingTransport(wire, self._count_request),
+            retry=_retry_policy(sleep, max_retries),
+        )
+        self._http = httpx.Client(
+            base_url=self._base_url,
+            transport=retrying,
+            timeout=httpx.Timeout(config.timeout, connect=CONNECT_TIMEOUT),
+            headers={"Accept": "application/ld+json, application/json"},
+            follow_redirects=False,
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _default_transport(self) -> httpx.BaseTransport:
+        if self.config.is_sandbox:
+            # Imported here so a client of a real enterprise never loads the sandbox.
+            from lib.sandbox import create_app, ensure_database
+
+            database = ensure_database(self.config.sandbox_db)
+            return httpx.WSGITransport(app=create_app(database))
+        limits = httpx.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+        )
+        return httpx.HTTPTransport(limits=limits)
+
+    def _count_request(self) -> None:
+        with self._count_lock:
+            self._request_count += 1
+
+    @property
+    def request_count(self) -> int:
+        """HTTP attempts sent so far, retries and logins included."""
+        with self._count_lock:
+            return self._request_count
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.config.is_sandbox
+
+    @property
+    def base_url_display(self) -> str:
+        """``Sandbox`` or the enterprise's URL, for the page header."""
+        return SANDBOX_DISPLAY_NAME if self.is_sandbox else self._base_url
+
+    def __repr__(self) -> str:
+        return (
+            f"ConvertrClient(base_url={self.base_url_display!r}, username={self.config.username!r})"
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ConvertrClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- authentication ---------------------------------------------------------------------
+
+    @property
+    def _can_login(self) -> bool:
+        return self.config.username is not None and self.config.password is not None
+
+    def _bearer_token(self) -> str:
+        with self._auth_lock:
+            fresh = self._token_expires_at is None or self._clock() < self._token_expires_at
+            if self._token is not None and (fresh or not self._can_login):
+                return self._token
+            if not self._can_login:
+                raise ConfigurationError(
+                    "no way to sign in: expected a token or a username and password"
+                )
+            self._login()
+            assert self._token is not None
+            return self._token
+
+    def _forget_token(self, token: str) -> None:
+        with self._auth_lock:
+            # Another thread may already have renewed it: only drop the token that failed.
+            if self._token == token:
+                self._token = None
+                self._token_expires_at = None
+
+    def _login(self) -> None:
+        """POST /api/login (never retried); called with the auth lock held."""
+        assert self.config.username is not None and self.config.password is not None
+        form = {
+            "username": self.config.username,
+            "password": self.config.password.get_secret_value(),
+        }
+        response = self._send("POST", LOGIN_PATH, data=form)
+        body = self._json_or_none(response)
+        where = f"POST {LOGIN_PATH} at {self.base_url_display}"
+        if not isinstance(body, dict):
+            raise ResponseFormatError(
+                f"{where}: expected a JSON login answer, got "
+                f"{response.headers.get('content-type', 'no content type')} with status "
+                f"{response.status_code}: is this the address of a Convertr v4 API?",
+                user_message="The configured address does not look like a Convertr v4 API.",
+            )
+        error_code = body.get("error")
+        description = body.get("error_description")
+        if error_code == "Mfa Required":
+            raise MfaRequiredError(f"{where}: the account requires MFA ({description})")
+        if response.status_code == 400 and error_code in ("invalid_grant", "invalid_request"):
+            raise InvalidCredentialsError(
+                f"{where}: login as {self.config.username!r} rejected: {error_code}: {description}"
+            )
+        if response.is_error:
+            self._raise_for_status(response, "POST", LOGIN_PATH, body)
+        if body.get("password_expired") is True:
+            raise PasswordExpiredError(
+                f"{where}: the password of {self.config.username!r} has expired"
+            )
+        token = body.get("access_token")
+        expires_in = body.get("expires_in")
+        if not isinstance(token, str) or not token:
+            raise ResponseFormatError(
+                f"{where}: expected 'access_token' in the login answer, got keys {sorted(body)}"
+            )
+        self._token = token
+        self._token_expires_at = (
+            self._clock() + float(expires_in) - TOKEN_RENEWAL_MARGIN
+            if isinstance(expires_in, int | float)
+            else None
+        )
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: object = None,
+    ) -> httpx.Response:
+        path = httpx.URL(url).path
+        logger.debug("%s %s", method, path)
+        try:
+            return self._http.request(
+                method,
+                url,
+                params=list(params) if params is not None else None,
+                headers=headers,
+                data=data,
+                json=json,
+            )
+        except httpx.TimeoutException as exc:
+            raise RequestTimeoutError(
+                f"{method} {path}: {self.base_url_display} did not answer in time "
+                f"({type(exc).__name__})"
+            ) from None
+        except httpx.ConnectError as exc:
+            raise ConnectError(
+                f"{method} {path}: could not connect to {self.base_url_display}: {exc}"
+            ) from None
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"{method} {path}: no answer from {self.base_url_display}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+
+    @staticmethod
+    def _json_or_none(response: httpx.Response) -> object:
+        if "json" not in response.headers.get("content-type", ""):
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def _raise_for_status(
+        self, response: httpx.Response, method: str, path: str, body: object
+    ) -> None:
+        status = response.status_code
+        error_class = error_class_for_status(status)
+        data: Mapping[str, Any] = body if isinstance(body, dict) else {}
+        title = _first_key(data, "hydra:title", "title")
+        description = _first_key(data, "hydra:description", "description", "detail")
+        shown = description or title or response.reason_phrase or "no explanation given"
+        message = f"{method} {path}: expected a successful answer, got {status}: {shown}"
+        common: dict[str, Any] = {
+            "status": status,
+            "method": method,
+            "path": path,
+            "title": title,
+            "description": description,
+        }
+        if error_class is ConflictError:
+            raise ConflictError(message, current_value=data.get("currentValue"), **common)
+        if error_class is ValidationError:
+            raw = data.get("violations")
+            violations = tuple(
+                Violation(str(item.get("propertyPath", "")), str(item.get("message", "")))
+                for item in (raw if isinstance(raw, list) else [])
+                if isinstance(item, dict)
+            )
+            raise ValidationError(message, violations=violations, **common)
+        user_message = description if status in (403, 422) and description else None
+        raise error_class(message, user_message=user_message, **common)
+
+    def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+    ) -> Any:
+        """Send an authenticated request and return its JSON, raising the matching error.
+
+        A 401 renews the token once (when a password is configured) and resends.
+        """
+        token = self._bearer_token()
+        response = self._send(
+            method, url, params=params, json=json, headers={"Authorization": f"Bearer {token}"}
+        )
+        if response.status_code == 401 and self._can_login:
+            self._forget_token(token)
+            token = self._bearer_token()
+            response = self._send(
+                method, url, params=params, json=json, headers={"Authorization": f"Bearer {token}"}
+            )
+        path = response.request.url.path
+        body = self._json_or_none(response)
+        if response.is_error:
+            self._raise_for_status(response, method, path, body)
+        if body is None:
+            raise ResponseFormatError(
+                f"{method} {path}: expected JSON, got "
+                f"{response.headers.get('content-type', 'no content type')} "
+                f"with status {response.status_code}"
+            )
+        return body
+
+    def get_item(self, model: type[ModelT], path: str) -> ModelT:
+        """One item, e.g. ``get_item(Lead, "/api/v4/leads/1")``."""
+        return parse_model(model, self.request_json("GET", path), method="GET", path=path)
+
+    def page(
+        self,
+        model: type[ModelT],
+        path: str,
+        params: Params = (),
+        *,
+        page: int = 1,
+        items_per_page: int = ITEMS_PER_PAGE,
+    ) -> Page[ModelT]:
+        """One page of a collection with the collection's total (server-side paging)."""
+        query = [*params, ("page", page), ("itemsPerPage", items_per_page)]
+        collection = HydraCollection(
+            self.request_json("GET", path, params=query), method="GET", path=path
+        )
+        items = tuple(
+            parse_model(model, item, method="GET", path=path) for item in collection.members
+        )
+        return Page[model](  # type: ignore[valid-type]
+            items=items, total=collection.total, page=page, items_per_page=items_per_page
+        )
+
+    def iter_collection(
+        self,
+        model: type[ModelT],
+        path: str,
+        params: Params = (),
+        *,
+        items_per_page: int = MAX_ITEMS_PER_PAGE,
+        max_pages: int = MAX_PAGES,
+    ) -> Iterator[ModelT]:
+        """Every item of a collection, following ``hydra:next`` for at most ``max_pages``."""
+        url: str = path
+        query: Params | None = [*params, ("itemsPerPage", items_per_page)]
+        seen: set[str] = set()
+        for page_number in range(1, max_pages + 1):
+            collection = HydraCollection(
+                self.request_json("GET", url, params=query), method="GET", path=path
+            )
+            for item in collection.members:
+                yield parse_model(model, item, method="GET", path=path)
+            if collection.next_link is None or not collection.members:
+                return
+            if collection.next_link in seen or collection.next_link == url:
+                raise PaginationError(
+                    f"GET {path}: page {page_number} links back to {collection.next_link!r} "
+                    "as the next page: expected a new page or none"
+                )
+            seen.add(collection.next_link)
+            # The next link keeps every query parameter, so it replaces ours.
+            url, query = collection.next_link, None
+        raise PaginationError(
+            f"GET {path}: expected the collection to end within {max_pages} pages of "
+            f"{items_per_page}, but page {max_pages} still links to a next page"
+        )
+
+    def fetch_all(self, model: type[ModelT], path: str, params: Params = ()) -> list[ModelT]:
+        return list(self.iter_collection(model, path, params))
+
+    # -- resources --------------------------------------------------------------------------
+
+    def current_user(self) -> User:
+        return self.get_item(User, f"{API_PREFIX}/users/me")
+
+    def campaigns_page(
+        self,
+        page: int = 1,
+        items_per_page: int = ITEMS_PER_PAGE,
+        search: str | None = None,
+        statuses: Sequence[str] = (),
+    ) -> Page[Campaign]:
+        params: list[tuple[str, str | int]] = [("order[name]", "asc")]
+        if search:
+            params.append(("name", search))
+        params += [("status[]", status) for status in statuses]
+        return self.page(
+            Campaign, f"{API_PREFIX}/campaigns", params, page=page, items_per_page=items_per_page
+        )
+
+    def campaign(self, campaign_id: int) -> Campaign:
+        return self.get_item(Campaign, f"{API_PREFIX}/campaigns/{int(campaign_id)}")
+
+    def campaigns(self, campaign_ids: Sequence[int]) -> list[Campaign]:
+        return self._by_ids(Campaign, "campaigns", "id[]", campaign_ids)
+
+    def publishers(self, publisher_ids: Sequence[int]) -> list[Publisher]:
+        return self._by_ids(Publisher, "publishers", "id[]", publisher_ids)
+
+    def statistics(self, campaign_ids: Sequence[int]) -> list[Statistic]:
+        return self._by_ids(Statistic, "statistics", "campaign.id[]", campaign_ids)
+
+    def chronologies(
+        self,
+        campaign_ids: Sequence[int],
+        after: dt.date | None = None,
+        before: dt.date | None = None,
+    ) -> list[LeadStatisticsChronology]:
+        extra: list[tuple[str, str | int]] = []
+        if after is not None:
+            extra.append(("date[after]", _iso(after)))
+        if before is not None:
+            extra.append(("date[before]", _iso(before)))
+        return self._by_ids(
+            LeadStatisticsChronology,
+            "lead-statistics-chronologies",
+            "campaign.id[]",
+            campaign_ids,
+            extra,
+        )
+
+    def campaign_publishers(self, campaign_ids: Sequence[int]) -> list[CampaignPublisher]:
+        return self._by_ids(CampaignPublisher, "campaign-publishers", "campaign.id[]", campaign_ids)
+
+    def campaign_contracts(self, campaign_id: int) -> list[CampaignPublisher]:
+        """The publisher contracts of one campaign (single-value filter)."""
+        return self.fetch_all(
+            CampaignPublisher,
+            f"{API_PREFIX}/campaign-publishers",
+            [("campaign.id", int(campaign_id))],
+        )
+
+    def campaign_links(self, campaign_ids: Sequence[int]) -> list[CampaignLink]:
+        return self._by_ids(CampaignLink, "campaign-links", "campaign.id[]", campaign_ids)
+
+    def campaign_processr_jobs(self, campaign_ids: Sequence[int]) -> list[CampaignProcessrJob]:
+        return self._by_ids(
+            CampaignProcessrJob, "campaign-processr-jobs", "campaign.id[]", campaign_ids
+        )
+
+    def leads_page(
+        self,
+        campaign_id: int,
+        page: int = 1,
+        items_per_page: int = ITEMS_PER_PAGE,
+        statuses: Sequence[str] = (),
+        delivered: bool | None = None,
+        created_after: dt.date | dt.datetime | None = None,
+        created_before: dt.date | dt.datetime | None = None,
+        search: str | None = None,
+        order: str = "desc",
+    ) -> Page[Lead]:
+        params: list[tuple[str, str | int]] = [
+            ("campaign.id", int(campaign_id)),
+            ("order[createdTs]", order),
+        ]
+        params += [("processrStatus[]", status) for status in statuses]
+        if delivered is not None:
+            params.append(("delivered", "true" if delivered else "false"))
+        if created_after is not None:
+            params.append(("createdTs[after]", _iso(created_after)))
+        if created_before is not None:
+            params.append(("createdTs[before]", _iso(created_before)))
+        if search:
+            params.append(("search", search))
+        return self.page(
+            Lead, f"{API_PREFIX}/leads", params, page=page, items_per_page=items_per_page
+        )
+
+    def lead(self, lead_id: int) -> Lead:
+        return self.get_item(Lead, f"{API_PREFIX}/leads/{int(lead_id)}")
+
+    def leads_by_email(self, email: str) -> list[Lead]:
+        """Every lead captured with this email, on any campaign (the lead itself included)."""
+        return self.fetch_all(Lead, f"{API_PREFIX}/leads", [("email", email)])
+
+    def lead_datas(self, lead_id: int) -> list[LeadData]:
+        return self.fetch_all(LeadData, f"{API_PREFIX}/lead-datas", [("lead.id", int(lead_id))])
+
+    def editable_fields(self, campaign_id: int) -> list[LeadEditableField]:
+        return self.fetch_all(
+            LeadEditableField,
+            f"{API_PREFIX}/lead-editable-fields",
+            [("campaign.id", int(campaign_id))],
+        )
+
+    def lead_notes(self, lead_id: int) -> list[LeadNote]:
+        return self.fetch_all(LeadNote, f"{API_PREFIX}/lead-notes", [("lead.id", int(lead_id))])
+
+    def job_results(self, lead_id: int) -> list[ProcessrJobLead]:
+        return self.fetch_all(
+            ProcessrJobLead, f"{API_PREFIX}/processr-job-leads", [("lead.id", int(lead_id))]
+        )
+
+    def logs(self, lead_id: int, log_type: LogType) -> list[LogEntry]:
+        """Processr or provider logs of a lead (provider logs: 403 for masked users)."""
+        return self.fetch_all(
+            LogEntry, f"{API_PREFIX}/logs", [("lead.id", int(lead_id)), ("type", log_type)]
+        )
+
+    def save_lead_data(
+        self,
+        lead_id: int,
+        name: str,
+        value: str,
+        previous_value: str | _Unset | None = UNSET,
+    ) -> LeadData:
+        """Create or overwrite a value (POST, never retried). 409 if ``previous_value`` is stale."""
+        body: dict[str, object] = {
+            "lead": f"{API_PREFIX}/leads/{int(lead_id)}",
+            "name": name,
+            "value": value,
+        }
+        if previous_value is not UNSET:
+            body["previousValue"] = previous_value
+        path = f"{API_PREFIX}/lead-datas"
+        return parse_model(
+            LeadData, self.request_json("POST", path, json=body), method="POST", path=path
+        )
+
+    def _by_ids(
+        self,
+        model: type[ModelT],
+        resource: str,
+        filter_name: str,
+        ids: Sequence[int],
+        extra: Params = (),
+    ) -> list[ModelT]:
+        unique = sorted({int(value) for value in ids})
+        if not unique:
+            return []
+        params = [*((filter_name, value) for value in unique), *extra]
+        return self.fetch_all(model, f"{API_PREFIX}/{resource}", params)
+
+
+__all__ = ["UNSET", "APIError", "ConvertrClient", "ConvertrError", "HydraCollection"]

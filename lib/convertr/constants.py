@@ -1,0 +1,49 @@
+"""Named constants of the Convertr v4 client: paths, timeouts, retry and paging limits."""
+
+from __future__ import annotations
+
+from typing import Final
+
+API_PREFIX: Final = "/api/v4"
+"""Every resource lives under this path."""
+LOGIN_PATH: Final = "/api/login"
+"""Form-encoded username/password login (outside the v4 prefix, as on the platform)."""
+
+SANDBOX_BASE_URL: Final = "http://sandbox"
+"""Host name the in-process sandbox answers on (never resolved: the WSGI transport serves it)."""
+SANDBOX_DISPLAY_NAME: Final = "Sandbox"
+SANDBOX_DEFAULT_USERNAME: Final = "analyst@sandbox.test"
+SANDBOX_PASSWORD: Final = "sandbox"
+ENTERPRISE_URL_TEMPLATE: Final = "https://{enterprise}.cvtr.io"
+
+DEFAULT_TIMEOUT: Final = 15.0
+"""Seconds allowed for reading, writing and waiting for a pooled connection."""
+CONNECT_TIMEOUT: Final = 5.0
+"""Seconds allowed to open a TCP/TLS connection (an unknown host fails fast)."""
+
+MAX_CONNECTIONS: Final = 32
+"""Connection pool size: a dossier runs up to ~16 requests at once."""
+MAX_KEEPALIVE_CONNECTIONS: Final = 32
+DOSSIER_WORKERS: Final = 16
+"""Threads a dossier load uses; enough for the widest overlap of two waves."""
+
+MAX_RETRIES: Final = 3
+"""Resends of an idempotent request after a connection error or 429/502/503/504."""
+RETRY_BACKOFF_FACTOR: Final = 0.5
+"""First backoff in seconds; doubles on every attempt (full jitter)."""
+MAX_RETRY_DELAY: Final = 10.0
+"""Cap of one backoff or Retry-After wait, in seconds."""
+MAX_TOTAL_RETRY_DELAY: Final = 30.0
+"""Cap of all waits of one request together, in seconds."""
+RETRY_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+
+TOKEN_RENEWAL_MARGIN: Final = 60.0
+"""Seconds before a token's expiry at which the client logs in again."""
+
+ITEMS_PER_PAGE: Final = 30
+"""The API's default page size."""
+MAX_ITEMS_PER_PAGE: Final = 500
+"""The API's largest page size, used by the fetch-everything helpers."""
+MAX_PAGES: Final = 200
+"""Pages a fetch-everything helper follows before it gives up (500 x 200 = 100 000 items)."""

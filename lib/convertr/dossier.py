@@ -1,0 +1,235 @@
+"""The lead dossier: everything the Lead Data dialog shows, loaded concurrently.
+
+Requests start the moment what they depend on has arrived, on the client's shared pool:
+
+- at once: the lead and everything keyed by the lead id (values, job results, processr and
+  provider logs, notes); and when ``campaign_id`` and ``email`` are given, also the campaign
+  group below;
+- when the lead arrives: its campaign, the campaign's jobs, editable fields and contracts,
+  and the leads with the same email (all campaigns);
+- when those leads arrive: ONE request per resource for all their campaigns.
+
+Three dependent waves from a bare lead id, two when the campaign and email are known. A part
+that fails is recorded in ``errors``; parts that need it get a ``DependencyError``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, fields
+from typing import Any, Final
+
+from pydantic import BaseModel
+
+from lib.convertr.client import ConvertrClient
+from lib.convertr.constants import DOSSIER_WORKERS
+from lib.convertr.errors import APIError, ConvertrError, DependencyError, NotFoundError
+from lib.convertr.models import (
+    Campaign,
+    CampaignLink,
+    CampaignProcessrJob,
+    CampaignPublisher,
+    Lead,
+    LeadData,
+    LeadEditableField,
+    LeadNote,
+    LeadStatisticsChronology,
+    LogEntry,
+    ProcessrJobLead,
+    Statistic,
+)
+
+LEAD_PARTS: Final = ("lead", "lead_data", "job_results", "processr_logs", "provider_logs", "notes")
+"""Parts keyed by the lead id: requested at once."""
+CAMPAIGN_PARTS: Final = ("campaign", "jobs", "editable_fields", "publishers", "associated_leads")
+"""Parts that need the lead's campaign id or email."""
+ASSOCIATED_PARTS: Final = (
+    "associated_campaigns",
+    "associated_statistics",
+    "associated_publishers",
+    "associated_links",
+    "associated_chronologies",
+)
+"""Parts that need the campaigns of the leads sharing the email."""
+PARTS: Final = LEAD_PARTS + CAMPAIGN_PARTS + ASSOCIATED_PARTS
+
+
+@dataclass(frozen=True)
+class LeadDossier:
+    """Everything about one lead; a part that failed is None and has an entry in ``errors``."""
+
+    lead_id: int
+    lead: Lead | None = None
+    lead_data: list[LeadData] | None = None
+    """Every value held for the lead (captured, derived, enrichment, transform, edited)."""
+    campaign: Campaign | None = None
+    associated_leads: list[Lead] | None = None
+    """Leads with the same email on any campaign, this lead included."""
+    associated_campaigns: list[Campaign] | None = None
+    """The campaigns of ``associated_leads`` (this lead's campaign included)."""
+    associated_statistics: list[Statistic] | None = None
+    associated_publishers: list[CampaignPublisher] | None = None
+    associated_links: list[CampaignLink] | None = None
+    associated_chronologies: list[LeadStatisticsChronology] | None = None
+    jobs: list[CampaignProcessrJob] | None = None
+    """The Processr jobs of the lead's campaign, in run order."""
+    job_results: list[ProcessrJobLead] | None = None
+    processr_logs: list[LogEntry] | None = None
+    provider_logs: list[LogEntry] | None = None
+    editable_fields: list[LeadEditableField] | None = None
+    notes: list[LeadNote] | None = None
+    publishers: list[CampaignPublisher] | None = None
+    """The contracts of the lead's campaign (for the Generator's name)."""
+    errors: dict[str, ConvertrError] = field(default_factory=dict)
+    """Part name -> why that part is missing."""
+
+    def error_for(self, part: str) -> ConvertrError | None:
+        if part not in PARTS:
+            raise KeyError(f"expected a dossier part ({', '.join(PARTS)}), got {part!r}")
+        return self.errors.get(part)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: each part's data (snake_case fields) and the errors."""
+        result: dict[str, Any] = {"lead_id": self.lead_id}
+        for part in PARTS:
+            result[part] = _jsonable(getattr(self, part))
+        result["errors"] = {part: _error_dict(error) for part, error in self.errors.items()}
+        return result
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def _jsonable(value: object) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _error_dict(error: ConvertrError) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "type": type(error).__name__,
+        "message": error.message,
+        "user_message": error.user_message,
+    }
+    if isinstance(error, APIError):
+        result["status"] = error.status
+    return result
+
+
+assert {f.name for f in fields(LeadDossier)} == {"lead_id", "errors", *PARTS}
+
+
+def load_dossier(
+    client: ConvertrClient,
+    lead_id: int,
+    campaign_id: int | None = None,
+    email: str | None = None,
+) -> LeadDossier:
+    """Load every part of a lead's dossier concurrently; raises NotFoundError for no such lead.
+
+    Give ``campaign_id`` and ``email`` (e.g. from the leads table) to save one round trip.
+    """
+    lead_id = int(lead_id)
+    loader = _DossierLoad(client, lead_id)
+    return loader.run(campaign_id, email)
+
+
+class _DossierLoad:
+    def __init__(self, client: ConvertrClient, lead_id: int) -> None:
+        self.client = client
+        self.lead_id = lead_id
+        self.values: dict[str, Any] = {}
+        self.errors: dict[str, ConvertrError] = {}
+        self.pending: dict[Future[Any], str] = {}
+
+    def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
+        client, lead_id = self.client, self.lead_id
+        with ThreadPoolExecutor(max_workers=DOSSIER_WORKERS, thread_name_prefix="dossier") as pool:
+            self.pool = pool
+            self.submit("lead", client.lead, lead_id)
+            self.submit("lead_data", client.lead_datas, lead_id)
+            self.submit("job_results", client.job_results, lead_id)
+            self.submit("processr_logs", client.logs, lead_id, "processr")
+            self.submit("provider_logs", client.logs, lead_id, "provider")
+            self.submit("notes", client.lead_notes, lead_id)
+            known_early = campaign_id is not None and email is not None
+            if known_early:
+                assert campaign_id is not None
+                self.start_campaign_parts(int(campaign_id), email)
+            try:
+                while self.pending:
+                    done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        part = self.pending.pop(future)
+                        self.record(part, future)
+                        self.after(part, known_early)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        return LeadDossier(lead_id=lead_id, errors=self.errors, **self.values)
+
+    def submit(self, part: str, fetch: Callable[..., Any], *args: Any) -> None:
+        self.pending[self.pool.submit(fetch, *args)] = part
+
+    def record(self, part: str, future: Future[Any]) -> None:
+        error = future.exception()
+        if error is None:
+            self.values[part] = future.result()
+        elif isinstance(error, ConvertrError):
+            self.errors[part] = error
+        else:
+            raise error
+
+    def fail_dependants(self, parts: tuple[str, ...], needed: str) -> None:
+        cause = self.errors[needed]
+        for part in parts:
+            self.errors[part] = DependencyError(
+                f"{part} of lead {self.lead_id} not loaded: it needs {needed}, which failed: "
+                f"{cause.message}"
+            )
+
+    def after(self, part: str, known_early: bool) -> None:
+        if part == "lead":
+            error = self.errors.get("lead")
+            if isinstance(error, NotFoundError):
+                raise error
+            if known_early:
+                return
+            if error is not None:
+                self.fail_dependants(CAMPAIGN_PARTS + ASSOCIATED_PARTS, "lead")
+                return
+            lead: Lead = self.values["lead"]
+            self.start_campaign_parts(lead.campaign_id, lead.email)
+        elif part == "associated_leads":
+            if "associated_leads" in self.errors:
+                self.fail_dependants(ASSOCIATED_PARTS, "associated_leads")
+                return
+            leads: list[Lead] = self.values["associated_leads"]
+            self.start_associated_parts(sorted({lead.campaign_id for lead in leads}))
+
+    def start_campaign_parts(self, campaign_id: int, email: str | None) -> None:
+        client = self.client
+        self.submit("campaign", client.campaign, campaign_id)
+        self.submit("jobs", client.campaign_processr_jobs, [campaign_id])
+        self.submit("editable_fields", client.editable_fields, campaign_id)
+        self.submit("publishers", client.campaign_contracts, campaign_id)
+        if email:
+            self.submit("associated_leads", client.leads_by_email, email)
+        else:
+            # No email captured: nothing can be associated, and no request is needed.
+            self.values["associated_leads"] = []
+            for part in ASSOCIATED_PARTS:
+                self.values[part] = []
+
+    def start_associated_parts(self, campaign_ids: list[int]) -> None:
+        client = self.client
+        self.submit("associated_campaigns", client.campaigns, campaign_ids)
+        self.submit("associated_statistics", client.statistics, campaign_ids)
+        self.submit("associated_publishers", client.campaign_publishers, campaign_ids)
+        self.submit("associated_links", client.campaign_links, campaign_ids)
+        self.submit("associated_chronologies", client.chronologies, campaign_ids)
