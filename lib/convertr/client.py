@@ -427,7 +427,9 @@ class ConvertrClient:
                 for item in (raw if isinstance(raw, list) else [])
                 if isinstance(item, dict)
             )
-            raise ValidationError(message, violations=violations, **common)
+            raise ValidationError(
+                message, violations=violations, user_message=description, **common
+            )
         user_message = description if status in (403, 422) and description else None
         raise error_class(message, user_message=user_message, **common)
 
@@ -486,9 +488,7 @@ class ConvertrClient:
         items = tuple(
             parse_model(model, item, method="GET", path=path) for item in collection.members
         )
-        return Page[model](  # type: ignore[valid-type]
-            items=items, total=collection.total, page=page, items_per_page=items_per_page
-        )
+        return Page(items=items, total=collection.total, page=page, items_per_page=items_per_page)
 
     def iter_collection(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
@@ -369,10 +370,13 @@ class LeadNote(Resource):
 ItemT = TypeVar("ItemT", bound=ApiModel)
 
 
-class Page(BaseModel, Generic[ItemT]):
-    """One page of a collection, with the collection's total for server-side paging."""
+@dataclass(frozen=True)
+class Page(Generic[ItemT]):
+    """One page of a collection, with the collection's total for server-side paging.
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass rather than a pydantic generic: ``Page[Lead]`` instances must pickle
+    (``st.cache_data``), and parametrised pydantic classes do not.
+    """
 
     items: tuple[ItemT, ...]
     total: int
