@@ -1,0 +1,230 @@
+"""Pure formatting for the dashboard: numbers, money, times, status colours, safe text, CSV.
+
+Nothing here imports streamlit, so every rule the pages apply to what a person sees is tested
+with plain pytest.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+LEAD_STATUSES: Final = ("Valid", "Caution", "Invalid", "Test")
+"""Processr statuses, in the order every table, filter and chart uses."""
+
+STATUS_BADGE_COLOURS: Final[Mapping[str, str]] = {
+    "Valid": "green",
+    "Caution": "orange",
+    "Invalid": "red",
+    "Test": "blue",
+}
+"""The one status → colour mapping, in `st.badge` colour names."""
+
+STATUS_HEX_COLOURS: Final[Mapping[str, str]] = {
+    "Valid": "#2E9E5B",
+    "Caution": "#E3A008",
+    "Invalid": "#D64545",
+    "Test": "#6B8AC9",
+}
+"""The same mapping for charts (plotly needs real colours)."""
+
+STATUS_ICONS: Final[Mapping[str, str]] = {
+    "Valid": ":material/check_circle:",
+    "Caution": ":material/warning:",
+    "Invalid": ":material/cancel:",
+    "Test": ":material/science:",
+}
+
+CURRENCY_SYMBOLS: Final[Mapping[str, str]] = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥"}
+
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is run as a formula by spreadsheet programs (CSV
+injection); such cells get a leading apostrophe in every CSV the dashboard writes."""
+
+SAFE_IMAGE_PREFIXES: Final = ("https://", "data:image/")
+"""The only image URLs the profile panel shows: never `javascript:` or plain `http:`."""
+
+DEFAULT_TIMEZONE: Final = "UTC"
+TIMESTAMP_FORMAT: Final = "%d %b %Y %H:%M"
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def format_count(value: int | None) -> str:
+    """`1234567` → `"1,234,567"`; missing → an em dash."""
+    if value is None:
+        return "—"
+    return f"{value:,}"
+
+
+def format_money(amount: str | Decimal | float | None, currency: str | None) -> str:
+    """`("1234.5", "GBP")` → `"£1,234.50"`; unknown currencies keep their code as prefix."""
+    if amount is None or amount == "":
+        return "—"
+    try:
+        number = Decimal(str(amount))
+    except InvalidOperation:
+        return str(amount)
+    code = (currency or "").upper()
+    symbol = CURRENCY_SYMBOLS.get(code)
+    sign = "-" if number < 0 else ""
+    body = f"{abs(number):,.2f}"
+    if symbol:
+        return f"{sign}{symbol}{body}"
+    return f"{sign}{code} {body}".strip() if code else f"{sign}{body}"
+
+
+def format_percent(part: int, whole: int) -> str:
+    """Share of `whole`, one decimal; `—` when `whole` is zero."""
+    if whole <= 0:
+        return "—"
+    return f"{100 * part / whole:.1f}%"
+
+
+def resolve_timezone(name: str | None) -> tzinfo:
+    """The viewer's zone from the browser, or UTC when unknown or unrecognised."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def format_timestamp(value: datetime | None, zone: tzinfo) -> str:
+    """An API timestamp in the viewer's zone: `"19 Apr 2024 14:43"`; naive values are UTC."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
+    return value.astimezone(zone).strftime(TIMESTAMP_FORMAT)
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%d %b %Y")
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return "Yes" if value else "No"
+
+
+def delivery_label(delivered: bool | None) -> str:
+    if delivered is None:
+        return "—"
+    return "Delivered" if delivered else "Undelivered"
+
+
+def display_text(value: object) -> str:
+    """Any API value as plain text for a table cell: no `None`, no Python reprs."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display_text(item) for item in value)
+    return str(value)
+
+
+def escape_markdown(text: str) -> str:
+    """Make stranger-written text inert inside `st.markdown` / labels (no links, no HTML)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def chart_label(text: str, limit: int = 60) -> str:
+    """Text for a plotly label: plotly renders some HTML tags, so `<` and `>` are escaped
+    as entities (shown literally), and long values are shortened."""
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return short.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def safe_image_url(url: str | None) -> str | None:
+    """The URL if the profile panel may show it as an image, else None."""
+    if not url:
+        return None
+    stripped = url.strip()
+    if stripped.lower().startswith(SAFE_IMAGE_PREFIXES):
+        return stripped
+    return None
+
+
+def safe_link_url(url: str | None) -> str | None:
+    """Only `https:` links are clickable; anything else (`javascript:`, `data:`) is dropped."""
+    if not url:
+        return None
+    stripped = url.strip()
+    return stripped if stripped.lower().startswith("https://") else None
+
+
+def parse_positive_id(raw: str | None, what: str) -> int:
+    """`"100001"` → `100001`; anything else raises ValueError saying what came."""
+    if raw is None or not raw.strip():
+        raise ValueError(f"expected a {what} id, got nothing")
+    text = raw.strip()
+    if not text.isdigit() or int(text) <= 0:
+        raise ValueError(f"expected a {what} id, got {raw!r}")
+    return int(text)
+
+
+def pretty_message(message: str | None) -> tuple[str, str]:
+    """A log message and the language to show it in: indented JSON when it parses as a JSON
+    object or list, else the exact text."""
+    if message is None:
+        return "", "text"
+    stripped = message.strip()
+    if stripped[:1] in ("{", "["):
+        try:
+            parsed = json.loads(stripped)
+        except ValueError:
+            return message, "text"
+        return json.dumps(parsed, indent=2, ensure_ascii=False), "json"
+    return message, "text"
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` whose text cells (and column names) cannot run as formulas."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_cell).astype(object)
+    safe.columns = [str(neutralise_cell(str(name))) for name in safe.columns]
+    return safe
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV (with BOM so spreadsheet programs read accents and emoji),
+    formulas neutralised."""
+    buffer = io.StringIO()
+    neutralise_frame(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def frame_from_rows(rows: Iterable[Mapping[str, object]], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame with exactly `columns` (in order), even when there are no rows."""
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a title: `"Job Details"` → `"job-details"`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"

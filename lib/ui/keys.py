@@ -1,0 +1,49 @@
+"""Every session-state and widget key of the dashboard, prefixed by its page.
+
+Tests find widgets by these keys, so they are named once, here.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Shared frame (sidebar)
+DEMO_USER: Final = "frame.demo_user"
+"""Selected sandbox demo user (an email address)."""
+REQUEST_COUNT: Final = "frame.request_count"
+"""The client's `request_count` at the end of the last run (tests compare it across reruns)."""
+
+# Query parameters (the deep-link contract)
+PARAM_CAMPAIGN: Final = "campaign"
+PARAM_LEAD: Final = "lead"
+PARAM_EMAIL: Final = "email"
+
+# Campaigns page (app.py)
+CAMPAIGNS_SEARCH: Final = "campaigns.search"
+CAMPAIGNS_STATUS: Final = "campaigns.status"
+CAMPAIGNS_TABLE: Final = "campaigns.table"
+CAMPAIGNS_CHOICE: Final = "campaigns.choice"
+CAMPAIGNS_DATES: Final = "campaigns.dates"
+CAMPAIGNS_OPEN_LEADS: Final = "campaigns.open_leads"
+CAMPAIGNS_DOWNLOAD: Final = "campaigns.download"
+
+# Leads page
+LEADS_CAMPAIGN: Final = "leads.campaign"
+LEADS_STATUS: Final = "leads.status"
+LEADS_DELIVERY: Final = "leads.delivery"
+LEADS_DATES: Final = "leads.dates"
+LEADS_SEARCH: Final = "leads.search"
+LEADS_ORDER: Final = "leads.order"
+LEADS_PAGE_SIZE: Final = "leads.page_size"
+LEADS_PAGE: Final = "leads.page"
+LEADS_TABLE: Final = "leads.table"
+LEADS_DOWNLOAD: Final = "leads.download"
+
+# Lead page
+LEAD_REFRESH: Final = "lead.refresh"
+LEAD_TABS: Final = "lead.tabs"
+LEAD_RETRY_PREFIX: Final = "lead.retry."
+"""Followed by the dossier part name: one Retry button per failed part."""
+LEAD_DOWNLOAD_PREFIX: Final = "lead.download."
+"""Followed by the table's slug: one CSV download per table."""
+LEAD_ASSOCIATED_DATES: Final = "lead.associated.dates"

@@ -1,0 +1,114 @@
+"""Small rendering helpers used on every page: tables with a safe CSV download, status
+badges, empty states and a failed dossier part with its Retry button."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+
+from lib.convertr import LeadDossier
+from lib.convertr.errors import ConvertrError
+from lib.presentation import (
+    STATUS_BADGE_COLOURS,
+    STATUS_HEX_COLOURS,
+    STATUS_ICONS,
+    csv_bytes,
+    escape_markdown,
+    slug,
+)
+from lib.ui import data, keys
+
+TABLE_ROW_HEIGHT: Final = 35
+MAX_TABLE_HEIGHT: Final = 560
+
+
+def table_height(rows: int) -> int:
+    """Show short tables whole (no inner scrollbar) and cap long ones."""
+    return min(MAX_TABLE_HEIGHT, TABLE_ROW_HEIGHT * (rows + 1) + 3)
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    empty: str,
+    column_config: Mapping[str, Any] | None = None,
+    status_columns: tuple[str, ...] = (),
+) -> None:
+    """A read-only table with a CSV download whose formulas are neutralised; or, without
+    rows, a sentence saying what is missing."""
+    if frame.empty:
+        st.info(empty, icon=":material/info:")
+        return
+    st.dataframe(
+        styled(frame, status_columns),
+        hide_index=True,
+        column_config=dict(column_config or {}),
+        height=table_height(len(frame)),
+        key=f"{key}.table",
+    )
+    download(frame, key=key, file_name=file_name)
+
+
+def download(frame: pd.DataFrame, *, key: str, file_name: str) -> None:
+    st.download_button(
+        "Download CSV",
+        data=csv_bytes(frame),
+        file_name=f"{slug(file_name)}.csv",
+        mime="text/csv",
+        key=f"{key}.download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def status_badge(status: str) -> None:
+    """The lead status as a badge in the one status colour."""
+    st.badge(
+        status,
+        color=STATUS_BADGE_COLOURS.get(status, "gray"),  # type: ignore[arg-type]
+        icon=STATUS_ICONS.get(status),
+    )
+
+
+def styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ()) -> Any:
+    """The frame with its status columns coloured (the one status colour mapping)."""
+    present: list[Hashable] = [column for column in status_columns if column in frame.columns]
+    if not present or frame.empty:
+        return frame
+    return frame.style.map(_status_style, subset=present)
+
+
+def _status_style(value: object) -> str:
+    colour = STATUS_HEX_COLOURS.get(str(value))
+    return f"color: {colour}; font-weight: 600" if colour else ""
+
+
+def _retry(lead_id: int) -> None:
+    data.clear_lead_cache(lead_id)
+
+
+def part_failed(dossier: LeadDossier, *parts: str) -> bool:
+    """If one of `parts` failed, show why with a Retry button and return True."""
+    for part in parts:
+        error = dossier.error_for(part)
+        if error is not None:
+            show_part_error(dossier.lead_id, part, error)
+            return True
+    return False
+
+
+def show_part_error(lead_id: int, part: str, error: ConvertrError) -> None:
+    st.error(f"**Could not load this tab.** {error.user_message}", icon=":material/error:")
+    st.caption(f"Details: {escape_markdown(str(error))}")
+    st.button(
+        "Retry",
+        key=f"{keys.LEAD_RETRY_PREFIX}{part}",
+        icon=":material/refresh:",
+        on_click=_retry,
+        args=(lead_id,),
+    )

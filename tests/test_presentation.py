@@ -1,0 +1,107 @@
+"""Formatting, safe text and CSV neutralisation rules of the dashboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from lib import presentation as p
+
+
+def test_counts_and_money_are_formatted_for_people() -> None:
+    assert p.format_count(1234567) == "1,234,567"
+    assert p.format_count(None) == "—"
+    assert p.format_money("1234.5", "GBP") == "£1,234.50"
+    assert p.format_money(Decimal("22.73"), "usd") == "$22.73"
+    assert p.format_money("-3", "EUR") == "-€3.00"
+    assert p.format_money("10", "CHF") == "CHF 10.00"
+    assert p.format_money(None, "GBP") == "—"
+    assert p.format_percent(1, 3) == "33.3%"
+    assert p.format_percent(1, 0) == "—"
+
+
+def test_timestamps_use_the_viewer_zone_and_fall_back_to_utc() -> None:
+    moment = datetime(2024, 4, 19, 13, 43, tzinfo=UTC)
+    assert p.format_timestamp(moment, p.resolve_timezone("Europe/London")) == "19 Apr 2024 14:43"
+    assert p.format_timestamp(moment, p.resolve_timezone(None)) == "19 Apr 2024 13:43"
+    assert p.format_timestamp(moment, p.resolve_timezone("Mars/Olympus")) == "19 Apr 2024 13:43"
+    assert p.format_timestamp(None, p.resolve_timezone(None)) == "—"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        (42, 42),
+        (None, None),
+    ],
+)
+def test_formula_cells_are_neutralised(cell: object, expected: object) -> None:
+    assert p.neutralise_cell(cell) == expected
+
+
+def test_csv_bytes_neutralise_every_text_column_and_keep_other_values() -> None:
+    frame = pd.DataFrame(
+        {"Name": ["=cmd|' /C calc'!A0", "Ana"], "Count": [1, 2], "=Header": ["@x", "y"]}
+    )
+    data = p.csv_bytes(frame).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
+    assert rows[0] == ["Name", "Count", "'=Header"]
+    assert rows[1] == ["'=cmd|' /C calc'!A0", "1", "'@x"]
+    assert rows[2] == ["Ana", "2", "y"]
+    assert frame.loc[0, "Name"].startswith("=")  # the displayed frame is not changed
+
+
+def test_only_https_and_data_image_urls_are_shown_as_images() -> None:
+    assert p.safe_image_url("https://img.example/a.png") == "https://img.example/a.png"
+    assert p.safe_image_url("data:image/svg+xml;base64,AAAA") is not None
+    assert p.safe_image_url("javascript:alert(1)") is None
+    assert p.safe_image_url(" JAVASCRIPT:alert(1)") is None
+    assert p.safe_image_url("http://img.example/a.png") is None
+    assert p.safe_image_url(None) is None
+    assert p.safe_link_url("https://linkedin.com/in/x") == "https://linkedin.com/in/x"
+    assert p.safe_link_url("javascript:alert(1)") is None
+
+
+def test_markdown_and_chart_labels_are_inert() -> None:
+    assert p.escape_markdown("[x](javascript:alert(1))") == r"\[x\]\(javascript\:alert\(1\)\)"
+    assert p.escape_markdown("<script>") == r"\<script\>"
+    assert p.chart_label("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+    assert p.chart_label("x" * 100, limit=10) == "x" * 9 + "…"
+
+
+def test_ids_are_parsed_with_a_message_saying_what_came() -> None:
+    assert p.parse_positive_id(" 100001 ", "lead") == 100001
+    with pytest.raises(ValueError, match="expected a lead id, got 'abc'"):
+        p.parse_positive_id("abc", "lead")
+    with pytest.raises(ValueError, match="got nothing"):
+        p.parse_positive_id(None, "lead")
+    with pytest.raises(ValueError, match="'-1'"):
+        p.parse_positive_id("-1", "lead")
+
+
+def test_json_messages_are_pretty_printed_and_other_text_kept_exactly() -> None:
+    text, language = p.pretty_message('{"result":"valid","n":1}')
+    assert language == "json"
+    assert text == '{\n  "result": "valid",\n  "n": 1\n}'
+    assert p.pretty_message("{not json") == ("{not json", "text")
+    assert p.pretty_message("<b>x</b>") == ("<b>x</b>", "text")
+
+
+def test_display_text_never_shows_python_reprs() -> None:
+    assert p.display_text(None) == ""
+    assert p.display_text(True) == "Yes"
+    assert p.display_text(Decimal("1.50")) == "1.50"
+    assert p.display_text(["a", None, 2]) == "a, , 2"
