@@ -130,6 +130,14 @@ def _retry_policy(sleep: Callable[[float], None], total: int) -> Retry:
     return policy
 
 
+def network_transport() -> httpx.HTTPTransport:
+    """The pooled network transport a real enterprise is reached through."""
+    limits = httpx.Limits(
+        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+    )
+    return httpx.HTTPTransport(limits=limits)
+
+
 def _describe_input(value: object) -> str:
     shown = repr(value)
     return shown if len(shown) <= _MAX_SHOWN_INPUT else shown[: _MAX_SHOWN_INPUT - 3] + "..."
@@ -241,10 +249,7 @@ class ConvertrClient:
 
             database = ensure_database(self.config.sandbox_db)
             return httpx.WSGITransport(app=create_app(database))
-        limits = httpx.Limits(
-            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
-        )
-        return httpx.HTTPTransport(limits=limits)
+        return network_transport()
 
     def _count_request(self) -> None:
         with self._count_lock:

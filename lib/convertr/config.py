@@ -59,7 +59,7 @@ class ClientConfig(BaseModel):
 
         The environment wins over the secrets file, so one run can be pointed elsewhere
         without editing the file. Without a base URL the embedded sandbox is used, signed in
-        as ``analyst@sandbox.test`` unless a sandbox username is given.
+        as ``analyst@sandbox.test``/``sandbox`` unless a username or password is given.
         """
 
         def setting(name: str) -> str | None:
@@ -74,7 +74,10 @@ class ClientConfig(BaseModel):
         password = setting(ENV_PASSWORD)
         token = setting(ENV_TOKEN)
         if base_url is None:
-            return cls.sandbox(username or SANDBOX_DEFAULT_USERNAME)
+            return cls(
+                username=username or SANDBOX_DEFAULT_USERNAME,
+                password=SecretStr(password or SANDBOX_PASSWORD),
+            )
         base_url = normalise_base_url(base_url)
         if token is None and (username is None or password is None):
             raise ConfigurationError(

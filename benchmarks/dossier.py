@@ -1,0 +1,204 @@
+"""Dossier benchmark: the sandbox served with 100 ms latency, concurrent vs serial requests.
+
+Run as ``python -m benchmarks.dossier`` (``make bench``). Starts ``python -m lib.sandbox
+serve --latency-ms 100`` on a free port, loads the dossier of a few demo leads from a bare id
+and with campaign and email known, replays the same requests one after another, and prints
+a table. Goals: at most 3.5x the latency from a bare id, 2.5x with campaign and email known,
+and at least 4x faster than the serial sum.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+from pydantic import SecretStr
+
+from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.convertr.client import network_transport
+
+LATENCY_MS = 100
+LEAD_IDS = (100001, 100002, 100003, 100004, 100005)
+REPEATS = 3
+SERVER_START_TIMEOUT = 60.0
+GOAL_BARE = 3.5
+GOAL_KNOWN = 2.5
+GOAL_SPEEDUP = 4.0
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Remembers the URL of every GET it sends, to replay them serially."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.urls: list[str] = []
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            with self._lock:
+                self.urls.append(str(request.url.raw_path, "ascii"))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@dataclass
+class Row:
+    mode: str
+    requests: float
+    median_ms: float
+    serial_ms: float
+
+    @property
+    def speedup(self) -> float:
+        return self.serial_ms / self.median_ms
+
+    @property
+    def latency_multiple(self) -> float:
+        return self.median_ms / LATENCY_MS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served_sandbox(latency_ms: int) -> Iterator[str]:
+    from lib.sandbox import ensure_database
+
+    database = ensure_database()
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "lib.sandbox",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        str(database),
+        "--latency-ms",
+        str(latency_ms),
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the sandbox server exited with {server.returncode}")
+            try:
+                httpx.get(f"{base_url}/api/v4/users/me", timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the sandbox did not answer on {base_url}") from None
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def measure(base_url: str, lead_ids: tuple[int, ...], repeats: int) -> list[Row]:
+    recorder = RecordingTransport(network_transport())
+    config = ClientConfig(
+        base_url=base_url, username="analyst@sandbox.test", password=SecretStr("sandbox")
+    )
+    rows: list[Row] = []
+    with ConvertrClient(config, transport=recorder) as client:
+        client.current_user()  # sign in and warm the pool outside the timings
+        known: dict[int, tuple[int, str | None]] = {}
+        for lead_id in lead_ids:
+            lead = client.lead(lead_id)
+            known[lead_id] = (lead.campaign_id, lead.email)
+        for mode in ("bare id", "campaign+email known"):
+            walls: list[float] = []
+            serials: list[float] = []
+            counts: list[int] = []
+            for lead_id in lead_ids:
+                campaign_id, email = known[lead_id] if mode != "bare id" else (None, None)
+                for _ in range(repeats):
+                    recorder.urls.clear()
+                    before = client.request_count
+                    started = time.perf_counter()
+                    dossier = load_dossier(client, lead_id, campaign_id, email)
+                    walls.append((time.perf_counter() - started) * 1000)
+                    counts.append(client.request_count - before)
+                    if dossier.errors:
+                        raise RuntimeError(f"lead {lead_id}: parts failed: {dossier.errors}")
+                urls = list(recorder.urls)
+                started = time.perf_counter()
+                for url in urls:
+                    client.request_json("GET", url)
+                serials.append((time.perf_counter() - started) * 1000)
+            rows.append(
+                Row(
+                    mode=mode,
+                    requests=statistics.mean(counts),
+                    median_ms=statistics.median(walls),
+                    serial_ms=statistics.median(serials),
+                )
+            )
+    return rows
+
+
+def print_table(rows: list[Row]) -> bool:
+    header = (
+        f"{'mode':<22} {'requests':>8} {'median ms':>10} {'serial ms':>10} "
+        f"{'speed-up':>9} {'x latency':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row.mode:<22} {row.requests:>8.1f} {row.median_ms:>10.0f} {row.serial_ms:>10.0f} "
+            f"{row.speedup:>8.1f}x {row.latency_multiple:>9.2f}x"
+        )
+    bare, known = rows
+    checks = [
+        (f"bare id <= {GOAL_BARE}x latency", bare.latency_multiple <= GOAL_BARE),
+        (f"campaign+email <= {GOAL_KNOWN}x latency", known.latency_multiple <= GOAL_KNOWN),
+        (
+            f">= {GOAL_SPEEDUP}x faster than serial",
+            min(bare.speedup, known.speedup) >= GOAL_SPEEDUP,
+        ),
+    ]
+    for name, passed in checks:
+        print(f"{'PASS' if passed else 'MISS'}  {name}")
+    return all(passed for _, passed in checks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.dossier", description=__doc__)
+    parser.add_argument("--latency-ms", type=int, default=LATENCY_MS)
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    args = parser.parse_args(argv)
+    with served_sandbox(args.latency_ms) as base_url:
+        rows = measure(base_url, LEAD_IDS, args.repeats)
+    print(f"{len(LEAD_IDS)} leads x {args.repeats} loads each, {args.latency_ms} ms latency")
+    return 0 if print_table(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Fixtures: a small sandbox database, and clients of the in-process sandbox."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lib.convertr import ClientConfig, ConvertrClient
+
+SANDBOX_LEADS = 300
+
+
+@pytest.fixture(scope="session")
+def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sandbox = pytest.importorskip("lib.sandbox")
+    if not hasattr(sandbox, "create_app"):
+        pytest.skip("lib.sandbox has no create_app yet")
+    path = tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite"
+    sandbox.seed_database(path, leads=SANDBOX_LEADS, seed=42)
+    return path
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One request as the wrapped transport saw it."""
+
+    method: str
+    url: str
+    started: float
+    finished: float
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Wraps the sandbox's WSGI transport: records requests, can delay or fail some."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        *,
+        delay: float = 0.0,
+        fail: Callable[[httpx.Request], httpx.Response | None] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.delay = delay
+        self.fail = fail
+        self.sent: list[Sent] = []
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started = time.perf_counter()
+        if self.delay:
+            time.sleep(self.delay)
+        failure = self.fail(request) if self.fail else None
+        response = failure if failure is not None else self.inner.handle_request(request)
+        url = str(request.url.raw_path, "ascii")
+        with self._lock:
+            self.sent.append(Sent(request.method, url, started, time.perf_counter()))
+        return response
+
+    def clear(self) -> None:
+        with self._lock:
+            self.sent.clear()
+
+
+SandboxClientFactory = Callable[..., tuple[ConvertrClient, RecordingTransport]]
+
+
+@pytest.fixture
+def sandbox_client(sandbox_db: Path) -> SandboxClientFactory:
+    """Build a signed-in sandbox client whose requests are recorded (login not recorded)."""
+    from lib.sandbox import create_app
+
+    def build(
+        username: str = "analyst@sandbox.test",
+        *,
+        delay: float = 0.0,
+        fail: Callable[[httpx.Request], httpx.Response | None] | None = None,
+    ) -> tuple[ConvertrClient, RecordingTransport]:
+        recorder = RecordingTransport(
+            httpx.WSGITransport(app=create_app(sandbox_db)), delay=delay, fail=fail
+        )
+        client = ConvertrClient(
+            ClientConfig.sandbox(username, sandbox_db=sandbox_db), transport=recorder
+        )
+        client.current_user()
+        recorder.clear()
+        return client, recorder
+
+    return build

@@ -1,0 +1,154 @@
+"""The lead dossier against the in-process sandbox: parts, request count, waves, failures."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections import Counter
+
+import httpx
+import pytest
+
+from lib.convertr import PARTS, ClientConfig, ConvertrClient, load_dossier
+from lib.convertr.errors import (
+    DependencyError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServerError,
+)
+from tests.convertr.conftest import SandboxClientFactory, Sent
+
+SHOWCASE_CAUTION, SHOWCASE_HOSTILE, SHOWCASE_DELIVERED = 100001, 100002, 100003
+REQUESTS_PER_DOSSIER = 16
+
+
+def _dependency_depth(sent: list[Sent]) -> int:
+    """Longest chain of requests where each started only after the previous one finished."""
+    ordered = sorted(sent, key=lambda item: item.started)
+    depth: list[int] = []
+    for index, request in enumerate(ordered):
+        before = [depth[j] for j in range(index) if ordered[j].finished <= request.started]
+        depth.append(1 + max(before, default=0))
+    return max(depth)
+
+
+@pytest.mark.parametrize("lead_id", [SHOWCASE_CAUTION, SHOWCASE_HOSTILE, SHOWCASE_DELIVERED])
+def test_full_dossier_has_every_part_and_no_duplicate_requests(
+    sandbox_client: SandboxClientFactory, lead_id: int
+) -> None:
+    client, recorder = sandbox_client()
+    dossier = load_dossier(client, lead_id)
+
+    assert dossier.errors == {}
+    assert all(getattr(dossier, part) is not None for part in PARTS)
+    assert dossier.lead is not None and dossier.campaign is not None
+    assert dossier.lead.id == lead_id
+    assert dossier.campaign.id == dossier.lead.campaign_id
+    urls = [item.url for item in recorder.sent]
+    assert len(urls) == REQUESTS_PER_DOSSIER
+    assert [url for url, count in Counter(urls).items() if count > 1] == []
+    assert client.request_count == 1 + REQUESTS_PER_DOSSIER  # login included
+    assert dossier.jobs and {r.campaign_processr_job_id for r in dossier.job_results or []} <= {
+        job.id for job in dossier.jobs
+    }
+
+
+def test_showcase_lead_has_associated_campaigns(sandbox_client: SandboxClientFactory) -> None:
+    client, _ = sandbox_client()
+    dossier = load_dossier(client, SHOWCASE_CAUTION)
+    assert dossier.lead is not None and dossier.lead.processr_status == "Caution"
+    campaign_ids = {lead.campaign_id for lead in dossier.associated_leads or []}
+    assert len(campaign_ids - {dossier.lead.campaign_id}) >= 3
+    assert {c.id for c in dossier.associated_campaigns or []} == campaign_ids
+    assert {s.campaign_id for s in dossier.associated_statistics or []} == campaign_ids
+    assert {c.campaign_id for c in dossier.associated_chronologies or []} <= campaign_ids
+    assert all(lead.email == dossier.lead.email for lead in dossier.associated_leads or [])
+
+
+def test_three_waves_from_a_bare_id_two_when_campaign_and_email_known(
+    sandbox_client: SandboxClientFactory,
+) -> None:
+    client, recorder = sandbox_client(delay=0.03)
+    load_dossier(client, SHOWCASE_CAUTION)
+    assert _dependency_depth(recorder.sent) == 3
+
+    lead = client.lead(SHOWCASE_CAUTION)
+    recorder.clear()
+    dossier = load_dossier(client, SHOWCASE_CAUTION, lead.campaign_id, lead.email)
+    assert dossier.errors == {}
+    assert _dependency_depth(recorder.sent) == 2
+    assert len(recorder.sent) == REQUESTS_PER_DOSSIER
+
+
+def test_a_failing_part_does_not_stop_the_others(sandbox_client: SandboxClientFactory) -> None:
+    def fail_logs(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/api/v4/logs":
+            return httpx.Response(500, json={"hydra:description": "logs are down"})
+        return None
+
+    client, _ = sandbox_client(fail=fail_logs)
+    dossier = load_dossier(client, SHOWCASE_CAUTION)
+    assert set(dossier.errors) == {"processr_logs", "provider_logs"}
+    error = dossier.error_for("processr_logs")
+    assert isinstance(error, ServerError) and "logs are down" in str(error)
+    assert dossier.processr_logs is None
+    assert dossier.lead is not None and dossier.associated_campaigns
+
+
+def test_parts_that_need_a_failed_part_get_a_dependency_error(
+    sandbox_client: SandboxClientFactory,
+) -> None:
+    def fail_lead_search(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/api/v4/leads":
+            return httpx.Response(500, json={"hydra:description": "search is down"})
+        return None
+
+    client, recorder = sandbox_client(fail=fail_lead_search)
+    dossier = load_dossier(client, SHOWCASE_CAUTION)
+    assert isinstance(dossier.error_for("associated_leads"), ServerError)
+    for part in ("associated_campaigns", "associated_statistics", "associated_links"):
+        assert isinstance(dossier.error_for(part), DependencyError)
+    assert dossier.campaign is not None and dossier.jobs is not None
+    assert len(recorder.sent) == REQUESTS_PER_DOSSIER - 5
+
+
+def test_masked_user_gets_processr_but_not_provider_logs(
+    sandbox_client: SandboxClientFactory,
+) -> None:
+    client, _ = sandbox_client("masked@sandbox.test")
+    dossier = load_dossier(client, SHOWCASE_CAUTION)
+    assert set(dossier.errors) == {"provider_logs"}
+    assert isinstance(dossier.error_for("provider_logs"), PermissionDeniedError)
+    assert dossier.processr_logs
+
+
+def test_unknown_lead_raises_not_found(sandbox_client: SandboxClientFactory) -> None:
+    client, _ = sandbox_client()
+    with pytest.raises(NotFoundError) as caught:
+        load_dossier(client, 999_999_999)
+    assert caught.value.status == 404
+
+
+def test_dossier_serialises_to_json_and_pickles(sandbox_client: SandboxClientFactory) -> None:
+    client, _ = sandbox_client("masked@sandbox.test")
+    dossier = load_dossier(client, SHOWCASE_HOSTILE)
+    data = json.loads(dossier.to_json())
+    assert data["lead"]["id"] == SHOWCASE_HOSTILE
+    assert data["errors"]["provider_logs"]["type"] == "PermissionDeniedError"
+    assert data["errors"]["provider_logs"]["status"] == 403
+    copy = pickle.loads(pickle.dumps(dossier))
+    assert copy == dossier or copy.to_dict() == dossier.to_dict()
+    with pytest.raises(KeyError):
+        dossier.error_for("no_such_part")
+
+
+def test_client_builds_the_sandbox_transport_itself(sandbox_db: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(sandbox_db, Path)
+    with ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox_db)) as client:
+        assert client.is_sandbox and client.base_url_display == "Sandbox"
+        user = client.current_user()
+        assert user.role == "analyst"
+        page = client.campaigns_page(items_per_page=2)
+        assert len(page.items) == 2 and page.total >= 2
