@@ -77,6 +77,28 @@ def _demo_user_switcher() -> str:
     return selected
 
 
+def _navigation() -> None:
+    """Page links with their titles; Leads and Lead return to the last campaign and lead."""
+    st.page_link("app.py", label="Campaigns", icon=":material/campaign:")
+    campaign = st.session_state.get(keys.LAST_CAMPAIGN)
+    if campaign is not None:
+        st.page_link(
+            "pages/1_Leads.py",
+            label="Leads",
+            icon=":material/table_rows:",
+            query_params={keys.PARAM_CAMPAIGN: str(campaign)},
+        )
+    lead = st.session_state.get(keys.LAST_LEAD)
+    if lead is not None:
+        st.page_link(
+            "pages/2_Lead.py",
+            label=f"Lead {lead}",
+            icon=":material/person_search:",
+            query_params={keys.PARAM_LEAD: str(lead)},
+        )
+    st.divider()
+
+
 def _is_sandbox_configured() -> bool:
     try:
         return data.resolve_config(None).is_sandbox
@@ -87,8 +109,6 @@ def _is_sandbox_configured() -> bool:
 def open_session() -> Session:
     """Draw the sidebar and sign in. On failure show one banner with what was tried and
     stop the page."""
-    st.sidebar.markdown(f"### {APP_NAME}")
-    st.sidebar.caption("Convertr leads, one view.")
     demo_user = _demo_user_switcher() if _is_sandbox_configured() else None
     try:
         connection = data.connect(demo_user)
@@ -146,10 +166,18 @@ def guarded(what: str) -> Iterator[None]:
 def run_page(title: str, body: Callable[[Session], None]) -> None:
     """Configure the page, open the session, run `body` guarded, record the request count."""
     configure_page(title)
+    st.sidebar.markdown(f"### {APP_NAME}")
+    st.sidebar.caption("Convertr leads, one view.")
+    navigation = st.sidebar.container()
+    try:
+        session = open_session()
+        with guarded(title.lower()):
+            body(session)
+    finally:
+        # Filled last, so the links reflect the campaign and lead this run opened.
+        with navigation:
+            _navigation()
     request_counter = st.sidebar.empty()
-    session = open_session()
-    with guarded(title.lower()):
-        body(session)
     count = session.client.request_count
     st.session_state[keys.REQUEST_COUNT] = count
     request_counter.caption(f"API requests since start: {count:,}")

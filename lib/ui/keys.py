@@ -13,6 +13,11 @@ DEMO_USER: Final = "frame.demo_user"
 REQUEST_COUNT: Final = "frame.request_count"
 """The client's `request_count` at the end of the last run (tests compare it across reruns)."""
 
+LAST_CAMPAIGN: Final = "frame.last_campaign"
+"""Campaign id last opened, so the sidebar's Leads link returns to it."""
+LAST_LEAD: Final = "frame.last_lead"
+"""Lead id last opened, for the sidebar's Lead link."""
+
 # Query parameters (the deep-link contract)
 PARAM_CAMPAIGN: Final = "campaign"
 PARAM_LEAD: Final = "lead"

@@ -1,0 +1,410 @@
+"""The Lead page: the Lead Data view (profile panel and seven tabs) from one dossier load."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Final
+
+import pandas as pd
+import streamlit as st
+
+from lib.charts import comparison_figure
+from lib.convertr import LeadDossier
+from lib.convertr.errors import NotFoundError, PermissionDeniedError
+from lib.convertr.models import Campaign, Lead
+from lib.lead_view import (
+    associated_table,
+    comparison_frame,
+    generator_name,
+    job_table,
+    log_table,
+    note_table,
+    profile_tables,
+    score_fraction,
+    social_profile,
+    sorted_logs,
+)
+from lib.presentation import (
+    delivery_label,
+    escape_markdown,
+    format_timestamp,
+    parse_positive_id,
+    pretty_message,
+    safe_link_url,
+)
+from lib.ui import data, keys, widgets
+from lib.ui.edit_tab import render_edit_tab
+from lib.ui.frame import ROLE_LABELS, Session, guarded
+
+LEAD_TABS: Final = (
+    "Profile",
+    "Associated Campaigns",
+    "Job Details",
+    "Processr Logs",
+    "Provider Logs",
+    "Edit Data",
+    "Notes",
+)
+CAMPAIGNS_PAGE: Final = "app.py"
+LEADS_PAGE: Final = "pages/1_Leads.py"
+NO_ASSOCIATED: Final = "No associated campaigns: this email was captured only here."
+OUTCOME_COLOURS: Final = {"Passed": "#2E9E5B", "Failed": "#D64545", "Not run": "#8A94A6"}
+MAP_HEIGHT: Final = 200
+
+
+def _back(message: str) -> None:
+    st.error(message, icon=":material/error:")
+    st.page_link(CAMPAIGNS_PAGE, label="Back to the campaigns", icon=":material/arrow_back:")
+
+
+def _optional_id(name: str) -> int | None:
+    raw = st.query_params.get(name)
+    try:
+        return parse_positive_id(raw, name) if raw else None
+    except ValueError:
+        return None
+
+
+def _refresh(lead_id: int) -> None:
+    data.clear_lead_cache(lead_id)
+
+
+def load(session: Session, lead_id: int) -> LeadDossier:
+    """The dossier (from cache when fresh); the URL's campaign and email save a wave, but
+    only when they match the lead."""
+    campaign_id = _optional_id(keys.PARAM_CAMPAIGN)
+    email = st.query_params.get(keys.PARAM_EMAIL) or None
+    connection = session.connection
+    before = connection.client.request_count
+    started = time.perf_counter()
+    with st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")):
+        dossier = data.lead_dossier(connection, lead_id, campaign_id, email)
+        lead = dossier.lead
+        if (
+            lead is not None
+            and campaign_id is not None
+            and (lead.campaign_id != campaign_id or (lead.email or None) != email)
+        ):
+            dossier = data.lead_dossier(connection, lead_id, None, None)
+    elapsed = time.perf_counter() - started
+    sent = connection.client.request_count - before
+    if sent:
+        st.session_state[f"lead.loaded.{lead_id}"] = (elapsed, sent)
+    return dossier
+
+
+def _detail(label: str, value: str) -> None:
+    left, right = st.columns([2, 3])
+    left.caption(label)
+    right.markdown(escape_markdown(value) if value else "—")
+
+
+def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+    social = social_profile(dossier.lead_data or [])
+    st.markdown("##### Lead Profile")
+    if social.photo_url:
+        st.image(social.photo_url, width=96)
+    st.markdown(f"**{escape_markdown(lead.full_name or 'No name captured')}**")
+    for line in (lead.job_title, lead.company, lead.email):
+        if line:
+            st.caption(escape_markdown(line))
+    if social.links:
+        columns = st.columns(min(3, len(social.links)))
+        for index, (label, url) in enumerate(social.links):
+            columns[index % len(columns)].link_button(
+                label, url, key=f"lead.social.{index}", width="stretch"
+            )
+    if lead.latitude is not None and lead.longitude is not None:
+        address = ", ".join(
+            part
+            for part in (lead.address_line1, lead.address_line2, lead.postcode, lead.country)
+            if part
+        )
+        st.map(
+            pd.DataFrame({"lat": [lead.latitude], "lon": [lead.longitude]}),
+            zoom=9,
+            height=MAP_HEIGHT,
+            size=400,
+            color="#2F6FED",
+        )
+        if address:
+            st.caption(escape_markdown(address))
+
+    st.markdown("##### Details")
+    _detail("Lead ID", str(lead.id))
+    left, right = st.columns([2, 3])
+    left.caption("Status")
+    with right:
+        widgets.status_badge(lead.processr_status)
+    left, right = st.columns([2, 3])
+    left.caption("Delivery")
+    right.badge(
+        delivery_label(lead.delivered),
+        color="green" if lead.delivered else "gray",
+        icon=":material/local_shipping:" if lead.delivered else ":material/schedule:",
+    )
+    _campaign_row(dossier.campaign, lead)
+    generator = generator_name(lead, dossier.publishers or [])
+    if generator:
+        _detail("Generator", generator)
+    form = lead.form_name or lead.form_hash or ""
+    if lead.form_name and lead.form_hash:
+        form = f"{lead.form_name} ({lead.form_hash})"
+    _detail("Form", form)
+    _detail("Entry Point", lead.entry_point or "")
+    _detail("Captured", format_timestamp(lead.created_ts, session.zone))
+    st.progress(
+        score_fraction(lead.score, lead.max_score),
+        text=f"Score {lead.score} / {lead.max_score}",
+    )
+
+
+def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
+    left, right = st.columns([2, 3])
+    left.caption("Campaign")
+    name = campaign.name if campaign else f"Campaign {lead.campaign_id}"
+    with right:
+        st.page_link(
+            CAMPAIGNS_PAGE,
+            label=escape_markdown(name),
+            query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
+        )
+
+
+def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> None:
+    widgets.table(
+        frame,
+        key=f"{keys.LEAD_DOWNLOAD_PREFIX}{name}",
+        file_name=f"lead-{name}",
+        empty=empty,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _profile_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+    if widgets.part_failed(dossier, "lead_data"):
+        return
+    tables = profile_tables(lead, dossier.lead_data or [], session.zone)
+    suffix = f"{lead.id}"
+    st.markdown("##### Publisher Data")
+    _table(tables.publisher_data, f"publisher-data-{suffix}", "No publisher data.")
+    for title, frame, name in (
+        ("Other captured values", tables.other_captured, "captured"),
+        ("Derived values", tables.derived, "derived"),
+        ("Enrichment", tables.enrichment, "enrichment"),
+        ("Value transforms", tables.transforms, "transforms"),
+        ("Edited values", tables.edited, "edited"),
+    ):
+        if not frame.empty:
+            st.markdown(f"##### {title}")
+            _table(frame, f"{name}-{suffix}", "")
+
+
+def _associated_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+    if widgets.part_failed(dossier, "associated_leads", "associated_campaigns"):
+        return
+    campaigns = dossier.associated_campaigns or []
+    frame = associated_table(
+        lead,
+        dossier.associated_leads or [],
+        campaigns,
+        dossier.associated_statistics or [],
+        dossier.associated_publishers or [],
+        dossier.associated_links or [],
+        session.zone,
+    )
+    if frame.empty:
+        st.info(NO_ASSOCIATED, icon=":material/info:")
+        return
+    frame["Link"] = [safe_link_url(url) or "" for url in frame["Link"]]
+    st.caption(
+        f"The email was also captured on {len(frame):,} other "
+        f"campaign{'s' if len(frame) != 1 else ''}."
+    )
+    _table(
+        frame,
+        f"associated-{lead.id}",
+        NO_ASSOCIATED,
+        status_columns=("Lead status",),
+        column_config={
+            "Campaign ID": st.column_config.NumberColumn(format="%d", width="small"),
+            "Lead ID": st.column_config.NumberColumn(format="%d"),
+            "Link": st.column_config.LinkColumn("Tracking link"),
+        },
+    )
+    if widgets.part_failed(dossier, "associated_chronologies"):
+        return
+    names = {campaign.id: campaign.name for campaign in campaigns}
+    shown = {int(value) for value in frame["Campaign ID"]} | {lead.campaign_id}
+    chronologies = [
+        item for item in dossier.associated_chronologies or [] if item.campaign_id in shown
+    ]
+    st.markdown("##### Leads per day on these campaigns")
+    st.plotly_chart(
+        comparison_figure(comparison_frame(chronologies, names)),
+        key=f"lead.associated.chart.{lead.id}",
+        config={"displaylogo": False},
+    )
+
+
+def _jobs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+    if widgets.part_failed(dossier, "jobs", "job_results"):
+        return
+    jobs = job_table(dossier.jobs or [], dossier.job_results or [], session.zone)
+    columns = st.columns(4)
+    for column, outcome in zip(columns, ("Passed", "Failed", "Not run"), strict=False):
+        column.metric(outcome, f"{jobs.counts.get(outcome, 0):,}")
+    columns[3].metric("Score", f"{lead.score} / {lead.max_score}")
+    if lead.hardfail:
+        st.warning("A hardfail job failed: the lead is Invalid whatever its score.")
+    frame = jobs.rows
+    if frame.empty:
+        st.info("No Processr jobs are configured on this campaign.", icon=":material/info:")
+        return
+    styled = frame.style.map(
+        lambda value: (
+            f"color: {OUTCOME_COLOURS[value]}; font-weight: 600" if value in OUTCOME_COLOURS else ""
+        ),
+        subset=["Outcome"],
+    )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        height=widgets.table_height(len(frame)),
+        key=f"lead.jobs.{lead.id}.table",
+        column_config={"#": st.column_config.NumberColumn(width="small")},
+    )
+    widgets.download(
+        frame, key=f"{keys.LEAD_DOWNLOAD_PREFIX}jobs", file_name=f"lead-{lead.id}-jobs"
+    )
+
+
+def _processr_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+    if widgets.part_failed(dossier, "processr_logs"):
+        return
+    _table(
+        log_table(dossier.processr_logs or [], session.zone, provider=False),
+        f"processr-logs-{lead.id}",
+        "No Processr logs for this lead.",
+    )
+
+
+def _provider_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+    error = dossier.error_for("provider_logs")
+    if isinstance(error, PermissionDeniedError) or not session.user.can_view_provider_logs:
+        role = ROLE_LABELS.get(session.user.role, session.user.role)
+        st.info(
+            f"Your role ({role}) cannot see provider logs: they may contain unmasked "
+            "personal data. Ask an admin or analyst if you need them.",
+            icon=":material/lock:",
+        )
+        return
+    if widgets.part_failed(dossier, "provider_logs"):
+        return
+    logs = sorted_logs(dossier.provider_logs or [])
+    if not logs:
+        st.info("No provider logs for this lead.", icon=":material/info:")
+        return
+    st.caption(f"{len(logs):,} provider answers, oldest first, exactly as the provider sent them.")
+    for entry in logs:
+        with st.container(border=True):
+            header = " · ".join(
+                part
+                for part in (
+                    format_timestamp(entry.created_ts, session.zone),
+                    entry.level.capitalize(),
+                    entry.provider or "",
+                    entry.job_name or "",
+                )
+                if part
+            )
+            st.caption(escape_markdown(header))
+            text, language = pretty_message(entry.message)
+            st.code(text, language=language, wrap_lines=True)
+    widgets.download(
+        log_table(logs, session.zone, provider=True),
+        key=f"{keys.LEAD_DOWNLOAD_PREFIX}provider-logs",
+        file_name=f"lead-{lead.id}-provider-logs",
+    )
+
+
+def _notes_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+    if widgets.part_failed(dossier, "notes"):
+        return
+    _table(
+        note_table(dossier.notes or [], session.zone),
+        f"notes-{lead.id}",
+        "No status, delivery, contract or data changes have been noted on this lead.",
+    )
+
+
+def _edit_tab(session: Session, dossier: LeadDossier) -> None:
+    if widgets.part_failed(dossier, "lead_data", "editable_fields"):
+        return
+    render_edit_tab(session.client, dossier, session.user)
+
+
+def render(session: Session) -> None:
+    raw = st.query_params.get(keys.PARAM_LEAD)
+    try:
+        lead_id = parse_positive_id(raw, "lead")
+    except ValueError as problem:
+        _back(f"This page shows one lead: {problem}. Open a lead from a campaign's leads.")
+        return
+    try:
+        dossier = load(session, lead_id)
+    except NotFoundError:
+        _back(f"Lead {lead_id} was not found. It may have been removed, or the link is wrong.")
+        return
+    lead = dossier.lead
+    if lead is None:
+        lead_error = dossier.error_for("lead")
+        if lead_error is None:
+            _back(f"Lead {lead_id} could not be loaded.")
+        else:
+            widgets.show_part_error(lead_id, "lead", lead_error)
+        return
+
+    st.session_state[keys.LAST_LEAD] = lead.id
+    st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
+    title_column, action_column = st.columns([5, 1], vertical_alignment="bottom")
+    with title_column:
+        st.title(f"Lead {lead.id}")
+        loaded = st.session_state.get(f"lead.loaded.{lead.id}")
+        timing = f" · loaded in {loaded[0]:.2f} s with {loaded[1]} requests" if loaded else ""
+        st.caption(f"{escape_markdown(lead.full_name or 'No name captured')}{timing}")
+    with action_column:
+        st.button(
+            "Refresh",
+            key=keys.LEAD_REFRESH,
+            icon=":material/refresh:",
+            on_click=_refresh,
+            args=(lead.id,),
+            help="Load this lead again from Convertr.",
+        )
+        st.page_link(
+            LEADS_PAGE,
+            label="Campaign leads",
+            icon=":material/arrow_back:",
+            query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
+        )
+
+    panel, body = st.columns([1, 2.6], gap="large")
+    with panel, st.container(border=True):
+        _profile_panel(session, dossier, lead)
+    with body:
+        tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS)
+        renderers: tuple[Callable[[], None], ...] = (
+            lambda: _profile_tab(session, dossier, lead),
+            lambda: _associated_tab(session, dossier, lead),
+            lambda: _jobs_tab(session, dossier, lead),
+            lambda: _processr_logs_tab(session, dossier, lead),
+            lambda: _provider_logs_tab(session, dossier, lead),
+            lambda: _edit_tab(session, dossier),
+            lambda: _notes_tab(session, dossier, lead),
+        )
+        for tab, name, render_tab in zip(tabs, LEAD_TABS, renderers, strict=True):
+            # Each tab is guarded on its own, so one failing tab leaves the others usable.
+            with tab, guarded(f"the {name} tab"):
+                render_tab()
