@@ -1,0 +1,62 @@
+"""Command line: `python -m lib.sandbox serve|seed` (serve the sandbox, or (re)create its DB)."""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lib.sandbox.app import create_app
+from lib.sandbox.db import default_db_path
+from lib.sandbox.seed import DEFAULT_LEADS, DEFAULT_SEED, ensure_database, seed_database
+
+SERVER_THREADS = 16
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib.sandbox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the sandbox API over HTTP (waitress)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--db", type=Path, default=None, help="database (seeded if missing)")
+    serve.add_argument("--latency-ms", type=int, default=0, help="delay added to /api/v4/*")
+    serve.add_argument("--fail-rate", type=float, default=0.0, help="share of 503 answers")
+    serve.add_argument("--threads", type=int, default=SERVER_THREADS)
+    seed = commands.add_parser("seed", help="(re)create a demo database")
+    seed.add_argument("--db", type=Path, default=None)
+    seed.add_argument("--leads", type=int, default=DEFAULT_LEADS)
+    seed.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    return parser
+
+
+def _peak_rss_mib() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "seed":
+        report = seed_database(args.db or default_db_path(), leads=args.leads, seed=args.seed)
+        print(f"seeded {report.db_path}")
+        print(
+            f"campaigns={report.campaigns} publishers={report.publishers} leads={report.leads}"
+            f" lead_datas={report.lead_datas} job_results={report.job_results}"
+            f" logs={report.logs} notes={report.notes}"
+        )
+        print(f"elapsed={report.elapsed_seconds:.2f}s peak_rss={_peak_rss_mib():.1f}MiB")
+        return 0
+    from waitress import serve
+
+    db_path = ensure_database(args.db or default_db_path())
+    app = create_app(db_path, latency_ms=args.latency_ms, fail_rate=args.fail_rate)
+    print(f"Lead Lens sandbox on http://{args.host}:{args.port} (db {db_path})", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

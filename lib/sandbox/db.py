@@ -1,0 +1,156 @@
+"""The sandbox's SQLite schema, connection settings, database location and transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DB_PATH_ENV_VAR = "LEADLENS_SANDBOX_DB"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+    name TEXT NOT NULL, password_hash TEXT NOT NULL
+);
+CREATE TABLE tokens (
+    token TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+    expires_at REAL NOT NULL
+);
+CREATE TABLE campaigns (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, advertiser TEXT NOT NULL, status TEXT NOT NULL,
+    currency TEXT NOT NULL, max_score INTEGER NOT NULL, capped INTEGER NOT NULL,
+    start_date TEXT NOT NULL, end_date TEXT, created_ts TEXT NOT NULL
+);
+CREATE TABLE publishers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE campaign_publishers (
+    id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, publisher_id INTEGER NOT NULL,
+    contract_type TEXT NOT NULL, status TEXT NOT NULL, enabled INTEGER NOT NULL,
+    payout TEXT NOT NULL, contract_value TEXT, minimum_leads INTEGER, cap INTEGER,
+    required INTEGER, allocation INTEGER, processing INTEGER NOT NULL DEFAULT 0,
+    on_hold INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
+    valid INTEGER NOT NULL DEFAULT 0, invalid INTEGER NOT NULL DEFAULT 0,
+    billable INTEGER NOT NULL DEFAULT 0, earnings TEXT NOT NULL DEFAULT '0.00'
+);
+CREATE TABLE campaign_links (
+    id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, publisher_id INTEGER NOT NULL,
+    name TEXT NOT NULL, url TEXT NOT NULL, impressions INTEGER NOT NULL DEFAULT 0,
+    clicks INTEGER NOT NULL DEFAULT 0, conversions INTEGER NOT NULL DEFAULT 0,
+    created_ts TEXT NOT NULL
+);
+CREATE TABLE campaign_processr_jobs (
+    id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, job_id INTEGER NOT NULL,
+    name TEXT NOT NULL, db_ref TEXT, category TEXT NOT NULL, provider TEXT,
+    hardfail INTEGER NOT NULL, max_score INTEGER NOT NULL, position INTEGER NOT NULL,
+    enabled INTEGER NOT NULL
+);
+CREATE TABLE leads (
+    id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, publisher_id INTEGER,
+    publisher_sub_id TEXT, channel TEXT NOT NULL, form_hash TEXT, form_name TEXT,
+    entry_point TEXT, title TEXT, first_name TEXT, last_name TEXT, email TEXT,
+    telephone TEXT, company TEXT, job_title TEXT, country TEXT, dob TEXT, postcode TEXT,
+    address_line1 TEXT, address_line2 TEXT, address_line3 TEXT, address_line4 TEXT,
+    latitude REAL, longitude REAL, ip TEXT, host TEXT, opt_in INTEGER NOT NULL,
+    double_opt_in INTEGER NOT NULL, processr_status TEXT NOT NULL, score INTEGER NOT NULL,
+    max_score INTEGER NOT NULL, hardfail INTEGER NOT NULL, processing_counter INTEGER NOT NULL,
+    suppression_list INTEGER NOT NULL, delivered INTEGER NOT NULL,
+    over_allocated INTEGER NOT NULL, created_ts TEXT NOT NULL, first_delivered_ts TEXT,
+    email_hash TEXT, fingerprint TEXT, publisher_payout TEXT NOT NULL,
+    advertiser_payout TEXT NOT NULL, publisher_billable INTEGER NOT NULL,
+    advertiser_billable INTEGER NOT NULL
+);
+CREATE TABLE lead_datas (
+    id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT,
+    source TEXT NOT NULL, provider TEXT, original_value TEXT, created_ts TEXT NOT NULL,
+    updated_ts TEXT NOT NULL
+);
+CREATE TABLE processr_job_leads (
+    id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, campaign_processr_job_id INTEGER NOT NULL,
+    result TEXT NOT NULL, score INTEGER NOT NULL, message TEXT, created_ts TEXT NOT NULL
+);
+CREATE TABLE logs (
+    id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, type TEXT NOT NULL, level TEXT NOT NULL,
+    campaign_processr_job_id INTEGER, job_name TEXT, provider TEXT, message TEXT NOT NULL,
+    created_ts TEXT NOT NULL
+);
+CREATE TABLE lead_editable_fields (
+    id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, name TEXT NOT NULL,
+    label TEXT NOT NULL, type TEXT NOT NULL, choices TEXT NOT NULL, required INTEGER NOT NULL,
+    max_length INTEGER, editable INTEGER NOT NULL, position INTEGER NOT NULL
+);
+CREATE TABLE lead_notes (
+    id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, type TEXT NOT NULL, message TEXT NOT NULL,
+    author TEXT NOT NULL, field TEXT, old_value TEXT, new_value TEXT, created_ts TEXT NOT NULL
+);
+CREATE TABLE statistics (
+    id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, total INTEGER NOT NULL,
+    valid INTEGER NOT NULL, invalid INTEGER NOT NULL, caution INTEGER NOT NULL,
+    test INTEGER NOT NULL, delivered INTEGER NOT NULL, billable INTEGER NOT NULL,
+    over_allocated INTEGER NOT NULL
+);
+CREATE TABLE lead_statistics_chronologies (
+    id INTEGER PRIMARY KEY, campaign_id INTEGER NOT NULL, date TEXT NOT NULL,
+    total INTEGER NOT NULL, valid INTEGER NOT NULL, invalid INTEGER NOT NULL,
+    caution INTEGER NOT NULL, test INTEGER NOT NULL, delivered INTEGER NOT NULL
+);
+"""
+
+# Created after the bulk insert: building an index once is much faster than maintaining it
+# row by row while millions of rows stream in.
+INDEXES = """
+CREATE INDEX leads_campaign_created ON leads (campaign_id, created_ts, id);
+CREATE INDEX leads_campaign_status_created ON leads (campaign_id, processr_status, created_ts);
+CREATE INDEX leads_campaign_delivered_created ON leads (campaign_id, delivered, created_ts);
+CREATE INDEX leads_email ON leads (email COLLATE NOCASE);
+CREATE INDEX leads_created ON leads (created_ts);
+CREATE UNIQUE INDEX lead_datas_lead_name ON lead_datas (lead_id, name);
+CREATE INDEX processr_job_leads_lead ON processr_job_leads (lead_id, created_ts);
+CREATE INDEX processr_job_leads_job ON processr_job_leads (campaign_processr_job_id);
+CREATE INDEX logs_lead ON logs (lead_id, created_ts);
+CREATE INDEX lead_notes_lead ON lead_notes (lead_id, created_ts);
+CREATE INDEX campaign_publishers_campaign ON campaign_publishers (campaign_id);
+CREATE INDEX campaign_links_campaign ON campaign_links (campaign_id);
+CREATE INDEX campaign_processr_jobs_campaign ON campaign_processr_jobs (campaign_id, position);
+CREATE INDEX lead_editable_fields_campaign ON lead_editable_fields (campaign_id, position);
+CREATE INDEX statistics_campaign ON statistics (campaign_id);
+CREATE INDEX chronologies_campaign_date ON lead_statistics_chronologies (campaign_id, date);
+CREATE INDEX tokens_expiry ON tokens (expires_at);
+"""
+
+
+def default_db_path() -> Path:
+    """The demo database: `$LEADLENS_SANDBOX_DB` if set, else `<project>/.data/sandbox.sqlite`."""
+    override = os.environ.get(DB_PATH_ENV_VAR)
+    if override:
+        return Path(override)
+    return PROJECT_ROOT / ".data" / "sandbox.sqlite"
+
+
+def connect(db_path: str | Path) -> sqlite3.Connection:
+    """Open a connection in autocommit mode; transactions are begun explicitly."""
+    connection = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    connection.row_factory = sqlite3.Row
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    return connection
+
+
+@contextmanager
+def atomic(connection: sqlite3.Connection, *, write: bool) -> Iterator[sqlite3.Connection]:
+    """Run a block in one transaction, committed on success and rolled back on any error.
+
+    Writers take the write lock up front (`BEGIN IMMEDIATE`) so two writers never both read
+    and then fail to upgrade; readers use a deferred transaction for a consistent snapshot
+    (a count and its page agree).
+    """
+    connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
