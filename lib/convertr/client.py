@@ -308,6 +308,10 @@ class ConvertrClient:
             assert self._token is not None
             return self._token
 
+    def authenticate(self) -> None:
+        """Sign in now unless a valid token is held (raises AuthError, TransportError, ...)."""
+        self._bearer_token()
+
     def _forget_token(self, token: str) -> None:
         with self._auth_lock:
             # Another thread may already have renewed it: only drop the token that failed.

@@ -10,7 +10,8 @@ Requests start the moment what they depend on has arrived, on the client's share
 - when those leads arrive: ONE request per resource for all their campaigns.
 
 Three dependent waves from a bare lead id, two when the campaign and email are known. A part
-that fails is recorded in ``errors``; parts that need it get a ``DependencyError``.
+that fails is recorded in ``errors``; parts that need it get a ``DependencyError``. A lead
+that cannot be loaded raises its error.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pydantic import BaseModel
 
 from lib.convertr.client import ConvertrClient
 from lib.convertr.constants import DOSSIER_WORKERS
-from lib.convertr.errors import APIError, ConvertrError, DependencyError, NotFoundError
+from lib.convertr.errors import APIError, ConvertrError, DependencyError
 from lib.convertr.models import (
     Campaign,
     CampaignLink,
@@ -130,11 +131,16 @@ def load_dossier(
     campaign_id: int | None = None,
     email: str | None = None,
 ) -> LeadDossier:
-    """Load every part of a lead's dossier concurrently; raises NotFoundError for no such lead.
+    """Load every part of a lead's dossier concurrently.
 
-    Give ``campaign_id`` and ``email`` (e.g. from the leads table) to save one round trip.
+    Signs in first, so a login problem raises once instead of failing every part. If the
+    lead itself cannot be loaded, its error is raised (``NotFoundError`` for no such lead):
+    without the lead there is no dossier to show. Any other failing part is recorded in
+    ``errors``. Give ``campaign_id`` and ``email`` (e.g. from the leads table) to save one
+    round trip.
     """
     lead_id = int(lead_id)
+    client.authenticate()
     loader = _DossierLoad(client, lead_id)
     return loader.run(campaign_id, email)
 
@@ -196,12 +202,9 @@ class _DossierLoad:
     def after(self, part: str, known_early: bool) -> None:
         if part == "lead":
             error = self.errors.get("lead")
-            if isinstance(error, NotFoundError):
+            if error is not None:
                 raise error
             if known_early:
-                return
-            if error is not None:
-                self.fail_dependants(CAMPAIGN_PARTS + ASSOCIATED_PARTS, "lead")
                 return
             lead: Lead = self.values["lead"]
             self.start_campaign_parts(lead.campaign_id, lead.email)
