@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import pickle
+import threading
 from collections import Counter
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -20,16 +22,6 @@ from tests.convertr.conftest import SandboxClientFactory, Sent
 
 SHOWCASE_CAUTION, SHOWCASE_HOSTILE, SHOWCASE_DELIVERED = 100001, 100002, 100003
 REQUESTS_PER_DOSSIER = 16
-
-
-def _dependency_depth(sent: list[Sent]) -> int:
-    """Longest chain of requests where each started only after the previous one finished."""
-    ordered = sorted(sent, key=lambda item: item.started)
-    depth: list[int] = []
-    for index, request in enumerate(ordered):
-        before = [depth[j] for j in range(index) if ordered[j].finished <= request.started]
-        depth.append(1 + max(before, default=0))
-    return max(depth)
 
 
 @pytest.mark.parametrize("lead_id", [SHOWCASE_CAUTION, SHOWCASE_HOSTILE, SHOWCASE_DELIVERED])
@@ -66,18 +58,66 @@ def test_showcase_lead_has_associated_campaigns(sandbox_client: SandboxClientFac
     assert all(lead.email == dossier.lead.email for lead in dossier.associated_leads or [])
 
 
-def test_three_waves_from_a_bare_id_two_when_campaign_and_email_known(
+def _first(sent: list[Sent], prefix: str) -> Sent:
+    return next(item for item in sent if item.url.startswith(prefix))
+
+
+def test_from_a_bare_id_each_wave_waits_for_what_it_needs(
     sandbox_client: SandboxClientFactory,
 ) -> None:
-    client, recorder = sandbox_client(delay=0.03)
+    client, recorder = sandbox_client()
     load_dossier(client, SHOWCASE_CAUTION)
-    assert _dependency_depth(recorder.sent) == 3
+    sent = recorder.sent
+    lead = _first(sent, "/api/v4/leads/")
+    by_email = _first(sent, "/api/v4/leads?email=")
+    for item in sent:
+        if item.url.startswith(("/api/v4/campaigns/", "/api/v4/campaign-processr-jobs")):
+            assert item.started >= lead.finished  # wave 2 needs the lead's campaign
+        if item.url.startswith(("/api/v4/statistics", "/api/v4/campaigns?", "/api/v4/campaign-l")):
+            assert item.started >= by_email.finished  # wave 3 needs the associated leads
+    assert by_email.started >= lead.finished
 
+
+def _gate(blocked_path: str, opened_by: str) -> tuple[threading.Event, GateHook]:
+    """Hold requests to ``blocked_path`` until a request to ``opened_by`` arrives."""
+    opened = threading.Event()
+
+    def hook(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == opened_by:
+            opened.set()
+        elif request.url.path == blocked_path:
+            opened.wait(timeout=5)
+        return None
+
+    return opened, hook
+
+
+GateHook = Callable[[httpx.Request], "httpx.Response | None"]
+
+
+def test_later_waves_do_not_wait_for_slow_parts_of_earlier_ones(
+    sandbox_client: SandboxClientFactory,
+) -> None:
+    # The logs (wave 1) are held until a wave-3 request arrives: no barrier between waves.
+    opened, hook = _gate("/api/v4/logs", "/api/v4/lead-statistics-chronologies")
+    client, _ = sandbox_client(fail=hook)
+    dossier = load_dossier(client, SHOWCASE_CAUTION)
+    assert opened.is_set()
+    assert dossier.errors == {}
+
+
+def test_with_campaign_and_email_known_nothing_waits_for_the_lead(
+    sandbox_client: SandboxClientFactory,
+) -> None:
+    # The lead is held until the associated campaigns are requested: two waves, not three.
+    client, recorder = sandbox_client()
     lead = client.lead(SHOWCASE_CAUTION)
+    opened, hook = _gate(f"/api/v4/leads/{SHOWCASE_CAUTION}", "/api/v4/campaigns")
+    recorder.fail = hook
     recorder.clear()
     dossier = load_dossier(client, SHOWCASE_CAUTION, lead.campaign_id, lead.email)
+    assert opened.is_set()
     assert dossier.errors == {}
-    assert _dependency_depth(recorder.sent) == 2
     assert len(recorder.sent) == REQUESTS_PER_DOSSIER
 
 
