@@ -364,10 +364,10 @@ class SandboxApp:
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        adapter = self.url_map.bind_to_environ(request.environ)
-        endpoint, values = adapter.match()
         if request.path.startswith(f"{API_PREFIX}/"):
             self._inject_trouble()
+        adapter = self.url_map.bind_to_environ(request.environ)
+        endpoint, values = adapter.match()
         if endpoint == "login":
             return self.login(request)
         connection = db.connect(self.db_path)

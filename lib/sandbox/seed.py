@@ -843,7 +843,7 @@ def _showcase(index: int) -> _Forced:
                 "firstName": "<script>alert('x')</script>",
                 "lastName": "<img src=x onerror=alert(1)>",
                 "company": '=HYPERLINK("http://evil.example","click")',
-                "jobTitle": "A" * 4990 + " Director",
+                "jobTitle": "A" * 4991 + " Director",
                 "city": "مرحبا بالعالم 👋🏽",
                 "data:notes": "مرحبا بالعالم 👋🏽 — right-to-left and emoji",
                 "data:promoCode": "@SUM(1+1)",

@@ -1,0 +1,82 @@
+"""Fixtures for the sandbox tests: one small seeded database per session, clients per test."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lib.sandbox import DEMO_PASSWORD, create_app, seed_database
+
+SANDBOX_LEADS = 400
+BASE_URL = "http://sandbox"
+
+
+@pytest.fixture(scope="session")
+def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded database shared by read-only tests (do not write to it)."""
+    path = tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite"
+    seed_database(path, leads=SANDBOX_LEADS, seed=7)
+    return path
+
+
+@pytest.fixture
+def writable_db(sandbox_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded database for tests that write."""
+    target = tmp_path / "writable.sqlite"
+    source = sqlite3.connect(sandbox_db)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode = WAL")
+    finally:
+        copy.close()
+        source.close()
+    return target
+
+
+def make_client(db_path: Path, **options: object) -> httpx.Client:
+    """An httpx client talking to a sandbox app in-process through the WSGI stack."""
+    app = create_app(db_path, **options)  # type: ignore[arg-type]
+    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url=BASE_URL)
+
+
+def login(client: httpx.Client, role: str) -> dict[str, str]:
+    """Sign in as the demo user of `role`; returns the Authorization header."""
+    response = client.post(
+        "/api/login", data={"username": f"{role}@sandbox.test", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def client(sandbox_db: Path) -> Iterator[httpx.Client]:
+    with make_client(sandbox_db) as http:
+        yield http
+
+
+@pytest.fixture
+def as_role(client: httpx.Client) -> Callable[[str], httpx.Client]:
+    """Returns a client whose requests carry the given role's token."""
+
+    def signed_in(role: str) -> httpx.Client:
+        client.headers.update(login(client, role))
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def api(as_role: Callable[[str], httpx.Client]) -> httpx.Client:
+    """A client signed in as the admin."""
+    return as_role("admin")
+
+
+@pytest.fixture
+def write_client(writable_db: Path) -> Iterator[httpx.Client]:
+    with make_client(writable_db) as http:
+        yield http

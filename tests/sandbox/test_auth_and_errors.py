@@ -1,0 +1,156 @@
+"""Sign-in, tokens, roles, and the Hydra errors the sandbox answers with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from lib.sandbox import DEMO_PASSWORD, DEMO_USERS
+from tests.sandbox.conftest import login, make_client
+
+
+def assert_hydra_error(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("application/ld+json")
+    body: dict[str, Any] = response.json()
+    assert body["@type"] in {"hydra:Error", "ConstraintViolationList"}
+    assert body["hydra:description"]
+    assert "Traceback" not in response.text
+    return body
+
+
+@pytest.mark.parametrize(("email", "role", "name"), DEMO_USERS)
+def test_every_demo_user_signs_in(client: httpx.Client, email: str, role: str, name: str) -> None:
+    response = client.post("/api/login", data={"username": email, "password": DEMO_PASSWORD})
+    body = response.json()
+    assert response.status_code == 200
+    assert body["token_type"] == "bearer" and body["expires_in"] == 3600
+    assert body["password_expired"] is False and body["refresh_token"]
+    me = client.get(
+        "/api/v4/users/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    ).json()
+    assert (me["email"], me["role"], me["name"], me["id"]) == (email, role, name, body["user_id"])
+
+
+def test_bad_credentials_and_missing_fields(client: httpx.Client) -> None:
+    wrong = client.post("/api/login", data={"username": "admin@sandbox.test", "password": "nope"})
+    assert wrong.status_code == 400
+    assert wrong.json() == {
+        "error": "invalid_grant",
+        "error_description": "Invalid username and password combination",
+    }
+    unknown = client.post("/api/login", data={"username": "who@x.test", "password": "sandbox"})
+    assert unknown.json()["error"] == "invalid_grant"
+    missing = client.post("/api/login", data={"username": "admin@sandbox.test"})
+    assert missing.status_code == 400
+    assert missing.json()["error"] == "invalid_request"
+    assert client.get("/api/login").status_code == 405
+
+
+def test_requests_without_a_valid_token_are_401(client: httpx.Client) -> None:
+    no_token = assert_hydra_error(client.get("/api/v4/leads"), 401)
+    assert "no Bearer token" in no_token["hydra:description"]
+    unknown = client.get("/api/v4/leads", headers={"Authorization": "Bearer not-a-token"})
+    assert "unknown" in assert_hydra_error(unknown, 401)["hydra:description"]
+    basic = client.get("/api/v4/leads", headers={"Authorization": "Basic YWRtaW46c2FuZGJveA=="})
+    assert_hydra_error(basic, 401)
+
+
+def test_tokens_expire_after_the_ttl(sandbox_db: Path) -> None:
+    now = [1_000_000.0]
+    with make_client(sandbox_db, token_ttl=60, clock=lambda: now[0]) as http:
+        headers = login(http, "viewer")
+        assert http.get("/api/v4/users/me", headers=headers).status_code == 200
+        now[0] += 59
+        assert http.get("/api/v4/users/me", headers=headers).status_code == 200
+        now[0] += 1
+        expired = assert_hydra_error(http.get("/api/v4/users/me", headers=headers), 401)
+        assert "Expired" in expired["hydra:description"]
+
+
+def test_tokens_are_stored_so_another_app_instance_accepts_them(sandbox_db: Path) -> None:
+    with make_client(sandbox_db) as first, make_client(sandbox_db) as second:
+        headers = login(first, "admin")
+        assert second.get("/api/v4/users/me", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=0",
+        "page=-1",
+        "itemsPerPage=0",
+        "itemsPerPage=ten",
+        "campaign.id=x",
+        "campaign.id[]=1&campaign.id[]=x",
+        "campaign=/api/v4/leads/1",
+        "id=99999999999999999999999",
+        "createdTs[after]=yesterday",
+        "createdTs[before]=2026-02-30",
+        "createdTs[strictly_after]=9999-12-31",
+        "order[createdTs]=sideways",
+        "delivered=maybe",
+        "id=1.5",
+    ],
+)
+def test_malformed_query_parameters_are_400(api: httpx.Client, query: str) -> None:
+    body = assert_hydra_error(api.get(f"/api/v4/leads?{query}"), 400)
+    assert "Invalid value for" in body["hydra:description"]
+
+
+def test_the_400_message_says_what_was_expected(api: httpx.Client) -> None:
+    body = assert_hydra_error(api.get("/api/v4/leads?page=abc"), 400)
+    assert body["hydra:description"] == (
+        "Invalid value for \"page\": expected a positive integer, got 'abc'"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v4/nothing-here",
+        "/api/v4/leads/abc",
+        "/api/v4/leads/0",
+        "/api/v4/leads/99999999999999999999999999",
+        "/api/v4/campaigns/424242",
+        "/api/v5/leads",
+        "/",
+    ],
+)
+def test_unknown_paths_and_ids_are_404(api: httpx.Client, path: str) -> None:
+    assert_hydra_error(api.get(path), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/v4/leads"),
+        ("DELETE", "/api/v4/leads/100001"),
+        ("PUT", "/api/v4/lead-datas/1"),
+        ("PATCH", "/api/v4/campaigns/1"),
+        ("POST", "/api/v4/users/me"),
+    ],
+)
+def test_wrong_methods_are_405_with_allow(api: httpx.Client, method: str, path: str) -> None:
+    response = api.request(method, path)
+    assert_hydra_error(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_hostile_values_come_back_verbatim_as_json(api: httpx.Client) -> None:
+    lead = api.get("/api/v4/leads/100002").json()
+    assert lead["firstName"] == "<script>alert('x')</script>"
+    assert lead["lastName"] == "<img src=x onerror=alert(1)>"
+    assert lead["company"] == '=HYPERLINK("http://evil.example","click")'
+    assert len(lead["jobTitle"]) == 5000
+    assert lead["addressLine3"] == "مرحبا بالعالم 👋🏽"
+    values = {data["value"] for data in lead["leadData"]}
+    assert {"@SUM(1+1)", "+cmd|' /C calc'!A0"} <= values
+    searched = api.get("/api/v4/leads", params={"search": "<script>"}).json()
+    assert 100002 in {item["id"] for item in searched["hydra:member"]}
+    like = api.get("/api/v4/leads", params={"search": "%"}).json()
+    assert like["hydra:totalItems"] == 0
