@@ -139,8 +139,8 @@ def show_unreachable(connection: data.Connection, error: ConvertrError) -> None:
     who = connection.config.username or "an API token"
     st.error(
         f"**Cannot load data from Convertr.** {error.user_message}  \n"
-        f"Tried: {escape_markdown(connection.client.base_url_display)}, signed in as "
-        f"{escape_markdown(who)}."
+        f"Tried: `{connection.client.base_url_display.replace('`', '')}`, signed in as "
+        f"`{who.replace('`', '')}`."
     )
     st.caption(f"Details: {escape_markdown(str(error))}")
     st.button("Try again", key="frame.retry", icon=":material/refresh:")

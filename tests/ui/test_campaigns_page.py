@@ -1,0 +1,87 @@
+"""The Campaigns page (app.py): list, search, status filter, KPIs and the chart."""
+
+from __future__ import annotations
+
+from lib.convertr import ConvertrClient
+from lib.ui import keys
+from tests.ui.conftest import app_at
+
+
+def campaign_ids(at: object) -> list[int]:
+    frame = at.dataframe[0].value  # type: ignore[attr-defined]
+    return [int(value) for value in frame["ID"]]
+
+
+def test_lists_every_campaign_with_its_figures(api: ConvertrClient) -> None:
+    at = app_at().run()
+    assert not at.exception
+    expected = api.campaigns_page(items_per_page=100)
+    assert sorted(campaign_ids(at)) == sorted(campaign.id for campaign in expected.items)
+    assert at.title[0].value == "Campaigns"
+
+
+def test_search_by_name_and_by_id(api: ConvertrClient) -> None:
+    campaigns = api.campaigns_page(items_per_page=100).items
+    target = campaigns[3]
+    at = app_at().run()
+    at.text_input(key=keys.CAMPAIGNS_SEARCH).input(target.name[:12].lower()).run()
+    assert not at.exception
+    assert target.id in campaign_ids(at)
+    assert all(
+        target.name[:12].lower() in name.lower() for name in at.dataframe[0].value["Campaign"]
+    )
+
+    at.text_input(key=keys.CAMPAIGNS_SEARCH).input(str(target.id)).run()
+    assert not at.exception
+    assert campaign_ids(at)[0] == target.id
+
+    at.text_input(key=keys.CAMPAIGNS_SEARCH).input("no campaign is called this").run()
+    assert not at.exception
+    assert "No campaigns match" in at.info[0].value
+
+
+def test_status_filter_keeps_only_that_status(api: ConvertrClient) -> None:
+    at = app_at().run()
+    at.multiselect(key=keys.CAMPAIGNS_STATUS).select("Completed").run()
+    assert not at.exception
+    statuses = set(at.dataframe[0].value["Status"])
+    assert statuses == {"Completed"}
+    expected = api.campaigns_page(items_per_page=100, statuses=("Completed",))
+    assert sorted(campaign_ids(at)) == sorted(campaign.id for campaign in expected.items)
+
+
+def test_kpis_equal_the_campaigns_statistics(api: ConvertrClient) -> None:
+    at = app_at(campaign="3").run()
+    assert not at.exception
+    assert at.selectbox(key=keys.CAMPAIGNS_CHOICE).value == 3
+    (statistic,) = api.statistics([3])
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown == {
+        "Total": f"{statistic.total:,}",
+        "Valid": f"{statistic.valid:,}",
+        "Caution": f"{statistic.caution:,}",
+        "Invalid": f"{statistic.invalid:,}",
+        "Test": f"{statistic.test:,}",
+        "Delivered": f"{statistic.delivered:,}",
+        "Billable": f"{statistic.billable:,}",
+    }
+    assert at.get("plotly_chart"), "the leads-per-day chart is drawn"
+    assert "Open its leads" in [link.value for link in at.page_link]
+    assert at.query_params[keys.PARAM_CAMPAIGN] in ("3", ["3"])
+
+
+def test_choosing_a_campaign_updates_the_url_and_figures(api: ConvertrClient) -> None:
+    at = app_at().run()
+    at.selectbox(key=keys.CAMPAIGNS_CHOICE).select(5).run()
+    assert not at.exception
+    assert at.query_params[keys.PARAM_CAMPAIGN] in ("5", ["5"])
+    (statistic,) = api.statistics([5])
+    assert at.metric[0].value == f"{statistic.total:,}"
+
+
+def test_a_rerun_sends_no_request() -> None:
+    at = app_at(campaign="1").run()
+    first = at.session_state[keys.REQUEST_COUNT]
+    at.run()
+    assert not at.exception
+    assert at.session_state[keys.REQUEST_COUNT] == first

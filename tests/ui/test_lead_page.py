@@ -1,0 +1,184 @@
+"""The Lead page: profile panel, every tab for the showcase lead, roles, errors, caching."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from lib.convertr import ConvertrClient
+from lib.convertr.errors import ServerError
+from lib.presentation import STATUS_BADGE_COLOURS
+from lib.ui import keys
+from lib.ui.lead_page import LEAD_TABS, NO_ASSOCIATED
+from tests.ui.conftest import app_at
+
+LEAD = "pages/2_Lead.py"
+SHOWCASE = "100001"
+
+
+def tab(at: Any, name: str) -> Any:
+    return next(item for item in at.tabs if item.label == name)
+
+
+def texts(block: Any) -> str:
+    """Every text a block shows (markdown, captions, alerts, code), joined."""
+    parts = [
+        item.value
+        for kind in ("markdown", "caption", "info", "error", "warning", "code")
+        for item in getattr(block, kind)
+    ]
+    return "\n".join(str(part) for part in parts)
+
+
+def test_deep_link_opens_the_lead_with_its_profile_panel(api: ConvertrClient) -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    lead = api.lead(int(SHOWCASE))
+    assert at.title[0].value == f"Lead {SHOWCASE}"
+    assert [item.label for item in at.tabs] == list(LEAD_TABS)
+    panel = texts(at.main)
+    assert lead.first_name and lead.first_name in panel
+    assert lead.company and lead.company in panel.replace("\\", "")
+    assert "Details" in panel and "Lead ID" in panel and "Entry Point" in panel
+    colour = STATUS_BADGE_COLOURS[lead.processr_status]
+    assert any(
+        element.value.startswith(f":{colour}-badge[")
+        and element.value.endswith(f" {lead.processr_status}]")
+        for element in at.markdown
+    ), "the status is a badge in the status colour"
+    assert at.get("image"), "the Full Contact photo is shown"
+    assert len(at.get("link_button")) >= 2, "the social links are shown"
+    assert at.get("deck_gl_json_chart"), "a map for the captured coordinates"
+    (progress,) = at.progress
+    assert progress.value == round(100 * lead.score / lead.max_score)
+
+
+def test_profile_tab_shows_publisher_data_enrichment_and_transforms() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    profile = tab(at, "Profile")
+    publisher = profile.dataframe[0].value
+    assert list(publisher["Field"][:4]) == ["Title", "First Name", "Last Name", "Email"]
+    headings = texts(profile)
+    assert "Enrichment" in headings and "Value transforms" in headings
+    frames = [frame.value for frame in profile.dataframe]
+    enrichment = next(frame for frame in frames if "Provider" in frame.columns)
+    assert "Full Contact" in set(enrichment["Provider"])
+    transforms = next(frame for frame in frames if "Original value" in frame.columns)
+    assert len(transforms) >= 1
+
+
+def test_associated_campaigns_tab(api: ConvertrClient) -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    associated = tab(at, "Associated Campaigns")
+    lead = api.lead(int(SHOWCASE))
+    assert lead.email
+    others = {item.campaign_id for item in api.leads_by_email(lead.email)} - {lead.campaign_id}
+    assert len(others) >= 3
+    frame = associated.dataframe[0].value
+    assert set(frame["Campaign ID"]) == others
+    assert associated.get("plotly_chart")
+
+
+def test_associated_campaigns_empty_state(api: ConvertrClient) -> None:
+    lonely = next(
+        lead
+        for lead in api.leads_page(1, items_per_page=100).items
+        if lead.email and len(api.leads_by_email(lead.email)) == 1
+    )
+    at = app_at(LEAD, lead=str(lonely.id)).run()
+    assert not at.exception
+    assert NO_ASSOCIATED in texts(tab(at, "Associated Campaigns"))
+
+
+def test_job_details_tab_counts_outcomes(api: ConvertrClient) -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    jobs = tab(at, "Job Details")
+    frame = jobs.dataframe[0].value
+    lead = api.lead(int(SHOWCASE))
+    assert len(frame) == len(api.campaign_processr_jobs([lead.campaign_id]))
+    metrics = {metric.label: metric.value for metric in jobs.metric}
+    for outcome in ("Passed", "Failed", "Not run"):
+        assert metrics[outcome] == str((frame["Outcome"] == outcome).sum())
+    assert metrics["Score"] == f"{lead.score} / {lead.max_score}"
+
+
+def test_log_tabs_and_notes() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    processr = tab(at, "Processr Logs").dataframe[0].value
+    assert len(processr) > 0 and list(processr.columns)[:3] == ["Time", "Level", "Job"]
+    provider = tab(at, "Provider Logs")
+    assert provider.code, "each provider answer is shown as code"
+    assert any(block.language == "json" for block in provider.code)
+    notes = tab(at, "Notes").dataframe[0].value
+    assert len(notes) > 0 and set(notes.columns) >= {"Time", "Type", "Author", "Message"}
+    edit = tab(at, "Edit Data")
+    assert edit.get("arrow_data_frame") or edit.dataframe
+
+
+def test_masked_user_is_told_provider_logs_are_hidden() -> None:
+    at = app_at(LEAD, lead=SHOWCASE)
+    at.session_state[keys.DEMO_USER] = "masked@sandbox.test"
+    at.run()
+    assert not at.exception
+    provider = tab(at, "Provider Logs")
+    assert "cannot see provider logs" in texts(provider)
+    assert not provider.code
+    assert tab(at, "Processr Logs").dataframe, "other tabs still work"
+
+
+def test_unknown_and_malformed_lead_ids() -> None:
+    at = app_at(LEAD, lead="999999999").run()
+    assert not at.exception
+    assert "Lead 999999999 was not found" in at.error[0].value
+    assert "Back to the campaigns" in [link.value for link in at.page_link]
+
+    at = app_at(LEAD, lead="abc").run()
+    assert not at.exception
+    assert "expected a lead id, got 'abc'" in at.error[0].value
+
+    at = app_at(LEAD).run()
+    assert not at.exception
+    assert "expected a lead id" in at.error[0].value
+
+
+def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works() -> None:
+    failure = ServerError(
+        "GET /api/v4/lead-notes: 500", status=500, method="GET", path="/api/v4/lead-notes"
+    )
+    with patch.object(ConvertrClient, "lead_notes", side_effect=failure):
+        at = app_at(LEAD, lead=SHOWCASE).run()
+        assert not at.exception
+        notes = tab(at, "Notes")
+        assert "Could not load this tab" in notes.error[0].value
+        assert tab(at, "Job Details").dataframe, "the other tabs are filled"
+    notes.button(key=f"{keys.LEAD_RETRY_PREFIX}notes").click().run()
+    assert not at.exception
+    assert tab(at, "Notes").dataframe, "after Retry the notes load"
+
+
+def test_unreachable_api_shows_one_banner(monkeypatch: Any) -> None:
+    monkeypatch.setenv("CONVERTR_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CONVERTR_USERNAME", "someone@example.test")
+    monkeypatch.setenv("CONVERTR_PASSWORD", "not-shown-anywhere")
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    (banner,) = at.error
+    assert "Cannot load data from Convertr" in banner.value
+    assert "127.0.0.1:9" in banner.value
+    assert "not-shown-anywhere" not in texts(at.main) + texts(at.sidebar)
+
+
+def test_switching_tabs_and_rerunning_sends_no_request() -> None:
+    at = app_at(LEAD, lead=SHOWCASE, campaign="1").run()
+    first = at.session_state[keys.REQUEST_COUNT]
+    at.run()
+    assert not at.exception
+    assert at.session_state[keys.REQUEST_COUNT] == first
+
+
+def test_refresh_loads_the_lead_again() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    first = at.session_state[keys.REQUEST_COUNT]
+    at.button(key=keys.LEAD_REFRESH).click().run()
+    assert not at.exception
+    assert at.session_state[keys.REQUEST_COUNT] > first
