@@ -22,10 +22,12 @@ CONNECT_TIMEOUT: Final = 5.0
 """Seconds allowed to open a TCP/TLS connection (an unknown host fails fast)."""
 
 MAX_CONNECTIONS: Final = 32
-"""Connection pool size: a dossier runs up to ~16 requests at once."""
+"""Connection pool size: a dossier has up to ~20 requests in flight at once."""
 MAX_KEEPALIVE_CONNECTIONS: Final = 32
-DOSSIER_WORKERS: Final = 16
-"""Threads a dossier load uses; enough for the widest overlap of two waves."""
+DOSSIER_WORKERS: Final = 32
+"""Threads a dossier load uses. With campaign and email known, all three groups of parts
+can be in flight together (6 + 4 + 5 + one chronology request per associated campaign);
+a smaller pool would queue some of them behind a whole round trip."""
 
 MAX_RETRIES: Final = 3
 """Resends of an idempotent request after a connection error or 429/502/503/504."""

@@ -7,7 +7,8 @@ Requests start the moment what they depend on has arrived, on the client's share
   group below;
 - when the lead arrives: its campaign, the campaign's jobs, editable fields and contracts,
   and the leads with the same email (all campaigns);
-- when those leads arrive: ONE request per resource for all their campaigns.
+- when those leads arrive: ONE request per resource for all their campaigns (except the
+  day-by-day chronologies: one request per campaign, so none needs a second page).
 
 Three dependent waves from a bare lead id, two when the campaign and email are known. A part
 that fails is recorded in ``errors``; parts that need it get a ``DependencyError``. A lead
@@ -152,21 +153,26 @@ class _DossierLoad:
         self.values: dict[str, Any] = {}
         self.errors: dict[str, ConvertrError] = {}
         self.pending: dict[Future[Any], str] = {}
+        self.shards: dict[str, list[Future[Any]]] = {}
+        """Parts fetched as several requests, combined when the last one arrives."""
 
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
         client, lead_id = self.client, self.lead_id
         with ThreadPoolExecutor(max_workers=DOSSIER_WORKERS, thread_name_prefix="dossier") as pool:
             self.pool = pool
+            known_early = campaign_id is not None and email is not None
+            if known_early:
+                # The associated leads head the longest chain: start them first.
+                self.start_associated_leads(email)
             self.submit("lead", client.lead, lead_id)
             self.submit("lead_data", client.lead_datas, lead_id)
             self.submit("job_results", client.job_results, lead_id)
             self.submit("processr_logs", client.logs, lead_id, "processr")
             self.submit("provider_logs", client.logs, lead_id, "provider")
             self.submit("notes", client.lead_notes, lead_id)
-            known_early = campaign_id is not None and email is not None
             if known_early:
                 assert campaign_id is not None
-                self.start_campaign_parts(int(campaign_id), email)
+                self.start_campaign_parts(int(campaign_id))
             try:
                 while self.pending:
                     done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
@@ -182,7 +188,23 @@ class _DossierLoad:
     def submit(self, part: str, fetch: Callable[..., Any], *args: Any) -> None:
         self.pending[self.pool.submit(fetch, *args)] = part
 
+    def submit_sharded(
+        self, part: str, fetch: Callable[[list[int]], list[Any]], ids: list[int]
+    ) -> None:
+        if not ids:
+            self.values[part] = []
+            return
+        futures = [self.pool.submit(fetch, [one_id]) for one_id in ids]
+        self.shards[part] = futures
+        for future in futures:
+            self.pending[future] = part
+
     def record(self, part: str, future: Future[Any]) -> None:
+        if part in self.shards:
+            shards = self.shards[part]
+            if any(shard in self.pending for shard in shards):
+                return  # wait for the last shard
+            future = _combined(shards)
         error = future.exception()
         if error is None:
             self.values[part] = future.result()
@@ -207,7 +229,8 @@ class _DossierLoad:
             if known_early:
                 return
             lead: Lead = self.values["lead"]
-            self.start_campaign_parts(lead.campaign_id, lead.email)
+            self.start_associated_leads(lead.email)
+            self.start_campaign_parts(lead.campaign_id)
         elif part == "associated_leads":
             if "associated_leads" in self.errors:
                 self.fail_dependants(ASSOCIATED_PARTS, "associated_leads")
@@ -215,24 +238,42 @@ class _DossierLoad:
             leads: list[Lead] = self.values["associated_leads"]
             self.start_associated_parts(sorted({lead.campaign_id for lead in leads}))
 
-    def start_campaign_parts(self, campaign_id: int, email: str | None) -> None:
-        client = self.client
-        self.submit("campaign", client.campaign, campaign_id)
-        self.submit("jobs", client.campaign_processr_jobs, [campaign_id])
-        self.submit("editable_fields", client.editable_fields, campaign_id)
-        self.submit("publishers", client.campaign_contracts, campaign_id)
+    def start_associated_leads(self, email: str | None) -> None:
         if email:
-            self.submit("associated_leads", client.leads_by_email, email)
+            self.submit("associated_leads", self.client.leads_by_email, email)
         else:
             # No email captured: nothing can be associated, and no request is needed.
             self.values["associated_leads"] = []
             for part in ASSOCIATED_PARTS:
                 self.values[part] = []
 
+    def start_campaign_parts(self, campaign_id: int) -> None:
+        client = self.client
+        self.submit("campaign", client.campaign, campaign_id)
+        self.submit("jobs", client.campaign_processr_jobs, [campaign_id])
+        self.submit("editable_fields", client.editable_fields, campaign_id)
+        self.submit("publishers", client.campaign_contracts, campaign_id)
+
     def start_associated_parts(self, campaign_ids: list[int]) -> None:
         client = self.client
+        # A campaign has a row per day: several campaigns together pass the 500-row page
+        # limit and would need a further sequential round trip per page. One request per
+        # campaign (each fits one page) keeps this part in the same wave. They carry the
+        # most rows, so they start first.
+        self.submit_sharded("associated_chronologies", client.chronologies, campaign_ids)
         self.submit("associated_campaigns", client.campaigns, campaign_ids)
         self.submit("associated_statistics", client.statistics, campaign_ids)
         self.submit("associated_publishers", client.campaign_publishers, campaign_ids)
         self.submit("associated_links", client.campaign_links, campaign_ids)
-        self.submit("associated_chronologies", client.chronologies, campaign_ids)
+
+
+def _combined(shards: list[Future[Any]]) -> Future[Any]:
+    """One done future: the shards' lists concatenated in order, or the first shard error."""
+    combined: Future[Any] = Future()
+    for shard in shards:
+        error = shard.exception()
+        if error is not None:
+            combined.set_exception(error)
+            return combined
+    combined.set_result([item for shard in shards for item in shard.result()])
+    return combined

@@ -26,7 +26,7 @@ def test_dossier_to_file_with_stats(
     assert main(["dossier", "100001", "--out", str(out), "--stats"], env={}) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["lead"]["id"] == 100001 and data["errors"] == {}
-    assert "17 requests" in capsys.readouterr().err
+    assert " requests (login included)" in capsys.readouterr().err
 
 
 def test_unknown_lead_is_one_line_and_exit_1(

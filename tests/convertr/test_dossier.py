@@ -11,7 +11,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from lib.convertr import PARTS, ClientConfig, ConvertrClient, load_dossier
+from lib.convertr import PARTS, ClientConfig, ConvertrClient, LeadDossier, load_dossier
 from lib.convertr.errors import (
     DependencyError,
     NotFoundError,
@@ -21,7 +21,12 @@ from lib.convertr.errors import (
 from tests.convertr.conftest import SandboxClientFactory, Sent
 
 SHOWCASE_CAUTION, SHOWCASE_HOSTILE, SHOWCASE_DELIVERED = 100001, 100002, 100003
-REQUESTS_PER_DOSSIER = 16
+REQUESTS_BEFORE_CHRONOLOGIES = 15
+"""Every part is one request, except the chronologies: one request per associated campaign."""
+
+
+def expected_requests(dossier: LeadDossier) -> int:
+    return REQUESTS_BEFORE_CHRONOLOGIES + len({c.id for c in dossier.associated_campaigns or []})
 
 
 @pytest.mark.parametrize("lead_id", [SHOWCASE_CAUTION, SHOWCASE_HOSTILE, SHOWCASE_DELIVERED])
@@ -38,9 +43,9 @@ def test_full_dossier_has_every_part_and_no_duplicate_requests(
     assert dossier.lead.id == lead_id
     assert dossier.campaign.id == dossier.lead.campaign_id
     urls = [item.url for item in recorder.sent]
-    assert len(urls) == REQUESTS_PER_DOSSIER
+    assert len(urls) == expected_requests(dossier)
     assert [url for url, count in Counter(urls).items() if count > 1] == []
-    assert client.request_count - before == REQUESTS_PER_DOSSIER
+    assert client.request_count - before == len(urls)
     assert dossier.jobs and {r.campaign_processr_job_id for r in dossier.job_results or []} <= {
         job.id for job in dossier.jobs
     }
@@ -54,7 +59,7 @@ def test_showcase_lead_has_associated_campaigns(sandbox_client: SandboxClientFac
     assert len(campaign_ids - {dossier.lead.campaign_id}) >= 3
     assert {c.id for c in dossier.associated_campaigns or []} == campaign_ids
     assert {s.campaign_id for s in dossier.associated_statistics or []} == campaign_ids
-    assert {c.campaign_id for c in dossier.associated_chronologies or []} <= campaign_ids
+    assert {c.campaign_id for c in dossier.associated_chronologies or []} == campaign_ids
     assert all(lead.email == dossier.lead.email for lead in dossier.associated_leads or [])
 
 
@@ -118,7 +123,7 @@ def test_with_campaign_and_email_known_nothing_waits_for_the_lead(
     dossier = load_dossier(client, SHOWCASE_CAUTION, lead.campaign_id, lead.email)
     assert opened.is_set()
     assert dossier.errors == {}
-    assert len(recorder.sent) == REQUESTS_PER_DOSSIER
+    assert len(recorder.sent) == expected_requests(dossier)
 
 
 def test_a_failing_part_does_not_stop_the_others(sandbox_client: SandboxClientFactory) -> None:
@@ -150,7 +155,7 @@ def test_parts_that_need_a_failed_part_get_a_dependency_error(
     for part in ("associated_campaigns", "associated_statistics", "associated_links"):
         assert isinstance(dossier.error_for(part), DependencyError)
     assert dossier.campaign is not None and dossier.jobs is not None
-    assert len(recorder.sent) == REQUESTS_PER_DOSSIER - 5
+    assert len(recorder.sent) == REQUESTS_BEFORE_CHRONOLOGIES - 4  # no associated requests
 
 
 def test_masked_user_gets_processr_but_not_provider_logs(
