@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -280,3 +281,32 @@ def test_seed_cli_prints_counts_time_and_memory(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
     )  # fmt: skip
     assert bad.returncode == 2 and "invalid int value" in bad.stderr
+
+
+def test_racing_ensure_database_calls_seed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "raced.sqlite"
+    calls: list[int] = []
+    real_seed = seed_database
+    start = threading.Barrier(4)
+
+    def slow_counting_seed(path: Path) -> object:
+        calls.append(threading.get_ident())
+        return real_seed(path, leads=40)
+
+    monkeypatch.setattr("lib.sandbox.seed.seed_database", slow_counting_seed)
+
+    def racer() -> None:
+        start.wait()
+        ensure_database(target)
+
+    threads = [threading.Thread(target=racer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    connection = sqlite3.connect(target)
+    assert connection.execute("SELECT COUNT(*) FROM leads").fetchone()[0] == 40
+    connection.close()
