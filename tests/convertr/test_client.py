@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from lib.convertr import ClientConfig
+from lib.convertr import ClientConfig, load_dossier
 from lib.convertr.constants import MAX_RETRY_DELAY, TOKEN_RENEWAL_MARGIN
 from lib.convertr.errors import (
     APIError,
@@ -533,3 +534,26 @@ def test_errors_and_pages_survive_pickling() -> None:
         assert str(copy) == str(error) and vars(copy) == vars(error)
     page = Page[Lead](items=(Lead.model_validate(lead()),), total=1, page=1, items_per_page=30)
     assert pickle.loads(pickle.dumps(page)) == page
+
+
+def test_concurrent_requests_share_one_login() -> None:
+    api = FakeApi()
+    api.route("GET", LEAD_PATH, lambda _: httpx.Response(200, json=lead()))
+    client = make_client(api)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: client.lead(100001).id, range(16)))
+    assert results == [100001] * 16
+    assert len(api.calls("POST", "/api/login")) == 1
+    assert client.request_count == 17
+
+
+def test_dossier_with_a_rejected_login_raises_once() -> None:
+    api = FakeApi()
+    api.route(
+        "POST",
+        "/api/login",
+        lambda _: httpx.Response(400, json={"error": "invalid_grant", "error_description": "no"}),
+    )
+    with pytest.raises(InvalidCredentialsError):
+        load_dossier(make_client(api), 100001)
+    assert len(api.requests) == 1
