@@ -261,9 +261,9 @@ def apply_filter(
             where.append(f"{column} LIKE ? ESCAPE '\\'")
             params.append(_escape_like(value))
     elif spec.kind == "bool":
-        for value in _values(args, name):
-            where.append(f"{column} = ?")
-            params.append(int(_parse_bool(value, name)))
+        flags = sorted({int(_parse_bool(value, name)) for value in _values(args, name)})
+        if flags:
+            _in(column, flags, where, params)
     elif spec.kind in {"datetime", "date"}:
         condition = _datetime_condition if spec.kind == "datetime" else _date_condition
         for bound in DATE_BOUNDS:
@@ -320,6 +320,17 @@ class SandboxApp:
         if latency_ms < 0:
             raise ValueError(f"expected a non-negative latency, got {latency_ms}")
         self.db_path = Path(db_path)
+        if not self.db_path.is_file():
+            raise FileNotFoundError(
+                f"expected a seeded sandbox database at {self.db_path}; "
+                "create one with `python -m lib.sandbox seed --db PATH` or ensure_database()"
+            )
+        connection = db.connect(self.db_path)
+        try:
+            # Readers and the single writer must not block each other.
+            connection.execute("PRAGMA journal_mode = WAL")
+        finally:
+            connection.close()
         self.token_ttl = token_ttl
         self.latency_ms = latency_ms
         self.fail_rate = fail_rate

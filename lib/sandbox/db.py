@@ -132,7 +132,11 @@ def default_db_path() -> Path:
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode; transactions are begun explicitly."""
-    connection = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    # mode=rw: a missing file is an error, not a silently created empty database.
+    uri = Path(db_path).resolve().as_uri() + "?mode=rw"
+    connection = sqlite3.connect(
+        uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+    )
     connection.row_factory = sqlite3.Row
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     connection.execute("PRAGMA synchronous = NORMAL")

@@ -154,3 +154,10 @@ def test_hostile_values_come_back_verbatim_as_json(api: httpx.Client) -> None:
     assert 100002 in {item["id"] for item in searched["hydra:member"]}
     like = api.get("/api/v4/leads", params={"search": "%"}).json()
     assert like["hydra:totalItems"] == 0
+
+
+def test_create_app_refuses_a_missing_database(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.sqlite"
+    with pytest.raises(FileNotFoundError, match="seeded sandbox database"):
+        make_client(missing)
+    assert not missing.exists()

@@ -157,6 +157,8 @@ def test_lead_filters(api: httpx.Client) -> None:
     undelivered = total(api.get("/api/v4/leads?delivered=false"))
     assert {lead["delivered"] for lead in delivered} == {True}
     assert len(delivered) + undelivered == total(api.get("/api/v4/leads"))
+    either = total(api.get("/api/v4/leads?delivered[]=true&delivered[]=false"))
+    assert either == len(delivered) + undelivered
     by_email = members(
         api.get("/api/v4/leads", params={"email": "OLIVIA.Bennett@harbourline-analytics.co.uk"})
     )
