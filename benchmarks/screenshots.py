@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -60,20 +61,23 @@ def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
+    # The server's output goes to a file: an unread pipe could fill up and stall it.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             if process.poll() is not None:
-                error = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"streamlit exited with {process.returncode}: {error}")
+                log.seek(0)
+                output = log.read().decode(errors="replace")
+                raise RuntimeError(f"streamlit exited with {process.returncode}: {output}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
                     if answer.status == 200:
@@ -91,6 +95,7 @@ def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
 def wait_until_idle(page: Any) -> None:

@@ -21,7 +21,7 @@ from lib.ui import data, keys
 logger = logging.getLogger(__name__)
 
 APP_NAME: Final = "Lead Lens"
-APP_ICON: Final = ":material/manage_search:"
+APP_ICON: Final = "🔎"
 DEMO_USERS: Final = (
     "admin@sandbox.test",
     "analyst@sandbox.test",

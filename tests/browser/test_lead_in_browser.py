@@ -1,0 +1,93 @@
+"""The dashboard in headless Chromium: deep links, tabs, hostile values, CSV downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.screenshots import click_tab, open_app
+from lib.ui.lead_page import LEAD_TABS
+
+pytestmark = pytest.mark.browser
+
+TAB_CONTENT = {
+    "Profile": "Publisher Data",
+    "Associated Campaigns": "Leads per day on these campaigns",
+    "Job Details": "Not run",
+    "Processr Logs": "Download CSV",
+    "Provider Logs": "provider answers",
+    "Notes": "Download CSV",
+}
+
+
+@pytest.fixture(scope="module")
+def showcase(new_page: Callable[[], Any], app_url: str) -> Any:
+    """Lead 100001 opened by a deep link on the module's freshly started server."""
+    page = new_page()
+    open_app(page, f"{app_url}/Lead?lead=100001")
+    return page
+
+
+@pytest.fixture(scope="module")
+def hostile(new_page: Callable[[], Any], app_url: str) -> tuple[Any, list[str]]:
+    """Lead 100002 (script, img onerror, formula values) with every dialog recorded."""
+    page = new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_app(page, f"{app_url}/Lead?lead=100002")
+    return page, dialogs
+
+
+def visible_panel(page: Any) -> Any:
+    return page.locator('[role="tabpanel"]:visible')
+
+
+def test_deep_link_opens_the_lead_on_a_fresh_server(showcase: Any) -> None:
+    assert showcase.get_by_role("heading", name="Lead 100001").is_visible()
+    assert showcase.get_by_text("Lead Profile").is_visible()
+    tabs = showcase.get_by_role("tab").all_inner_texts()
+    assert [text.strip() for text in tabs] == list(LEAD_TABS)
+
+
+def test_each_tab_shows_its_content(showcase: Any) -> None:
+    for name in LEAD_TABS:
+        click_tab(showcase, name)
+        panel = visible_panel(showcase)
+        assert panel.count() == 1
+        text = panel.inner_text()
+        expected = TAB_CONTENT.get(name)
+        if expected:
+            assert expected in text, name
+        assert "Could not load" not in text, name
+        assert "Something went wrong" not in text, name
+
+
+def test_hostile_values_are_inert_text(hostile: tuple[Any, list[str]]) -> None:
+    page, dialogs = hostile
+    body = page.locator("body").inner_text()
+    assert "<script>alert('x')</script>" in body, "the name is shown literally"
+    assert page.evaluate("window.__xss") is None
+    assert page.locator('img[src="x"]').count() == 0
+    for name in LEAD_TABS:
+        click_tab(page, name)
+    assert dialogs == []
+    assert page.locator('img[src="x"]').count() == 0
+
+
+def test_csv_download_neutralises_formulas(hostile: tuple[Any, list[str]], tmp_path: Path) -> None:
+    page, _ = hostile
+    click_tab(page, "Profile")
+    with page.expect_download() as download_info:
+        visible_panel(page).get_by_role("button", name="Download CSV").first.click()
+    target = tmp_path / "publisher-data.csv"
+    download_info.value.save_as(target)
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == ["Field", "Value"]
+    values = dict((field, value) for field, value in rows[1:])
+    assert values["Company"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert values["First Name"] == "<script>alert('x')</script>"
