@@ -1,0 +1,331 @@
+"""The Edit Data tab through AppTest: edit, add, review, validation, server refusals,
+conflicts, partial failures, timeouts, roles and the audit note. Every test that writes uses
+its own copy of the sandbox database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pandas as pd
+import pytest
+
+from lib.convertr import ClientConfig, ConvertrClient
+from lib.convertr.errors import PermissionDeniedError, RequestTimeoutError
+from lib.editing import COLUMN_CHECK, COLUMN_VALUE, UNCERTAIN_MESSAGE
+from lib.ui import keys
+from lib.ui.edit_tab import (
+    ADD,
+    DISCARD,
+    KEEP_MINE_PREFIX,
+    NEW_NAME,
+    NEW_VALUE,
+    SAVE,
+    TAKE_THEIRS_PREFIX,
+    current_table_key,
+    pending_key,
+)
+from tests.ui.conftest import app_at
+
+LEAD = "pages/2_Lead.py"
+SHOWCASE = 100001
+DELIVERED = 100003
+
+
+@pytest.fixture(autouse=True)
+def fresh_db(ui_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the seeded sandbox, so saves never touch the shared one."""
+    copy = tmp_path / "sandbox.sqlite"
+    with sqlite3.connect(ui_env) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(copy))
+    return copy
+
+
+@pytest.fixture
+def other(fresh_db: Path) -> ConvertrClient:
+    """Someone else on the same sandbox (the admin), to change values behind the editor."""
+    return ConvertrClient(ClientConfig.sandbox("admin@sandbox.test", sandbox_db=fresh_db))
+
+
+def tab(at: Any, name: str = "Edit Data") -> Any:
+    return next(item for item in at.tabs if item.label == name)
+
+
+def texts(block: Any) -> str:
+    parts = [
+        item.value
+        for kind in ("markdown", "caption", "info", "error", "warning", "success", "text")
+        for item in getattr(block, kind)
+    ]
+    # Lead values are markdown-escaped on the page; compare the text a reader sees.
+    return "\n".join(str(part) for part in parts).replace("\\", "")
+
+
+def open_lead(lead_id: int = SHOWCASE, user: str | None = None) -> Any:
+    at = app_at(LEAD, lead=str(lead_id))
+    if user is not None:
+        at.session_state[keys.DEMO_USER] = user
+    at.run()
+    assert not at.exception
+    return at
+
+
+def grid(at: Any) -> pd.DataFrame:
+    """The editor's data as the page gave it (server values with pending ones over them)."""
+    frame: pd.DataFrame = tab(at).dataframe[0].value
+    return frame
+
+
+def edit(at: Any, lead_id: int, **values: str) -> Any:
+    """Type values into the grid's Value column, as a browser's edits arrive, and rerun."""
+    rows = list(grid(at).index)
+    at.session_state[current_table_key(at.session_state, lead_id)] = {
+        "edited_rows": {rows.index(name): {COLUMN_VALUE: value} for name, value in values.items()},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    return at
+
+
+def click(at: Any, key: str) -> Any:
+    at.button(key=key).click().run()
+    assert not at.exception
+    return at
+
+
+def server_value(client: ConvertrClient, lead_id: int, name: str) -> str | None:
+    return next((item.value for item in client.lead_datas(lead_id) if item.name == name), None)
+
+
+def test_edit_review_save_shows_the_value_everywhere_with_a_note(other: ConvertrClient) -> None:
+    at = open_lead()
+    assert grid(at).at["jobTitle", COLUMN_VALUE] == "VP of IT"
+    edit(at, SHOWCASE, jobTitle="Chief Data Officer")
+    review = texts(tab(at))
+    assert "Job Title: VP of IT → Chief Data Officer" in review
+    assert server_value(other, SHOWCASE, "jobTitle") == "VP of IT", "nothing sent before Save"
+
+    click(at, SAVE)
+    assert server_value(other, SHOWCASE, "jobTitle") == "Chief Data Officer"
+    assert "Saved 1 change: Job Title" in texts(tab(at))
+    assert at.session_state[pending_key(SHOWCASE)] == {}
+    assert grid(at).at["jobTitle", COLUMN_VALUE] == "Chief Data Officer"
+    assert not at.session_state[current_table_key(at.session_state, SHOWCASE)]["edited_rows"]
+    publisher = tab(at, "Profile").dataframe[0].value
+    assert "Chief Data Officer" in set(publisher["Value"])
+    assert "Chief Data Officer" in texts(at.main), "the Lead Profile panel shows it"
+    notes = tab(at, "Notes").dataframe[0].value
+    note = notes[notes["Type"].astype(str).str.lower() == "data"].iloc[-1]
+    assert "Ana Lyst" in str(note["Author"])
+    assert "VP of IT" in " ".join(map(str, note.values))
+    assert "Chief Data Officer" in " ".join(map(str, note.values))
+    (data_note,) = [item for item in other.lead_notes(SHOWCASE) if item.type == "data"]
+    assert (data_note.field, data_note.old_value, data_note.new_value) == (
+        "jobTitle",
+        "VP of IT",
+        "Chief Data Officer",
+    )
+
+
+def test_add_a_new_field_and_an_existing_name_becomes_an_edit(other: ConvertrClient) -> None:
+    at = open_lead()
+    at.text_input(key=NEW_NAME).input("webinarSlot")
+    at.text_input(key=NEW_VALUE).input("Morning")
+    click(at, ADD)
+    assert "webinarSlot" in grid(at).index
+    assert "webinarSlot: (empty) → Morning" in texts(tab(at))
+    assert at.text_input(key=NEW_NAME).value == "", "the form is cleared after Add"
+
+    at.text_input(key=NEW_NAME).input("company")
+    at.text_input(key=NEW_VALUE).input("Harbourline Group")
+    click(at, ADD)
+    shown = texts(tab(at))
+    assert "already exists on this lead" in shown and "edit of that field" in shown
+    assert "Company: Harbourline Analytics Ltd → Harbourline Group" in shown
+
+    click(at, SAVE)
+    assert server_value(other, SHOWCASE, "webinarSlot") == "Morning"
+    assert server_value(other, SHOWCASE, "company") == "Harbourline Group"
+    assert other.lead(SHOWCASE).company == "Harbourline Group"
+    assert "webinarSlot" in grid(at).index, "an added field stays editable after saving"
+
+
+def test_add_needs_both_values_and_a_valid_name(other: ConvertrClient) -> None:
+    at = open_lead()
+    at.text_input(key=NEW_NAME).input("9lives")
+    at.text_input(key=NEW_VALUE).input("x")
+    click(at, ADD)
+    assert "starts with a letter" in texts(tab(at))
+    at.text_input(key=NEW_NAME).input("promo")
+    at.text_input(key=NEW_VALUE).input("")
+    click(at, ADD)
+    assert "A new value is required" in texts(tab(at))
+    assert pending_key(SHOWCASE) not in at.session_state, "nothing was staged"
+    assert server_value(other, SHOWCASE, "promo") is None
+
+
+def test_an_invalid_change_is_never_sent(other: ConvertrClient) -> None:
+    at = open_lead()
+    sent = at.session_state[keys.REQUEST_COUNT]
+    edit(at, SHOWCASE, email="not-an-email", consentDate="2026-02-30", employees="lots")
+    frame = grid(at)
+    assert "Expected an email address" in frame.at["email", COLUMN_CHECK]
+    assert "YYYY-MM-DD" in frame.at["consentDate", COLUMN_CHECK]
+    assert "Expected a number" in frame.at["employees", COLUMN_CHECK]
+    assert "3 of these are not valid" in texts(tab(at))
+    assert at.button(key=SAVE).disabled, "Save cannot be pressed"
+    at.run()
+    assert at.session_state[keys.REQUEST_COUNT] == sent, "no request at all"
+    assert server_value(other, SHOWCASE, "email") == "olivia.bennett@harbourline-analytics.co.uk"
+    assert set(at.session_state[pending_key(SHOWCASE)]) == {"email", "consentDate", "employees"}
+
+
+def test_a_422_is_shown_next_to_its_field_and_the_rest_is_saved(
+    fresh_db: Path, other: ConvertrClient
+) -> None:
+    at = open_lead()
+    edit(at, SHOWCASE, company="Harbourline Analytics Group", jobTitle="CTO")
+    # The campaign's definition changes after the editor loaded it: only the server knows.
+    with sqlite3.connect(fresh_db) as connection:
+        connection.execute(
+            "UPDATE lead_editable_fields SET max_length = 10 WHERE campaign_id = 1 AND name = ?",
+            ("company",),
+        )
+    click(at, SAVE)
+    assert server_value(other, SHOWCASE, "jobTitle") == "CTO", "the valid change is kept"
+    assert server_value(other, SHOWCASE, "company") == "Harbourline Analytics Ltd"
+    frame = grid(at)
+    assert "10 characters or less" in frame.at["company", COLUMN_CHECK]
+    assert frame.at["company", COLUMN_VALUE] == "Harbourline Analytics Group", "edit kept"
+    assert frame.at["jobTitle", COLUMN_VALUE] == "CTO"
+    shown = texts(tab(at))
+    assert "Saved 1 change: Job Title" in shown
+    assert "Company: not saved" in shown
+    assert set(at.session_state[pending_key(SHOWCASE)]) == {"company"}
+
+
+def test_a_conflict_shows_both_values_and_keep_mine_resends(other: ConvertrClient) -> None:
+    at = open_lead()
+    edit(at, SHOWCASE, firstName="Liv")
+    other.save_lead_data(SHOWCASE, "firstName", "Olive")
+    click(at, SAVE)
+    assert server_value(other, SHOWCASE, "firstName") == "Olive", "no silent overwrite"
+    shown = texts(tab(at))
+    assert "changed by someone else" in shown
+    assert "Liv" in shown and "Olive" in shown
+
+    click(at, f"{KEEP_MINE_PREFIX}firstName")
+    assert server_value(other, SHOWCASE, "firstName") == "Liv"
+    assert "Saved 1 change: First Name" in texts(tab(at))
+    assert at.session_state[pending_key(SHOWCASE)] == {}
+
+
+def test_a_conflict_refused_by_the_server_after_the_reread(other: ConvertrClient) -> None:
+    """The value changes between the re-read and the POST: previousValue makes it a 409."""
+    at = open_lead()
+    edit(at, SHOWCASE, lastName="Bennet-Smith")
+    real = ConvertrClient.lead_datas
+
+    def reread_then_someone_saves(client: ConvertrClient, lead_id: int) -> Any:
+        values = real(client, lead_id)
+        other.save_lead_data(SHOWCASE, "lastName", "Benn")
+        return values
+
+    with patch.object(ConvertrClient, "lead_datas", reread_then_someone_saves):
+        click(at, SAVE)
+    assert server_value(other, SHOWCASE, "lastName") == "Benn"
+    assert "changed by someone else" in texts(tab(at))
+    click(at, f"{TAKE_THEIRS_PREFIX}lastName")
+    assert at.session_state[pending_key(SHOWCASE)] == {}
+    assert grid(at).at["lastName", COLUMN_VALUE] == "Benn"
+
+
+def test_a_timeout_is_never_reported_as_saved(other: ConvertrClient) -> None:
+    at = open_lead()
+    edit(at, SHOWCASE, telephone="+44 20 7946 0000")
+    timeout = RequestTimeoutError("POST /api/v4/lead-datas: did not answer in time")
+    with patch.object(ConvertrClient, "save_lead_data", side_effect=timeout) as save:
+        click(at, SAVE)
+    assert save.call_count == 1, "a POST is never retried"
+    shown = texts(tab(at))
+    assert UNCERTAIN_MESSAGE in shown
+    assert "Saved" not in shown
+    assert set(at.session_state[pending_key(SHOWCASE)]) == {"telephone"}
+    # The next Save finds the value unchanged on the server and sends it again.
+    click(at, SAVE)
+    assert server_value(other, SHOWCASE, "telephone") == "+44 20 7946 0000"
+
+
+def test_pending_edits_survive_reruns_and_page_changes_and_discard_drops_them(
+    other: ConvertrClient,
+) -> None:
+    at = open_lead()
+    edit(at, SHOWCASE, postcode="N1 9GU")
+    at.switch_page("app.py").run()
+    assert not at.exception
+    at.switch_page(LEAD)
+    at.query_params["lead"] = str(SHOWCASE)
+    at.run()
+    assert not at.exception
+    assert grid(at).at["postcode", COLUMN_VALUE] == "N1 9GU"
+    assert "Postcode: N8F 9UH → N1 9GU" in texts(tab(at))
+    click(at, DISCARD)
+    assert grid(at).at["postcode", COLUMN_VALUE] == "N8F 9UH"
+    assert "No unsaved changes" in texts(tab(at))
+    assert server_value(other, SHOWCASE, "postcode") == "N8F 9UH"
+
+
+@pytest.mark.parametrize(
+    ("user", "lead_id", "reason"),
+    [
+        ("viewer@sandbox.test", SHOWCASE, "Your role (Viewer) can view lead data but not edit"),
+        ("masked@sandbox.test", SHOWCASE, "Your role (Masked viewer) can view lead data"),
+        ("analyst@sandbox.test", DELIVERED, "has already been delivered, and your role (Analyst)"),
+    ],
+)
+def test_read_only_roles_see_values_and_why(user: str, lead_id: int, reason: str) -> None:
+    at = open_lead(lead_id, user)
+    edit_tab = tab(at)
+    assert reason in texts(edit_tab)
+    assert edit_tab.dataframe, "the values are still shown"
+    assert not edit_tab.text_input and not edit_tab.button, "no Add, Save or Discard"
+
+
+def test_admin_may_edit_a_delivered_lead(other: ConvertrClient) -> None:
+    at = open_lead(DELIVERED, "admin@sandbox.test")
+    assert "delivered" not in texts(tab(at))
+    edit(at, DELIVERED, jobTitle="Head of Data")
+    click(at, SAVE)
+    assert server_value(other, DELIVERED, "jobTitle") == "Head of Data"
+    notes = other.lead_notes(DELIVERED)
+    assert any(note.type == "data" and note.author == "Ada Admin" for note in notes)
+
+
+def test_a_403_reason_is_shown_on_its_field() -> None:
+    """The page thought the lead editable (loaded before delivery); the server says no."""
+    at = open_lead()
+    edit(at, SHOWCASE, company="Harbourline")
+    refusal = PermissionDeniedError(
+        "POST /api/v4/lead-datas: 403",
+        status=403,
+        method="POST",
+        path="/api/v4/lead-datas",
+        description="Your role (analyst) cannot edit a lead that has already been delivered",
+    )
+    with patch.object(ConvertrClient, "save_lead_data", side_effect=refusal):
+        click(at, SAVE)
+    assert (
+        "cannot edit a lead that has already been delivered" in grid(at).at["company", COLUMN_CHECK]
+    )
+
+
+def test_hostile_values_are_escaped_in_the_review() -> None:
+    at = open_lead(100002)
+    edit(at, 100002, company="**bold** [x](http://evil.example)")
+    review = [item.value for item in tab(at).markdown if "Company" in item.value]
+    assert review and "\\*\\*bold\\*\\*" in review[0] and "\\[x\\]" in review[0]
