@@ -63,12 +63,12 @@ def chronology_figure(frame: pd.DataFrame) -> go.Figure:
     return _layout(figure, y_title="Leads per day")
 
 
-def comparison_figure(frame: pd.DataFrame) -> go.Figure:
-    """Leads per day on each campaign (one line each). `frame` has `date`, `campaign`
+def comparison_figure(frame: pd.DataFrame, *, y_title: str = "Leads per week") -> go.Figure:
+    """Leads per period on each campaign (one line each). `frame` has `date`, `campaign`
     (a display name, untrusted) and `total`."""
     figure = go.Figure()
     if frame.empty:
-        return _layout(figure, y_title="Leads per day")
+        return _layout(figure, y_title=y_title)
     for index, (campaign, rows) in enumerate(frame.groupby("campaign", sort=False)):
         ordered = rows.sort_values("date")
         figure.add_trace(
@@ -82,4 +82,4 @@ def comparison_figure(frame: pd.DataFrame) -> go.Figure:
                 hovertemplate="%{y:,d}",
             )
         )
-    return _layout(figure, y_title="Leads per day")
+    return _layout(figure, y_title=y_title)

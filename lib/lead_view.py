@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import Final
 
 import pandas as pd
@@ -35,6 +35,7 @@ from lib.presentation import (
     delivery_label,
     display_text,
     format_count,
+    format_date,
     format_money,
     format_timestamp,
     safe_image_url,
@@ -422,19 +423,20 @@ def chronology_frame(
 def comparison_frame(
     chronologies: Iterable[LeadStatisticsChronology], names: Mapping[int, str]
 ) -> pd.DataFrame:
-    """Per-day totals of several campaigns, labelled `"<name> (#id)"` for the comparison
-    chart."""
+    """Weekly lead totals of several campaigns (weeks start on Monday), labelled
+    `"<name> (#id)"`, for the comparison chart: daily counts of small campaigns are too
+    spiky to compare."""
     rows = [
         {
-            "date": item.date,
+            "date": item.date - timedelta(days=item.date.weekday()),
             "campaign": f"{names.get(item.campaign_id, 'Campaign')} (#{item.campaign_id})",
             "total": item.total,
         }
         for item in chronologies
     ]
-    return pd.DataFrame(rows, columns=["date", "campaign", "total"]).sort_values(
-        ["campaign", "date"], kind="stable"
-    )
+    frame = pd.DataFrame(rows, columns=["date", "campaign", "total"])
+    weekly = frame.groupby(["campaign", "date"], as_index=False, sort=True)["total"].sum()
+    return pd.DataFrame(weekly, columns=["date", "campaign", "total"])
 
 
 def statistic_figures(statistic: Statistic) -> list[tuple[str, str]]:
@@ -459,8 +461,8 @@ def campaign_table(campaigns: Iterable[Campaign]) -> pd.DataFrame:
             "Advertiser": campaign.advertiser or "",
             "Status": campaign.status,
             "Currency": campaign.currency,
-            "Start": campaign.start_date,
-            "End": campaign.end_date,
+            "Start": format_date(campaign.start_date),
+            "End": format_date(campaign.end_date),
         }
         for campaign in campaigns
     ]

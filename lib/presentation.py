@@ -145,6 +145,15 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
+PANEL_TEXT_LIMIT: Final = 120
+"""Characters of a lead value shown in the profile panel (the Profile tab shows it whole)."""
+
+
+def shorten(text: str, limit: int = PANEL_TEXT_LIMIT) -> str:
+    """`text` cut to `limit` characters with an ellipsis when longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def chart_label(text: str, limit: int = 60) -> str:
     """Text for a plotly label: plotly renders some HTML tags, so `<` and `>` are escaped
     as entities (shown literally), and long values are shortened."""

@@ -61,7 +61,7 @@ def test_csv_bytes_neutralise_every_text_column_and_keep_other_values() -> None:
     assert rows[0] == ["Name", "Count", "'=Header"]
     assert rows[1] == ["'=cmd|' /C calc'!A0", "1", "'@x"]
     assert rows[2] == ["Ana", "2", "y"]
-    assert frame.loc[0, "Name"].startswith("=")  # the displayed frame is not changed
+    assert str(frame.loc[0, "Name"]).startswith("=")  # the displayed frame is not changed
 
 
 def test_only_https_and_data_image_urls_are_shown_as_images() -> None:
@@ -105,3 +105,10 @@ def test_display_text_never_shows_python_reprs() -> None:
     assert p.display_text(True) == "Yes"
     assert p.display_text(Decimal("1.50")) == "1.50"
     assert p.display_text(["a", None, 2]) == "a, , 2"
+
+
+def test_long_values_are_shortened_for_the_panel() -> None:
+    assert p.shorten("short") == "short"
+    long_value = "A" * 4991 + " Director"
+    assert len(p.shorten(long_value)) == p.PANEL_TEXT_LIMIT
+    assert p.shorten(long_value).endswith("…")

@@ -83,8 +83,6 @@ def _campaign_list(campaigns: list[Campaign], statistics: list[Statistic], total
                 "ID": st.column_config.NumberColumn(format="%d", width="small"),
                 "Leads": st.column_config.NumberColumn(format="localized"),
                 "Valid": st.column_config.NumberColumn(format="localized"),
-                "Start": st.column_config.DateColumn(format="D MMM YYYY"),
-                "End": st.column_config.DateColumn(format="D MMM YYYY"),
             },
         )
 
@@ -137,7 +135,7 @@ def _chronology(session: Session, campaign: Campaign) -> None:
 
 def render(session: Session) -> None:
     st.title("Campaigns")
-    search_column, status_column = st.columns([3, 2])
+    search_column, status_column, choice_column = st.columns([2, 2, 3])
     search = search_column.text_input(
         "Search", key=keys.CAMPAIGNS_SEARCH, placeholder="Campaign name or ID"
     )
@@ -159,10 +157,9 @@ def render(session: Session) -> None:
     statistics = data.statistics(
         connection.client, connection.key, data.ids([campaign.id for campaign in campaigns])
     )
-    _campaign_list(campaigns, statistics, total)
+    with choice_column:
+        campaign = _choose_campaign(campaigns)
 
-    st.divider()
-    campaign = _choose_campaign(campaigns)
     heading, action = st.columns([4, 1], vertical_alignment="bottom")
     with heading:
         st.subheader(escape_markdown(campaign.name))
@@ -182,3 +179,5 @@ def render(session: Session) -> None:
     statistic = next((item for item in statistics if item.campaign_id == campaign.id), None)
     _kpis(statistic)
     _chronology(session, campaign)
+    st.divider()
+    _campaign_list(campaigns, statistics, total)

@@ -32,6 +32,7 @@ from lib.presentation import (
     parse_positive_id,
     pretty_message,
     safe_link_url,
+    shorten,
 )
 from lib.ui import data, keys, widgets
 from lib.ui.edit_tab import render_edit_tab
@@ -97,7 +98,7 @@ def load(session: Session, lead_id: int) -> LeadDossier:
 def _detail(label: str, value: str) -> None:
     left, right = st.columns([2, 3])
     left.caption(label)
-    right.markdown(escape_markdown(value) if value else "—")
+    right.markdown(escape_markdown(shorten(value)) if value else "—")
 
 
 def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
@@ -105,10 +106,10 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
     st.markdown("##### Lead Profile")
     if social.photo_url:
         st.image(social.photo_url, width=96)
-    st.markdown(f"**{escape_markdown(lead.full_name or 'No name captured')}**")
+    st.markdown(f"**{escape_markdown(shorten(lead.full_name or 'No name captured'))}**")
     for line in (lead.job_title, lead.company, lead.email):
         if line:
-            st.caption(escape_markdown(line))
+            st.caption(escape_markdown(shorten(line)))
     if social.links:
         columns = st.columns(min(3, len(social.links)))
         for index, (label, url) in enumerate(social.links):
@@ -129,7 +130,7 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
             color="#2F6FED",
         )
         if address:
-            st.caption(escape_markdown(address))
+            st.caption(escape_markdown(shorten(address)))
 
     st.markdown("##### Details")
     _detail("Lead ID", str(lead.id))
@@ -167,7 +168,7 @@ def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
     with right:
         st.page_link(
             CAMPAIGNS_PAGE,
-            label=escape_markdown(name),
+            label=escape_markdown(shorten(name, 60)),
             query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
         )
 
@@ -240,7 +241,7 @@ def _associated_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
     chronologies = [
         item for item in dossier.associated_chronologies or [] if item.campaign_id in shown
     ]
-    st.markdown("##### Leads per day on these campaigns")
+    st.markdown("##### Leads per week on these campaigns")
     st.plotly_chart(
         comparison_figure(comparison_frame(chronologies, names)),
         key=f"lead.associated.chart.{lead.id}",
@@ -373,7 +374,8 @@ def render(session: Session) -> None:
         st.title(f"Lead {lead.id}")
         loaded = st.session_state.get(f"lead.loaded.{lead.id}")
         timing = f" · loaded in {loaded[0]:.2f} s with {loaded[1]} requests" if loaded else ""
-        st.caption(f"{escape_markdown(lead.full_name or 'No name captured')}{timing}")
+        name = shorten(lead.full_name or "No name captured")
+        st.caption(f"{escape_markdown(name)}{timing}")
     with action_column:
         st.button(
             "Refresh",

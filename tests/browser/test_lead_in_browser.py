@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 TAB_CONTENT = {
     "Profile": "Publisher Data",
-    "Associated Campaigns": "Leads per day on these campaigns",
+    "Associated Campaigns": "Leads per week on these campaigns",
     "Job Details": "Not run",
     "Processr Logs": "Download CSV",
     "Provider Logs": "provider answers",
@@ -38,7 +38,12 @@ def hostile(new_page: Callable[[], Any], app_url: str) -> tuple[Any, list[str]]:
     """Lead 100002 (script, img onerror, formula values) with every dialog recorded."""
     page = new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def record(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
     open_app(page, f"{app_url}/Lead?lead=100002")
     return page, dialogs
 

@@ -1,0 +1,186 @@
+"""The Lead Data view's tables and the charts, from hand-built models."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from lib.charts import chronology_figure, comparison_figure
+from lib.convertr.models import (
+    CampaignProcessrJob,
+    Lead,
+    LeadData,
+    LeadNote,
+    LeadStatisticsChronology,
+    LogEntry,
+    ProcessrJobLead,
+)
+from lib.lead_view import (
+    associated_table,
+    chronology_frame,
+    comparison_frame,
+    job_table,
+    log_table,
+    note_table,
+    profile_tables,
+    social_profile,
+)
+from lib.presentation import STATUS_HEX_COLOURS, resolve_timezone
+
+UTC_ZONE = resolve_timezone(None)
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def make_lead(lead_id: int = 1, campaign: int = 1, **fields: Any) -> Lead:
+    values: dict[str, Any] = {
+        "id": lead_id,
+        "campaign": f"/api/v4/campaigns/{campaign}",
+        "processrStatus": "Valid",
+        "score": 100,
+        "maxScore": 100,
+        "createdTs": T0,
+    }
+    values.update(fields)
+    return Lead.model_validate(values)
+
+
+def value(item_id: int, name: str, text: str | None, source: str, **fields: Any) -> LeadData:
+    return LeadData.model_validate(
+        {"id": item_id, "lead": "/api/v4/leads/1", "name": name, "value": text, "source": source}
+        | fields
+    )
+
+
+def test_publisher_data_rows_show_even_when_empty_and_derived_rows_need_their_source() -> None:
+    lead = make_lead(firstName="Ana")
+    data = [
+        value(1, "firstName", "Ana", "captured"),
+        value(2, "city", "Leeds", "captured"),
+        value(3, "emailDomain", "@x.test", "derived"),
+        value(4, "country", "United Kingdom", "transform", originalValue="uk"),
+        value(5, "fullcontact.linkedin", "https://linkedin.com/in/a", "enrichment",
+              provider="Full Contact"),
+    ]  # fmt: skip
+    tables = profile_tables(lead, data, UTC_ZONE)
+    rows = dict(zip(tables.publisher_data["Field"], tables.publisher_data["Value"], strict=True))
+    assert rows["First Name"] == "Ana"
+    assert rows["Email"] == "" and rows["Title"] == "", "default rows show when empty"
+    assert list(tables.other_captured["Field"]) == ["City"]
+    assert tables.derived.empty, "email domain is hidden: no email was captured"
+    assert tables.transforms.to_dict("records") == [
+        {"Field": "Country", "Original value": "uk", "Transformed value": "United Kingdom"}
+    ]
+    assert list(tables.enrichment["Provider"]) == ["Full Contact"]
+
+    with_email = [*data, value(6, "email", "ana@x.test", "captured")]
+    assert list(profile_tables(lead, with_email, UTC_ZONE).derived["Value"]) == ["@x.test"]
+
+
+def test_social_profile_keeps_only_safe_urls() -> None:
+    data = [
+        value(1, "fullcontact.photo", "javascript:alert(1)", "enrichment", provider="Full Contact"),
+        value(2, "fullcontact.photo", "data:image/svg+xml;base64,AA", "enrichment",
+              provider="Full Contact"),
+        value(3, "fullcontact.twitter", "javascript:alert(1)", "enrichment",
+              provider="Full Contact"),
+        value(4, "fullcontact.linkedin", "https://www.linkedin.com/in/a", "enrichment",
+              provider="Full Contact"),
+        value(5, "website", "https://example.test", "captured"),
+    ]  # fmt: skip
+    social = social_profile(data)
+    assert social.photo_url == "data:image/svg+xml;base64,AA"
+    assert social.links == (("LinkedIn", "https://www.linkedin.com/in/a"),)
+
+
+def test_job_table_marks_jobs_without_a_result_as_not_run() -> None:
+    jobs = [
+        CampaignProcessrJob.model_validate(
+            {"id": job_id, "campaign": "/api/v4/campaigns/1", "jobId": 1000 + job_id,
+             "name": name, "hardfail": hardfail, "maxScore": 10, "position": job_id}
+        )
+        for job_id, name, hardfail in ((1, "Duplicate Email Check", True), (2, "HLR", False),
+                                       (3, "Eloqua", False))
+    ]  # fmt: skip
+    results = [
+        ProcessrJobLead.model_validate(
+            {"id": 10 + job_id, "lead": "/api/v4/leads/1",
+             "campaignProcessrJob": f"/api/v4/campaign-processr-jobs/{job_id}",
+             "result": result, "score": score, "message": message, "createdTs": T0}
+        )
+        for job_id, result, score, message in ((2, "failed", 0, "Number not reachable"),
+                                                (1, "passed", 10, None))
+    ]  # fmt: skip
+    table = job_table(jobs, results, UTC_ZONE)
+    assert list(table.rows["Outcome"]) == ["Passed", "Failed", "Not run"]
+    assert list(table.rows["Hardfail"]) == ["Yes", "No", "No"]
+    assert list(table.rows["Score"]) == ["10 / 10", "0 / 10", ""]
+    assert table.rows["Message"][1] == "Number not reachable"
+    assert table.counts == {"Passed": 1, "Failed": 1, "Not run": 1}
+
+
+def test_logs_and_notes_are_in_time_order_and_times_in_the_viewer_zone() -> None:
+    def log(log_id: int, hour: int) -> LogEntry:
+        return LogEntry.model_validate(
+            {"id": log_id, "lead": "/api/v4/leads/1", "type": "provider", "level": "info",
+             "provider": "NeverBounce", "message": '{"result":"valid"}',
+             "createdTs": T0.replace(hour=hour)}
+        )  # fmt: skip
+
+    table = log_table([log(2, 11), log(1, 10)], resolve_timezone("Europe/London"), provider=True)
+    assert list(table["Time"]) == ["01 May 2026 11:00", "01 May 2026 12:00"]
+    assert table["Message"][0] == '{"result":"valid"}', "kept exactly"
+
+    notes = [
+        LeadNote.model_validate(
+            {"id": note_id, "lead": "/api/v4/leads/1", "type": kind, "message": text,
+             "author": "Processr", "createdTs": T0.replace(hour=hour)}
+        )
+        for note_id, kind, text, hour in ((1, "delivery", "Delivered", 12),
+                                          (2, "status", "Valid", 9))
+    ]  # fmt: skip
+    assert list(note_table(notes, UTC_ZONE)["Type"]) == ["Status", "Delivery"]
+
+
+def test_associated_table_lists_only_other_campaigns() -> None:
+    lead = make_lead(1, campaign=1, email="a@x.test")
+    same_campaign = make_lead(2, campaign=1, email="a@x.test")
+    elsewhere = make_lead(3, campaign=2, email="a@x.test", processrStatus="Caution")
+    frame = associated_table(lead, [lead, same_campaign, elsewhere], [], [], [], [], UTC_ZONE)
+    assert list(frame["Campaign ID"]) == [2]
+    assert list(frame["Lead status"]) == ["Caution"]
+    assert frame["Campaign"][0] == "Campaign 2"
+
+
+def chronology(campaign: int, day: date, total: int) -> LeadStatisticsChronology:
+    return LeadStatisticsChronology.model_validate(
+        {"id": day.toordinal() * 10 + campaign, "campaign": f"/api/v4/campaigns/{campaign}",
+         "date": day, "total": total, "valid": total, "invalid": 0, "caution": 0, "test": 0,
+         "delivered": 0}
+    )  # fmt: skip
+
+
+def test_comparison_is_weekly_and_labels_are_escaped() -> None:
+    days = [
+        chronology(1, date(2026, 6, 1), 2),  # Monday
+        chronology(1, date(2026, 6, 3), 3),
+        chronology(1, date(2026, 6, 8), 1),
+        chronology(2, date(2026, 6, 2), 4),
+    ]
+    frame = comparison_frame(days, {1: "<img src=x onerror=alert(1)>", 2: "Two"})
+    weekly = {(row.campaign, row.date): row.total for row in frame.itertuples()}
+    assert weekly[("<img src=x onerror=alert(1)> (#1)", date(2026, 6, 1))] == 5
+    assert weekly[("<img src=x onerror=alert(1)> (#1)", date(2026, 6, 8))] == 1
+    assert weekly[("Two (#2)", date(2026, 6, 1))] == 4
+    names = [trace.name for trace in comparison_figure(frame).data]
+    assert all("<" not in name for name in names)
+    assert "&lt;img src=x onerror=alert(1)&gt; (#1)" in names
+
+
+def test_chronology_chart_stacks_statuses_in_their_colours() -> None:
+    days = [chronology(1, date(2026, 6, day), day) for day in (1, 2, 3)]
+    frame = chronology_frame(days, 1, start=date(2026, 6, 2))
+    assert list(frame["total"]) == [2, 3]
+    figure = chronology_figure(frame)
+    assert [trace.name for trace in figure.data] == ["Valid", "Caution", "Invalid", "Test"]
+    assert [trace.marker.color for trace in figure.data] == list(STATUS_HEX_COLOURS.values())
+    assert figure.layout.barmode == "stack"
