@@ -86,7 +86,7 @@ def datum(item_id: int, name: str, value: str | None, source: str = "captured") 
 
 
 def user(role: str, *permissions: str) -> User:
-    return User(id=1, email=f"{role}@x.test", name=role, role=role, permissions=permissions)  # type: ignore[arg-type]
+    return User(id=1, email=f"{role}@x.test", name=role, role=role, permissions=permissions)
 
 
 # -- permissions ----------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def test_frame_overlays_pending_values_and_checks_them() -> None:
     frame = editor_frame(model, pending, {"title": ["Server says no."]})
     assert list(frame.index) == ["title", "company", "email"]
     assert frame.at["company", COLUMN_VALUE] == "Acme Holdings International Ltd"
-    assert "At most 20 characters" in frame.at["company", COLUMN_CHECK]
+    assert "At most 20 characters" in str(frame.at["company", COLUMN_CHECK])
     assert frame.at["title", COLUMN_CHECK] == "Server says no."
     assert frame.at["email", COLUMN_CHECK] == ""
     assert editor_frame(model, {"title": pending["title"]}).at["title", COLUMN_CHECK] == CHECK_OK
@@ -371,7 +371,7 @@ def _fake_api(post_status: int | None, posts: list[dict[str, object]]) -> Conver
     config = ClientConfig(
         base_url="https://acme.cvtr.io",
         username="u@x.test",
-        password="p",  # type: ignore[arg-type]
+        password="p",
     )
     return ConvertrClient(config, transport=httpx.MockTransport(handler), sleep=lambda _: None)
 
@@ -410,7 +410,7 @@ def test_a_failed_reread_sends_nothing() -> None:
     config = ClientConfig(
         base_url="https://acme.cvtr.io",
         username="u@x.test",
-        password="p",  # type: ignore[arg-type]
+        password="p",
     )
     client = ConvertrClient(
         config, transport=httpx.MockTransport(handler), sleep=lambda _: None, max_retries=0
