@@ -34,7 +34,13 @@ def _layout(figure: go.Figure, *, y_title: str) -> go.Figure:
     figure.update_layout(
         height=CHART_HEIGHT,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "traceorder": "normal",
+        },
         font={"family": CHART_FONT},
         plot_bgcolor="rgba(0,0,0,0)",
         hovermode="x unified",

@@ -111,7 +111,8 @@ def _chronology(session: Session, campaign: Campaign) -> None:
         return
     first: date = full["date"].min()
     last: date = full["date"].max()
-    chosen = st.date_input(
+    range_column, _ = st.columns([2, 3])
+    chosen = range_column.date_input(
         "Date range",
         value=(first, last),
         min_value=first,

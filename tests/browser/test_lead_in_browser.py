@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.screenshots import click_tab, open_app
+from benchmarks.screenshots import click_tab, open_app, wait_until_idle
 from lib.ui.lead_page import LEAD_TABS
 
 pytestmark = pytest.mark.browser
@@ -96,3 +96,18 @@ def test_csv_download_neutralises_formulas(hostile: tuple[Any, list[str]], tmp_p
     values = dict((field, value) for field, value in rows[1:])
     assert values["Company"] == '\'=HYPERLINK("http://evil.example","click")'
     assert values["First Name"] == "<script>alert('x')</script>"
+
+
+def test_selecting_a_lead_row_opens_that_lead(new_page: Callable[[], Any], app_url: str) -> None:
+    page = new_page()
+    open_app(page, f"{app_url}/Leads?campaign=1")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    assert box is not None
+    # The selection checkbox of the first row: left edge of the grid, below the header.
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_url("**/Lead?lead=*", timeout=30_000)
+    wait_until_idle(page)
+    assert "campaign=1" in page.url
+    heading = page.get_by_role("heading", name="Lead 1", exact=False).first
+    assert heading.inner_text().startswith("Lead 1")

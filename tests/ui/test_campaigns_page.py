@@ -85,3 +85,13 @@ def test_a_rerun_sends_no_request() -> None:
     at.run()
     assert not at.exception
     assert at.session_state[keys.REQUEST_COUNT] == first
+
+
+def test_sidebar_shows_the_source_and_switches_demo_users() -> None:
+    at = app_at().run()
+    sidebar = "\n".join(str(item.value) for item in at.sidebar.markdown)
+    assert "Sandbox" in sidebar and "Analyst" in sidebar
+    at.selectbox(key=keys.DEMO_USER).select("masked@sandbox.test").run()
+    assert not at.exception
+    sidebar = "\n".join(str(item.value) for item in at.sidebar.markdown)
+    assert "Masked viewer" in sidebar
