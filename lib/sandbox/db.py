@@ -103,6 +103,9 @@ CREATE TABLE lead_statistics_chronologies (
 # row by row while millions of rows stream in.
 INDEXES = """
 CREATE INDEX leads_campaign_created ON leads (campaign_id, created_ts, id);
+-- Covers the lead search (names, email) inside a campaign without reading the table rows.
+CREATE INDEX leads_campaign_created_people
+    ON leads (campaign_id, created_ts, first_name, last_name, email);
 CREATE INDEX leads_campaign_status_created ON leads (campaign_id, processr_status, created_ts);
 CREATE INDEX leads_campaign_delivered_created ON leads (campaign_id, delivered, created_ts);
 CREATE INDEX leads_email ON leads (email COLLATE NOCASE);
