@@ -327,7 +327,7 @@ def note_table(notes: Iterable[LeadNote], zone: tzinfo) -> pd.DataFrame:
             "Type": note.type.capitalize(),
             "Author": note.author or "",
             "Message": note.message,
-            "Field": note.field or "",
+            "Field": label_for(note.field) if note.field else "",
             "Old value": note.old_value or "",
             "New value": note.new_value or "",
         }

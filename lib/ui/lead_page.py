@@ -116,22 +116,6 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
             columns[index % len(columns)].link_button(
                 label, url, key=f"lead.social.{index}", width="stretch"
             )
-    if lead.latitude is not None and lead.longitude is not None:
-        address = ", ".join(
-            part
-            for part in (lead.address_line1, lead.address_line2, lead.postcode, lead.country)
-            if part
-        )
-        st.map(
-            pd.DataFrame({"lat": [lead.latitude], "lon": [lead.longitude]}),
-            zoom=9,
-            height=MAP_HEIGHT,
-            size=400,
-            color="#2F6FED",
-        )
-        if address:
-            st.caption(escape_markdown(shorten(address)))
-
     st.markdown("##### Details")
     _detail("Lead ID", str(lead.id))
     left, right = st.columns([2, 3])
@@ -159,6 +143,21 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
         score_fraction(lead.score, lead.max_score),
         text=f"Score {lead.score} / {lead.max_score}",
     )
+    if lead.latitude is not None and lead.longitude is not None:
+        address = ", ".join(
+            part
+            for part in (lead.address_line1, lead.address_line2, lead.postcode, lead.country)
+            if part
+        )
+        st.map(
+            pd.DataFrame({"lat": [lead.latitude], "lon": [lead.longitude]}),
+            zoom=9,
+            height=MAP_HEIGHT,
+            size=400,
+            color="#2F6FED",
+        )
+        if address:
+            st.caption(escape_markdown(shorten(address)))
 
 
 def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
