@@ -10,17 +10,22 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import itertools
 import json
 import os
+import queue
 import random
 import sqlite3
+import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from faker import Faker
 
@@ -52,6 +57,8 @@ BATCH_LEADS = 5000
 # The seed's "now": fixed so that a seed always yields the same database.
 SEED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 POOL_SIZE = 300
+CHANNELS = ("form", "link", "api")
+T = TypeVar("T")
 LEAD_COLUMNS = 44
 
 HOSTILE_VALUES = (
@@ -92,7 +99,7 @@ CITIES: dict[str, tuple[tuple[str, str, float, float], ...]] = {
     ),
 }
 LOCALES = ("en_GB", "en_US", "de_DE")
-LOCALE_WEIGHTS = (0.5, 0.35, 0.15)
+LOCALE_CUM_WEIGHTS = (0.5, 0.85, 1.0)
 # Raw country values as publishers send them; anything not canonical goes through a transform.
 COUNTRY_RAW: dict[str, tuple[tuple[str, ...], str]] = {
     "en_GB": (("United Kingdom", "United Kingdom", "uk", "UK", "gb", "England"), "United Kingdom"),
@@ -217,10 +224,21 @@ def iso_ts(epoch: int) -> str:
     return f"{prefix}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}+00:00"
 
 
+@lru_cache(maxsize=4096)
 def _ascii(text: str) -> str:
     normalised = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in normalised if c.isascii() and (c.isalnum() or c in "-."))
     return kept.lower() or "x"
+
+
+def _pick(rng: random.Random, options: Sequence[T]) -> T:
+    """rng.choice without its rejection sampling: plenty uniform for demo data, and faster."""
+    return options[int(rng.random() * len(options))]
+
+
+def _between(rng: random.Random, low: int, high: int) -> int:
+    """rng.randint(low, high), faster (see _pick)."""
+    return low + int(rng.random() * (high - low + 1))
 
 
 def hash_password(password: str, salt: str) -> str:
@@ -262,15 +280,15 @@ def _build_pools(seed: int) -> _Pools:
 
 
 def _new_person(rng: random.Random, pools: _Pools) -> Person:
-    locale = rng.choices(LOCALES, LOCALE_WEIGHTS)[0]
-    first = rng.choice(pools.first_names[locale])
-    last = rng.choice(pools.last_names[locale])
-    company, domain = rng.choice(pools.companies[locale])
+    locale = rng.choices(LOCALES, cum_weights=LOCALE_CUM_WEIGHTS)[0]
+    first = _pick(rng, pools.first_names[locale])
+    last = _pick(rng, pools.last_names[locale])
+    company, domain = _pick(rng, pools.companies[locale])
     if rng.random() < 0.12:
-        domain = rng.choice(FREE_MAIL)
-    email = f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 99) if rng.random() < 0.3 else ''}"
+        domain = _pick(rng, FREE_MAIL)
+    email = f"{_ascii(first)}.{_ascii(last)}{_between(rng, 1, 99) if rng.random() < 0.3 else ''}"
     return Person(
-        locale, first, last, f"{email}@{domain}", company, rng.choice(pools.phones[locale])
+        locale, first, last, f"{email}@{domain}", company, _pick(rng, pools.phones[locale])
     )
 
 
@@ -305,7 +323,7 @@ def _write_catalogue(conn: sqlite3.Connection, rng: random.Random, leads: int) -
         start_epoch = int(datetime.combine(spec.start, datetime.min.time(), UTC).timestamp())
         end_date = spec.end or SEED_NOW.date()
         end_epoch = min(now, int(datetime.combine(end_date, datetime.max.time(), UTC).timestamp()))
-        created = iso_ts(start_epoch - 86_400 * rng.randint(5, 20) + rng.randint(0, 86_399))
+        created = iso_ts(start_epoch - 86_400 * _between(rng, 5, 20) + _between(rng, 0, 86_399))
         conn.execute(
             "INSERT INTO campaigns (id, name, advertiser, status, currency, max_score, capped,"
             " start_date, end_date, created_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -313,7 +331,7 @@ def _write_catalogue(conn: sqlite3.Connection, rng: random.Random, leads: int) -
              int(spec.capped), spec.start.isoformat(),
              spec.end.isoformat() if spec.end else None, created),
         )  # fmt: skip
-        publisher_ids = sorted(rng.sample(range(1, len(PUBLISHERS) + 1), rng.randint(4, 7)))
+        publisher_ids = sorted(rng.sample(range(1, len(PUBLISHERS) + 1), _between(rng, 4, 7)))
         contracts: list[tuple[int, str, str]] = []
         for index, publisher_id in enumerate(publisher_ids):
             contract_row += 1
@@ -324,13 +342,13 @@ def _write_catalogue(conn: sqlite3.Connection, rng: random.Random, leads: int) -
             elif index == 2:
                 status = "Inactive"
             payout = f"{rng.uniform(12, 45):.2f}"
-            contract_value = f"{rng.randint(20, 80) * 250}.00" if fixed else None
-            minimum_leads = rng.randint(1, 6) * 100 if fixed else None
+            contract_value = f"{_between(rng, 20, 80) * 250}.00" if fixed else None
+            minimum_leads = _between(rng, 1, 6) * 100 if fixed else None
             cap = (
-                rng.choice((250, 500, 1000, 2000)) * max(1, leads // 5000) if spec.capped else None
+                _pick(rng, (250, 500, 1000, 2000)) * max(1, leads // 5000) if spec.capped else None
             )
             required = cap // 2 if cap else None
-            allocation = rng.choice((10, 15, 20, 25, 30)) if spec.capped else None
+            allocation = _pick(rng, (10, 15, 20, 25, 30)) if spec.capped else None
             conn.execute(
                 "INSERT INTO campaign_publishers (id, campaign_id, publisher_id, contract_type,"
                 " status, enabled, payout, contract_value, minimum_leads, cap, required,"
@@ -348,7 +366,7 @@ def _write_catalogue(conn: sqlite3.Connection, rng: random.Random, leads: int) -
                 (link_row, campaign_id, publisher_id,
                  f"{PUBLISHERS[publisher_id - 1]} - {spec.name}",
                  f"https://trk.cvtr.io/click?lid={link_row}&pid={publisher_id}"
-                 f"&sid={campaign_id}{publisher_id:02d}{rng.randint(100, 999)}",
+                 f"&sid={campaign_id}{publisher_id:02d}{_between(rng, 100, 999)}",
                  created),
             )  # fmt: skip
         slug = "-".join(_ascii(word) for word in spec.name.split()[:4])
@@ -410,14 +428,14 @@ class _LeadFactory:
         self.rng = rng
         self.pools = pools
         self.campaigns = campaigns
-        self.weights = [c.spec.weight for c in campaigns]
+        self.cum_weights = list(itertools.accumulate(c.spec.weight for c in campaigns))
         self.recurring: list[Person] = []
         self.counters = _Counters()
 
     def _pick_person(self) -> Person:
         rng = self.rng
         if self.recurring and rng.random() < 0.05:
-            return rng.choice(self.recurring)
+            return _pick(rng, self.recurring)
         person = _new_person(rng, self.pools)
         if rng.random() < 0.05:
             if len(self.recurring) < 2000:
@@ -481,18 +499,18 @@ class _LeadFactory:
         if forced.campaign_index is not None:
             campaign = self.campaigns[forced.campaign_index]
         else:
-            campaign = rng.choices(self.campaigns, self.weights)[0]
+            campaign = rng.choices(self.campaigns, cum_weights=self.cum_weights)[0]
         spec = campaign.spec
         person = forced.person or self._pick_person()
         locale = person.locale
-        created = rng.randint(*campaign.window)
+        created = _between(rng, *campaign.window)
         created_ts = iso_ts(created)
         hostile = forced.hostile or {}
 
-        contract = rng.choice(campaign.contracts) if rng.random() < 0.95 else None
+        contract = _pick(rng, campaign.contracts) if rng.random() < 0.95 else None
         publisher_id = contract[0] if contract else None
-        channel = "api" if contract is None else rng.choices(("form", "link", "api"), (7, 2, 1))[0]
-        form_hash, form_name, landing = rng.choice(campaign.forms)
+        channel = "api" if contract is None else rng.choices(CHANNELS, cum_weights=(7, 9, 10))[0]
+        form_hash, form_name, landing = _pick(rng, campaign.forms)
         if channel == "api":
             client = PUBLISHERS[publisher_id - 1] if publisher_id else spec.advertiser
             entry_point = f"API: {client} connector"
@@ -505,16 +523,16 @@ class _LeadFactory:
         has_email = forced.pass_all or forced.person is not None or rng.random() < 0.97
         has_phone = forced.telephone if forced.telephone is not None else rng.random() < 0.92
         has_address = forced.address if forced.address is not None else rng.random() < 0.3
-        raw_country = forced.raw_country or rng.choice(COUNTRY_RAW[locale][0])
+        raw_country = forced.raw_country or _pick(rng, COUNTRY_RAW[locale][0])
         country = COUNTRY_RAW[locale][1]
         if forced.raw_job_title:
             raw_title = forced.raw_job_title
         elif rng.random() < 0.15:
-            raw_title = rng.choice(tuple(JOB_TITLE_TRANSFORMS))
+            raw_title = _pick(rng, tuple(JOB_TITLE_TRANSFORMS))
         else:
-            raw_title = rng.choice(JOB_TITLES)
+            raw_title = _pick(rng, JOB_TITLES)
         job_title = JOB_TITLE_TRANSFORMS.get(raw_title, raw_title)
-        title = rng.choice(("Mr", "Ms", "Mrs", "Dr", ""))
+        title = _pick(rng, ("Mr", "Ms", "Mrs", "Dr", ""))
         first_name = hostile.get("firstName", person.first_name)
         last_name = hostile.get("lastName", person.last_name)
         company = hostile.get("company", person.company)
@@ -524,12 +542,12 @@ class _LeadFactory:
         street = postcode = city = region = None
         latitude = longitude = None
         if has_address:
-            city_row = CITIES[locale][0] if forced.address else rng.choice(CITIES[locale])
+            city_row = CITIES[locale][0] if forced.address else _pick(rng, CITIES[locale])
             city, region, lat, lon = city_row
             latitude = round(lat + rng.uniform(-0.03, 0.03), 6)
             longitude = round(lon + rng.uniform(-0.03, 0.03), 6)
-            street = rng.choice(self.pools.streets[locale])
-            postcode = rng.choice(self.pools.postcodes[locale])
+            street = _pick(rng, self.pools.streets[locale])
+            postcode = _pick(rng, self.pools.postcodes[locale])
         city = hostile.get("city", city)
 
         # --- captured values, derived values and transforms ------------------------------
@@ -653,7 +671,7 @@ class _LeadFactory:
         self._log(batch, lead_id, "processr", "debug", None, None,
                   f"Lead received via {channel}; processing started", iso_ts(created))  # fmt: skip
         for job, ok, message in results:
-            ts += rng.randint(1, 3)
+            ts += _between(rng, 1, 3)
             stamp = iso_ts(ts)
             self.counters.result += 1
             batch.results.append(
@@ -680,7 +698,7 @@ class _LeadFactory:
                    "Processr", status_ts, "processrStatus", None, status)  # fmt: skip
         first_delivered = None
         if delivered and integration:
-            ts += rng.randint(30, 600)
+            ts += _between(rng, 30, 600)
             first_delivered = iso_ts(ts)
             self._note(batch, lead_id, "delivery",
                        f"Delivered to {spec.advertiser} via {integration.spec_name}",
@@ -700,14 +718,14 @@ class _LeadFactory:
         billable = status == "Valid" and delivered
         batch.leads.append((
             lead_id, campaign.id, publisher_id,
-            f"sub-{rng.randint(100, 999)}" if publisher_id else None, channel,
+            f"sub-{_between(rng, 100, 999)}" if publisher_id else None, channel,
             form_hash_value, form_name_value, entry_point, title or None, first_name, last_name,
             email, telephone, company, job_title, country,
-            f"{rng.randint(1960, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            f"{_between(rng, 1960, 2000)}-{_between(rng, 1, 12):02d}-{_between(rng, 1, 28):02d}"
             if rng.random() < 0.1 else None,
             postcode, street, None, city, region if has_address else None, latitude, longitude,
-            f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}."
-            f"{rng.randint(1, 254)}",
+            f"{_between(rng, 11, 223)}.{_between(rng, 0, 255)}.{_between(rng, 0, 255)}."
+            f"{_between(rng, 1, 254)}",
             spec.landing_host, int(rng.random() < 0.8), int(rng.random() < 0.4), status, score,
             campaign.max_score, int(hardfailed), 2 if rng.random() < 0.05 else 1,
             int(suppression), int(delivered), int(over_allocated), created_ts, first_delivered,
@@ -767,7 +785,7 @@ class _LeadFactory:
         flags = ["has_dns", "has_dns_mx", "smtp_connectable"]
         if result in {"invalid", "unknown"} and rng.random() < 0.5:
             flags = ["has_dns"]
-        execution_time = rng.randint(90, 900)
+        execution_time = _between(rng, 90, 900)
         nb_raw = json.dumps({
             "status": "success", "result": result, "flags": flags,
             "suggested_correction": "", "execution_time": execution_time,
@@ -806,7 +824,7 @@ class _LeadFactory:
             )
             return
         handle = f"{_ascii(first_name)}{_ascii(last_name)}"[:24]
-        photo = avatar_data_uri(first_name, last_name, self.rng.choice(AVATAR_COLOURS))
+        photo = avatar_data_uri(first_name, last_name, _pick(self.rng, AVATAR_COLOURS))
         linkedin = f"https://www.linkedin.com/in/{handle}"
         twitter = f"https://twitter.com/{handle}"
         raw = json.dumps({
@@ -872,6 +890,43 @@ def _insert_batch(conn: sqlite3.Connection, batch: _Batch) -> None:
     conn.executemany("INSERT INTO lead_notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch.notes)
 
 
+def _stream_leads(conn: sqlite3.Connection, factory: _LeadFactory, leads: int) -> None:
+    """Generate leads in batches here while a writer thread inserts the previous batches.
+
+    SQLite releases the GIL while it works, so generating and inserting overlap on two
+    cores; the bounded queue keeps at most a few batches in memory.
+    """
+    batches: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        while (batch := batches.get()) is not None:
+            if failures:
+                continue  # keep draining so the producer never blocks on a dead writer
+            try:
+                _insert_batch(conn, batch)
+            except BaseException as error:
+                failures.append(error)
+
+    writer = threading.Thread(target=write, name="seed-writer", daemon=True)
+    writer.start()
+    try:
+        batch = _Batch()
+        for index in range(leads):
+            factory.lead(FIRST_LEAD_ID + index, batch, _showcase(index))
+            if len(batch.leads) >= BATCH_LEADS:
+                batches.put(batch)
+                batch = _Batch()
+                if failures:
+                    break
+        batches.put(batch)
+    finally:
+        batches.put(None)
+        writer.join()
+    if failures:
+        raise failures[0]
+
+
 def _aggregate(conn: sqlite3.Connection, rng: random.Random) -> None:
     """Statistics, chronologies, contract counts and link funnels, from the lead rows."""
     counts = (
@@ -922,8 +977,8 @@ def _aggregate(conn: sqlite3.Connection, rng: random.Random) -> None:
     ).fetchall()
     for link_id, campaign_id, publisher_id in links:
         conversions = per_contract.get((campaign_id, publisher_id), (0,) * 7)[6]
-        clicks = conversions * rng.randint(3, 9) + rng.randint(0, 40)
-        impressions = clicks * rng.randint(12, 40) + rng.randint(0, 500)
+        clicks = conversions * _between(rng, 3, 9) + _between(rng, 0, 40)
+        impressions = clicks * _between(rng, 12, 40) + _between(rng, 0, 500)
         conn.execute(
             "UPDATE campaign_links SET impressions = ?, clicks = ?, conversions = ? WHERE id = ?",
             (impressions, clicks, conversions, link_id),
@@ -947,7 +1002,7 @@ def seed_database(
     temp = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
     rng = random.Random(seed)
     try:
-        conn = sqlite3.connect(temp, isolation_level=None)
+        conn = sqlite3.connect(temp, isolation_level=None, check_same_thread=False)
         try:
             # Nothing reads the temp file until it is renamed, so durability can wait.
             conn.execute("PRAGMA journal_mode = OFF")
@@ -958,13 +1013,7 @@ def seed_database(
             campaigns = _write_catalogue(conn, rng, leads)
             pools = _build_pools(seed)
             factory = _LeadFactory(rng, pools, campaigns)
-            batch = _Batch()
-            for index in range(leads):
-                factory.lead(FIRST_LEAD_ID + index, batch, _showcase(index))
-                if len(batch.leads) >= BATCH_LEADS:
-                    _insert_batch(conn, batch)
-                    batch = _Batch()
-            _insert_batch(conn, batch)
+            _stream_leads(conn, factory, leads)
             conn.execute("COMMIT")
             conn.executescript(db.INDEXES)
             conn.execute("BEGIN")
