@@ -96,7 +96,7 @@ def load(session: Session, lead_id: int) -> LeadDossier:
 
 
 def _detail(label: str, value: str) -> None:
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 2])
     left.caption(label)
     right.markdown(escape_markdown(shorten(value)) if value else "—")
 
@@ -118,11 +118,11 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
             )
     st.markdown("##### Details")
     _detail("Lead ID", str(lead.id))
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 2])
     left.caption("Status")
     with right:
         widgets.status_badge(lead.processr_status)
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 2])
     left.caption("Delivery")
     right.badge(
         delivery_label(lead.delivered),
@@ -161,7 +161,7 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
 
 
 def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 2])
     left.caption("Campaign")
     name = campaign.name if campaign else f"Campaign {lead.campaign_id}"
     with right:
@@ -391,7 +391,7 @@ def render(session: Session) -> None:
             query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
         )
 
-    panel, body = st.columns([1, 2.6], gap="large")
+    panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True):
         _profile_panel(session, dossier, lead)
     with body:

@@ -182,3 +182,13 @@ def test_refresh_loads_the_lead_again() -> None:
     at.button(key=keys.LEAD_REFRESH).click().run()
     assert not at.exception
     assert at.session_state[keys.REQUEST_COUNT] > first
+
+
+def test_an_unexpected_failure_in_one_tab_never_shows_a_traceback() -> None:
+    with patch("lib.ui.lead_page.job_table", side_effect=RuntimeError("boom")):
+        at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    jobs = tab(at, "Job Details")
+    assert "Something went wrong while showing the Job Details tab" in jobs.error[0].value
+    assert "boom" not in texts(at.main)
+    assert tab(at, "Notes").dataframe, "the other tabs are filled"
