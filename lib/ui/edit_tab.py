@@ -52,7 +52,7 @@ from lib.editing import (
     shorten,
 )
 from lib.presentation import escape_markdown
-from lib.ui import data
+from lib.ui import data, widgets
 
 # Widget keys (one lead is shown per page, so widgets need no lead id).
 NEW_NAME: Final = "lead.edit.new_name"
@@ -206,11 +206,20 @@ def _grid(lead_id: int, model: EditorModel) -> dict[str, PendingChange]:
         shown,
         key=table_key(lead_id, _generation(lead_id)),
         num_rows="fixed",
+        height=widgets.table_height(len(shown)),
+        column_order=(
+            COLUMN_FIELD,
+            COLUMN_VALUE,
+            COLUMN_CHECK,
+            COLUMN_ALLOWED,
+            COLUMN_TYPE,
+            COLUMN_REQUIRED,
+        ),
         disabled=[COLUMN_FIELD, COLUMN_TYPE, COLUMN_ALLOWED, COLUMN_REQUIRED, COLUMN_CHECK],
         column_config={
-            "_index": st.column_config.TextColumn("Name"),
+            "_index": st.column_config.TextColumn("Name", disabled=True),
             COLUMN_VALUE: st.column_config.TextColumn(
-                COLUMN_VALUE, max_chars=MAX_VALUE_LENGTH, width="large"
+                COLUMN_VALUE, max_chars=MAX_VALUE_LENGTH, width="medium"
             ),
             COLUMN_REQUIRED: st.column_config.CheckboxColumn(COLUMN_REQUIRED, width="small"),
             COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="medium"),
