@@ -98,7 +98,8 @@ def load(session: Session, lead_id: int) -> LeadDossier:
 def _detail(label: str, value: str) -> None:
     left, right = st.columns([1, 2])
     left.caption(label)
-    right.markdown(escape_markdown(shorten(value)) if value else "—")
+    # Plain text: lead values never pass through Markdown (no links, no formatting).
+    right.text(shorten(value) if value else "—")
 
 
 def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
@@ -106,10 +107,11 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
     st.markdown("##### Lead Profile")
     if social.photo_url:
         st.image(social.photo_url, width=96)
-    st.markdown(f"**{escape_markdown(shorten(lead.full_name or 'No name captured'))}**")
+    # Lead values are shown with st.text: Markdown would turn URLs in them into links.
+    st.text(shorten(lead.full_name or "No name captured"))
     for line in (lead.job_title, lead.company, lead.email):
         if line:
-            st.caption(escape_markdown(shorten(line)))
+            st.text(shorten(line))
     if social.links:
         columns = st.columns(min(3, len(social.links)))
         for index, (label, url) in enumerate(social.links):
@@ -157,7 +159,7 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
             color="#2F6FED",
         )
         if address:
-            st.caption(escape_markdown(shorten(address)))
+            st.text(shorten(address))
 
 
 def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
@@ -373,8 +375,9 @@ def render(session: Session) -> None:
         st.title(f"Lead {lead.id}")
         loaded = st.session_state.get(f"lead.loaded.{lead.id}")
         timing = f" · loaded in {loaded[0]:.2f} s with {loaded[1]} requests" if loaded else ""
-        name = shorten(lead.full_name or "No name captured")
-        st.caption(f"{escape_markdown(name)}{timing}")
+        st.text(shorten(lead.full_name or "No name captured"))
+        if timing:
+            st.caption(timing.removeprefix(" · ").capitalize())
     with action_column:
         st.button(
             "Refresh",

@@ -78,6 +78,7 @@ def test_hostile_values_are_inert_text(hostile: tuple[Any, list[str]]) -> None:
     assert "<script>alert('x')</script>" in body, "the name is shown literally"
     assert page.evaluate("window.__xss") is None
     assert page.locator('img[src="x"]').count() == 0
+    assert page.locator('a[href*="evil.example"]').count() == 0, "no link made from a value"
     for name in LEAD_TABS:
         click_tab(page, name)
     assert dialogs == []

@@ -24,7 +24,7 @@ def texts(block: Any) -> str:
     """Every text a block shows (markdown, captions, alerts, code), joined."""
     parts = [
         item.value
-        for kind in ("markdown", "caption", "info", "error", "warning", "code")
+        for kind in ("markdown", "caption", "text", "info", "error", "warning", "code")
         for item in getattr(block, kind)
     ]
     return "\n".join(str(part) for part in parts)
