@@ -268,6 +268,7 @@ def test_a_timeout_is_never_reported_as_saved(other: ConvertrClient) -> None:
 def test_pending_edits_survive_reruns_and_page_changes_and_discard_drops_them(
     other: ConvertrClient,
 ) -> None:
+    postcode = server_value(other, SHOWCASE, "postcode")
     at = open_lead()
     edit(at, SHOWCASE, postcode="N1 9GU")
     at.switch_page("app.py").run()
@@ -277,11 +278,11 @@ def test_pending_edits_survive_reruns_and_page_changes_and_discard_drops_them(
     at.run()
     assert not at.exception
     assert grid(at).at["postcode", COLUMN_VALUE] == "N1 9GU"
-    assert "Postcode: N8F 9UH → N1 9GU" in texts(tab(at))
+    assert f"Postcode: {postcode} → N1 9GU" in texts(tab(at))
     click(at, DISCARD)
-    assert grid(at).at["postcode", COLUMN_VALUE] == "N8F 9UH"
+    assert grid(at).at["postcode", COLUMN_VALUE] == postcode
     assert "No unsaved changes" in texts(tab(at))
-    assert server_value(other, SHOWCASE, "postcode") == "N8F 9UH"
+    assert server_value(other, SHOWCASE, "postcode") == postcode
 
 
 @pytest.mark.parametrize(
