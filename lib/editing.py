@@ -378,7 +378,8 @@ def stage_change(
         change = PendingChange(name, row.label, row.shown, value, row.server)
     else:
         change = PendingChange(name, name, "", value, None, new_field=True)
-    if change.new == change.old and not change.new_field:
+    # Back to what was loaded, or a new field emptied again: nothing left to send.
+    if (change.new == change.old and not change.new_field) or (change.new_field and not value):
         result.pop(name, None)
     else:
         result[name] = change

@@ -241,6 +241,13 @@ def test_grid_edits_become_pending_and_reverting_drops_them() -> None:
     assert set(apply_grid_edits(model, shown, reverted, pending)) == {"email"}
 
 
+def test_a_new_field_emptied_again_is_dropped() -> None:
+    model = editor_model(FIELDS, lead(), [])
+    pending = add_field({}, model, "promo", "X").pending
+    assert set(pending) == {"promo"}
+    assert stage_change(pending, editor_model(FIELDS, lead(), [], pending), "promo", "") == {}
+
+
 def test_a_second_edit_keeps_the_value_first_loaded() -> None:
     model = editor_model(FIELDS, lead(), [datum(1, "company", "Acme")])
     pending = stage_change({}, model, "company", "B")

@@ -229,6 +229,7 @@ def _grid(lead_id: int, model: EditorModel) -> dict[str, PendingChange]:
     updated = apply_grid_edits(model, shown, edited, pending)
     if updated != pending:
         st.session_state[pending_key(lead_id)] = updated
+        st.session_state.pop(report_key(lead_id), None)  # about the last save, not this edit
         # Once more, so the grid's Check column and the review judge the new value; the
         # next run finds the grid equal to the pending values and does not rerun again.
         st.rerun()
