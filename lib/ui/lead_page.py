@@ -275,7 +275,15 @@ def _jobs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
         hide_index=True,
         height=widgets.table_height(len(frame)),
         key=f"lead.jobs.{lead.id}.table",
-        column_config={"#": st.column_config.NumberColumn(width="small")},
+        column_config={
+            "#": st.column_config.NumberColumn(width=40),
+            "Job": st.column_config.TextColumn(width="medium"),
+            "Category": st.column_config.TextColumn(width=90),
+            "Hardfail": st.column_config.TextColumn(width=70),
+            "Outcome": st.column_config.TextColumn(width=75),
+            "Score": st.column_config.TextColumn(width=65),
+            "Message": st.column_config.TextColumn(width="large"),
+        },
     )
     widgets.download(
         frame, key=f"{keys.LEAD_DOWNLOAD_PREFIX}jobs", file_name=f"lead-{lead.id}-jobs"
@@ -375,7 +383,6 @@ def render(session: Session) -> None:
         st.title(f"Lead {lead.id}")
         loaded = st.session_state.get(f"lead.loaded.{lead.id}")
         timing = f" · loaded in {loaded[0]:.2f} s with {loaded[1]} requests" if loaded else ""
-        st.text(shorten(lead.full_name or "No name captured"))
         if timing:
             st.caption(timing.removeprefix(" · ").capitalize())
     with action_column:
