@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR: Final = PROJECT_ROOT / "docs" / "screenshots"
@@ -62,40 +62,43 @@ def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
         "false",
     ]
     # The server's output goes to a file: an unread pipe could fill up and stall it.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                output = log.read().decode(errors="replace")
-                raise RuntimeError(f"streamlit exited with {process.returncode}: {output}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not answer on {url} within the timeout")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            _wait_for_health(process, log, url)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_health(process: subprocess.Popen[bytes], log: IO[bytes], url: str) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {output}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not answer on {url} within the timeout")
+        time.sleep(0.2)
 
 
 def wait_until_idle(page: Any) -> None:
