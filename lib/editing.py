@@ -137,13 +137,13 @@ def validate_value(value: str, field: LeadEditableField | None) -> list[str]:
     if value.strip() == "":
         return [f"{field.label} is required."] if field.required else []
     if field.type == "email" and not EMAIL_PATTERN.fullmatch(value):
-        return [f"Expected an email address such as name@example.com, got {value!r}."]
+        return ["Expected an email address (name@example.com)."]
     if field.type == "number" and not _is_number(value):
-        return [f"Expected a number such as 250 or 12.5, got {value!r}."]
+        return ["Expected a number, such as 250 or 12.5."]
     if field.type == "date" and not _is_date(value):
-        return [f"Expected a date as YYYY-MM-DD, got {value!r}."]
+        return ["Expected a real date as YYYY-MM-DD."]
     if field.type == "choice" and value not in field.choices:
-        return [f"Expected one of {', '.join(field.choices)}; got {value!r}."]
+        return [f"Expected one of {', '.join(field.choices)}."]
     return []
 
 

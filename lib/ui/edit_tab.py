@@ -222,7 +222,7 @@ def _grid(lead_id: int, model: EditorModel) -> dict[str, PendingChange]:
                 COLUMN_VALUE, max_chars=MAX_VALUE_LENGTH, width="medium"
             ),
             COLUMN_REQUIRED: st.column_config.CheckboxColumn(COLUMN_REQUIRED, width="small"),
-            COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="medium"),
+            COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="large"),
         },
         alt="The lead's editable fields: edit the Value column",
     )
@@ -292,9 +292,10 @@ def _review(
     with st.container(border=True):
         st.markdown(f"##### Review {len(pending)} unsaved {_SAVED_WORD[len(pending) == 1]}")
         for name, change in pending.items():
-            st.markdown(f"- {escape_markdown(change.review_line)}")
+            # st.text, not markdown: even escaped, markdown turns emails and URLs into links.
+            st.text(f"• {change.review_line}")
             for message in problems[name] + messages.get(name, []):
-                st.caption(f":red[{escape_markdown(message)}]")
+                st.text(f"   ⚠ {message}")
         if invalid:
             st.warning(
                 f"{invalid} of these {'is' if invalid == 1 else 'are'} not valid: fix "
