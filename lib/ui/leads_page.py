@@ -43,6 +43,10 @@ def range_bounds(chosen: tuple[date, ...], zone: tzinfo) -> tuple[datetime | Non
 
 def _campaign(session: Session) -> Campaign | None:
     raw = st.query_params.get(keys.PARAM_CAMPAIGN)
+    if raw is None and st.session_state.get(keys.LAST_CAMPAIGN) is not None:
+        # Opened from the sidebar or without a campaign: return to the last one seen.
+        raw = str(st.session_state[keys.LAST_CAMPAIGN])
+        st.query_params[keys.PARAM_CAMPAIGN] = raw
     try:
         campaign_id = parse_positive_id(raw, "campaign")
     except ValueError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 from lib.convertr import ConvertrClient
 from lib.convertr.errors import ServerError
@@ -192,3 +193,14 @@ def test_an_unexpected_failure_in_one_tab_never_shows_a_traceback() -> None:
     assert "Something went wrong while showing the Job Details tab" in jobs.error[0].value
     assert "boom" not in texts(at.main)
     assert tab(at, "Notes").dataframe, "the other tabs are filled"
+
+
+def test_times_are_shown_in_the_viewers_zone(api: ConvertrClient) -> None:
+    at = app_at(LEAD, lead=SHOWCASE)
+    at.context = {"timezone": "America/New_York"}
+    at.run()
+    assert not at.exception
+    assert "Times shown in America/New_York." in [item.value for item in at.sidebar.caption]
+    lead = api.lead(int(SHOWCASE))
+    local = lead.created_ts.astimezone(ZoneInfo("America/New_York")).strftime("%d %b %Y %H:%M")
+    assert local in [item.value for item in at.text]
