@@ -335,3 +335,15 @@ def test_hostile_values_stay_plain_text_in_the_review() -> None:
     assert any(hostile in item.value for item in edit_tab.text), "shown as plain text"
     assert not any("evil.example" in item.value for item in edit_tab.markdown)
     assert not any("evil.example" in item.value for item in edit_tab.caption)
+
+
+def test_switching_the_demo_user_switches_the_view_and_keeps_pending_edits() -> None:
+    at = open_lead()
+    edit(at, SHOWCASE, company="Harbourline")
+    at.selectbox(key=keys.DEMO_USER).select("viewer@sandbox.test").run()
+    assert not at.exception
+    assert "Your role (Viewer) can view lead data but not edit" in texts(tab(at))
+    assert not tab(at).button, "no Save for a viewer"
+    at.selectbox(key=keys.DEMO_USER).select("analyst@sandbox.test").run()
+    assert not at.exception
+    assert "Company: Harbourline Analytics Ltd → Harbourline" in texts(tab(at))
