@@ -66,6 +66,7 @@ KEEP_MINE_PREFIX: Final = "lead.edit.keep."
 TAKE_THEIRS_PREFIX: Final = "lead.edit.take."
 """Followed by the field name: drop my change and keep the server's value."""
 
+CONFLICT_CHECK: Final = "Changed on the server meanwhile: keep yours or take theirs (below)."
 DISCARD_NOTE: Final = "Discarded every unsaved change."
 MESSAGE_LEVELS: Final = ("success", "info", "warning", "error")
 _SAVED_WORD: Final = {True: "change", False: "changes"}
@@ -349,6 +350,7 @@ def _finish(
         conflicts.pop(result.name, None)
         if result.status == "conflict":
             conflicts[result.name] = result
+            stored[result.name] = (result.mine, (CONFLICT_CHECK,))
         elif result.status != "saved":
             stored[result.name] = (result.mine, (result.message,))
     if saved:

@@ -18,6 +18,7 @@ from lib.editing import COLUMN_CHECK, COLUMN_VALUE, UNCERTAIN_MESSAGE
 from lib.ui import keys
 from lib.ui.edit_tab import (
     ADD,
+    CONFLICT_CHECK,
     DISCARD,
     KEEP_MINE_PREFIX,
     NEW_NAME,
@@ -222,6 +223,7 @@ def test_a_conflict_shows_both_values_and_keep_mine_resends(other: ConvertrClien
     shown = texts(tab(at))
     assert "changed by someone else" in shown
     assert "Liv" in shown and "Olive" in shown
+    assert check(at, "firstName") == CONFLICT_CHECK, "the grid marks the field"
 
     click(at, f"{KEEP_MINE_PREFIX}firstName")
     assert server_value(other, SHOWCASE, "firstName") == "Liv"
