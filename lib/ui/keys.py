@@ -21,7 +21,6 @@ LAST_LEAD: Final = "frame.last_lead"
 # Query parameters (the deep-link contract)
 PARAM_CAMPAIGN: Final = "campaign"
 PARAM_LEAD: Final = "lead"
-PARAM_EMAIL: Final = "email"
 
 # Campaigns page (app.py)
 CAMPAIGNS_SEARCH: Final = "campaigns.search"
@@ -52,3 +51,7 @@ LEAD_RETRY_PREFIX: Final = "lead.retry."
 LEAD_DOWNLOAD_PREFIX: Final = "lead.download."
 """Followed by the table's slug: one CSV download per table."""
 LEAD_ASSOCIATED_DATES: Final = "lead.associated.dates"
+LEAD_HINT_PREFIX: Final = "lead.hint."
+"""Followed by a lead id: the (campaign id, email) the Leads page already knew, so the
+dossier needs one wave less. Kept in the session, not the URL: an email is personal data and
+does not belong in browser history or pasted links."""

@@ -67,15 +67,22 @@ def _optional_id(name: str) -> int | None:
         return None
 
 
+def _hint(lead_id: int) -> tuple[int | None, str | None]:
+    hint = st.session_state.get(f"{keys.LEAD_HINT_PREFIX}{lead_id}")
+    if isinstance(hint, tuple) and len(hint) == 2 and _optional_id(keys.PARAM_CAMPAIGN) == hint[0]:
+        campaign_id, email = hint
+        return int(campaign_id), (str(email) if email else None)
+    return None, None
+
+
 def _refresh(lead_id: int) -> None:
     data.clear_lead_cache(lead_id)
 
 
 def load(session: Session, lead_id: int) -> LeadDossier:
-    """The dossier (from cache when fresh); the URL's campaign and email save a wave, but
-    only when they match the lead."""
-    campaign_id = _optional_id(keys.PARAM_CAMPAIGN)
-    email = st.query_params.get(keys.PARAM_EMAIL) or None
+    """The dossier (from cache when fresh). The campaign and email the Leads page knew save a
+    wave, but only when they match the lead (a hand-edited URL may not)."""
+    campaign_id, email = _hint(lead_id)
     connection = session.connection
     before = connection.client.request_count
     started = time.perf_counter()

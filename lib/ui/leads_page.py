@@ -170,6 +170,5 @@ def render(session: Session) -> None:
     if rows:
         lead = page.items[rows[0]]
         params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(campaign.id)}
-        if lead.email:
-            params[keys.PARAM_EMAIL] = lead.email
+        st.session_state[f"{keys.LEAD_HINT_PREFIX}{lead.id}"] = (campaign.id, lead.email)
         st.switch_page(LEAD_PAGE, query_params=params)

@@ -110,5 +110,6 @@ def test_selecting_a_lead_row_opens_that_lead(new_page: Callable[[], Any], app_u
     page.wait_for_url("**/Lead?lead=*", timeout=30_000)
     wait_until_idle(page)
     assert "campaign=1" in page.url
+    assert "email" not in page.url and "%40" not in page.url and "@" not in page.url
     heading = page.get_by_role("heading", name="Lead 1", exact=False).first
     assert heading.inner_text().startswith("Lead 1")
