@@ -179,9 +179,11 @@ def lead_dossier(
 
 
 def clear_lead_cache(lead_id: int) -> None:
-    """Forget the cached dossier of a lead (for every user), e.g. after an edit is saved."""
+    """Forget the cached dossier of a lead (for every user), e.g. after an edit is saved, and
+    the cached pages of leads, whose rows may show the value that changed."""
     with _generation_lock:
         _lead_generations[lead_id] = _lead_generations.get(lead_id, 0) + 1
+    leads_page.clear()
 
 
 def ids(values: Sequence[int]) -> tuple[int, ...]:
