@@ -13,10 +13,8 @@ import hashlib
 import itertools
 import json
 import os
-import queue
 import random
 import sqlite3
-import threading
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -891,40 +889,18 @@ def _insert_batch(conn: sqlite3.Connection, batch: _Batch) -> None:
 
 
 def _stream_leads(conn: sqlite3.Connection, factory: _LeadFactory, leads: int) -> None:
-    """Generate leads in batches here while a writer thread inserts the previous batches.
+    """Generate and insert leads batch by batch, so memory stays flat however many there are.
 
-    SQLite releases the GIL while it works, so generating and inserting overlap on two
-    cores; the bounded queue keeps at most a few batches in memory.
+    (A writer thread was tried: inserting holds the GIL while binding parameters, so it
+    overlapped little and only raised peak memory.)
     """
-    batches: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)
-    failures: list[BaseException] = []
-
-    def write() -> None:
-        while (batch := batches.get()) is not None:
-            if failures:
-                continue  # keep draining so the producer never blocks on a dead writer
-            try:
-                _insert_batch(conn, batch)
-            except BaseException as error:
-                failures.append(error)
-
-    writer = threading.Thread(target=write, name="seed-writer", daemon=True)
-    writer.start()
-    try:
-        batch = _Batch()
-        for index in range(leads):
-            factory.lead(FIRST_LEAD_ID + index, batch, _showcase(index))
-            if len(batch.leads) >= BATCH_LEADS:
-                batches.put(batch)
-                batch = _Batch()
-                if failures:
-                    break
-        batches.put(batch)
-    finally:
-        batches.put(None)
-        writer.join()
-    if failures:
-        raise failures[0]
+    batch = _Batch()
+    for index in range(leads):
+        factory.lead(FIRST_LEAD_ID + index, batch, _showcase(index))
+        if len(batch.leads) >= BATCH_LEADS:
+            _insert_batch(conn, batch)
+            batch = _Batch()
+    _insert_batch(conn, batch)
 
 
 def _aggregate(conn: sqlite3.Connection, rng: random.Random) -> None:
@@ -1002,7 +978,7 @@ def seed_database(
     temp = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
     rng = random.Random(seed)
     try:
-        conn = sqlite3.connect(temp, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(temp, isolation_level=None)
         try:
             # Nothing reads the temp file until it is renamed, so durability can wait.
             conn.execute("PRAGMA journal_mode = OFF")
