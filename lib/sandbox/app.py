@@ -274,9 +274,9 @@ def apply_filter(
                 params.append(value)
 
 
-def order_clause(resource: Resource, args: MultiDict[str, str]) -> str:
-    """`ORDER BY` from order[field]=asc|desc in query order, then id ascending."""
-    terms: list[str] = []
+def order_terms(resource: Resource, args: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """(column, ASC|DESC) from order[field]=asc|desc in query order, then id ascending."""
+    terms: list[tuple[str, str]] = []
     seen: set[str] = set()
     for key, raw in args.items(multi=True):
         match = ORDER_PARAM.fullmatch(key)
@@ -289,10 +289,15 @@ def order_clause(resource: Resource, args: MultiDict[str, str]) -> str:
         if column is None or column in seen:
             continue  # API Platform ignores orderings it does not offer
         seen.add(column)
-        terms.append(f"{column} {direction.upper()}")
+        terms.append((column, direction.upper()))
     if "id" not in seen:
-        terms.append("id ASC")
-    return ", ".join(terms)
+        terms.append(("id", "ASC"))
+    return terms
+
+
+def order_sql(terms: list[tuple[str, str]], *, reverse: bool = False) -> str:
+    flip = {"ASC": "DESC", "DESC": "ASC"}
+    return ", ".join(f"{column} {flip[way] if reverse else way}" for column, way in terms)
 
 
 def _page_link(path: str, args: MultiDict[str, str], page: int) -> str:
@@ -593,7 +598,7 @@ class SandboxApp:
             if not types:
                 where.append("type = ?")
                 params.append("processr")
-        order = order_clause(resource, args)
+        order = order_terms(resource, args)
         condition = f" WHERE {' AND '.join(where)}" if where else ""
         offset = (page - 1) * items_per_page
         with db.atomic(connection, write=False):
@@ -604,15 +609,21 @@ class SandboxApp:
             )
             ids: list[int] = []
             if offset < total:
-                # Pick the page's ids from the index first, then load only those rows.
+                # Pick the page's ids from the index first, then load only those rows. The
+                # order ends with id, so it is total: a page in the second half is read
+                # from the other end in reverse, which halves how far OFFSET must walk.
+                limit = min(items_per_page, total - offset)
+                from_end = offset > total // 2
                 ids = [
                     row[0]
                     for row in connection.execute(
-                        f"SELECT id FROM {resource.table}{condition} ORDER BY {order}"
-                        " LIMIT ? OFFSET ?",
-                        [*params, items_per_page, offset],
+                        f"SELECT id FROM {resource.table}{condition}"
+                        f" ORDER BY {order_sql(order, reverse=from_end)} LIMIT ? OFFSET ?",
+                        [*params, limit, total - offset - limit if from_end else offset],
                     )
                 ]
+                if from_end:
+                    ids.reverse()
             members = self._serialize(connection, resource, self._fetch(connection, resource, ids))
         path = f"{API_PREFIX}/{resource.path}"
         last = max(1, math.ceil(total / items_per_page))

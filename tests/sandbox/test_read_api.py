@@ -308,3 +308,21 @@ def test_masked_user_cannot_open_a_provider_log(as_role: Any) -> None:
     assert viewer.get(provider_log["@id"]).status_code == 200
     masked = as_role("masked")
     assert masked.get(provider_log["@id"]).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v4/leads?campaign.id=1&order[createdTs]=desc",
+        "/api/v4/leads?order[createdTs]=asc&processrStatus[]=Valid&processrStatus[]=Caution",
+        "/api/v4/lead-datas?lead.id[]=100001&lead.id[]=100002&order[name]=desc",
+        "/api/v4/logs?order[createdTs]=desc&order[id]=desc&lead.id=100001",
+    ],
+)
+def test_pages_concatenate_to_the_whole_ordered_list(api: httpx.Client, query: str) -> None:
+    whole = [item["id"] for item in members(api.get(f"{query}&itemsPerPage=500"))]
+    assert len(whole) > 9
+    paged: list[int] = []
+    for page in range(1, -(-len(whole) // 4) + 1):
+        paged += [item["id"] for item in members(api.get(f"{query}&itemsPerPage=4&page={page}"))]
+    assert paged == whole
