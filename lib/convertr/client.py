@@ -23,6 +23,7 @@ from httpx_retries import Retry, RetryTransport
 from lib.convertr.config import ClientConfig
 from lib.convertr.constants import (
     API_PREFIX,
+    CHRONOLOGY_ITEMS_PER_PAGE,
     CONNECT_TIMEOUT,
     ITEMS_PER_PAGE,
     LOGIN_PATH,
@@ -579,12 +580,15 @@ class ConvertrClient:
             extra.append(("date[after]", _iso(after)))
         if before is not None:
             extra.append(("date[before]", _iso(before)))
+        # One page holds years of days for several campaigns, so a chart of several
+        # campaigns is one request rather than a chain of pages.
         return self._by_ids(
             LeadStatisticsChronology,
             "lead-statistics-chronologies",
             "campaign.id[]",
             campaign_ids,
             extra,
+            items_per_page=CHRONOLOGY_ITEMS_PER_PAGE,
         )
 
     def campaign_publishers(self, campaign_ids: Sequence[int]) -> list[CampaignPublisher]:
@@ -693,12 +697,18 @@ class ConvertrClient:
         filter_name: str,
         ids: Sequence[int],
         extra: Params = (),
+        *,
+        items_per_page: int = MAX_ITEMS_PER_PAGE,
     ) -> list[ModelT]:
         unique = sorted({int(value) for value in ids})
         if not unique:
             return []
         params = [*((filter_name, value) for value in unique), *extra]
-        return self.fetch_all(model, f"{API_PREFIX}/{resource}", params)
+        return list(
+            self.iter_collection(
+                model, f"{API_PREFIX}/{resource}", params, items_per_page=items_per_page
+            )
+        )
 
 
 __all__ = ["UNSET", "APIError", "ConvertrClient", "ConvertrError", "HydraCollection"]

@@ -26,7 +26,7 @@ MAX_CONNECTIONS: Final = 32
 MAX_KEEPALIVE_CONNECTIONS: Final = 32
 DOSSIER_WORKERS: Final = 32
 """Threads a dossier load uses. With campaign and email known, all three groups of parts
-can be in flight together (6 + 4 + 5 + one chronology request per associated campaign);
+can be in flight together (6 + 5 + 5 requests);
 a smaller pool would queue some of them behind a whole round trip."""
 
 MAX_RETRIES: Final = 3
@@ -46,6 +46,8 @@ TOKEN_RENEWAL_MARGIN: Final = 60.0
 ITEMS_PER_PAGE: Final = 30
 """The API's default page size."""
 MAX_ITEMS_PER_PAGE: Final = 500
+CHRONOLOGY_ITEMS_PER_PAGE: Final = 5000
+"""lead-statistics-chronologies pages are larger (docs/api.md): a row per campaign and day."""
 """The API's largest page size, used by the fetch-everything helpers."""
 MAX_PAGES: Final = 200
 """Pages a fetch-everything helper follows before it gives up (500 x 200 = 100 000 items)."""

@@ -7,8 +7,8 @@ Requests start the moment what they depend on has arrived, on the client's share
   group below;
 - when the lead arrives: its campaign, the campaign's jobs, editable fields and contracts,
   and the leads with the same email (all campaigns);
-- when those leads arrive: ONE request per resource for all their campaigns (except the
-  day-by-day chronologies: one request per campaign, so none needs a second page).
+- when those leads arrive: ONE request per resource for all their campaigns (multi-value
+  filters; the day-by-day chronologies ask for a page large enough to hold them all).
 
 Three dependent waves from a bare lead id, two when the campaign and email are known. A part
 that fails is recorded in ``errors``; parts that need it get a ``DependencyError``. A lead
@@ -153,8 +153,6 @@ class _DossierLoad:
         self.values: dict[str, Any] = {}
         self.errors: dict[str, ConvertrError] = {}
         self.pending: dict[Future[Any], str] = {}
-        self.shards: dict[str, list[Future[Any]]] = {}
-        """Parts fetched as several requests, combined when the last one arrives."""
 
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
         client, lead_id = self.client, self.lead_id
@@ -188,23 +186,7 @@ class _DossierLoad:
     def submit(self, part: str, fetch: Callable[..., Any], *args: Any) -> None:
         self.pending[self.pool.submit(fetch, *args)] = part
 
-    def submit_sharded(
-        self, part: str, fetch: Callable[[list[int]], list[Any]], ids: list[int]
-    ) -> None:
-        if not ids:
-            self.values[part] = []
-            return
-        futures = [self.pool.submit(fetch, [one_id]) for one_id in ids]
-        self.shards[part] = futures
-        for future in futures:
-            self.pending[future] = part
-
     def record(self, part: str, future: Future[Any]) -> None:
-        if part in self.shards:
-            shards = self.shards[part]
-            if any(shard in self.pending for shard in shards):
-                return  # wait for the last shard
-            future = _combined(shards)
         error = future.exception()
         if error is None:
             self.values[part] = future.result()
@@ -256,24 +238,9 @@ class _DossierLoad:
 
     def start_associated_parts(self, campaign_ids: list[int]) -> None:
         client = self.client
-        # A campaign has a row per day: several campaigns together pass the 500-row page
-        # limit and would need a further sequential round trip per page. One request per
-        # campaign (each fits one page) keeps this part in the same wave. They carry the
-        # most rows, so they start first.
-        self.submit_sharded("associated_chronologies", client.chronologies, campaign_ids)
+        # The chronologies carry the most rows, so they start first.
+        self.submit("associated_chronologies", client.chronologies, campaign_ids)
         self.submit("associated_campaigns", client.campaigns, campaign_ids)
         self.submit("associated_statistics", client.statistics, campaign_ids)
         self.submit("associated_publishers", client.campaign_publishers, campaign_ids)
         self.submit("associated_links", client.campaign_links, campaign_ids)
-
-
-def _combined(shards: list[Future[Any]]) -> Future[Any]:
-    """One done future: the shards' lists concatenated in order, or the first shard error."""
-    combined: Future[Any] = Future()
-    for shard in shards:
-        error = shard.exception()
-        if error is not None:
-            combined.set_exception(error)
-            return combined
-    combined.set_result([item for shard in shards for item in shard.result()])
-    return combined

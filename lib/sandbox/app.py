@@ -52,7 +52,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_TTL = 3600
 ITEMS_PER_PAGE = 30
-MAX_ITEMS_PER_PAGE = 500
 MAX_SQLITE_INT = 2**63 - 1
 MAX_VALUE_LENGTH = 255
 JSON_LD = "application/ld+json; charset=utf-8"
@@ -576,7 +575,7 @@ class SandboxApp:
         args = request.args
         page = _positive_int(args, "page", 1)
         items_per_page = min(
-            _positive_int(args, "itemsPerPage", ITEMS_PER_PAGE), MAX_ITEMS_PER_PAGE
+            _positive_int(args, "itemsPerPage", ITEMS_PER_PAGE), resource.max_items_per_page
         )
         where: list[str] = []
         params: list[Any] = []

@@ -32,6 +32,12 @@ class Filter:
 Serializer = Callable[[sqlite3.Row], dict[str, Any]]
 
 
+MAX_ITEMS_PER_PAGE = 500
+"""API Platform's `paginationMaximumItemsPerPage` for most collections (assumed)."""
+CHRONOLOGY_MAX_ITEMS_PER_PAGE = 5000
+"""Lead statistics chronologies allow larger pages than other collections (assumed)."""
+
+
 @dataclass(frozen=True)
 class Resource:
     """A collection served at `/api/v4/<path>` with items at `/api/v4/<path>/<id>`."""
@@ -43,6 +49,8 @@ class Resource:
     filters: tuple[Filter, ...] = ()
     orders: dict[str, str] = field(default_factory=dict)
     writable: bool = False
+    max_items_per_page: int = MAX_ITEMS_PER_PAGE
+    """API Platform's per-resource `paginationMaximumItemsPerPage` (assumed values)."""
 
 
 def _bool(value: Any) -> bool:
@@ -312,6 +320,9 @@ RESOURCES: tuple[Resource, ...] = (
         "lead-statistics-chronologies", "LeadStatisticsChronology",
         "lead_statistics_chronologies", _chronology,
         (_campaign_filter(), Filter("date", "date", "date")), {"date": "date", "id": "id"},
+        # A row per campaign and day: a few years of several campaigns fit one page, so
+        # a chart of several campaigns is one request.
+        max_items_per_page=CHRONOLOGY_MAX_ITEMS_PER_PAGE,
     ),
     Resource(
         "campaign-publishers", "CampaignPublisher", "campaign_publishers", _campaign_publisher,

@@ -280,6 +280,15 @@ def test_items_per_page_default_and_maximum(api: httpx.Client) -> None:
     assert len(members(api.get("/api/v4/lead-datas?itemsPerPage=500"))) == 500
 
 
+def test_chronologies_of_every_campaign_fit_one_page(api: httpx.Client) -> None:
+    """A row per campaign and day: their larger page limit lets a chart of several
+    campaigns be one request."""
+    body = api.get("/api/v4/lead-statistics-chronologies?itemsPerPage=100000").json()
+    assert body["hydra:totalItems"] > 300
+    assert len(body["hydra:member"]) == body["hydra:totalItems"]
+    assert "hydra:next" not in body["hydra:view"]
+
+
 def test_empty_collection_still_has_a_view(api: httpx.Client) -> None:
     body = api.get("/api/v4/leads?campaign.id=10").json()
     assert body["hydra:member"] == [] and body["hydra:totalItems"] == 0
