@@ -149,6 +149,7 @@ def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]
             ("Associated Campaigns", "lead-associated"),
             ("Job Details", "lead-jobs"),
             ("Provider Logs", "lead-provider-logs"),
+            ("Edit Data", "lead-edit"),
             ("Notes", "lead-notes"),
         ):
             click_tab(page, tab)

@@ -226,21 +226,6 @@ def allowed_hint(field: LeadEditableField | None) -> str:
     return f"{kind}, up to {limit} characters"
 
 
-_LEAD_ATTRIBUTES: Final[Mapping[str, str]] = {
-    "title": "title",
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "email": "email",
-    "telephone": "telephone",
-    "company": "company",
-    "jobTitle": "job_title",
-    "country": "country",
-    "postcode": "postcode",
-    "addressLine1": "address_line1",
-}
-"""Core fields the lead carries itself: shown when lead-datas holds no value of that name."""
-
-
 @dataclass(frozen=True)
 class EditorModel:
     """Every row the tab shows: editable ones in the grid, the rest read-only."""
@@ -276,9 +261,8 @@ def editor_model(
         defined.add(field.name)
         value = server.get(field.name)
         shown = value
-        if shown is None and field.name in _LEAD_ATTRIBUTES:
-            attribute = getattr(lead, _LEAD_ATTRIBUTES[field.name])
-            shown = None if attribute is None else str(attribute)
+        if shown is None:
+            shown = lead.core_value(field.name)
         row = EditorRow(field.name, field.label, field.type, value, shown or "", field)
         (editable if field.editable else read_only).append(row)
     added = sorted(

@@ -56,19 +56,6 @@ PUBLISHER_DATA_FIELDS: Final[tuple[tuple[str, str], ...]] = (
 )
 """The "Publisher Data" rows shown on every lead, even when empty, in this order."""
 
-_LEAD_ATTRIBUTES: Final[Mapping[str, str]] = {
-    "title": "title",
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "email": "email",
-    "telephone": "telephone",
-    "company": "company",
-    "jobTitle": "job_title",
-    "country": "country",
-    "postcode": "postcode",
-    "addressLine1": "address_line1",
-}
-
 DERIVED_SOURCES: Final[Mapping[str, str]] = {
     "emailDomain": "email",
     "email_domain": "email",
@@ -161,8 +148,7 @@ def profile_tables(lead: Lead, lead_data: Sequence[LeadData], zone: tzinfo) -> P
     def current_value(name: str) -> str:
         if name in current and current[name].value is not None:
             return current[name].value or ""
-        attribute = _LEAD_ATTRIBUTES.get(name)
-        return display_text(getattr(lead, attribute)) if attribute else ""
+        return display_text(lead.core_value(name))
 
     publisher_rows = [
         {"Field": label, "Value": current_value(name)} for name, label in PUBLISHER_DATA_FIELDS
@@ -513,8 +499,8 @@ def editable_field_table(
     rows = []
     for item in sorted(fields, key=lambda value: (value.position, value.id)):
         value = current.get(item.name)
-        if value is None and item.name in _LEAD_ATTRIBUTES:
-            value = display_text(getattr(lead, _LEAD_ATTRIBUTES[item.name]))
+        if value is None:
+            value = display_text(lead.core_value(item.name))
         rows.append(
             {
                 "Field": item.label,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, Literal, TypeVar
+from typing import Final, Generic, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -105,6 +106,22 @@ class LeadDataValue(ApiModel):
     value: str | None = None
 
 
+LEAD_CORE_ATTRIBUTES: Final[Mapping[str, str]] = {
+    "title": "title",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "email": "email",
+    "telephone": "telephone",
+    "company": "company",
+    "jobTitle": "job_title",
+    "country": "country",
+    "postcode": "postcode",
+    "addressLine1": "address_line1",
+}
+"""Fields a lead carries itself (API name -> attribute), shown when lead-datas holds no value
+of that name."""
+
+
 class Lead(Resource):
     campaign: str
     """IRI of the lead's campaign."""
@@ -173,6 +190,13 @@ class Lead(Resource):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    def core_value(self, name: str) -> str | None:
+        """A core field's value by its API name (``firstName``, ``email``, ...); None when
+        the name is not a core field or the lead has no value for it."""
+        attribute = LEAD_CORE_ATTRIBUTES.get(name)
+        value: str | None = getattr(self, attribute) if attribute else None
+        return value
 
 
 class LeadData(Resource):

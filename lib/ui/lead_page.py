@@ -174,9 +174,12 @@ def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
     left.caption("Campaign")
     name = campaign.name if campaign else f"Campaign {lead.campaign_id}"
     with right:
+        # A page link does not wrap: the name goes above it as plain text, in full.
+        st.text(shorten(name, 120))
         st.page_link(
             CAMPAIGNS_PAGE,
-            label=escape_markdown(shorten(name, 60)),
+            label="Open campaign",
+            icon=":material/campaign:",
             query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
         )
 
