@@ -10,7 +10,6 @@ and at least 4x faster than the serial sum.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 import httpx
 from pydantic import SecretStr
 
+from benchmarks.ports import free_port
 from lib.convertr import ClientConfig, ConvertrClient, load_dossier
 from lib.convertr.client import network_transport
 
@@ -75,13 +75,6 @@ class Row:
     def round_trips(self) -> float:
         """Wall time in units of one measured request (latency plus this box's overhead)."""
         return self.median_ms / (self.serial_ms / self.requests)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -7,7 +7,6 @@ The server helpers here are shared with the browser tests (tests/browser/conftes
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Final
+
+from benchmarks.ports import free_port
 
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR: Final = PROJECT_ROOT / "docs" / "screenshots"
@@ -33,13 +34,6 @@ VIEWPORT: Final[Any] = {"width": 1440, "height": 1000}
 SERVER_START_TIMEOUT: Final = 60.0
 RENDER_TIMEOUT_MS: Final = 30_000
 SHOWCASE_LEAD: Final = 100001
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
