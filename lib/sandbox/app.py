@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TOKEN_TTL = 3600
 ITEMS_PER_PAGE = 30
 MAX_SQLITE_INT = 2**63 - 1
+MAX_CACHED_SESSIONS = 1024
+"""Looked-up tokens kept in memory before the expired ones are dropped."""
 MAX_VALUE_LENGTH = 255
 JSON_LD = "application/ld+json; charset=utf-8"
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
@@ -342,6 +344,11 @@ class SandboxApp:
         self.sleep = sleep
         self._rng = random.Random(rng_seed)
         self._rng_lock = threading.Lock()
+        self._local = threading.local()
+        self._sessions: dict[str, tuple[User, float]] = {}
+        """Token -> (user, expiry) of tokens already looked up: a token never changes owner
+        or expiry, so only its expiry needs checking again."""
+        self._sessions_lock = threading.Lock()
         rules = [
             Rule("/api/login", endpoint="login", methods=["POST"]),
             Rule(f"{API_PREFIX}/users/me", endpoint="me", methods=["GET"]),
@@ -385,20 +392,30 @@ class SandboxApp:
         endpoint, values = adapter.match()
         if endpoint == "login":
             return self.login(request)
+        connection = self._connection()
+        user = self.authenticate(connection, request)
+        if endpoint == "me":
+            return json_response(self.user_item(user))
+        path, _, kind = str(endpoint).partition(":")
+        resource = RESOURCES_BY_PATH[path]
+        if kind == "item":
+            return self.item(connection, user, resource, str(values["item_id"]))
+        if request.method == "POST":
+            return self.post_lead_data(connection, user, request)
+        return self.collection(connection, user, resource, request)
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened once and reused: opening one costs more than a
+        small query. Reopened when the database file was replaced (a re-seed)."""
+        identity = self.db_path.stat().st_ino
+        cached: tuple[int, sqlite3.Connection] | None = getattr(self._local, "connection", None)
+        if cached is not None:
+            if cached[0] == identity:
+                return cached[1]
+            cached[1].close()
         connection = db.connect(self.db_path)
-        try:
-            user = self.authenticate(connection, request)
-            if endpoint == "me":
-                return json_response(self.user_item(user))
-            path, _, kind = str(endpoint).partition(":")
-            resource = RESOURCES_BY_PATH[path]
-            if kind == "item":
-                return self.item(connection, user, resource, str(values["item_id"]))
-            if request.method == "POST":
-                return self.post_lead_data(connection, user, request)
-            return self.collection(connection, user, resource, request)
-        finally:
-            connection.close()
+        self._local.connection = (identity, connection)
+        return connection
 
     def _inject_trouble(self) -> None:
         if self.latency_ms:
@@ -474,16 +491,33 @@ class SandboxApp:
             raise ApiError(401, "Full authentication is required: no Bearer token was sent")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "Expected an Authorization header of the form 'Bearer <token>'")
+        token = token.strip()
+        with self._sessions_lock:
+            session = self._sessions.get(token)
+        if session is None:
+            session = self._look_up_token(connection, token)
+            with self._sessions_lock:
+                if len(self._sessions) >= MAX_CACHED_SESSIONS:
+                    now = self.clock()
+                    self._sessions = {
+                        key: value for key, value in self._sessions.items() if value[1] > now
+                    }
+                self._sessions[token] = session
+        user, expires_at = session
+        if expires_at <= self.clock():
+            raise ApiError(401, "Expired token: sign in again")
+        return user
+
+    @staticmethod
+    def _look_up_token(connection: sqlite3.Connection, token: str) -> tuple[User, float]:
         row = connection.execute(
             "SELECT u.id, u.email, u.name, u.role, t.expires_at FROM tokens t"
             " JOIN users u ON u.id = t.user_id WHERE t.token = ?",
-            (token.strip(),),
+            (token,),
         ).fetchone()
         if row is None:
             raise ApiError(401, "Invalid token: it is unknown to this server")
-        if row["expires_at"] <= self.clock():
-            raise ApiError(401, "Expired token: sign in again")
-        return User(row["id"], row["email"], row["name"], row["role"])
+        return User(row["id"], row["email"], row["name"], row["role"]), float(row["expires_at"])
 
     @staticmethod
     def user_item(user: User) -> dict[str, Any]:
@@ -502,15 +536,11 @@ class SandboxApp:
     def _serialize(
         self, connection: sqlite3.Connection, resource: Resource, rows: list[sqlite3.Row]
     ) -> list[dict[str, Any]]:
-        items = []
-        for row in rows:
-            item: dict[str, Any] = {
-                "@id": iri(resource.path, row["id"]),
-                "@type": resource.type,
-                "id": row["id"],
-            }
-            item.update(resource.serialize(row))
-            items.append(item)
+        path, kind, serialize = resource.path, resource.type, resource.serialize
+        items = [
+            {"@id": iri(path, row["id"]), "@type": kind, "id": row["id"], **serialize(row)}
+            for row in rows
+        ]
         if resource.path == "leads" and items:
             self._embed_lead_children(connection, items)
         return items
