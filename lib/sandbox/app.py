@@ -136,6 +136,20 @@ def _values(args: MultiDict[str, str], name: str) -> list[str]:
     return args.getlist(name) + args.getlist(f"{name}[]")
 
 
+def _json_kind(value: object) -> str:
+    """A decoded JSON value's type in JSON's words (an empty body reads as null)."""
+    if value is None:
+        return "an empty body or null"
+    kinds: tuple[tuple[type, str], ...] = (
+        (bool, "a boolean"),
+        (int, "a number"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "an array"),
+    )
+    return next((kind for cls, kind in kinds if isinstance(value, cls)), type(value).__name__)
+
+
 def _positive_int(args: MultiDict[str, str], name: str, default: int) -> int:
     raw = args.get(name)
     if raw is None:
@@ -244,11 +258,12 @@ def apply_filter(
     """Translate one API filter's query parameters into SQL conditions."""
     name, column = spec.param, spec.column
     if spec.kind in {"id", "relation"}:
-        raws = _values(args, name)
-        if spec.kind == "relation":
-            raws += _values(args, f"{name}.id")
-        if raws:
-            _in(column, sorted({_parse_id(raw, name, spec.target) for raw in raws}), where, params)
+        names = [name, f"{name}.id"] if spec.kind == "relation" else [name]
+        ids = {
+            _parse_id(raw, param, spec.target) for param in names for raw in _values(args, param)
+        }
+        if ids:
+            _in(column, sorted(ids), where, params)
     elif spec.kind == "exact":
         values = _values(args, name)
         if values:
@@ -688,7 +703,7 @@ class SandboxApp:
         except ValueError as error:
             raise ApiError(400, f"Syntax error: the body is not valid JSON ({error})") from None
         if not isinstance(body, dict):
-            raise ApiError(400, f"Expected a JSON object as the body, got {type(body).__name__}")
+            raise ApiError(400, f"Expected a JSON object as the body, got {_json_kind(body)}")
         lead_id, name, value, violations = _check_lead_data_body(body)
         has_previous = "previousValue" in body
         previous = body.get("previousValue")

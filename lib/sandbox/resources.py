@@ -301,15 +301,15 @@ def _lead_filter() -> Filter:
 RESOURCES: tuple[Resource, ...] = (
     Resource(
         "campaigns", "Campaign", "campaigns", _campaign,
-        (Filter("id", "id", "id"), Filter("name", "partial", "name"),
+        (Filter("id", "id", "id", "campaigns"), Filter("name", "partial", "name"),
          Filter("status", "exact", "status"), Filter("advertiser", "partial", "advertiser")),
         {"name": "name", "createdTs": "created_ts", "id": "id"},
     ),
     Resource("publishers", "Publisher", "publishers", _publisher,
-             (Filter("id", "id", "id"),), {"name": "name", "id": "id"}),
+             (Filter("id", "id", "id", "publishers"),), {"name": "name", "id": "id"}),
     Resource(
         "leads", "Lead", "leads", _lead,
-        (Filter("id", "id", "id"), _campaign_filter(), _publisher_filter(),
+        (Filter("id", "id", "id", "leads"), _campaign_filter(), _publisher_filter(),
          Filter("email", "iexact", "email"), Filter("processrStatus", "exact", "processr_status"),
          Filter("delivered", "bool", "delivered"), Filter("createdTs", "datetime", "created_ts")),
         {"createdTs": "created_ts", "id": "id"},

@@ -110,6 +110,27 @@ def test_the_400_message_says_what_was_expected(api: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "description"),
+    [
+        (
+            "campaign.id=x",
+            'Invalid value for "campaign.id": expected an id or an IRI like '
+            "/api/v4/campaigns/1, got 'x'",
+        ),
+        (
+            "id=x",
+            "Invalid value for \"id\": expected an id or an IRI like /api/v4/leads/1, got 'x'",
+        ),
+    ],
+)
+def test_the_400_message_names_the_parameter_sent(
+    api: httpx.Client, query: str, description: str
+) -> None:
+    body = assert_hydra_error(api.get(f"/api/v4/leads?{query}"), 400)
+    assert body["hydra:description"] == description
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/api/v4/nothing-here",

@@ -158,14 +158,26 @@ def test_valid_typed_values_are_accepted(write_client: httpx.Client) -> None:
         assert response.status_code in {200, 201}, response.text
 
 
-@pytest.mark.parametrize("raw", ["not json", "[1, 2]", '"text"', ""])
-def test_body_that_is_not_a_json_object_is_400(write_client: httpx.Client, raw: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "got an array"),
+        ('"text"', "got a string"),
+        ("true", "got a boolean"),
+        ("", "got an empty body"),
+    ],
+)
+def test_body_that_is_not_a_json_object_is_400(
+    write_client: httpx.Client, raw: str, said: str
+) -> None:
     write_client.headers.update(login(write_client, "admin"))
     response = write_client.post(
         "/api/v4/lead-datas", content=raw, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400
     assert response.json()["@type"] == "hydra:Error"
+    assert said in response.json()["hydra:description"]
 
 
 @pytest.mark.parametrize("role", ["viewer", "masked"])

@@ -94,6 +94,11 @@ def test_relation_filters_accept_iri_nested_id_and_several_values(api: httpx.Cli
     ]
     for query in both:
         assert total(api.get(f"/api/v4/leads?{query}")) == one + two
+    by_iri = "id[]=/api/v4/leads/100001&id[]=100002"
+    assert [item["id"] for item in members(api.get(f"/api/v4/leads?{by_iri}"))] == [
+        100001,
+        100002,
+    ]
     for item in members(api.get("/api/v4/leads?campaign.id[]=1&campaign.id[]=2&itemsPerPage=500")):
         assert item["campaign"] in {"/api/v4/campaigns/1", "/api/v4/campaigns/2"}
 
