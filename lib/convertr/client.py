@@ -421,6 +421,15 @@ class ConvertrClient:
         description = _first_key(data, "hydra:description", "description", "detail")
         shown = description or title or response.reason_phrase or "no explanation given"
         message = f"{method} {path}: expected a successful answer, got {status}: {shown}"
+        user_message = description if status in (403, 422) and description else None
+        if body is None and status < 500:
+            # A v4 API answers JSON even when it refuses; a 4xx page of HTML or text means the
+            # base URL points somewhere else (a web site, a proxy, another service).
+            message += (
+                f" ({response.headers.get('content-type', 'no content type')}, not JSON: "
+                "is this the address of a Convertr v4 API?)"
+            )
+            user_message = "The configured address does not look like a Convertr v4 API."
         common: dict[str, Any] = {
             "status": status,
             "method": method,
@@ -440,7 +449,6 @@ class ConvertrClient:
             raise ValidationError(
                 message, violations=violations, user_message=description, **common
             )
-        user_message = description if status in (403, 422) and description else None
         raise error_class(message, user_message=user_message, **common)
 
     def request_json(

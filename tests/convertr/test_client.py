@@ -447,6 +447,33 @@ def test_non_json_answer_is_a_format_error() -> None:
         make_client(api).lead(100001)
 
 
+def test_an_html_404_suggests_the_address_is_not_an_api() -> None:
+    """A ready token skips the login, so the first API call is where a wrong URL shows."""
+    api = FakeApi()
+    api.route(
+        "GET",
+        LEAD_PATH,
+        lambda _: httpx.Response(
+            404, text="<h1>File not found</h1>", headers={"content-type": "text/html"}
+        ),
+    )
+    config = ClientConfig(base_url=BASE_URL, token=SecretStr(READY_TOKEN))
+    with pytest.raises(NotFoundError, match="text/html, not JSON: is this the address") as caught:
+        make_client(api, config=config).lead(100001)
+    assert (
+        caught.value.user_message == "The configured address does not look like a Convertr v4 API."
+    )
+
+
+def test_a_json_404_is_an_ordinary_not_found() -> None:
+    api = FakeApi()
+    api.route("GET", LEAD_PATH, lambda _: hydra_error(404, "Not Found: no Lead with id 100001"))
+    with pytest.raises(NotFoundError) as caught:
+        make_client(api).lead(100001)
+    assert "Convertr v4 API" not in str(caught.value)
+    assert "Convertr v4 API" not in caught.value.user_message
+
+
 def test_collection_without_members_is_a_format_error() -> None:
     api = FakeApi()
     api.route("GET", "/api/v4/lead-notes", lambda _: httpx.Response(200, json={"items": []}))
