@@ -55,10 +55,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
                     f"(login included), {elapsed * 1000:.0f} ms for the dossier",
                     file=sys.stderr,
                 )
-    except ConvertrError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILURE
-    except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (ConvertrError, OSError) as error:
+        # A server's description may span lines (a 422 lists one violation per line).
+        print("error: " + " ".join(str(error).split()), file=sys.stderr)
         return EXIT_FAILURE
     return 0

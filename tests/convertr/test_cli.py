@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
+from lib.convertr import cli as cli_module
+from lib.convertr import client as client_module
 from lib.convertr.cli import main
+from lib.convertr.errors import ConvertrError
 
 
 @pytest.fixture
@@ -59,6 +63,40 @@ def test_wrong_password_is_one_line(
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
     assert "rejected" in err and "wrong-pw-123" not in err
+
+
+def test_an_address_that_is_not_an_api_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def web_site(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            404, text="<h1>File not found</h1>", headers={"content-type": "text/html"}
+        )
+
+    monkeypatch.setattr(client_module, "network_transport", lambda: httpx.MockTransport(web_site))
+    for env in (
+        {"CONVERTR_USERNAME": "analyst@sandbox.test", "CONVERTR_PASSWORD": "wrong-pw-123"},
+        {"CONVERTR_TOKEN": "secret-token-456"},
+    ):
+        env["CONVERTR_BASE_URL"] = "https://www.example.test"
+        assert main(["dossier", "100001"], env=env) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1
+        assert "is this the address of a Convertr v4 API?" in err
+        assert "wrong-pw-123" not in err and "secret-token-456" not in err
+
+
+def test_a_message_over_several_lines_is_printed_on_one(
+    sandbox_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(*_: object) -> None:
+        raise ConvertrError("POST /api/v4/lead-datas: name: too long\nvalue: too long")
+
+    monkeypatch.setattr(cli_module, "load_dossier", refuse)
+    assert main(["dossier", "100001"], env={}) == 1
+    assert capsys.readouterr().err == (
+        "error: POST /api/v4/lead-datas: name: too long value: too long\n"
+    )
 
 
 def test_subprocess_run_writes_json_to_stdout(sandbox_env: dict[str, str]) -> None:
