@@ -340,3 +340,32 @@ def test_pages_concatenate_to_the_whole_ordered_list(api: httpx.Client, query: s
     for page in range(1, -(-len(whole) // 4) + 1):
         paged += [item["id"] for item in members(api.get(f"{query}&itemsPerPage=4&page={page}"))]
     assert paged == whole
+
+
+def test_remaining_filters_of_the_contract(api: httpx.Client) -> None:
+    """Filters docs/api.md lists that no other test reaches."""
+    active = members(api.get("/api/v4/campaign-publishers?status=Active&itemsPerPage=500"))
+    unsigned = total(api.get("/api/v4/campaign-publishers?status=Unsigned"))
+    assert active and unsigned and {c["status"] for c in active} == {"Active"}
+    either = total(api.get("/api/v4/campaign-publishers?status[]=Active&status[]=Unsigned"))
+    assert either == len(active) + unsigned
+
+    logs = members(api.get("/api/v4/logs?lead.id=100001&itemsPerPage=500"))
+    middle = sorted(log["createdTs"] for log in logs)[len(logs) // 2]
+    later = members(
+        api.get("/api/v4/logs", params={"lead.id": 100001, "createdTs[strictly_after]": middle})
+    )
+    assert later and all(log["createdTs"] > middle for log in later)
+    assert len(later) == sum(log["createdTs"] > middle for log in logs)
+
+    names = [p["name"] for p in members(api.get("/api/v4/publishers?order[name]=desc"))]
+    assert names == sorted(names, reverse=True)
+
+    # API Platform's boolean spellings: 1/0 and any case mean true/false.
+    assert 0 < total(api.get("/api/v4/leads?delivered=1")) < total(api.get("/api/v4/leads"))
+    assert total(api.get("/api/v4/leads?delivered=1")) == total(
+        api.get("/api/v4/leads?delivered=TRUE")
+    )
+    assert total(api.get("/api/v4/leads?delivered=0")) == total(
+        api.get("/api/v4/leads?delivered=false")
+    )
