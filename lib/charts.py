@@ -26,11 +26,15 @@ COMPARISON_PALETTE: Final = (
     "#5B6B8C",
 )
 
+WHOLE_TICKS_BELOW: Final = 6
+"""Up to this many leads at the peak, the y axis ticks every lead: left to itself plotly puts
+ticks at halves, which the whole-number format shows as "0, 1, 1, 2, 2"."""
+
 CHRONOLOGY_COLUMNS: Final = ("date", *(status.lower() for status in LEAD_STATUSES))
 """A chronology frame: one row per day, a count column per status (lower case)."""
 
 
-def _layout(figure: go.Figure, *, y_title: str) -> go.Figure:
+def _layout(figure: go.Figure, *, y_title: str, peak: float = 0) -> go.Figure:
     figure.update_layout(
         height=CHART_HEIGHT,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
@@ -48,6 +52,8 @@ def _layout(figure: go.Figure, *, y_title: str) -> go.Figure:
         xaxis_title=None,
     )
     figure.update_yaxes(gridcolor="#E6E9F0", rangemode="tozero", tickformat=",d")
+    if peak < WHOLE_TICKS_BELOW:
+        figure.update_yaxes(tick0=0, dtick=1)
     return figure
 
 
@@ -66,7 +72,9 @@ def chronology_figure(frame: pd.DataFrame) -> go.Figure:
             )
         )
     figure.update_layout(barmode="stack")
-    return _layout(figure, y_title="Leads per day")
+    columns = [status.lower() for status in LEAD_STATUSES]
+    peak = float(frame[columns].sum(axis=1).max()) if not frame.empty else 0.0
+    return _layout(figure, y_title="Leads per day", peak=peak)
 
 
 def comparison_figure(frame: pd.DataFrame, *, y_title: str = "Leads per week") -> go.Figure:
@@ -88,4 +96,4 @@ def comparison_figure(frame: pd.DataFrame, *, y_title: str = "Leads per week") -
                 hovertemplate="%{y:,d}",
             )
         )
-    return _layout(figure, y_title=y_title)
+    return _layout(figure, y_title=y_title, peak=float(frame["total"].max()))

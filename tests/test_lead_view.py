@@ -184,3 +184,13 @@ def test_chronology_chart_stacks_statuses_in_their_colours() -> None:
     assert [trace.name for trace in figure.data] == ["Valid", "Caution", "Invalid", "Test"]
     assert [trace.marker.color for trace in figure.data] == list(STATUS_HEX_COLOURS.values())
     assert figure.layout.barmode == "stack"
+
+
+def test_charts_with_few_leads_tick_whole_numbers_only() -> None:
+    few = chronology_frame([chronology(1, date(2026, 6, 1), 2)], 1)
+    many = chronology_frame([chronology(1, date(2026, 6, 1), 400)], 1)
+    # Plotly would tick at halves, shown as "0, 1, 1, 2, 2" by the whole-number format.
+    assert chronology_figure(few).layout.yaxis.dtick == 1
+    assert chronology_figure(many).layout.yaxis.dtick is None
+    weekly = comparison_frame([chronology(1, date(2026, 6, 1), 3)], {1: "One"})
+    assert comparison_figure(weekly).layout.yaxis.dtick == 1
