@@ -13,6 +13,7 @@ from lib.sandbox.db import default_db_path
 from lib.sandbox.seed import DEFAULT_LEADS, DEFAULT_SEED, ensure_database, seed_database
 
 SERVER_THREADS = 16
+EXIT_FAILURE = 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +40,15 @@ def _peak_rss_mib() -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (ValueError, OSError) as error:
+        # A bad option value, a busy port or an unwritable path: one line, not a traceback.
+        print(f"python -m lib.sandbox {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "seed":
         report = seed_database(args.db or default_db_path(), leads=args.leads, seed=args.seed)
         print(f"seeded {report.db_path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from lib.sandbox import DEFAULT_DB_PATH, default_db_path, ensure_database, seed_database
+from lib.sandbox import __main__ as sandbox_cli
 from lib.sandbox.db import PROJECT_ROOT
 from lib.sandbox.demo import (
     SHOWCASE_CAUTION_LEAD_ID,
@@ -281,6 +283,39 @@ def test_seed_cli_prints_counts_time_and_memory(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
     )  # fmt: skip
     assert bad.returncode == 2 and "invalid int value" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["seed", "--leads", "-3"], "expected a non-negative number of leads, got -3"),
+        (["serve", "--fail-rate", "2"], "expected a fail rate between 0 and 1, got 2.0"),
+        (["serve", "--latency-ms", "-5"], "expected a non-negative latency, got -5"),
+    ],
+)
+def test_bad_cli_values_end_in_one_line(
+    argv: list[str], said: str, sandbox_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = sandbox_db if argv[0] == "serve" else tmp_path / "never.sqlite"
+    assert sandbox_cli.main([*argv, "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"python -m lib.sandbox {argv[0]}: error: {said}\n"
+
+
+def test_serving_on_a_busy_port_is_one_line(sandbox_db: Path) -> None:
+    # A subprocess: waitress leaves its half-made sockets open when the bind fails.
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        completed = subprocess.run(
+            [sys.executable, "-m", "lib.sandbox", "serve", "--port", str(port),
+             "--db", str(sandbox_db)],
+            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
+        )  # fmt: skip
+    assert completed.returncode == 1
+    assert completed.stderr.startswith("python -m lib.sandbox serve: error: ")
+    assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
 
 
 def test_racing_ensure_database_calls_seed_once(
