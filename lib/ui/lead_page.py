@@ -240,7 +240,7 @@ def _associated_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
         NO_ASSOCIATED,
         status_columns=("Lead status",),
         column_config={
-            "Campaign ID": st.column_config.NumberColumn(format="%d", width="small"),
+            "Campaign ID": st.column_config.NumberColumn(format="%d"),
             "Lead ID": st.column_config.NumberColumn(format="%d"),
             "Link": st.column_config.LinkColumn("Tracking link"),
         },
