@@ -148,11 +148,28 @@ def test_timeout_becomes_request_timeout_error() -> None:
         make_client(api, max_retries=0).lead(100001)
 
 
-def test_post_is_never_resent() -> None:
+def _refuse_connection(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("refused", request=request)
+
+
+def _time_out(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("slow", request=request)
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_class"),
+    [
+        (lambda _: hydra_error(503, "busy"), ServerError),
+        (lambda _: hydra_error(429, "slow down"), RateLimitError),
+        (_refuse_connection, ConnectError),
+        (_time_out, RequestTimeoutError),
+    ],
+)
+def test_post_is_never_resent(answer: Any, error_class: type[ConvertrError]) -> None:
     api, sleeps = FakeApi(), Sleeps()
-    api.route("POST", "/api/v4/lead-datas", lambda _: hydra_error(503, "busy"))
+    api.route("POST", "/api/v4/lead-datas", answer)
     client = make_client(api, sleep=sleeps)
-    with pytest.raises(ServerError):
+    with pytest.raises(error_class):
         client.save_lead_data(100001, "jobTitle", "CTO")
     assert len(api.calls("POST", "/api/v4/lead-datas")) == 1
     assert sleeps == []
