@@ -33,6 +33,19 @@ def test_dossier_to_file_with_stats(
     assert " requests (login included)" in capsys.readouterr().err
 
 
+def test_hints_that_contradict_the_lead_are_dropped(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    right, wrong = tmp_path / "right.json", tmp_path / "wrong.json"
+    assert main(["dossier", "100001", "--out", str(right)], env={}) == 0
+    campaign_id = json.loads(right.read_text(encoding="utf-8"))["campaign"]["id"]
+    hints = ["--campaign", str(campaign_id + 1), "--email", "someone.else@example.com"]
+    assert main(["dossier", "100001", "--out", str(wrong), *hints], env={}) == 0
+    assert json.loads(wrong.read_text(encoding="utf-8")) == json.loads(
+        right.read_text(encoding="utf-8")
+    )
+
+
 def test_unknown_lead_is_one_line_and_exit_1(
     sandbox_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
