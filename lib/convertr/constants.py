@@ -32,7 +32,8 @@ a smaller pool would queue some of them behind a whole round trip."""
 MAX_RETRIES: Final = 3
 """Resends of an idempotent request after a connection error or 429/502/503/504."""
 RETRY_BACKOFF_FACTOR: Final = 0.5
-"""First backoff in seconds; doubles on every attempt (full jitter)."""
+"""httpx-retries' backoff factor: the n-th wait is at most factor x 2**n seconds (1 s, 2 s, 4 s,
+...), drawn between 0 and that (full jitter)."""
 MAX_RETRY_DELAY: Final = 10.0
 """Cap of one backoff or Retry-After wait, in seconds."""
 MAX_TOTAL_RETRY_DELAY: Final = 30.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import random
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,12 @@ import pytest
 from pydantic import SecretStr
 
 from lib.convertr import ClientConfig, load_dossier
-from lib.convertr.constants import MAX_RETRY_DELAY, TOKEN_RENEWAL_MARGIN
+from lib.convertr.constants import (
+    MAX_RETRY_DELAY,
+    MAX_TOTAL_RETRY_DELAY,
+    RETRY_BACKOFF_FACTOR,
+    TOKEN_RENEWAL_MARGIN,
+)
 from lib.convertr.errors import (
     APIError,
     AuthenticationError,
@@ -82,6 +88,38 @@ def test_get_is_retried_on_503_with_growing_capped_backoff() -> None:
     assert len(sleeps) == 2
     assert all(0 <= delay <= MAX_RETRY_DELAY for delay in sleeps)
     assert client.request_count == 4  # login + 3 attempts
+
+
+@pytest.mark.parametrize(
+    ("draw", "expected"),
+    [
+        # The top of each jitter range: the wait doubles up to its cap, and all the waits
+        # together stop at their own cap (1 + 2 + 4 + 8 + 10, then the 5 s left of 30).
+        (
+            "high",
+            [
+                *(RETRY_BACKOFF_FACTOR * 2**n for n in (1, 2, 3, 4)),
+                MAX_RETRY_DELAY,
+                MAX_TOTAL_RETRY_DELAY - 25.0,
+            ],
+        ),
+        # The bottom: full jitter reaches down to no wait at all.
+        ("low", [0.0] * 6),
+    ],
+)
+def test_backoff_doubles_up_to_the_cap_with_full_jitter(
+    monkeypatch: pytest.MonkeyPatch, draw: str, expected: list[float]
+) -> None:
+    monkeypatch.setattr(
+        random,
+        "uniform",
+        lambda low, high: high if draw == "high" else low,
+    )
+    api, sleeps = FakeApi(), Sleeps()
+    api.route("GET", LEAD_PATH, lambda _: hydra_error(503, "busy"))
+    with pytest.raises(ServerError):
+        make_client(api, sleep=sleeps, max_retries=6).lead(100001)
+    assert sleeps == expected
 
 
 def test_retries_give_up_with_server_error() -> None:
