@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import pickle
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
 
 import httpx
 import pytest
@@ -199,3 +202,22 @@ def test_client_builds_the_sandbox_transport_itself(sandbox_db: object) -> None:
         assert user.role == "analyst"
         page = client.campaigns_page(items_per_page=2)
         assert len(page.items) == 2 and page.total >= 2
+
+
+def test_a_lead_without_email_has_no_associated_campaigns_and_asks_nothing(
+    sandbox_client: SandboxClientFactory, sandbox_db: Path
+) -> None:
+    with closing(sqlite3.connect(f"file:{sandbox_db}?mode=ro", uri=True)) as connection:
+        row = connection.execute(
+            "SELECT id FROM leads WHERE email IS NULL OR email = '' ORDER BY id LIMIT 1"
+        ).fetchone()
+    assert row is not None, "the demo data has leads captured without an email"
+    client, recorder = sandbox_client()
+    dossier = load_dossier(client, row[0])
+    assert dossier.errors == {}
+    assert dossier.lead is not None and not dossier.lead.email
+    assert dossier.associated_leads == []
+    assert dossier.associated_campaigns == [] and dossier.associated_chronologies == []
+    urls = [item.url for item in recorder.sent]
+    assert not any(url.startswith("/api/v4/leads?") for url in urls)
+    assert len(urls) == REQUESTS_PER_DOSSIER - 6  # the email search and the five parts it feeds
