@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Final, TypeVar
 
@@ -25,6 +26,7 @@ from lib.convertr.constants import (
     API_PREFIX,
     CHRONOLOGY_ITEMS_PER_PAGE,
     CONNECT_TIMEOUT,
+    DOSSIER_WORKERS,
     ITEMS_PER_PAGE,
     LOGIN_PATH,
     MAX_CONNECTIONS,
@@ -228,6 +230,8 @@ class ConvertrClient:
         self._token: str | None = config.token.get_secret_value() if config.token else None
         self._token_expires_at: float | None = None
         self._base_url = config.base_url or SANDBOX_BASE_URL
+        self._executor_lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
         wire = transport if transport is not None else self._default_transport()
         retrying = RetryTransport(
             transport=_CountingTransport(wire, self._count_request),
@@ -276,7 +280,22 @@ class ConvertrClient:
             f"ConvertrClient(base_url={self.base_url_display!r}, username={self.config.username!r})"
         )
 
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """Worker threads for concurrent loads (the lead dossier), started on first use and
+        kept: a load then pays for no thread start-up on its critical path."""
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=DOSSIER_WORKERS, thread_name_prefix="convertr"
+                )
+            return self._executor
+
     def close(self) -> None:
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
         self._http.close()
 
     def __enter__(self) -> ConvertrClient:

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
 from pydantic import BaseModel
 
 from lib.convertr.client import ConvertrClient
-from lib.convertr.constants import DOSSIER_WORKERS
 from lib.convertr.errors import APIError, ConvertrError, DependencyError
 from lib.convertr.models import (
     Campaign,
@@ -156,31 +155,32 @@ class _DossierLoad:
 
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
         client, lead_id = self.client, self.lead_id
-        with ThreadPoolExecutor(max_workers=DOSSIER_WORKERS, thread_name_prefix="dossier") as pool:
-            self.pool = pool
-            known_early = campaign_id is not None and email is not None
-            if known_early:
-                # The associated leads head the longest chain: start them first.
-                self.start_associated_leads(email)
-            self.submit("lead", client.lead, lead_id)
-            self.submit("lead_data", client.lead_datas, lead_id)
-            self.submit("job_results", client.job_results, lead_id)
-            self.submit("processr_logs", client.logs, lead_id, "processr")
-            self.submit("provider_logs", client.logs, lead_id, "provider")
-            self.submit("notes", client.lead_notes, lead_id)
-            if known_early:
-                assert campaign_id is not None
-                self.start_campaign_parts(int(campaign_id))
-            try:
-                while self.pending:
-                    done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        part = self.pending.pop(future)
-                        self.record(part, future)
-                        self.after(part, known_early)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        # The client's long-lived workers: no thread start-up on the critical path.
+        self.pool = client.executor
+        known_early = campaign_id is not None and email is not None
+        if known_early:
+            # The associated leads head the longest chain: start them first.
+            self.start_associated_leads(email)
+        self.submit("lead", client.lead, lead_id)
+        self.submit("lead_data", client.lead_datas, lead_id)
+        self.submit("job_results", client.job_results, lead_id)
+        self.submit("processr_logs", client.logs, lead_id, "processr")
+        self.submit("provider_logs", client.logs, lead_id, "provider")
+        self.submit("notes", client.lead_notes, lead_id)
+        if known_early:
+            assert campaign_id is not None
+            self.start_campaign_parts(int(campaign_id))
+        try:
+            while self.pending:
+                done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    part = self.pending.pop(future)
+                    self.record(part, future)
+                    self.after(part, known_early)
+        except BaseException:
+            for future in self.pending:
+                future.cancel()
+            raise
         return LeadDossier(lead_id=lead_id, errors=self.errors, **self.values)
 
     def submit(self, part: str, fetch: Callable[..., Any], *args: Any) -> None:
