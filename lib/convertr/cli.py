@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lib.convertr.client import ConvertrClient
 from lib.convertr.config import ClientConfig
-from lib.convertr.dossier import LeadDossier, load_dossier
+from lib.convertr.dossier import load_dossier
 from lib.convertr.errors import ConvertrError
 
 EXIT_FAILURE = 1
@@ -36,14 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _hints_disagree(dossier: LeadDossier, campaign_id: int | None, email: str | None) -> bool:
-    """Whether the --campaign/--email hints (used only together) contradict the lead."""
-    lead = dossier.lead
-    if lead is None or campaign_id is None or email is None:
-        return False
-    return lead.campaign_id != campaign_id or (lead.email or "").lower() != email.lower()
-
-
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -51,9 +43,6 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         with ConvertrClient(config) as client:
             started = time.perf_counter()
             dossier = load_dossier(client, args.lead_id, args.campaign, args.email)
-            if _hints_disagree(dossier, args.campaign, args.email):
-                # A stale or mistyped hint loaded another campaign's (or email's) parts.
-                dossier = load_dossier(client, args.lead_id)
             elapsed = time.perf_counter() - started
             text = dossier.to_json()
             if args.out is None:

@@ -137,12 +137,23 @@ def load_dossier(
     lead itself cannot be loaded, its error is raised (``NotFoundError`` for no such lead):
     without the lead there is no dossier to show. Any other failing part is recorded in
     ``errors``. Give ``campaign_id`` and ``email`` (e.g. from the leads table) to save one
-    round trip.
+    round trip; hints that contradict the lead (a stale or edited link) are dropped and the
+    dossier is loaded again from the bare id, so no part ever belongs to another campaign.
     """
     lead_id = int(lead_id)
     client.authenticate()
-    loader = _DossierLoad(client, lead_id)
-    return loader.run(campaign_id, email)
+    dossier = _DossierLoad(client, lead_id).run(campaign_id, email)
+    if _hints_disagree(dossier, campaign_id, email):
+        dossier = _DossierLoad(client, lead_id).run(None, None)
+    return dossier
+
+
+def _hints_disagree(dossier: LeadDossier, campaign_id: int | None, email: str | None) -> bool:
+    """Whether campaign and email hints (used only together) contradict the loaded lead."""
+    lead = dossier.lead
+    if lead is None or campaign_id is None or email is None:
+        return False
+    return lead.campaign_id != campaign_id or (lead.email or "").lower() != email.lower()
 
 
 class _DossierLoad:

@@ -81,20 +81,14 @@ def _refresh(lead_id: int) -> None:
 
 def load(session: Session, lead_id: int) -> LeadDossier:
     """The dossier (from cache when fresh). The campaign and email the Leads page knew save a
-    wave, but only when they match the lead (a hand-edited URL may not)."""
+    wave."""
     campaign_id, email = _hint(lead_id)
     connection = session.connection
     before = connection.client.request_count
     started = time.perf_counter()
     with st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")):
+        # load_dossier itself drops hints that contradict the lead.
         dossier = data.lead_dossier(connection, lead_id, campaign_id, email)
-        lead = dossier.lead
-        if (
-            lead is not None
-            and campaign_id is not None
-            and (lead.campaign_id != campaign_id or (lead.email or None) != email)
-        ):
-            dossier = data.lead_dossier(connection, lead_id, None, None)
     elapsed = time.perf_counter() - started
     sent = connection.client.request_count - before
     if sent:

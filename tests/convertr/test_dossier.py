@@ -221,3 +221,16 @@ def test_a_lead_without_email_has_no_associated_campaigns_and_asks_nothing(
     urls = [item.url for item in recorder.sent]
     assert not any(url.startswith("/api/v4/leads?") for url in urls)
     assert len(urls) == REQUESTS_PER_DOSSIER - 6  # the email search and the five parts it feeds
+
+
+def test_hints_that_contradict_the_lead_are_dropped(sandbox_client: SandboxClientFactory) -> None:
+    """A stale link (another campaign, another email) never mixes campaigns' parts."""
+    client, _ = sandbox_client()
+    right = load_dossier(client, SHOWCASE_CAUTION)
+    assert right.lead is not None
+    wrong = load_dossier(
+        client, SHOWCASE_CAUTION, campaign_id=right.lead.campaign_id + 1, email="x@example.com"
+    )
+    assert wrong.campaign is not None and wrong.campaign.id == right.lead.campaign_id
+    assert {job.campaign_id for job in wrong.jobs or []} == {right.lead.campaign_id}
+    assert wrong.associated_leads == right.associated_leads
