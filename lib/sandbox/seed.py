@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import html
 import itertools
 import json
 import os
@@ -247,7 +248,9 @@ def hash_password(password: str, salt: str) -> str:
 
 def avatar_data_uri(first_name: str, last_name: str, colour: str) -> str:
     """An inline SVG initials avatar standing in for the Full Contact photo (no network)."""
-    initials = (first_name[:1] + last_name[:1]).upper() or "?"
+    # Escaped: a name is whatever the lead typed ("<script>" gives "<<"), and a bare "<"
+    # would make the SVG invalid.
+    initials = html.escape((first_name[:1] + last_name[:1]).upper() or "?")
     svg = (
         "<svg xmlns='http://www.w3.org/2000/svg' width='96' height='96'>"
         f"<rect width='96' height='96' rx='48' fill='{colour}'/>"

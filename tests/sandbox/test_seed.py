@@ -345,3 +345,15 @@ def test_racing_ensure_database_calls_seed_once(
     connection = sqlite3.connect(target)
     assert connection.execute("SELECT COUNT(*) FROM leads").fetchone()[0] == 40
     connection.close()
+
+
+def test_avatar_of_a_hostile_name_is_valid_svg() -> None:
+    import base64
+    from xml.etree import ElementTree
+
+    from lib.sandbox.seed import avatar_data_uri
+
+    uri = avatar_data_uri("<script>", "&lt;img", "#123456")
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    text = ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}text")
+    assert text is not None and text.text == "<&"
