@@ -235,6 +235,9 @@ def _associated_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
         status_columns=("Lead status",),
         column_config={
             "Campaign ID": st.column_config.NumberColumn(format="%d"),
+            # Pinned: the table is wide (status, publisher, link, statistics), and the
+            # campaign's name stays in view while scrolling to the right.
+            "Campaign": st.column_config.TextColumn(pinned=True),
             "Lead ID": st.column_config.NumberColumn(format="%d"),
             "Link": st.column_config.LinkColumn("Tracking link"),
         },
