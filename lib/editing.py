@@ -221,8 +221,7 @@ def allowed_hint(field: LeadEditableField | None) -> str:
         "email": "an email address",
         "number": "a number",
         "date": "a date, YYYY-MM-DD",
-        "text": "text",
-    }[field.type]
+    }.get(field.type, "text")
     return f"{kind}, up to {limit} characters"
 
 

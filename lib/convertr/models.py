@@ -35,20 +35,35 @@ def _optional_iri_id(iri: str | None) -> int | None:
     return None if iri is None else iri_id(iri)
 
 
+# Closed sets: the public sources state them, or the client's own requests and logic depend on
+# them. A value outside them is a ResponseFormatError naming the field.
 ProcessrStatus = Literal["Valid", "Invalid", "Caution", "Test"]
-CampaignStatus = Literal["Live", "Paused", "Completed", "Draft"]
-Role = Literal["admin", "analyst", "viewer", "masked"]
-LeadChannel = Literal["form", "api", "link"]
-LeadDataSource = Literal["captured", "derived", "enrichment", "transform", "edited"]
-Provider = Literal["BriteVerify", "NeverBounce", "Full Contact"]
-JobCategory = Literal["quality", "transform", "enrichment", "integration"]
 JobResult = Literal["passed", "failed"]
 LogType = Literal["processr", "provider"]
-LogLevel = Literal["debug", "info", "warning", "error"]
-NoteType = Literal["status", "delivery", "contract", "data"]
 ContractType = Literal["CPL", "Fixed"]
 ContractStatus = Literal["Unsigned", "Active", "Inactive"]
-EditableFieldType = Literal["text", "email", "number", "date", "choice"]
+
+# Open sets: docs/api.md assumed these values, and a real enterprise may send others (another
+# provider, a new channel or log level). Any string is accepted, so one unexpected value does
+# not hide a whole lead; the comments list the values the sandbox sends.
+CampaignStatus = str
+"""Live, Paused, Completed, Draft."""
+Role = str
+"""admin, analyst, viewer, masked (permissions come from `User.permissions`)."""
+LeadChannel = str
+"""form, api, link."""
+LeadDataSource = str
+"""captured, derived, enrichment, transform, edited."""
+Provider = str
+"""BriteVerify, NeverBounce, Full Contact."""
+JobCategory = str
+"""quality, transform, enrichment, integration."""
+LogLevel = str
+"""debug, info, warning, error."""
+NoteType = str
+"""status, delivery, contract, data."""
+EditableFieldType = str
+"""text, email, number, date, choice; any other type is edited as text."""
 
 
 class ApiModel(BaseModel):

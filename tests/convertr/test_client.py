@@ -491,6 +491,13 @@ def test_model_mismatch_names_resource_and_field() -> None:
     assert "Lead" in message and "processrStatus" in message and "'Weird'" in message
 
 
+def test_values_outside_the_assumed_sets_are_accepted() -> None:
+    """A real enterprise may send a channel or provider this project never saw."""
+    api = FakeApi()
+    api.route("GET", LEAD_PATH, lambda _: httpx.Response(200, json=lead(channel="webinar")))
+    assert make_client(api).lead(100001).channel == "webinar"
+
+
 def test_non_json_answer_is_a_format_error() -> None:
     api = FakeApi()
     api.route(
