@@ -284,6 +284,51 @@ def job_table(
     return JobTable(rows=pd.DataFrame(rows, columns=JOB_COLUMNS), counts=dict(counts))
 
 
+CAUTION_SHARE: Final = 0.8
+"""From 80% of the maximum score up to (not including) 100%, a lead is Caution (domain brief)."""
+
+
+def score_explanation(
+    lead: Lead, jobs: Sequence[CampaignProcessrJob], results: Sequence[ProcessrJobLead]
+) -> str:
+    """Why the lead has its status, in one or two plain sentences: the scoring rule applied
+    to this lead's job results, naming the jobs that cost it points."""
+    by_job = {result.campaign_processr_job_id: result for result in results}
+    ordered = sorted(jobs, key=lambda item: (item.position, item.id))
+    hardfails = [
+        job.name
+        for job in ordered
+        if job.hardfail and job.id in by_job and by_job[job.id].result == "failed"
+    ]
+    lost = [
+        f"{job.name} (-{job.max_score - by_job[job.id].score})"
+        for job in ordered
+        if job.id in by_job and by_job[job.id].score < job.max_score
+    ]
+    points = f"{lead.score} of {lead.max_score} points"
+    share = lead.score / lead.max_score if lead.max_score else 0.0
+    status = lead.processr_status
+    if status == "Test":
+        return f"Test: the lead was flagged as test data ({points}); it is never billable."
+    if hardfails:
+        return (
+            f"Invalid whatever the score: the hardfail job {', '.join(hardfails)} failed "
+            f"({points})."
+        )
+    if status == "Valid" and share >= 1:
+        return f"Valid: {points}, every scoring job passed."
+    rule = {
+        "Caution": f"Caution is {CAUTION_SHARE:.0%} up to 100% and waits for a person",
+        "Invalid": f"under {CAUTION_SHARE:.0%} is Invalid",
+    }.get(status, "")
+    explanation = f"{status}: {points} ({share:.0%})"
+    if rule:
+        explanation += f"; {rule}"
+    if lost:
+        explanation += f". Points lost: {', '.join(lost)}"
+    return explanation + "."
+
+
 def sorted_logs(logs: Iterable[LogEntry]) -> list[LogEntry]:
     """Logs in time order (ties by id, as the API orders them)."""
     return sorted(logs, key=lambda entry: (entry.created_ts, entry.id))

@@ -23,6 +23,7 @@ from lib.lead_view import (
     log_table,
     note_table,
     profile_tables,
+    score_explanation,
     social_profile,
 )
 from lib.presentation import STATUS_HEX_COLOURS, resolve_timezone
@@ -194,3 +195,51 @@ def test_charts_with_few_leads_tick_whole_numbers_only() -> None:
     assert chronology_figure(many).layout.yaxis.dtick is None
     weekly = comparison_frame([chronology(1, date(2026, 6, 1), 3)], {1: "One"})
     assert comparison_figure(weekly).layout.yaxis.dtick == 1
+
+
+def _scoring(*outcomes: tuple[str, bool, str, int]) -> tuple[list[Any], list[Any]]:
+    """Jobs of 10 points each and this lead's results: (name, hardfail, result, score)."""
+    jobs = [
+        CampaignProcessrJob.model_validate(
+            {"id": index, "campaign": "/api/v4/campaigns/1", "jobId": 1000 + index,
+             "name": name, "hardfail": hardfail, "maxScore": 10, "position": index}
+        )
+        for index, (name, hardfail, _, _) in enumerate(outcomes, start=1)
+    ]  # fmt: skip
+    results = [
+        ProcessrJobLead.model_validate(
+            {"id": index, "lead": "/api/v4/leads/1",
+             "campaignProcessrJob": f"/api/v4/campaign-processr-jobs/{index}",
+             "result": result, "score": score, "createdTs": T0}
+        )
+        for index, (_, _, result, score) in enumerate(outcomes, start=1)
+    ]  # fmt: skip
+    return jobs, results
+
+
+def test_score_explanation_names_the_rule_and_the_jobs_that_cost_points() -> None:
+    jobs, results = _scoring(
+        ("Duplicate Email Check", True, "passed", 10),
+        ("HLR", False, "failed", 0),
+        *[(f"Check {n}", False, "passed", 10) for n in range(8)],
+    )
+    caution = make_lead(processrStatus="Caution", score=90, maxScore=100)
+    assert score_explanation(caution, jobs, results) == (
+        "Caution: 90 of 100 points (90%); Caution is 80% up to 100% and waits for a person. "
+        "Points lost: HLR (-10)."
+    )
+    valid = make_lead(processrStatus="Valid", score=100, maxScore=100)
+    jobs, results = _scoring(("A", False, "passed", 10))
+    assert score_explanation(valid, jobs, results).startswith("Valid: 100 of 100 points")
+
+
+def test_score_explanation_of_a_failed_hardfail_ignores_the_score() -> None:
+    jobs, results = _scoring(
+        ("Duplicate Email Check", True, "failed", 0),
+        *[(f"Check {n}", False, "passed", 10) for n in range(9)],
+    )
+    invalid = make_lead(processrStatus="Invalid", score=90, maxScore=100, hardfail=True)
+    assert score_explanation(invalid, jobs, results) == (
+        "Invalid whatever the score: the hardfail job Duplicate Email Check failed "
+        "(90 of 100 points)."
+    )

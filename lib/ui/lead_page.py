@@ -21,6 +21,7 @@ from lib.lead_view import (
     log_table,
     note_table,
     profile_tables,
+    score_explanation,
     score_fraction,
     social_profile,
     sorted_logs,
@@ -265,8 +266,8 @@ def _jobs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
     for column, outcome in zip(columns, ("Passed", "Failed", "Not run"), strict=False):
         column.metric(outcome, f"{jobs.counts.get(outcome, 0):,}")
     columns[3].metric("Score", f"{lead.score} / {lead.max_score}")
-    if lead.hardfail:
-        st.warning("A hardfail job failed: the lead is Invalid whatever its score.")
+    # Plain text: job names come from the campaign's configuration, not from markdown.
+    st.text(score_explanation(lead, dossier.jobs or [], dossier.job_results or []))
     frame = jobs.rows
     if frame.empty:
         st.info("No Processr jobs are configured on this campaign.", icon=":material/info:")

@@ -101,6 +101,9 @@ def test_job_details_tab_counts_outcomes(api: ConvertrClient) -> None:
     for outcome in ("Passed", "Failed", "Not run"):
         assert metrics[outcome] == str((frame["Outcome"] == outcome).sum())
     assert metrics["Score"] == f"{lead.score} / {lead.max_score}"
+    why = " ".join(text.value for text in jobs.text)
+    assert why.startswith(f"Caution: {lead.score} of {lead.max_score} points")
+    assert "HLR Live Telephone Check (-15)" in why
 
 
 def test_log_tabs_and_notes() -> None:
