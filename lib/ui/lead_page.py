@@ -55,8 +55,12 @@ OUTCOME_COLOURS: Final = {"Passed": "#2E9E5B", "Failed": "#D64545", "Not run": "
 MAP_HEIGHT: Final = 200
 
 
-def _back(message: str) -> None:
+def _back(message: str, given: str | None = None) -> None:
     st.error(message, icon=":material/error:")
+    if given is not None:
+        # The link's text goes as plain text: in a markdown banner a crafted link would
+        # become a clickable link of someone else's choosing.
+        st.text(f"The link gave: {shorten(given, 80)!r}")
     st.page_link(CAMPAIGNS_PAGE, label="Back to the campaigns", icon=":material/arrow_back:")
 
 
@@ -367,8 +371,12 @@ def render(session: Session) -> None:
     raw = st.query_params.get(keys.PARAM_LEAD)
     try:
         lead_id = parse_positive_id(raw, "lead")
-    except ValueError as problem:
-        _back(f"This page shows one lead: {problem}. Open a lead from a campaign's leads.")
+    except ValueError:
+        _back(
+            "This page shows one lead, but the link has no valid lead id (a positive number). "
+            "Open a lead from a campaign's leads.",
+            given=raw,
+        )
         return
     try:
         dossier = load(session, lead_id)

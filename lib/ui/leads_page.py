@@ -10,7 +10,7 @@ import streamlit as st
 from lib.convertr.errors import NotFoundError
 from lib.convertr.models import Campaign, ProcessrStatus
 from lib.lead_view import lead_table
-from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id
+from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
 from lib.ui import data, keys, widgets
 from lib.ui.frame import Session
 
@@ -22,8 +22,11 @@ CAMPAIGNS_PAGE: Final = "app.py"
 LEAD_PAGE: Final = "pages/2_Lead.py"
 
 
-def _back_to_campaigns(message: str) -> None:
+def _back_to_campaigns(message: str, given: str | None = None) -> None:
     st.error(message, icon=":material/error:")
+    if given is not None:
+        # Plain text, never inside the markdown banner (a crafted link would become a link).
+        st.text(f"The link gave: {shorten(given, 80)!r}")
     st.page_link(CAMPAIGNS_PAGE, label="Choose a campaign", icon=":material/arrow_back:")
 
 
@@ -49,8 +52,12 @@ def _campaign(session: Session) -> Campaign | None:
         st.query_params[keys.PARAM_CAMPAIGN] = raw
     try:
         campaign_id = parse_positive_id(raw, "campaign")
-    except ValueError as error:
-        _back_to_campaigns(f"Open this page from a campaign: {error}.")
+    except ValueError:
+        _back_to_campaigns(
+            "Open this page from a campaign: the link has no valid campaign id "
+            "(a positive number).",
+            given=raw,
+        )
         return None
     try:
         return data.campaign(session.connection.client, session.connection.key, campaign_id)

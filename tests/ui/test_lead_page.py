@@ -138,11 +138,20 @@ def test_unknown_and_malformed_lead_ids() -> None:
 
     at = app_at(LEAD, lead="abc").run()
     assert not at.exception
-    assert "expected a lead id, got 'abc'" in at.error[0].value
+    assert "no valid lead id" in at.error[0].value
+    assert "The link gave: 'abc'" in [text.value for text in at.text]
 
     at = app_at(LEAD).run()
     assert not at.exception
-    assert "expected a lead id" in at.error[0].value
+    assert "no valid lead id" in at.error[0].value
+
+
+def test_a_crafted_lead_link_is_echoed_as_text_never_as_markdown() -> None:
+    crafted = "[Sign in again](https://evil.example/login)"
+    at = app_at(LEAD, lead=crafted).run()
+    assert not at.exception
+    assert "evil.example" not in at.error[0].value
+    assert f"The link gave: {crafted!r}" in [text.value for text in at.text]
 
 
 def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works() -> None:

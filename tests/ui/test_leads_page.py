@@ -78,7 +78,7 @@ def test_a_filter_change_returns_to_the_first_page() -> None:
 def test_missing_or_unknown_campaign_offers_the_way_back() -> None:
     at = app_at(LEADS).run()
     assert not at.exception
-    assert "expected a campaign id" in at.error[0].value
+    assert "no valid campaign id" in at.error[0].value
     assert "Choose a campaign" in [link.value for link in at.page_link]
 
     at = app_at(LEADS, campaign="4242").run()
