@@ -306,12 +306,8 @@ def test_conflicts_are_found_against_the_reread_values() -> None:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Path:
-    from lib.sandbox import seed_database
-
-    path = tmp_path / "sandbox.sqlite"
-    seed_database(path, leads=30, seed=1)
-    return path
+def sandbox(writable_db: Path) -> Path:
+    return writable_db
 
 
 def test_save_changes_against_the_sandbox_keeps_going_after_a_failure(sandbox: Path) -> None:

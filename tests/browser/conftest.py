@@ -14,12 +14,12 @@ from benchmarks.screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, streamlit_
 
 
 @pytest.fixture(scope="module")
-def app_url(ui_sandbox_db: Path) -> Iterator[str]:
+def app_url(sandbox_db: Path) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
         pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's Chromium")
-    with streamlit_server({"LEADLENS_SANDBOX_DB": str(ui_sandbox_db)}) as url:
+    with streamlit_server({"LEADLENS_SANDBOX_DB": str(sandbox_db)}) as url:
         yield url
 
 

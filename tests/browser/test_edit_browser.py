@@ -3,7 +3,6 @@ value in the Profile tab, the Lead Profile panel and the Notes tab."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 
 from benchmarks.screenshots import click_tab, open_app, streamlit_server, wait_until_idle
+from tests.conftest import copy_database
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +25,14 @@ RERUN_TIMEOUT_MS = 20_000
 
 
 @pytest.fixture(scope="module")
-def app_url(ui_sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Overrides the package's server: this module writes, so it gets its own database."""
     from benchmarks.screenshots import CHROMIUM
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's Chromium")
     copy = tmp_path_factory.mktemp("edit-browser") / "sandbox.sqlite"
-    with sqlite3.connect(ui_sandbox_db) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
+    copy_database(sandbox_db, copy)
     with streamlit_server({"LEADLENS_SANDBOX_DB": str(copy)}) as url:
         yield url
 

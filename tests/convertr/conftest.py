@@ -1,4 +1,4 @@
-"""Fixtures: a small sandbox database, and clients of the in-process sandbox."""
+"""Fixtures: clients of the in-process sandbox over the shared seeded database."""
 
 from __future__ import annotations
 
@@ -12,18 +12,6 @@ import httpx
 import pytest
 
 from lib.convertr import ClientConfig, ConvertrClient
-
-SANDBOX_LEADS = 300
-
-
-@pytest.fixture(scope="session")
-def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sandbox = pytest.importorskip("lib.sandbox")
-    if not hasattr(sandbox, "create_app"):
-        pytest.skip("lib.sandbox has no create_app yet")
-    path = tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite"
-    sandbox.seed_database(path, leads=SANDBOX_LEADS, seed=42)
-    return path
 
 
 @dataclass(frozen=True)

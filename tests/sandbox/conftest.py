@@ -1,41 +1,16 @@
-"""Fixtures for the sandbox tests: one small seeded database per session, clients per test."""
+"""Fixtures for the sandbox tests: clients of the shared seeded database (tests/conftest.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from lib.sandbox import DEMO_PASSWORD, create_app, seed_database
+from lib.sandbox import DEMO_PASSWORD, create_app
 
-SANDBOX_LEADS = 400
 BASE_URL = "http://sandbox"
-
-
-@pytest.fixture(scope="session")
-def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seeded database shared by read-only tests (do not write to it)."""
-    path = tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite"
-    seed_database(path, leads=SANDBOX_LEADS, seed=7)
-    return path
-
-
-@pytest.fixture
-def writable_db(sandbox_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the seeded database for tests that write."""
-    target = tmp_path / "writable.sqlite"
-    source = sqlite3.connect(sandbox_db)
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)
-        copy.execute("PRAGMA journal_mode = WAL")
-    finally:
-        copy.close()
-        source.close()
-    return target
 
 
 def make_client(db_path: Path, **options: object) -> httpx.Client:

@@ -229,10 +229,10 @@ def test_chronology_date_filters_and_order(api: httpx.Client) -> None:
 
 
 def test_ordering_applies_in_query_order_then_id(api: httpx.Client) -> None:
-    desc = members(api.get("/api/v4/leads?order[createdTs]=desc&itemsPerPage=500"))
+    desc = members(api.get("/api/v4/leads?campaign.id=3&order[createdTs]=desc&itemsPerPage=500"))
     stamps = [lead["createdTs"] for lead in desc]
     assert stamps == sorted(stamps, reverse=True)
-    asc = members(api.get("/api/v4/leads?order[createdTs]=ASC&itemsPerPage=500"))
+    asc = members(api.get("/api/v4/leads?campaign.id=3&order[createdTs]=ASC&itemsPerPage=500"))
     assert [lead["createdTs"] for lead in asc] == sorted(stamps)
     by_id = members(api.get("/api/v4/leads?order[id]=desc&itemsPerPage=5"))
     assert [lead["id"] for lead in by_id] == sorted((lead["id"] for lead in by_id), reverse=True)

@@ -24,6 +24,7 @@ from lib.sandbox.demo import (
     SHOWCASE_HOSTILE_LEAD_ID,
 )
 from lib.sandbox.seed import status_for
+from tests.conftest import SANDBOX_LEADS
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_statistics_are_the_counts_of_the_leads(db: sqlite3.Connection) -> None:
         assert stat["delivered"] == sum(lead["delivered"] for lead in leads)
         assert stat["billable"] == sum(lead["advertiser_billable"] for lead in leads)
         assert stat["over_allocated"] == sum(lead["over_allocated"] for lead in leads)
-    assert db.execute("SELECT SUM(total) FROM statistics").fetchone()[0] == 400
+    assert db.execute("SELECT SUM(total) FROM statistics").fetchone()[0] == SANDBOX_LEADS
 
 
 def test_chronologies_sum_to_the_statistics(db: sqlite3.Connection) -> None:

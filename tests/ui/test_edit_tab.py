@@ -36,13 +36,10 @@ DELIVERED = 100003
 
 
 @pytest.fixture(autouse=True)
-def fresh_db(ui_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the seeded sandbox, so saves never touch the shared one."""
-    copy = tmp_path / "sandbox.sqlite"
-    with sqlite3.connect(ui_env) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(copy))
-    return copy
+def fresh_db(ui_env: Path, writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app on a private copy of the seeded sandbox, so saves never touch the shared one."""
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(writable_db))
+    return writable_db
 
 
 @pytest.fixture
