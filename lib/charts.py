@@ -30,9 +30,6 @@ WHOLE_TICKS_BELOW: Final = 6
 """Up to this many leads at the peak, the y axis ticks every lead: left to itself plotly puts
 ticks at halves, which the whole-number format shows as "0, 1, 1, 2, 2"."""
 
-CHRONOLOGY_COLUMNS: Final = ("date", *(status.lower() for status in LEAD_STATUSES))
-"""A chronology frame: one row per day, a count column per status (lower case)."""
-
 
 def _layout(figure: go.Figure, *, y_title: str, peak: float = 0) -> go.Figure:
     figure.update_layout(

@@ -22,7 +22,6 @@ from lib.convertr.models import (
     CampaignPublisher,
     Lead,
     LeadData,
-    LeadEditableField,
     LeadNote,
     LeadStatisticsChronology,
     LogEntry,
@@ -534,26 +533,3 @@ def lead_table(leads: Iterable[Lead], zone: tzinfo, currency: str | None) -> pd.
             "Payout",
         ],
     )
-
-
-def editable_field_table(
-    fields: Sequence[LeadEditableField], lead: Lead, lead_data: Sequence[LeadData]
-) -> pd.DataFrame:
-    """Editable fields with their current values (the read-only Edit Data tab)."""
-    current = {item.name: item.value for item in lead_data}
-    rows = []
-    for item in sorted(fields, key=lambda value: (value.position, value.id)):
-        value = current.get(item.name)
-        if value is None:
-            value = display_text(lead.core_value(item.name))
-        rows.append(
-            {
-                "Field": item.label,
-                "Name": item.name,
-                "Type": item.type,
-                "Value": value or "",
-                "Required": "Yes" if item.required else "No",
-                "Editable": "Yes" if item.editable else "No",
-            }
-        )
-    return pd.DataFrame(rows, columns=["Field", "Name", "Type", "Value", "Required", "Editable"])

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Final
@@ -227,11 +227,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     neutralise_frame(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def frame_from_rows(rows: Iterable[Mapping[str, object]], columns: list[str]) -> pd.DataFrame:
-    """A DataFrame with exactly `columns` (in order), even when there are no rows."""
-    return pd.DataFrame(list(rows), columns=columns)
 
 
 def slug(text: str) -> str:

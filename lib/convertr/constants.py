@@ -14,7 +14,6 @@ SANDBOX_BASE_URL: Final = "http://sandbox"
 SANDBOX_DISPLAY_NAME: Final = "Sandbox"
 SANDBOX_DEFAULT_USERNAME: Final = "analyst@sandbox.test"
 SANDBOX_PASSWORD: Final = "sandbox"
-ENTERPRISE_URL_TEMPLATE: Final = "https://{enterprise}.cvtr.io"
 
 DEFAULT_TIMEOUT: Final = 15.0
 """Seconds allowed for reading, writing and waiting for a pooled connection."""

@@ -14,7 +14,7 @@ ConvertrError
  │    ├── InvalidCredentialsError    400 invalid_grant / invalid_request
  │    ├── MfaRequiredError           the account needs a second factor
  │    └── PasswordExpiredError       the password must be changed on the platform first
- ├── APIError (= HTTPStatusError)    an HTTP error answer
+ ├── APIError                    an HTTP error answer
  │    ├── BadRequestError         400
  │    ├── AuthenticationError     401 (token missing, unknown or expired)
  │    ├── PermissionDeniedError   403
@@ -124,9 +124,6 @@ class APIError(ConvertrError):
         self.path = path
         self.title = title
         self.description = description
-
-
-HTTPStatusError = APIError
 
 
 class BadRequestError(APIError):
