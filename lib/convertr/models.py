@@ -303,6 +303,8 @@ def _field_slots(model: type[BaseModel]) -> Mapping[str, _FieldSlot]:
 def _without_blanks(model: type[BaseModel], data: Mapping[str, Any]) -> Mapping[str, Any]:
     """``""`` as no value: None where the field is optional, its default where it has one
     (a required field keeps ``""``, which a string field accepts and any other rejects)."""
+    if "" not in data.values():
+        return data
     slots = _field_slots(model)
     blanks = [
         key
@@ -358,7 +360,9 @@ class ApiModel(BaseModel):
     def _tolerate_unexpected_shapes(
         cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
     ) -> Self:
-        if not isinstance(data, Mapping):
+        # A plain dict is what JSON gives; anything else (a model instance, an object with
+        # attributes) is validated as it is.
+        if type(data) is not dict:
             return handler(data)
         data = _without_blanks(cls, data)
         try:
@@ -435,10 +439,14 @@ ASSUMED_STATUS_CODES: Final[Mapping[int, ProcessrStatus]] = {
 """ASSUMED, not public: the codes after 1000. ``CONVERTR_STATUS_CODES`` overrides them."""
 
 
+_STATUS_BY_FOLDED: Final[Mapping[str, ProcessrStatus]] = {
+    status.casefold(): status for status in PROCESSR_STATUSES
+}
+
+
 def status_from_text(text: str) -> ProcessrStatus | None:
     """The status a label names (any letter case), or None."""
-    wanted = text.strip().casefold()
-    return next((status for status in PROCESSR_STATUSES if status.casefold() == wanted), None)
+    return _STATUS_BY_FOLDED.get(text.strip().casefold())
 
 
 def derive_status(score: int, max_score: int, hardfail: bool) -> ProcessrStatus:
