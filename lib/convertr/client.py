@@ -3,6 +3,11 @@
 The same code talks to the embedded sandbox and to a real enterprise: only the transport
 differs (``httpx.WSGITransport`` in-process, or the network). Idempotent requests are retried
 by ``httpx_retries.RetryTransport``; POSTs (login, saving a value) are never resent.
+
+Answers are read as real API Platform servers send them: collections with or without the
+``hydra:`` prefix and with or without a total (partial pagination), the filters a collection
+advertises (``search``), errors in Hydra, problem+json, OAuth2 or JWT style, and lead statuses
+as codes or labels (``docs/api.md``, "Real responses").
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import httpx
 import pydantic
@@ -36,6 +42,7 @@ from lib.convertr.constants import (
     MAX_RETRIES,
     MAX_RETRY_DELAY,
     MAX_TOTAL_RETRY_DELAY,
+    PROBE_ITEMS_PER_PAGE,
     RETRY_BACKOFF_FACTOR,
     RETRY_METHODS,
     RETRY_STATUSES,
@@ -45,6 +52,8 @@ from lib.convertr.constants import (
 )
 from lib.convertr.errors import (
     APIError,
+    AuthenticationError,
+    BadRequestError,
     ConfigurationError,
     ConflictError,
     ConnectError,
@@ -53,19 +62,23 @@ from lib.convertr.errors import (
     MfaRequiredError,
     PaginationError,
     PasswordExpiredError,
+    PermissionDeniedError,
     RequestTimeoutError,
     ResponseFormatError,
     TransportError,
     ValidationError,
     Violation,
     error_class_for_status,
+    read_error_body,
 )
 from lib.convertr.models import (
+    PROCESSR_STATUSES,
     ApiModel,
     Campaign,
     CampaignLink,
     CampaignProcessrJob,
     CampaignPublisher,
+    FormatWarning,
     Lead,
     LeadData,
     LeadEditableField,
@@ -75,9 +88,13 @@ from lib.convertr.models import (
     LogType,
     Page,
     ProcessrJobLead,
+    ProcessrStatus,
     Publisher,
     Statistic,
+    StatusCodes,
     User,
+    parse_context,
+    status_from_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -159,10 +176,18 @@ def _format_validation_error(
     )
 
 
-def parse_model(model: type[ModelT], data: object, *, method: str, path: str) -> ModelT:
-    """Validate one item, turning a mismatch into a ResponseFormatError naming the field."""
+def parse_model(
+    model: type[ModelT],
+    data: object,
+    *,
+    method: str,
+    path: str,
+    context: dict[str, Any] | None = None,
+) -> ModelT:
+    """Validate one item, turning a mismatch of an essential field into a ResponseFormatError
+    naming the field (``context``: see ``models.parse_context``)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except pydantic.ValidationError as exc:
         raise _format_validation_error(exc, model.__name__, method, path) from None
 
@@ -174,8 +199,31 @@ def _first_key(data: Mapping[str, Any], *names: str) -> Any:
     return None
 
 
+HydraSpelling = Literal["hydra:", ""]
+"""``hydra:`` on API Platform 2 and 3 (``hydra:member``), none on 4 by default (``member``)."""
+StatusEncoding = Literal["codes", "labels"]
+"""How a server spells ``processrStatus`` in its leads (and so in a status filter)."""
+
+
+def _search_variables(search: object) -> frozenset[str] | None:
+    """The variables of a collection's ``search`` IriTemplate (its filters), or None when the
+    collection advertises none."""
+    if not isinstance(search, dict):
+        return None
+    mapping = _first_key(search, "hydra:mapping", "mapping")
+    if not isinstance(mapping, list):
+        return None
+    variables = (
+        _first_key(entry, "variable", "hydra:variable")
+        for entry in mapping
+        if isinstance(entry, dict)
+    )
+    return frozenset(name for name in variables if isinstance(name, str))
+
+
 class HydraCollection:
-    """One Hydra collection answer, in either spelling (``hydra:member`` or ``member``)."""
+    """One Hydra collection answer, in either spelling (``hydra:member`` or ``member``), with
+    or without a total (partial pagination gives only ``next`` links)."""
 
     def __init__(self, data: object, *, method: str, path: str) -> None:
         if not isinstance(data, dict):
@@ -189,15 +237,37 @@ class HydraCollection:
                 f"as a list, got keys {sorted(data)[:8]}"
             )
         total = _first_key(data, "hydra:totalItems", "totalItems")
-        if total is not None and not isinstance(total, int):
+        if total is not None and (not isinstance(total, int) or isinstance(total, bool)):
             raise ResponseFormatError(
                 f"{method} {path}: expected 'hydra:totalItems' as an integer, got {total!r}"
             )
         view = _first_key(data, "hydra:view", "view")
-        next_link = _first_key(view, "hydra:next", "next") if isinstance(view, dict) else None
+        view = view if isinstance(view, dict) else {}
+        next_link = _first_key(view, "hydra:next", "next")
+        previous_link = _first_key(view, "hydra:previous", "previous")
         self.members: list[Any] = members
-        self.total: int = total if total is not None else len(members)
+        self.total: int | None = total
+        """``totalItems``, or None when the server does not count (partial pagination)."""
         self.next_link: str | None = next_link if isinstance(next_link, str) else None
+        self.previous_link: str | None = previous_link if isinstance(previous_link, str) else None
+        self.spelling: HydraSpelling = "hydra:" if "hydra:member" in data else ""
+        self.filters: frozenset[str] | None = _search_variables(
+            _first_key(data, "hydra:search", "search")
+        )
+        """The filters the collection advertises (``search`` mapping), None when it does not."""
+
+
+@dataclass(frozen=True)
+class CollectionShape:
+    """How a collection endpoint answered the last time the client read it (for the doctor
+    and for pages that offer only the filters a server supports)."""
+
+    path: str
+    spelling: HydraSpelling
+    counted: bool
+    """Whether it sends ``totalItems`` (False with partial pagination)."""
+    filters: frozenset[str] | None
+    """Advertised filters (``search`` mapping variables); None when none are advertised."""
 
 
 def _iso(value: dt.date | dt.datetime) -> str:
@@ -232,6 +302,13 @@ class ConvertrClient:
         self._base_url = config.base_url or SANDBOX_BASE_URL
         self._executor_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
+        self._status_codes: StatusCodes = config.status_table
+        self._shape_lock = threading.Lock()
+        self._status_encoding: StatusEncoding | None = (
+            None if config.status_filter == "auto" else config.status_filter
+        )
+        self._shapes: dict[str, CollectionShape] = {}
+        self._format_warnings: dict[FormatWarning, None] = {}
         wire = transport if transport is not None else self._default_transport()
         retrying = RetryTransport(
             transport=_CountingTransport(wire, self._count_request),
@@ -434,18 +511,22 @@ class ConvertrClient:
         self, response: httpx.Response, method: str, path: str, body: object
     ) -> None:
         status = response.status_code
+        content_type = response.headers.get("content-type", "")
+        error_body = read_error_body(body, content_type)
         error_class = error_class_for_status(status)
-        data: Mapping[str, Any] = body if isinstance(body, dict) else {}
-        title = _first_key(data, "hydra:title", "title")
-        description = _first_key(data, "hydra:description", "description", "detail")
-        shown = description or title or response.reason_phrase or "no explanation given"
+        if error_body.is_violation_list and error_class in (BadRequestError, APIError):
+            # API Platform 2 answers violations with 400, later versions with 422: the body,
+            # not the status, says it is a validation failure.
+            error_class = ValidationError
+        title, reason = error_body.title, error_body.reason
+        shown = reason or title or response.reason_phrase or "no explanation given"
         message = f"{method} {path}: expected a successful answer, got {status}: {shown}"
-        user_message = description if status in (403, 422) and description else None
+        user_message = _user_message(error_class, reason, error_body.violations)
         if body is None and status < 500:
             # A v4 API answers JSON even when it refuses; a 4xx page of HTML or text means the
             # base URL points somewhere else (a web site, a proxy, another service).
             message += (
-                f" ({response.headers.get('content-type', 'no content type')}, not JSON: "
+                f" ({content_type or 'no content type'}, not JSON: "
                 "is this the address of a Convertr v4 API?)"
             )
             user_message = "The configured address does not look like a Convertr v4 API."
@@ -454,19 +535,14 @@ class ConvertrClient:
             "method": method,
             "path": path,
             "title": title,
-            "description": description,
+            "description": reason,
+            "body_style": error_body.style,
         }
         if error_class is ConflictError:
-            raise ConflictError(message, current_value=data.get("currentValue"), **common)
+            raise ConflictError(message, current_value=error_body.current_value, **common)
         if error_class is ValidationError:
-            raw = data.get("violations")
-            violations = tuple(
-                Violation(str(item.get("propertyPath", "")), str(item.get("message", "")))
-                for item in (raw if isinstance(raw, list) else [])
-                if isinstance(item, dict)
-            )
             raise ValidationError(
-                message, violations=violations, user_message=description, **common
+                message, violations=error_body.violations, user_message=user_message, **common
             )
         raise error_class(message, user_message=user_message, **common)
 
@@ -504,9 +580,111 @@ class ConvertrClient:
             )
         return body
 
+    # -- reading answers --------------------------------------------------------------------
+
+    def parse(self, model: type[ModelT], data: object, *, method: str, path: str) -> ModelT:
+        """One item with this client's status table; records its format warnings and, for a
+        lead, how the server spells statuses."""
+        warnings: list[FormatWarning] = []
+        item = parse_model(
+            model,
+            data,
+            method=method,
+            path=path,
+            context=parse_context(self._status_codes, warnings),
+        )
+        with self._shape_lock:
+            for warning in warnings:
+                self._format_warnings.setdefault(warning)
+            if isinstance(item, Lead) and self.config.status_filter == "auto":
+                self._status_encoding = "labels" if item.status.source == "label" else "codes"
+        return item
+
+    def _collection(self, data: object, path: str) -> HydraCollection:
+        collection = HydraCollection(data, method="GET", path=path)
+        shape = CollectionShape(
+            path=path,
+            spelling=collection.spelling,
+            counted=collection.total is not None,
+            filters=collection.filters,
+        )
+        with self._shape_lock:
+            self._shapes[path] = shape
+        return collection
+
+    @property
+    def format_warnings(self) -> tuple[FormatWarning, ...]:
+        """Every distinct format warning of the answers read so far (names and shapes only)."""
+        with self._shape_lock:
+            return tuple(self._format_warnings)
+
+    def collection_shape(self, path: str) -> CollectionShape | None:
+        """How the collection at ``path`` answered last time, or None if not read yet."""
+        with self._shape_lock:
+            return self._shapes.get(httpx.URL(path).path)
+
+    def supported_filters(self, path: str) -> frozenset[str] | None:
+        """The filters the collection at ``path`` advertises (its ``search`` mapping, e.g.
+        ``processrStatus[]``, ``createdTs[after]``), or None when it advertises none.
+
+        Read from the last answer of that collection; if it was never read, one small request
+        (one item) asks for it.
+        """
+        shape = self.collection_shape(path)
+        if shape is None:
+            self.page(ApiModel, path, items_per_page=PROBE_ITEMS_PER_PAGE)
+            shape = self.collection_shape(path)
+        return shape.filters if shape is not None else None
+
+    @property
+    def status_encoding(self) -> StatusEncoding | None:
+        """How the server spells lead statuses: from the configuration, else as the last lead
+        read showed; None until a lead has been read."""
+        with self._shape_lock:
+            return self._status_encoding
+
+    @property
+    def status_codes(self) -> StatusCodes:
+        """The status table this client resolves labels with (built-in and configured)."""
+        return self._status_codes
+
+    def status_filter_values(
+        self, statuses: Sequence[str], campaign_id: int | None = None
+    ) -> list[str | int]:
+        """What a ``processrStatus[]`` filter sends for these labels: the labels, or every
+        code of each label when the server speaks codes. Unknown until a lead was read, the
+        encoding is learned from one lead of the campaign (one small request, once)."""
+        labels = [_status_label(status) for status in statuses]
+        if not labels:
+            return []
+        encoding = self.status_encoding
+        if encoding is None:
+            params: list[tuple[str, str | int]] = []
+            if campaign_id is not None:
+                params.append(("campaign.id", int(campaign_id)))
+            self.page(Lead, f"{API_PREFIX}/leads", params, items_per_page=PROBE_ITEMS_PER_PAGE)
+            # No lead read: nothing to filter on this server, so labels are as good as codes.
+            encoding = self.status_encoding or "labels"
+        if encoding == "labels":
+            return list(labels)
+        values: list[str | int] = []
+        for status in labels:
+            codes = self._status_codes.codes_for(status)
+            if not codes:
+                raise ConfigurationError(
+                    f"the server sends status codes, but no code means {status}: expected it "
+                    "in CONVERTR_STATUS_CODES (e.g. 1001=Invalid)",
+                    user_message=(
+                        f"Cannot filter by {status}: its status code is unknown "
+                        "(set CONVERTR_STATUS_CODES)."
+                    ),
+                )
+            values.extend(codes)
+        return values
+
     def get_item(self, model: type[ModelT], path: str) -> ModelT:
         """One item, e.g. ``get_item(Lead, "/api/v4/leads/1")``."""
-        return parse_model(model, self.request_json("GET", path), method="GET", path=path)
+        return self.parse(model, self.request_json("GET", path), method="GET", path=path)
 
     def page(
         self,
@@ -517,15 +695,20 @@ class ConvertrClient:
         page: int = 1,
         items_per_page: int = ITEMS_PER_PAGE,
     ) -> Page[ModelT]:
-        """One page of a collection with the collection's total (server-side paging)."""
+        """One page of a collection (server-side paging), with the collection's total when
+        the server counts it (``Page.total`` None and ``Page.next_link`` otherwise)."""
         query = [*params, ("page", page), ("itemsPerPage", items_per_page)]
-        collection = HydraCollection(
-            self.request_json("GET", path, params=query), method="GET", path=path
-        )
+        collection = self._collection(self.request_json("GET", path, params=query), path)
         items = tuple(
-            parse_model(model, item, method="GET", path=path) for item in collection.members
+            self.parse(model, item, method="GET", path=path) for item in collection.members
         )
-        return Page(items=items, total=collection.total, page=page, items_per_page=items_per_page)
+        return Page(
+            items=items,
+            total=collection.total,
+            page=page,
+            items_per_page=items_per_page,
+            next_link=collection.next_link,
+        )
 
     def iter_collection(
         self,
@@ -541,11 +724,9 @@ class ConvertrClient:
         query: Params | None = [*params, ("itemsPerPage", items_per_page)]
         seen: set[str] = set()
         for page_number in range(1, max_pages + 1):
-            collection = HydraCollection(
-                self.request_json("GET", url, params=query), method="GET", path=path
-            )
+            collection = self._collection(self.request_json("GET", url, params=query), path)
             for item in collection.members:
-                yield parse_model(model, item, method="GET", path=path)
+                yield self.parse(model, item, method="GET", path=path)
             if collection.next_link is None or not collection.members:
                 return
             if collection.next_link in seen or collection.next_link == url:
@@ -653,7 +834,10 @@ class ConvertrClient:
             ("campaign.id", int(campaign_id)),
             ("order[createdTs]", order),
         ]
-        params += [("processrStatus[]", status) for status in statuses]
+        params += [
+            ("processrStatus[]", value)
+            for value in self.status_filter_values(statuses, campaign_id)
+        ]
         if delivered is not None:
             params.append(("delivered", "true" if delivered else "false"))
         if created_after is not None:
@@ -713,7 +897,7 @@ class ConvertrClient:
         if previous_value is not UNSET:
             body["previousValue"] = previous_value
         path = f"{API_PREFIX}/lead-datas"
-        return parse_model(
+        return self.parse(
             LeadData, self.request_json("POST", path, json=body), method="POST", path=path
         )
 
@@ -738,4 +922,37 @@ class ConvertrClient:
         )
 
 
-__all__ = ["UNSET", "APIError", "ConvertrClient", "ConvertrError", "HydraCollection"]
+def _status_label(text: str) -> ProcessrStatus:
+    status = status_from_text(text)
+    if status is None:
+        raise ValueError(f"expected a lead status ({', '.join(PROCESSR_STATUSES)}), got {text!r}")
+    return status
+
+
+def _user_message(
+    error_class: type[APIError], reason: str | None, violations: Sequence[Violation]
+) -> str | None:
+    """The banner line of an HTTP error: the server's reason where a person can act on it."""
+    if error_class is ValidationError:
+        listed = "; ".join(
+            f"{item.property_path}: {item.message}" if item.property_path else item.message
+            for item in violations
+        )
+        return reason or listed or None
+    if error_class is PermissionDeniedError:
+        return reason
+    if error_class is AuthenticationError and reason:
+        return f"The Convertr session is not valid ({reason.rstrip('.')}). Sign in again."
+    if error_class is BadRequestError and reason:
+        return f"The Convertr API did not accept the request: {reason}"
+    return None
+
+
+__all__ = [
+    "UNSET",
+    "APIError",
+    "CollectionShape",
+    "ConvertrClient",
+    "ConvertrError",
+    "HydraCollection",
+]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from lib.convertr.constants import (
     API_PREFIX,
@@ -15,11 +16,24 @@ from lib.convertr.constants import (
     SANDBOX_PASSWORD,
 )
 from lib.convertr.errors import ConfigurationError
+from lib.convertr.models import PROCESSR_STATUSES, ProcessrStatus, StatusCodes, status_from_text
 
 ENV_BASE_URL = "CONVERTR_BASE_URL"
 ENV_USERNAME = "CONVERTR_USERNAME"
 ENV_PASSWORD = "CONVERTR_PASSWORD"
 ENV_TOKEN = "CONVERTR_TOKEN"
+ENV_STATUS_CODES = "CONVERTR_STATUS_CODES"
+"""``1000=Valid,1001=Invalid`` (or, in secrets.toml, a table ``[CONVERTR_STATUS_CODES]`` with
+``1001 = "Invalid"``): the enterprise's processrStatus codes, over the built-in table."""
+ENV_STATUS_FILTER = "CONVERTR_STATUS_FILTER"
+"""``auto`` (default), ``codes`` or ``labels``: what a status filter sends."""
+
+StatusFilterMode = Literal["auto", "codes", "labels"]
+"""What a lead status filter sends: ``codes`` (the table's codes for each label), ``labels``
+(the label itself), or ``auto``: as the server's leads show (learned from the leads the
+client has read, or from one small request before the first status filter)."""
+STATUS_FILTER_MODES: Final[tuple[StatusFilterMode, ...]] = get_args(StatusFilterMode)
+_ENTRY_SEPARATORS: Final = re.compile(r"[,;\n]")
 
 
 class ClientConfig(BaseModel):
@@ -39,6 +53,14 @@ class ClientConfig(BaseModel):
     sandbox_db: Path | None = None
     """The sandbox's sqlite file (None: the sandbox's default path)."""
     timeout: float = DEFAULT_TIMEOUT
+    status_codes: dict[int, ProcessrStatus] = Field(default_factory=dict)
+    """processrStatus code -> label known for this enterprise; overrides the built-in table."""
+    status_filter: StatusFilterMode = "auto"
+
+    @property
+    def status_table(self) -> StatusCodes:
+        """The status codes the client resolves labels with (configured over built-in)."""
+        return StatusCodes(configured=dict(self.status_codes))
 
     @property
     def is_sandbox(self) -> bool:
@@ -62,12 +84,21 @@ class ClientConfig(BaseModel):
         as ``analyst@sandbox.test``/``sandbox`` unless a username or password is given.
         """
 
-        def setting(name: str) -> str | None:
+        def raw_setting(name: str) -> object:
             for source in (env, secrets or {}):
                 value = source.get(name)
-                if value is not None and str(value).strip():
-                    return str(value).strip()
+                if value is not None and (not isinstance(value, str) or value.strip()):
+                    return value
             return None
+
+        def setting(name: str) -> str | None:
+            value = raw_setting(name)
+            return None if value is None else str(value).strip()
+
+        status = {
+            "status_codes": parse_status_codes(raw_setting(ENV_STATUS_CODES)),
+            "status_filter": parse_status_filter(setting(ENV_STATUS_FILTER)),
+        }
 
         base_url = setting(ENV_BASE_URL)
         username = setting(ENV_USERNAME)
@@ -77,6 +108,7 @@ class ClientConfig(BaseModel):
             return cls(
                 username=username or SANDBOX_DEFAULT_USERNAME,
                 password=SecretStr(password or SANDBOX_PASSWORD),
+                **status,
             )
         base_url = normalise_base_url(base_url)
         if token is None and (username is None or password is None):
@@ -89,7 +121,53 @@ class ClientConfig(BaseModel):
             username=username,
             password=SecretStr(password) if password is not None else None,
             token=SecretStr(token) if token is not None else None,
+            **status,
         )
+
+
+def parse_status_codes(raw: object) -> dict[int, ProcessrStatus]:
+    """Status codes from ``"1000=Valid, 1001=Invalid"`` or a mapping (a TOML table), each
+    label one of Valid, Invalid, Caution, Test (any letter case)."""
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        entries = [(str(code), str(label)) for code, label in raw.items()]
+    elif isinstance(raw, str):
+        entries = []
+        for entry in filter(None, (part.strip() for part in _ENTRY_SEPARATORS.split(raw))):
+            code, separator, label = entry.partition("=")
+            if not separator:
+                raise ConfigurationError(
+                    f"{ENV_STATUS_CODES}: expected entries like 1001=Invalid, got {entry!r}"
+                )
+            entries.append((code, label))
+    else:
+        raise ConfigurationError(
+            f"{ENV_STATUS_CODES}: expected a text like 1001=Invalid,1002=Caution or a table, "
+            f"got {type(raw).__name__}"
+        )
+    codes: dict[int, ProcessrStatus] = {}
+    for code, label in entries:
+        status = status_from_text(label)
+        if not code.strip().isdigit() or status is None:
+            raise ConfigurationError(
+                f"{ENV_STATUS_CODES}: expected an integer code and one of "
+                f"{', '.join(PROCESSR_STATUSES)}, got {code.strip()!r}={label.strip()!r}"
+            )
+        codes[int(code)] = status
+    return codes
+
+
+def parse_status_filter(raw: str | None) -> StatusFilterMode:
+    if raw is None:
+        return "auto"
+    wanted = raw.strip().lower()
+    for mode in STATUS_FILTER_MODES:
+        if mode == wanted:
+            return mode
+    raise ConfigurationError(
+        f"{ENV_STATUS_FILTER}: expected one of {', '.join(STATUS_FILTER_MODES)}, got {raw!r}"
+    )
 
 
 def normalise_base_url(raw: str) -> str:

@@ -46,8 +46,15 @@ TOKEN_RENEWAL_MARGIN: Final = 60.0
 ITEMS_PER_PAGE: Final = 30
 """The API's default page size."""
 MAX_ITEMS_PER_PAGE: Final = 500
+"""The API's largest page size, used by the fetch-everything helpers."""
 CHRONOLOGY_ITEMS_PER_PAGE: Final = 5000
 """lead-statistics-chronologies pages are larger (docs/api.md): a row per campaign and day."""
-"""The API's largest page size, used by the fetch-everything helpers."""
 MAX_PAGES: Final = 200
 """Pages a fetch-everything helper follows before it gives up (500 x 200 = 100 000 items)."""
+
+STATUS_CAUTION_SHARE: Final = 0.8
+"""The public scoring rule: 100% of maxScore is Valid, from this share up to (not including)
+100% is Caution, under it Invalid; a failed hardfail job is Invalid whatever the score."""
+PROBE_ITEMS_PER_PAGE: Final = 1
+"""Page size of the one small request that learns a collection's shape (status encoding,
+advertised filters) before the client depends on it."""

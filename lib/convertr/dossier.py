@@ -28,10 +28,12 @@ from pydantic import BaseModel
 from lib.convertr.client import ConvertrClient
 from lib.convertr.errors import APIError, ConvertrError, DependencyError
 from lib.convertr.models import (
+    ApiModel,
     Campaign,
     CampaignLink,
     CampaignProcessrJob,
     CampaignPublisher,
+    FormatWarning,
     Lead,
     LeadData,
     LeadEditableField,
@@ -91,12 +93,26 @@ class LeadDossier:
             raise KeyError(f"expected a dossier part ({', '.join(PARTS)}), got {part!r}")
         return self.errors.get(part)
 
+    @property
+    def warnings(self) -> tuple[FormatWarning, ...]:
+        """Distinct format warnings of every loaded part: fields whose value came in an
+        unexpected shape and was kept raw (names and shapes only, never values)."""
+        found: dict[FormatWarning, None] = {}
+        for part in PARTS:
+            value = getattr(self, part)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ApiModel):
+                    found.update(dict.fromkeys(item.format_warnings))
+        return tuple(found)
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: each part's data (snake_case fields) and the errors."""
+        """A JSON-ready dict: each part's data (snake_case fields), the errors and the
+        format warnings."""
         result: dict[str, Any] = {"lead_id": self.lead_id}
         for part in PARTS:
             result[part] = _jsonable(getattr(self, part))
         result["errors"] = {part: _error_dict(error) for part, error in self.errors.items()}
+        result["warnings"] = [str(warning) for warning in self.warnings]
         return result
 
     def to_json(self, *, indent: int | None = 2) -> str:

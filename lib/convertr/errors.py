@@ -1,8 +1,10 @@
 """The one exception hierarchy of the Convertr v4 client.
 
 Every error the client raises is a ``ConvertrError``; each carries a one-line ``user_message``
-for a banner, and the HTTP errors carry the status, method, URL path and the server's
-``hydra:title``/``hydra:description``. No error ever holds a password or token.
+for a banner (always one line), and the HTTP errors carry the status, method, URL path and
+the server's title and reason, read from whichever spelling the server uses
+(``read_error_body``: Hydra, problem+json, OAuth2 or JWT style). No error ever holds a
+password or token.
 
 ```
 ConvertrError
@@ -20,7 +22,7 @@ ConvertrError
  │    ├── PermissionDeniedError   403
  │    ├── NotFoundError           404
  │    ├── ConflictError           409, with ``current_value``
- │    ├── ValidationError         422, with ``violations``
+ │    ├── ValidationError         violations (400 on API Platform 2, 422 later)
  │    ├── RateLimitError          429
  │    └── ServerError             5xx
  ├── ResponseFormatError         the answer is not JSON or does not match the model
@@ -31,11 +33,13 @@ ConvertrError
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NamedTuple
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Final, Literal, NamedTuple
 
 
 class Violation(NamedTuple):
-    """One entry of a 422 ConstraintViolationList."""
+    """One entry of a ConstraintViolationList (400 or 422)."""
 
     property_path: str
     message: str
@@ -56,7 +60,7 @@ class ConvertrError(Exception):
     def __init__(self, message: str, *, user_message: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.user_message = user_message or self.default_user_message
+        self.user_message = one_line(user_message or self.default_user_message)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not survive the default Exception pickling, and
@@ -117,6 +121,7 @@ class APIError(ConvertrError):
         title: str | None = None,
         description: str | None = None,
         user_message: str | None = None,
+        body_style: ErrorBodyStyle | None = None,
     ) -> None:
         super().__init__(message, user_message=user_message)
         self.status = status
@@ -124,6 +129,9 @@ class APIError(ConvertrError):
         self.path = path
         self.title = title
         self.description = description
+        """The server's reason (``detail``, ``hydra:description``, ``message``, ...)."""
+        self.body_style = body_style
+        """How the server spelled the error body (see ``ErrorBodyStyle``)."""
 
 
 class BadRequestError(APIError):
@@ -199,3 +207,98 @@ def error_class_for_status(status: int) -> type[APIError]:
     if status >= 500:
         return ServerError
     return APIError
+
+
+# -- reading an error body -------------------------------------------------------------------
+
+ErrorBodyStyle = Literal["hydra", "problem", "oauth2", "jwt", "other", "none"]
+"""How a server spelled an error: ``hydra`` (``hydra:title``/``hydra:description``),
+``problem`` (RFC 7807 ``title``/``detail``, API Platform 3+), ``oauth2`` (``error`` and
+``error_description``), ``jwt`` (``code`` and ``message``), ``other`` JSON, or ``none`` (no
+JSON body)."""
+
+REASON_KEYS: Final = ("detail", "hydra:description", "description", "message", "error_description")
+"""Where servers put their reason, in order of preference."""
+TITLE_KEYS: Final = ("hydra:title", "title", "error")
+VIOLATION_LIST_TYPES: Final = frozenset(
+    {"ConstraintViolationList", "ConstraintViolation", "hydra:ConstraintViolationList"}
+)
+"""``@type`` of a validation failure (API Platform 2/3: ``ConstraintViolationList``; 4:
+``ConstraintViolation``)."""
+MAX_USER_MESSAGE_LENGTH: Final = 300
+"""A banner line longer than this is cut (a server may put a whole trace in its reason)."""
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: lines joined with ``; ``, runs of spaces collapsed, and cut at
+    ``MAX_USER_MESSAGE_LENGTH``."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    joined = "; ".join(line.rstrip(";") for line in lines if line)
+    if len(joined) > MAX_USER_MESSAGE_LENGTH:
+        joined = joined[: MAX_USER_MESSAGE_LENGTH - 3].rstrip() + "..."
+    return joined
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """What an error answer says, whichever spelling the server used."""
+
+    style: ErrorBodyStyle
+    title: str | None
+    reason: str | None
+    """The server's explanation, one line."""
+    violations: tuple[Violation, ...]
+    is_violation_list: bool
+    """The body is a ConstraintViolationList (a validation failure, whatever the status)."""
+    current_value: str | None
+    """``currentValue`` of a 409 conflict."""
+
+
+def _text(data: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return one_line(value)
+    return None
+
+
+def _violations(raw: object) -> tuple[Violation, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        Violation(str(item.get("propertyPath") or ""), one_line(str(item.get("message") or "")))
+        for item in raw
+        if isinstance(item, Mapping)
+    )
+
+
+def _style(data: Mapping[str, Any], content_type: str) -> ErrorBodyStyle:
+    if not data:
+        return "none"
+    if "problem+json" in content_type or "detail" in data:
+        return "problem"
+    if any(key.startswith("hydra:") for key in data) or "@type" in data:
+        return "hydra"
+    if "error_description" in data or isinstance(data.get("error"), str):
+        return "oauth2"
+    if "message" in data and "code" in data:
+        return "jwt"
+    return "other"
+
+
+def read_error_body(body: object, content_type: str = "") -> ErrorBody:
+    """The title, reason and violations of an error answer's JSON (``body`` None or not an
+    object: nothing but the style ``none``)."""
+    data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    violations = _violations(data.get("violations"))
+    body_type = data.get("@type")
+    is_list = bool(violations) or (isinstance(body_type, str) and body_type in VIOLATION_LIST_TYPES)
+    current = data.get("currentValue")
+    return ErrorBody(
+        style=_style(data, content_type),
+        title=_text(data, TITLE_KEYS),
+        reason=_text(data, REASON_KEYS),
+        violations=violations,
+        is_violation_list=is_list,
+        current_value=current if isinstance(current, str) or current is None else str(current),
+    )

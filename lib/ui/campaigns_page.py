@@ -32,7 +32,8 @@ def find_campaigns(
         connection.client, connection.key, 1, CAMPAIGN_LIST_SIZE, text or None, statuses
     )
     found = list(page.items)
-    total = page.total
+    # Partial pagination gives no total: count what was found (the UI task shows "more").
+    total = page.total if page.total is not None else len(found)
     if text.isdigit():
         try:
             by_id = data.campaign(connection.client, connection.key, int(text))

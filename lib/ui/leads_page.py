@@ -134,7 +134,7 @@ def render(session: Session) -> None:
         search.strip() or None,
         ORDERS[order],
     )
-    if page_number > page.page_count:
+    if page.page_count is not None and page_number > page.page_count:
         # Filters shrank the result under the current page: show the last page instead.
         st.session_state[keys.LEADS_PAGE] = page.page_count
         st.rerun()
