@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from lib.convertr.constants import (
     API_PREFIX,
     DEFAULT_TIMEOUT,
+    DOSSIER_DEADLINE,
+    REQUEST_DEADLINE,
     SANDBOX_DEFAULT_USERNAME,
     SANDBOX_PASSWORD,
 )
@@ -20,6 +23,8 @@ ENV_BASE_URL = "CONVERTR_BASE_URL"
 ENV_USERNAME = "CONVERTR_USERNAME"
 ENV_PASSWORD = "CONVERTR_PASSWORD"
 ENV_TOKEN = "CONVERTR_TOKEN"
+ENV_REQUEST_DEADLINE = "CONVERTR_REQUEST_DEADLINE"
+ENV_DOSSIER_DEADLINE = "CONVERTR_DOSSIER_DEADLINE"
 
 
 class ClientConfig(BaseModel):
@@ -39,6 +44,10 @@ class ClientConfig(BaseModel):
     sandbox_db: Path | None = None
     """The sandbox's sqlite file (None: the sandbox's default path)."""
     timeout: float = DEFAULT_TIMEOUT
+    request_deadline: float = Field(default=REQUEST_DEADLINE, gt=0)
+    """Seconds one request may take in all, retries and their pauses included."""
+    dossier_deadline: float = Field(default=DOSSIER_DEADLINE, gt=0)
+    """Seconds a whole lead dossier may take; parts still missing then are errors."""
 
     @property
     def is_sandbox(self) -> bool:
@@ -73,10 +82,18 @@ class ClientConfig(BaseModel):
         username = setting(ENV_USERNAME)
         password = setting(ENV_PASSWORD)
         token = setting(ENV_TOKEN)
+        request_deadline = _seconds(
+            ENV_REQUEST_DEADLINE, setting(ENV_REQUEST_DEADLINE), REQUEST_DEADLINE
+        )
+        dossier_deadline = _seconds(
+            ENV_DOSSIER_DEADLINE, setting(ENV_DOSSIER_DEADLINE), DOSSIER_DEADLINE
+        )
         if base_url is None:
             return cls(
                 username=username or SANDBOX_DEFAULT_USERNAME,
                 password=SecretStr(password or SANDBOX_PASSWORD),
+                request_deadline=request_deadline,
+                dossier_deadline=dossier_deadline,
             )
         base_url = normalise_base_url(base_url)
         if token is None and (username is None or password is None):
@@ -89,7 +106,22 @@ class ClientConfig(BaseModel):
             username=username,
             password=SecretStr(password) if password is not None else None,
             token=SecretStr(token) if token is not None else None,
+            request_deadline=request_deadline,
+            dossier_deadline=dossier_deadline,
         )
+
+
+def _seconds(name: str, raw: str | None, default: float) -> float:
+    """A positive, finite number of seconds from a setting, or ``default`` when it is unset."""
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigurationError(f"expected {name} as a number of seconds above 0, got {raw!r}")
+    return value
 
 
 def normalise_base_url(raw: str) -> str:
