@@ -2,7 +2,11 @@
 
 Connection settings come from ``CONVERTR_BASE_URL``, ``CONVERTR_USERNAME``,
 ``CONVERTR_PASSWORD`` or ``CONVERTR_TOKEN``; without a base URL the embedded sandbox is used
-as ``analyst@sandbox.test``. Any failure ends with one line on stderr and exit code 1.
+as ``analyst@sandbox.test``. ``CONVERTR_REQUEST_DEADLINE`` and ``CONVERTR_DOSSIER_DEADLINE``
+bound the wait, in seconds.
+
+Exit codes: 0 the dossier is complete; 3 it is partial (the JSON is written, and each part
+that failed is named on stderr, one line each); 1 failure (one line on stderr, no JSON).
 """
 
 from __future__ import annotations
@@ -13,17 +17,27 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Final
 
 from lib.convertr.client import ConvertrClient
 from lib.convertr.config import ClientConfig
-from lib.convertr.dossier import load_dossier
+from lib.convertr.dossier import LeadDossier, load_dossier
 from lib.convertr.errors import ConvertrError
 
-EXIT_FAILURE = 1
+EXIT_COMPLETE: Final = 0
+EXIT_FAILURE: Final = 1
+EXIT_PARTIAL: Final = 3
+"""Some parts failed: distinct from 1 (nothing written) and 2 (argparse's usage error)."""
+EXIT_INTERRUPTED: Final = 130
+"""Ctrl-C, as shells report a process ended by SIGINT."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m lib.convertr", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.convertr",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     dossier = commands.add_parser("dossier", help="write a lead's dossier as JSON")
     dossier.add_argument("lead_id", type=int, metavar="LEAD_ID")
@@ -36,27 +50,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: object) -> str:
+    # A server's description may span lines (a 422 lists one violation per line).
+    return " ".join(str(text).split())
+
+
+def _write_dossier(args: argparse.Namespace, env: Mapping[str, str]) -> LeadDossier:
+    config = ClientConfig.from_env(env)
+    with ConvertrClient(config) as client:
+        started = time.perf_counter()
+        dossier = load_dossier(client, args.lead_id, args.campaign, args.email)
+        elapsed = time.perf_counter() - started
+        text = dossier.to_json()
+        if args.out is None:
+            sys.stdout.write(text + "\n")
+        else:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        if args.stats:
+            print(
+                f"lead {args.lead_id}: {client.request_count} requests "
+                f"(login included), {elapsed * 1000:.0f} ms for the dossier",
+                file=sys.stderr,
+            )
+    return dossier
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config = ClientConfig.from_env(os.environ if env is None else env)
-        with ConvertrClient(config) as client:
-            started = time.perf_counter()
-            dossier = load_dossier(client, args.lead_id, args.campaign, args.email)
-            elapsed = time.perf_counter() - started
-            text = dossier.to_json()
-            if args.out is None:
-                sys.stdout.write(text + "\n")
-            else:
-                args.out.write_text(text + "\n", encoding="utf-8")
-            if args.stats:
-                print(
-                    f"lead {args.lead_id}: {client.request_count} requests "
-                    f"(login included), {elapsed * 1000:.0f} ms for the dossier",
-                    file=sys.stderr,
-                )
+        dossier = _write_dossier(args, os.environ if env is None else env)
     except (ConvertrError, OSError) as error:
-        # A server's description may span lines (a 422 lists one violation per line).
-        print("error: " + " ".join(str(error).split()), file=sys.stderr)
+        print("error: " + _one_line(error), file=sys.stderr)
         return EXIT_FAILURE
-    return 0
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        # A bug, not a Convertr failure: still one line, never a traceback.
+        print(f"error: unexpected {type(error).__name__}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_FAILURE
+    if dossier.errors:
+        for part, part_error in dossier.errors.items():
+            print(f"partial: {part}: {_one_line(part_error)}", file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_COMPLETE

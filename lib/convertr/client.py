@@ -8,21 +8,29 @@ Answers are read as real API Platform servers send them: collections with or wit
 ``hydra:`` prefix and with or without a total (partial pagination), the filters a collection
 advertises (``search``), errors in Hydra, problem+json, OAuth2 or JWT style, and lead statuses
 as codes or labels (``docs/api.md``, "Real responses").
+
+Every request has one deadline (``ClientConfig.request_deadline``) for connecting, waiting,
+reading, every retry and every pause between retries; on the network each socket operation is
+cut to what is left of it, so a stalled or trickling server is reported in time. Whatever goes
+wrong in the transport or in decoding leaves the client as a ``ConvertrError``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import enum
 import logging
+import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Literal, TypeVar
 
+import httpcore
 import httpx
 import pydantic
 from httpx_retries import Retry, RetryTransport
@@ -39,6 +47,7 @@ from lib.convertr.constants import (
     MAX_ITEMS_PER_PAGE,
     MAX_KEEPALIVE_CONNECTIONS,
     MAX_PAGES,
+    MAX_RESPONSE_BYTES,
     MAX_RETRIES,
     MAX_RETRY_DELAY,
     MAX_TOTAL_RETRY_DELAY,
@@ -63,8 +72,11 @@ from lib.convertr.errors import (
     PaginationError,
     PasswordExpiredError,
     PermissionDeniedError,
+    RedirectError,
     RequestTimeoutError,
+    ResponseDecodingError,
     ResponseFormatError,
+    ResponseTooLargeError,
     TransportError,
     ValidationError,
     Violation,
@@ -113,6 +125,112 @@ UNSET: Final = _Unset.UNSET
 _MAX_SHOWN_INPUT = 80
 
 
+class _Deadline:
+    """The moment one request must be finished by, on the client's clock."""
+
+    def __init__(self, clock: Callable[[], float], seconds: float) -> None:
+        self.clock = clock
+        self.seconds = seconds
+        self.ends_at = clock() + seconds
+
+    def remaining(self) -> float:
+        return self.ends_at - self.clock()
+
+    @property
+    def passed(self) -> bool:
+        return self.remaining() <= 0
+
+
+_CURRENT_DEADLINE: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar(
+    "convertr_request_deadline", default=None
+)
+"""The deadline of the request this thread is sending. The sockets are pooled and shared by
+every request, so a socket looks the deadline up at each operation rather than holding one."""
+
+
+def _time_left(timeout: float | None, on_expiry: type[Exception]) -> float | None:
+    """``timeout`` shortened to what is left of the current request's deadline."""
+    deadline = _CURRENT_DEADLINE.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline.remaining()
+    if remaining <= 0:
+        raise on_expiry(f"the {deadline.seconds:g} s request deadline has passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read, write and TLS handshake ends by the request's deadline.
+
+    httpx's read timeout restarts with each read, so a server trickling a byte every few
+    seconds would never trip it; a deadline on every operation does.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(
+            ssl_context, server_hostname, _time_left(timeout, httpcore.ConnectTimeout)
+        )
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend, with every connection a ``_DeadlineStream``."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host,
+            port,
+            _time_left(timeout, httpcore.ConnectTimeout),
+            local_address,
+            socket_options,
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_unix_socket(
+            path, _time_left(timeout, httpcore.ConnectTimeout), socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
 class _CountingTransport(httpx.BaseTransport):
     """Counts every attempt that reaches the wire (inside the retry loop, so retries count)."""
 
@@ -128,38 +246,185 @@ class _CountingTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-def _retry_policy(sleep: Callable[[float], None], total: int) -> Retry:
+class _RetryRefused(Exception):
+    """Raised inside the retry loop when the next attempt could not end before the deadline.
+
+    Never leaves the client: ``_send`` turns it into the error of the last answer.
+    """
+
+    def __init__(
+        self, last: httpx.Response | Exception, reason: str, user_message: str | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.last = last
+        self.reason = reason
+        self.user_message = user_message
+
+
+class _DeadlineRetry(Retry):
+    """httpx-retries' policy with our limits, an injectable ``sleep`` and the request deadline.
+
+    One policy is built per client; ``for_request`` binds a copy to a request's deadline.
+    Past the deadline nothing is resent, and no pause (backoff or ``Retry-After``) is taken
+    that would end after it: the request then fails at once, saying why.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        pause: Callable[[float], None] = time.sleep,
+        deadline: _Deadline | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.pause = pause
+        self.deadline = deadline
+
+    def _carry(self, new: Retry, deadline: _Deadline | None) -> _DeadlineRetry:
+        # Retry.copy_with rebuilds from its own arguments only: carry ours over.
+        assert isinstance(new, _DeadlineRetry)
+        new.pause, new.deadline = self.pause, deadline
+        return new
+
+    def for_request(self, deadline: _Deadline) -> _DeadlineRetry:
+        return self._carry(self.copy_with(), deadline)
+
+    def increment(self) -> Retry:
+        return self._carry(super().increment(), self.deadline)
+
+    def is_exhausted(self) -> bool:
+        exhausted: bool = super().is_exhausted()
+        return exhausted or (self.deadline is not None and self.deadline.passed)
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        headers = response.headers if isinstance(response, httpx.Response) else httpx.Headers()
+        seconds: float = self._calculate_sleep(headers)
+        if self.deadline is not None:
+            self._refuse_a_pause_past_the_deadline(response, headers, seconds, self.deadline)
+        self.pause(seconds)
+        self.elapsed_sleep += seconds
+
+    def _refuse_a_pause_past_the_deadline(
+        self,
+        response: httpx.Response | Exception,
+        headers: httpx.Headers,
+        seconds: float,
+        deadline: _Deadline,
+    ) -> None:
+        remaining = deadline.remaining()
+        left = (
+            f"the {max(remaining, 0.0):.1f} s left of the {deadline.seconds:g} s request deadline"
+        )
+        asked = self._retry_after(headers)
+        if asked is not None and asked > remaining:
+            retry_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=asked)
+            when = f"{retry_at:%H:%M:%S} UTC"
+            raise _RetryRefused(
+                response,
+                f"it asks to be retried after {asked:g} s, more than {left}: try again after "
+                f"{when}",
+                user_message=f"The Convertr API is busy and asks to try again after {when}.",
+            )
+        if seconds >= remaining:
+            raise _RetryRefused(
+                response, f"the next retry, {seconds:.1f} s from now, would start after {left}"
+            )
+
+    def _retry_after(self, headers: httpx.Headers) -> float | None:
+        raw = headers.get("Retry-After", "").strip()
+        if not raw or not self.respect_retry_after_header:
+            return None
+        try:
+            seconds: float = self.parse_retry_after(raw)
+        except ValueError:
+            return None
+        return seconds
+
+
+def _retry_policy(sleep: Callable[[float], None], total: int) -> _DeadlineRetry:
     """httpx-retries' policy with our limits and an injectable ``sleep`` (tests pass a fake)."""
-
-    class _Policy(Retry):
-        # Retry.copy_with rebuilds via self.__class__, so the closure survives each attempt.
-        def sleep(self, response: httpx.Response | Exception) -> None:
-            headers = response.headers if isinstance(response, httpx.Response) else {}
-            seconds: float = self._calculate_sleep(headers)
-            sleep(seconds)
-            self.elapsed_sleep += seconds
-
-    policy: Retry = _Policy(
+    return _DeadlineRetry(
         total=total,
         allowed_methods=RETRY_METHODS,
         status_forcelist=RETRY_STATUSES,
         backoff_factor=RETRY_BACKOFF_FACTOR,
         max_backoff_wait=MAX_RETRY_DELAY,
         total_timeout=MAX_TOTAL_RETRY_DELAY,
+        pause=sleep,
     )
-    return policy
 
 
 def network_transport() -> httpx.HTTPTransport:
-    """The pooled network transport a real enterprise is reached through."""
+    """The pooled network transport a real enterprise is reached through.
+
+    Its sockets end every operation by the current request's deadline (``_DeadlineBackend``).
+    httpx offers no way to pass httpcore a network backend, so its pool is rebuilt with the
+    same settings around one.
+    """
     limits = httpx.Limits(
         max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
     )
-    return httpx.HTTPTransport(limits=limits)
+    transport = httpx.HTTPTransport(limits=limits)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_DeadlineBackend(httpcore.SyncBackend()),
+    )
+    return transport
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _read_body(response: httpx.Response, deadline: _Deadline, where: str) -> bytes:
+    """The decoded body, read chunk by chunk so that neither its size nor the deadline is
+    outrun (a gzip bomb or an endless body is refused, whatever the transport)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise ResponseTooLargeError(
+            f"{where}: expected an answer of at most {MAX_RESPONSE_BYTES} bytes, got one of "
+            f"{declared} bytes"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ResponseTooLargeError(
+                f"{where}: expected an answer of at most {MAX_RESPONSE_BYTES} bytes once "
+                f"decoded, got more ({size} bytes read so far)"
+            )
+        if deadline.passed:
+            raise httpx.ReadTimeout("the request deadline passed while reading the body")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _with_content(response: httpx.Response, content: bytes) -> httpx.Response:
+    """A complete response holding the decoded body; the encoding headers are dropped with
+    the encoding, so reading it does not decode again."""
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+    )
 
 
 def _describe_input(value: object) -> str:
-    shown = repr(value)
+    try:
+        shown = repr(value)
+    except RecursionError:
+        return f"a {type(value).__name__} nested too deeply to show"
     return shown if len(shown) <= _MAX_SHOWN_INPUT else shown[: _MAX_SHOWN_INPUT - 3] + "..."
 
 
@@ -190,6 +455,10 @@ def parse_model(
         return model.model_validate(data, context=context)
     except pydantic.ValidationError as exc:
         raise _format_validation_error(exc, model.__name__, method, path) from None
+    except RecursionError:
+        raise ResponseDecodingError(
+            f"{method} {path}: expected a {model.__name__}, got data nested too deeply to read"
+        ) from None
 
 
 def _first_key(data: Mapping[str, Any], *names: str) -> Any:
@@ -300,6 +569,7 @@ class ConvertrClient:
         self._token: str | None = config.token.get_secret_value() if config.token else None
         self._token_expires_at: float | None = None
         self._base_url = config.base_url or SANDBOX_BASE_URL
+        self._retry = _retry_policy(sleep, max_retries)
         self._executor_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._status_codes: StatusCodes = config.status_table
@@ -312,12 +582,17 @@ class ConvertrClient:
         wire = transport if transport is not None else self._default_transport()
         retrying = RetryTransport(
             transport=_CountingTransport(wire, self._count_request),
-            retry=_retry_policy(sleep, max_retries),
+            retry=self._retry,
         )
         self._http = httpx.Client(
             base_url=self._base_url,
             transport=retrying,
-            timeout=httpx.Timeout(config.timeout, connect=CONNECT_TIMEOUT),
+            # Waiting for a pooled connection is no socket operation: bound it here.
+            timeout=httpx.Timeout(
+                config.timeout,
+                connect=CONNECT_TIMEOUT,
+                pool=min(config.timeout, config.request_deadline),
+            ),
             headers={"Accept": "application/ld+json, application/json"},
             follow_redirects=False,
         )
@@ -474,29 +749,99 @@ class ConvertrClient:
     ) -> httpx.Response:
         path = httpx.URL(url).path
         logger.debug("%s %s", method, path)
+        deadline = _Deadline(self._clock, self.config.request_deadline)
+        current = _CURRENT_DEADLINE.set(deadline)
         try:
-            return self._http.request(
+            request = self._http.build_request(
                 method,
                 url,
                 params=list(params) if params is not None else None,
                 headers=headers,
                 data=data,
                 json=json,
+                extensions={"retry": self._retry.for_request(deadline)},
             )
-        except httpx.TimeoutException as exc:
-            raise RequestTimeoutError(
-                f"{method} {path}: {self.base_url_display} did not answer in time "
-                f"({type(exc).__name__})"
-            ) from None
-        except httpx.ConnectError as exc:
-            raise ConnectError(
-                f"{method} {path}: could not connect to {self.base_url_display}: {exc}"
-            ) from None
-        except httpx.TransportError as exc:
+            response = self._http.send(request, stream=True)
+            try:
+                content = _read_body(response, deadline, f"{method} {path}")
+            finally:
+                response.close()
+        except ConvertrError:
+            raise
+        except _RetryRefused as refused:
+            raise self._refused_error(refused, method, path, deadline) from None
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, method, path, deadline) from None
+        except Exception as exc:
+            # Not an httpx error: a bug in a transport (or the in-process sandbox). Logged
+            # with its traceback, and still one error of the tree for the caller.
+            logger.exception("%s %s failed unexpectedly", method, path)
             raise TransportError(
-                f"{method} {path}: no answer from {self.base_url_display}: "
-                f"{type(exc).__name__}: {exc}"
+                f"{method} {path}: no usable answer from {self.base_url_display}: "
+                f"{type(exc).__name__}: {_one_line(exc)}"
             ) from None
+        finally:
+            _CURRENT_DEADLINE.reset(current)
+        if 300 <= response.status_code < 400:
+            raise self._redirect_error(response, method, path)
+        return _with_content(response, content)
+
+    def _transport_error(
+        self, exc: Exception, method: str, path: str, deadline: _Deadline, note: str = ""
+    ) -> ConvertrError:
+        """The error of the tree for an exception of the transport or of decoding."""
+        where, base = f"{method} {path}", self.base_url_display
+        if isinstance(exc, httpx.DecodingError):
+            return ResponseDecodingError(
+                f"{where}: expected a body that can be decoded, got one that cannot: "
+                f"{_one_line(exc)}{note}"
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            if deadline.passed:
+                return RequestTimeoutError(
+                    f"{where}: {base} did not answer within the {deadline.seconds:g} s request "
+                    f"deadline ({type(exc).__name__}){note}"
+                )
+            return RequestTimeoutError(
+                f"{where}: {base} did not answer in time ({type(exc).__name__}){note}"
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return ConnectError(f"{where}: could not connect to {base}: {_one_line(exc)}{note}")
+        return TransportError(
+            f"{where}: no answer from {base}: {type(exc).__name__}: {_one_line(exc)}{note}"
+        )
+
+    def _refused_error(
+        self, refused: _RetryRefused, method: str, path: str, deadline: _Deadline
+    ) -> ConvertrError:
+        """The error of the last attempt when no retry fits in what is left of the deadline."""
+        last = refused.last
+        note = f"; not retried: {refused.reason}"
+        if not isinstance(last, httpx.Response):
+            return self._transport_error(last, method, path, deadline, note)
+        status = last.status_code
+        return error_class_for_status(status)(
+            f"{method} {path}: expected a successful answer, got {status} "
+            f"{last.reason_phrase}{note}",
+            status=status,
+            method=method,
+            path=path,
+            user_message=refused.user_message,
+        )
+
+    def _redirect_error(self, response: httpx.Response, method: str, path: str) -> RedirectError:
+        # Redirects are never followed: a Location on another host would otherwise receive
+        # the Bearer token, and an API Platform API does not redirect its own resources.
+        location = response.headers.get("location")
+        target = f"to {_describe_input(location)}" if location else "without a Location"
+        return RedirectError(
+            f"{method} {path}: expected an answer, got a redirect ({response.status_code}) "
+            f"{target}, which is not followed: set the API's own address as the base URL",
+            status=response.status_code,
+            method=method,
+            path=path,
+            location=location,
+        )
 
     @staticmethod
     def _json_or_none(response: httpx.Response) -> object:
@@ -504,6 +849,12 @@ class ConvertrClient:
             return None
         try:
             return response.json()
+        except RecursionError:
+            request = response.request
+            raise ResponseDecodingError(
+                f"{request.method} {request.url.path}: expected JSON, got JSON nested too "
+                "deeply to read"
+            ) from None
         except ValueError:
             return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from lib.convertr.constants import (
     API_PREFIX,
     DEFAULT_TIMEOUT,
+    DOSSIER_DEADLINE,
+    REQUEST_DEADLINE,
     SANDBOX_DEFAULT_USERNAME,
     SANDBOX_PASSWORD,
 )
@@ -34,6 +37,8 @@ StatusFilterMode = Literal["auto", "codes", "labels"]
 client has read, or from one small request before the first status filter)."""
 STATUS_FILTER_MODES: Final[tuple[StatusFilterMode, ...]] = get_args(StatusFilterMode)
 _ENTRY_SEPARATORS: Final = re.compile(r"[,;\n]")
+ENV_REQUEST_DEADLINE = "CONVERTR_REQUEST_DEADLINE"
+ENV_DOSSIER_DEADLINE = "CONVERTR_DOSSIER_DEADLINE"
 
 
 class ClientConfig(BaseModel):
@@ -61,6 +66,11 @@ class ClientConfig(BaseModel):
     def status_table(self) -> StatusCodes:
         """The status codes the client resolves labels with (configured over built-in)."""
         return StatusCodes(configured=dict(self.status_codes))
+
+    request_deadline: float = Field(default=REQUEST_DEADLINE, gt=0)
+    """Seconds one request may take in all, retries and their pauses included."""
+    dossier_deadline: float = Field(default=DOSSIER_DEADLINE, gt=0)
+    """Seconds a whole lead dossier may take; parts still missing then are errors."""
 
     @property
     def is_sandbox(self) -> bool:
@@ -104,11 +114,19 @@ class ClientConfig(BaseModel):
         username = setting(ENV_USERNAME)
         password = setting(ENV_PASSWORD)
         token = setting(ENV_TOKEN)
+        request_deadline = _seconds(
+            ENV_REQUEST_DEADLINE, setting(ENV_REQUEST_DEADLINE), REQUEST_DEADLINE
+        )
+        dossier_deadline = _seconds(
+            ENV_DOSSIER_DEADLINE, setting(ENV_DOSSIER_DEADLINE), DOSSIER_DEADLINE
+        )
         if base_url is None:
             return cls(
                 username=username or SANDBOX_DEFAULT_USERNAME,
                 password=SecretStr(password or SANDBOX_PASSWORD),
                 **status,
+                request_deadline=request_deadline,
+                dossier_deadline=dossier_deadline,
             )
         base_url = normalise_base_url(base_url)
         if token is None and (username is None or password is None):
@@ -122,6 +140,8 @@ class ClientConfig(BaseModel):
             password=SecretStr(password) if password is not None else None,
             token=SecretStr(token) if token is not None else None,
             **status,
+            request_deadline=request_deadline,
+            dossier_deadline=dossier_deadline,
         )
 
 
@@ -168,6 +188,19 @@ def parse_status_filter(raw: str | None) -> StatusFilterMode:
     raise ConfigurationError(
         f"{ENV_STATUS_FILTER}: expected one of {', '.join(STATUS_FILTER_MODES)}, got {raw!r}"
     )
+
+
+def _seconds(name: str, raw: str | None, default: float) -> float:
+    """A positive, finite number of seconds from a setting, or ``default`` when it is unset."""
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigurationError(f"expected {name} as a number of seconds above 0, got {raw!r}")
+    return value
 
 
 def normalise_base_url(raw: str) -> str:

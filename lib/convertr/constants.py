@@ -19,6 +19,18 @@ DEFAULT_TIMEOUT: Final = 15.0
 """Seconds allowed for reading, writing and waiting for a pooled connection."""
 CONNECT_TIMEOUT: Final = 5.0
 """Seconds allowed to open a TCP/TLS connection (an unknown host fails fast)."""
+REQUEST_DEADLINE: Final = 10.0
+"""Seconds one request may take in all: connecting, waiting, reading, every retry and every
+pause between retries. Ten seconds is about as long as a person waits for a page before
+assuming it is broken; a healthy answer takes well under a second, so the deadline binds only
+on a stalled, trickling or unreachable server, which is then reported within it."""
+DOSSIER_DEADLINE: Final = 20.0
+"""Seconds a whole lead dossier may take. Its three dependent waves take under a second each
+on a healthy API; twenty seconds leaves room for two slow waves while a stalled server is
+still reported at the request deadline of the first request it stalls."""
+MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+"""Largest decoded body read from one answer (a full page of 500 leads with their values is
+around 2-3 MB): a bigger or endless body, or a gzip bomb, is refused instead of filling memory."""
 
 MAX_CONNECTIONS: Final = 32
 """Connection pool size: a dossier has up to ~20 requests in flight at once."""

@@ -12,12 +12,15 @@ Requests start the moment what they depend on has arrived, on the client's share
 
 Three dependent waves from a bare lead id, two when the campaign and email are known. A part
 that fails is recorded in ``errors``; parts that need it get a ``DependencyError``. A lead
-that cannot be loaded raises its error.
+that cannot be loaded raises its error. The whole load ends by ``ClientConfig.dossier_deadline``:
+a part still missing then has a ``RequestTimeoutError``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, fields
@@ -26,7 +29,13 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from lib.convertr.client import ConvertrClient
-from lib.convertr.errors import APIError, ConvertrError, DependencyError
+from lib.convertr.errors import (
+    APIError,
+    ConvertrError,
+    DependencyError,
+    InternalError,
+    RequestTimeoutError,
+)
 from lib.convertr.models import (
     ApiModel,
     Campaign,
@@ -57,6 +66,8 @@ ASSOCIATED_PARTS: Final = (
 )
 """Parts that need the campaigns of the leads sharing the email."""
 PARTS: Final = LEAD_PARTS + CAMPAIGN_PARTS + ASSOCIATED_PARTS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -157,10 +168,11 @@ def load_dossier(
     dossier is loaded again from the bare id, so no part ever belongs to another campaign.
     """
     lead_id = int(lead_id)
+    ends_at = time.monotonic() + client.config.dossier_deadline
     client.authenticate()
-    dossier = _DossierLoad(client, lead_id).run(campaign_id, email)
+    dossier = _DossierLoad(client, lead_id, ends_at).run(campaign_id, email)
     if _hints_disagree(dossier, campaign_id, email):
-        dossier = _DossierLoad(client, lead_id).run(None, None)
+        dossier = _DossierLoad(client, lead_id, ends_at).run(None, None)
     return dossier
 
 
@@ -173,9 +185,11 @@ def _hints_disagree(dossier: LeadDossier, campaign_id: int | None, email: str | 
 
 
 class _DossierLoad:
-    def __init__(self, client: ConvertrClient, lead_id: int) -> None:
+    def __init__(self, client: ConvertrClient, lead_id: int, ends_at: float) -> None:
         self.client = client
         self.lead_id = lead_id
+        self.ends_at = ends_at
+        """``time.monotonic()`` by which the dossier is returned, complete or not."""
         self.values: dict[str, Any] = {}
         self.errors: dict[str, ConvertrError] = {}
         self.pending: dict[Future[Any], str] = {}
@@ -199,7 +213,11 @@ class _DossierLoad:
             self.start_campaign_parts(int(campaign_id))
         try:
             while self.pending:
-                done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+                timeout = max(self.ends_at - time.monotonic(), 0.0)
+                done, _ = wait(self.pending, timeout=timeout, return_when=FIRST_COMPLETED)
+                if not done:
+                    self.give_up_at_the_deadline()
+                    break
                 for future in done:
                     part = self.pending.pop(future)
                     self.record(part, future)
@@ -220,7 +238,29 @@ class _DossierLoad:
         elif isinstance(error, ConvertrError):
             self.errors[part] = error
         else:
-            raise error
+            # The client lets only ConvertrErrors out; anything else is a bug, logged with its
+            # traceback, and still only this part's error rather than the end of the dossier.
+            logger.error("dossier part %s of lead %s failed", part, self.lead_id, exc_info=error)
+            self.errors[part] = InternalError(
+                f"{part} of lead {self.lead_id} not loaded: {type(error).__name__}: "
+                + " ".join(str(error).split())
+            )
+
+    def give_up_at_the_deadline(self) -> None:
+        """Every part not loaded yet becomes a timeout; without the lead there is no dossier."""
+        seconds = self.client.config.dossier_deadline
+        for future in self.pending:
+            # Running requests end by their own request deadline; queued ones never start.
+            future.cancel()
+        self.pending.clear()
+        for part in PARTS:
+            if part not in self.values and part not in self.errors:
+                self.errors[part] = RequestTimeoutError(
+                    f"{part} of lead {self.lead_id} not loaded within the {seconds:g} s dossier "
+                    "deadline"
+                )
+        if "lead" in self.errors:
+            raise self.errors["lead"]
 
     def fail_dependants(self, parts: tuple[str, ...], needed: str) -> None:
         cause = self.errors[needed]

@@ -11,12 +11,13 @@ ConvertrError
  ├── ConfigurationError          the settings cannot work (no password, bad URL, ...)
  ├── TransportError              no HTTP answer at all
  │    ├── ConnectError           unknown host, refused connection, TLS failure
- │    └── RequestTimeoutError    the server did not answer in time
+ │    └── RequestTimeoutError    the server did not answer in time (or by the request deadline)
  ├── AuthError                   POST /api/login did not give a token
  │    ├── InvalidCredentialsError    400 invalid_grant / invalid_request
  │    ├── MfaRequiredError           the account needs a second factor
  │    └── PasswordExpiredError       the password must be changed on the platform first
  ├── APIError                    an HTTP error answer
+ │    ├── RedirectError           3xx: never followed, so the token never goes elsewhere
  │    ├── BadRequestError         400
  │    ├── AuthenticationError     401 (token missing, unknown or expired)
  │    ├── PermissionDeniedError   403
@@ -26,8 +27,11 @@ ConvertrError
  │    ├── RateLimitError          429
  │    └── ServerError             5xx
  ├── ResponseFormatError         the answer is not JSON or does not match the model
+ │    ├── ResponseDecodingError   the body cannot be decoded: broken gzip, JSON nested too deep
+ │    └── ResponseTooLargeError   the body is larger than MAX_RESPONSE_BYTES
  ├── PaginationError             a collection does not end within the page bound
- └── DependencyError             a dossier part was not loaded because a part it needs failed
+ ├── DependencyError             a dossier part was not loaded because a part it needs failed
+ └── InternalError               a dossier part failed on a bug in Lead Lens (logged with traceback)
 ```
 """
 
@@ -134,6 +138,18 @@ class APIError(ConvertrError):
         """How the server spelled the error body (see ``ErrorBodyStyle``)."""
 
 
+class RedirectError(APIError):
+    default_user_message = (
+        "The Convertr address answered with a redirect, which Lead Lens does not follow: "
+        "set the address it points to."
+    )
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
+        """Where the server pointed (its ``Location`` header), or None if it gave none."""
+
+
 class BadRequestError(APIError):
     default_user_message = "The request was not accepted by the Convertr API."
 
@@ -181,12 +197,24 @@ class ResponseFormatError(ConvertrError):
     default_user_message = "The Convertr API gave an answer Lead Lens does not understand."
 
 
+class ResponseDecodingError(ResponseFormatError):
+    default_user_message = "The Convertr API sent an answer that could not be read."
+
+
+class ResponseTooLargeError(ResponseFormatError):
+    default_user_message = "The Convertr API sent an answer too large to read."
+
+
 class PaginationError(ConvertrError):
     default_user_message = "A Convertr list did not end where expected."
 
 
 class DependencyError(ConvertrError):
     default_user_message = "Not loaded, because data it depends on failed to load."
+
+
+class InternalError(ConvertrError):
+    default_user_message = "Not loaded, because of a problem inside Lead Lens."
 
 
 STATUS_ERRORS: dict[int, type[APIError]] = {

@@ -1,4 +1,4 @@
-"""``python -m lib.convertr dossier``: JSON out, --stats, one clear line on failure."""
+"""``python -m lib.convertr dossier``: JSON out, --stats, exit codes, one clear line on failure."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
+from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr import cli as cli_module
 from lib.convertr import client as client_module
-from lib.convertr.cli import main
+from lib.convertr.cli import EXIT_PARTIAL, main
 from lib.convertr.errors import ConvertrError
+from tests.convertr.conftest import RecordingTransport
+from tests.convertr.fault_servers import FaultServer, stall
 
 
 @pytest.fixture
@@ -126,3 +131,133 @@ def test_subprocess_run_writes_json_to_stdout(sandbox_env: dict[str, str]) -> No
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["lead"]["id"] == 100003
     assert "requests" in result.stderr
+
+
+# -- exit codes and faults ---------------------------------------------------------------------
+
+
+def _faulty_clients(
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox_db: Path,
+    fail: Callable[[httpx.Request], httpx.Response | None],
+) -> None:
+    """Make the CLI's client talk to the in-process sandbox through ``fail``."""
+    from lib.sandbox import create_app
+
+    def build(config: ClientConfig) -> ConvertrClient:
+        inner = httpx.WSGITransport(app=create_app(sandbox_db))
+        return ConvertrClient(config, transport=RecordingTransport(inner, fail=fail))
+
+    monkeypatch.setattr(cli_module, "ConvertrClient", build)
+
+
+def _broken_gzip() -> httpx.Response:
+    return httpx.Response(
+        200,
+        headers={"content-type": "application/ld+json", "content-encoding": "gzip"},
+        content=b"not gzip",
+    )
+
+
+def test_a_partial_dossier_exits_3_naming_each_failed_part(
+    sandbox_env: dict[str, str],
+    sandbox_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/api/v4/lead-notes":
+            return _broken_gzip()
+        if request.url.params.get("type") == "provider":
+            return httpx.Response(200, text="<html/>", headers={"content-type": "text/html"})
+        return None
+
+    _faulty_clients(monkeypatch, sandbox_db, fail)
+    assert main(["dossier", "100001"], env={}) == EXIT_PARTIAL == 3
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["lead"]["id"] == 100001 and sorted(data["errors"]) == ["notes", "provider_logs"]
+    lines = sorted(captured.err.splitlines())
+    assert len(lines) == 2
+    assert lines[0].startswith("partial: notes: GET /api/v4/lead-notes: expected a body that ")
+    assert lines[1].startswith("partial: provider_logs: GET /api/v4/logs: expected JSON, got ")
+
+
+def test_a_complete_dossier_exits_0_and_prints_nothing_on_stderr(
+    sandbox_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dossier", "100001"], env={}) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        _broken_gzip,
+        lambda: httpx.Response(
+            200,
+            headers={"content-type": "application/json"},
+            content=b"[" * 100_000 + b"]" * 100_000,
+        ),
+    ],
+    ids=["broken gzip", "deep JSON"],
+)
+def test_a_lead_that_cannot_be_decoded_is_one_line_and_exit_1(
+    sandbox_env: dict[str, str],
+    sandbox_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    answer: Callable[[], httpx.Response],
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response | None:
+        return answer() if request.url.path == "/api/v4/leads/100001" else None
+
+    _faulty_clients(monkeypatch, sandbox_db, fail)
+    assert main(["dossier", "100001"], env={}) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: GET /api/v4/leads/100001: ")
+    assert captured.err.count("\n") == 1
+
+
+def test_a_bug_is_one_line_and_exit_1(
+    sandbox_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: object) -> None:
+        raise KeyError("lead_id")
+
+    monkeypatch.setattr(cli_module, "load_dossier", broken)
+    assert main(["dossier", "100001"], env={}) == 1
+    assert capsys.readouterr().err == "error: unexpected KeyError: 'lead_id'\n"
+
+
+def test_a_bad_deadline_setting_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dossier", "100001"], env={"CONVERTR_REQUEST_DEADLINE": "soon"}) == 1
+    assert capsys.readouterr().err == (
+        "error: expected CONVERTR_REQUEST_DEADLINE as a number of seconds above 0, got 'soon'\n"
+    )
+
+
+def test_subprocess_against_a_stalled_server_ends_at_the_deadline() -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONVERTR_")}
+    with FaultServer(stall) as server:
+        env.update(
+            CONVERTR_BASE_URL=server.url,
+            CONVERTR_TOKEN="tok-cli-stall",
+            CONVERTR_REQUEST_DEADLINE="1",
+        )
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "lib.convertr", "dossier", "1"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        elapsed = time.monotonic() - started
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "did not answer within the 1 s request deadline" in result.stderr
+    # Interpreter start-up included; before the deadline this waited over a minute.
+    assert elapsed < 10

@@ -57,6 +57,11 @@ from tests.convertr.fakes import (
 )
 
 LEAD_PATH = "/api/v4/leads/100001"
+PATIENT_CONFIG = ClientConfig(
+    base_url=BASE_URL, username="ana@acme.test", password=SecretStr(PASSWORD), request_deadline=7200
+)
+"""A request deadline beyond every pause, to test the retry caps on their own (the deadline's
+own limits are tested in test_faults)."""
 
 
 def _sequence(*responses: httpx.Response | Exception) -> Any:
@@ -118,7 +123,7 @@ def test_backoff_doubles_up_to_the_cap_with_full_jitter(
     api, sleeps = FakeApi(), Sleeps()
     api.route("GET", LEAD_PATH, lambda _: hydra_error(503, "busy"))
     with pytest.raises(ServerError):
-        make_client(api, sleep=sleeps, max_retries=6).lead(100001)
+        make_client(api, sleep=sleeps, max_retries=6, config=PATIENT_CONFIG).lead(100001)
     assert sleeps == expected
 
 
@@ -149,7 +154,7 @@ def test_retry_after_is_capped() -> None:
     api, sleeps = FakeApi(), Sleeps()
     limited = httpx.Response(429, headers={"Retry-After": "3600"}, json={})
     api.route("GET", LEAD_PATH, _sequence(limited, httpx.Response(200, json=lead())))
-    make_client(api, sleep=sleeps).lead(100001)
+    make_client(api, sleep=sleeps, config=PATIENT_CONFIG).lead(100001)
     assert sleeps == [MAX_RETRY_DELAY]
 
 
