@@ -13,7 +13,7 @@ from lib.convertr.errors import NotFoundError
 from lib.convertr.models import Campaign, CampaignStatus, Statistic
 from lib.lead_view import campaign_table, chronology_frame, statistic_figures
 from lib.presentation import escape_markdown, format_date, format_percent
-from lib.ui import data, keys, widgets
+from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
 
 CAMPAIGN_STATUSES: Final[tuple[CampaignStatus, ...]] = ("Live", "Paused", "Completed", "Draft")
@@ -28,14 +28,14 @@ def find_campaigns(
     """Campaigns whose name contains `search` or whose id is `search`, with the total."""
     connection = session.connection
     text = search.strip()
-    page = data.campaigns_page(
+    page = cached_api.campaigns_page(
         connection.client, connection.key, 1, CAMPAIGN_LIST_SIZE, text or None, statuses
     )
     found = list(page.items)
     total = page.total
     if text.isdigit():
         try:
-            by_id = data.campaign(connection.client, connection.key, int(text))
+            by_id = cached_api.campaign(connection.client, connection.key, int(text))
         except NotFoundError:
             by_id = None
         if (
@@ -103,7 +103,7 @@ def _kpis(statistic: Statistic | None) -> None:
 
 def _chronology(session: Session, campaign: Campaign) -> None:
     connection = session.connection
-    days = data.chronologies(connection.client, connection.key, (campaign.id,))
+    days = cached_api.chronologies(connection.client, connection.key, (campaign.id,))
     full = chronology_frame(days, campaign.id)
     st.markdown("#### Leads per day")
     if full.empty:
@@ -155,8 +155,8 @@ def render(session: Session) -> None:
         )
         return
     connection = session.connection
-    statistics = data.statistics(
-        connection.client, connection.key, data.ids([campaign.id for campaign in campaigns])
+    statistics = cached_api.statistics(
+        connection.client, connection.key, cached_api.ids([campaign.id for campaign in campaigns])
     )
     with choice_column:
         campaign = _choose_campaign(campaigns)

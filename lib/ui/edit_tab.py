@@ -52,7 +52,7 @@ from lib.editing import (
     shorten,
 )
 from lib.presentation import escape_markdown
-from lib.ui import data, widgets
+from lib.ui import cached_api, widgets
 
 # Widget keys (one lead is shown per page, so widgets need no lead id).
 NEW_NAME: Final = "lead.edit.new_name"
@@ -372,7 +372,7 @@ def _finish(
     st.session_state[conflicts_key(lead_id)] = conflicts
     st.session_state[report_key(lead_id)] = report
     if saved:
-        data.clear_lead_cache(lead_id)
+        cached_api.clear_lead_cache(lead_id)
     _reset_grid(lead_id)
     st.rerun()
 
@@ -412,6 +412,6 @@ def _conflicts(client: ConvertrClient, lead: Lead, pending: dict[str, PendingCha
             st.session_state[report_key(lead.id)] = [
                 ("info", f"{conflict.label}: kept the server's value; your change was dropped.")
             ]
-            data.clear_lead_cache(lead.id)
+            cached_api.clear_lead_cache(lead.id)
             _reset_grid(lead.id)
             st.rerun()

@@ -16,7 +16,7 @@ from lib.convertr import ConvertrClient
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import User
 from lib.presentation import escape_markdown, resolve_timezone
-from lib.ui import data, keys
+from lib.ui import cached_api, keys
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ ROLE_LABELS: Final = {
 class Session:
     """What a page body needs: the connection, the signed-in user and the viewer's zone."""
 
-    connection: data.Connection
+    connection: cached_api.Connection
     user: User
     zone: tzinfo
 
@@ -101,7 +101,7 @@ def _navigation() -> None:
 
 def _is_sandbox_configured() -> bool:
     try:
-        return data.resolve_config(None).is_sandbox
+        return cached_api.resolve_config(None).is_sandbox
     except ConvertrError:
         return False
 
@@ -111,7 +111,7 @@ def open_session() -> Session:
     stop the page."""
     demo_user = _demo_user_switcher() if _is_sandbox_configured() else None
     try:
-        connection = data.connect(demo_user)
+        connection = cached_api.connect(demo_user)
     except ConvertrError as error:
         st.error(f"**Lead Lens is not configured correctly.** {error.user_message}")
         st.caption(f"Details: {escape_markdown(str(error))}")
@@ -119,7 +119,7 @@ def open_session() -> Session:
     source = connection.client.base_url_display
     st.sidebar.markdown(f"**Data source**  \n{escape_markdown(source)}")
     try:
-        user = data.current_user(connection.client, connection.key)
+        user = cached_api.current_user(connection.client, connection.key)
     except ConvertrError as error:
         show_unreachable(connection, error)
         st.stop()
@@ -134,7 +134,7 @@ def open_session() -> Session:
     return Session(connection=connection, user=user, zone=zone)
 
 
-def show_unreachable(connection: data.Connection, error: ConvertrError) -> None:
+def show_unreachable(connection: cached_api.Connection, error: ConvertrError) -> None:
     """The one banner for an API that cannot be used: what failed and what was tried."""
     who = connection.config.username or "an API token"
     st.error(

@@ -35,7 +35,7 @@ from lib.presentation import (
     safe_link_url,
     shorten,
 )
-from lib.ui import data, keys, widgets
+from lib.ui import cached_api, keys, widgets
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import ROLE_LABELS, Session, guarded
 
@@ -81,7 +81,7 @@ def _hint(lead_id: int) -> tuple[int | None, str | None]:
 
 
 def _refresh(lead_id: int) -> None:
-    data.clear_lead_cache(lead_id)
+    cached_api.clear_lead_cache(lead_id)
 
 
 def load(session: Session, lead_id: int) -> LeadDossier:
@@ -93,7 +93,7 @@ def load(session: Session, lead_id: int) -> LeadDossier:
     started = time.perf_counter()
     with st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")):
         # load_dossier itself drops hints that contradict the lead.
-        dossier = data.lead_dossier(connection, lead_id, campaign_id, email)
+        dossier = cached_api.lead_dossier(connection, lead_id, campaign_id, email)
     elapsed = time.perf_counter() - started
     sent = connection.client.request_count - before
     if sent:

@@ -11,7 +11,7 @@ from lib.convertr.errors import NotFoundError
 from lib.convertr.models import Campaign, ProcessrStatus
 from lib.lead_view import lead_table
 from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
-from lib.ui import data, keys, widgets
+from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
 
 PAGE_SIZES: Final = (25, 50, 100, 200)
@@ -60,7 +60,7 @@ def _campaign(session: Session) -> Campaign | None:
         )
         return None
     try:
-        return data.campaign(session.connection.client, session.connection.key, campaign_id)
+        return cached_api.campaign(session.connection.client, session.connection.key, campaign_id)
     except NotFoundError:
         _back_to_campaigns(f"Campaign {campaign_id} was not found.")
         return None
@@ -121,7 +121,7 @@ def render(session: Session) -> None:
     after, before = range_bounds(chosen_dates, session.zone)
     page_number = int(st.session_state.get(keys.LEADS_PAGE, 1))
     connection = session.connection
-    page = data.leads_page(
+    page = cached_api.leads_page(
         connection.client,
         connection.key,
         campaign.id,

@@ -19,7 +19,7 @@ from lib.presentation import (
     escape_markdown,
     slug,
 )
-from lib.ui import data, keys
+from lib.ui import cached_api, keys
 
 TABLE_ROW_HEIGHT: Final = 35
 MAX_TABLE_HEIGHT: Final = 560
@@ -89,7 +89,7 @@ def _status_style(value: object) -> str:
 
 
 def _retry(lead_id: int) -> None:
-    data.clear_lead_cache(lead_id)
+    cached_api.clear_lead_cache(lead_id)
 
 
 def part_failed(dossier: LeadDossier, *parts: str) -> bool:
