@@ -144,9 +144,6 @@ def _field_messages(lead_id: int, pending: Mapping[str, PendingChange]) -> dict[
 def render_edit_tab(client: ConvertrClient, dossier: LeadDossier, user: User) -> None:
     """The Edit Data tab of one lead: read-only with the reason, or the editor."""
     lead = dossier.lead
-    if lead is None:
-        st.info("The lead is not loaded, so its values cannot be shown.")
-        return
     pending = _pending(lead.id)
     model = editor_model(dossier.editable_fields or [], lead, dossier.lead_data or [], pending)
     permission = edit_permission(user, lead)

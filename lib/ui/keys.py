@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from lib.convertr.dossier import Part
+
 # Shared frame (sidebar)
 DEMO_USER: Final = "frame.demo_user"
 """Selected sandbox demo user (an email address)."""
@@ -46,8 +48,6 @@ LEADS_DOWNLOAD: Final = "leads.download"
 # Lead page
 LEAD_REFRESH: Final = "lead.refresh"
 LEAD_TABS: Final = "lead.tabs"
-LEAD_RETRY_PREFIX: Final = "lead.retry."
-"""Followed by the dossier part name: one Retry button per failed part."""
 LEAD_DOWNLOAD_PREFIX: Final = "lead.download."
 """Followed by the table's slug: one CSV download per table."""
 LEAD_ASSOCIATED_DATES: Final = "lead.associated.dates"
@@ -55,3 +55,8 @@ LEAD_HINT_PREFIX: Final = "lead.hint."
 """Followed by a lead id: the (campaign id, email) the Leads page already knew, so the
 dossier needs one wave less. Kept in the session, not the URL: an email is personal data and
 does not belong in browser history or pasted links."""
+
+
+def lead_retry(part: Part) -> str:
+    """The Retry button of a failed dossier part (one per part)."""
+    return f"lead.retry.{part}"

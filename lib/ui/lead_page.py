@@ -384,14 +384,6 @@ def render(session: Session) -> None:
         _back(f"Lead {lead_id} was not found. It may have been removed, or the link is wrong.")
         return
     lead = dossier.lead
-    if lead is None:
-        lead_error = dossier.error_for("lead")
-        if lead_error is None:
-            _back(f"Lead {lead_id} could not be loaded.")
-        else:
-            widgets.show_part_error(lead_id, "lead", lead_error)
-        return
-
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
     title_column, action_column = st.columns([5, 1], vertical_alignment="bottom")

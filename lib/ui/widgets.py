@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.convertr import LeadDossier
+from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
 from lib.presentation import (
     STATUS_BADGE_COLOURS,
@@ -92,7 +93,7 @@ def _retry(lead_id: int) -> None:
     cached_api.clear_lead_cache(lead_id)
 
 
-def part_failed(dossier: LeadDossier, *parts: str) -> bool:
+def part_failed(dossier: LeadDossier, *parts: Part) -> bool:
     """If one of `parts` failed, show why with a Retry button and return True."""
     for part in parts:
         error = dossier.error_for(part)
@@ -102,12 +103,12 @@ def part_failed(dossier: LeadDossier, *parts: str) -> bool:
     return False
 
 
-def show_part_error(lead_id: int, part: str, error: ConvertrError) -> None:
+def show_part_error(lead_id: int, part: Part, error: ConvertrError) -> None:
     st.error(f"**Could not load this tab.** {error.user_message}", icon=":material/error:")
     st.caption(f"Details: {escape_markdown(str(error))}")
     st.button(
         "Retry",
-        key=f"{keys.LEAD_RETRY_PREFIX}{part}",
+        key=keys.lead_retry(part),
         icon=":material/refresh:",
         on_click=_retry,
         args=(lead_id,),

@@ -164,7 +164,7 @@ def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works() -> None:
         notes = tab(at, "Notes")
         assert "Could not load this tab" in notes.error[0].value
         assert tab(at, "Job Details").dataframe, "the other tabs are filled"
-    notes.button(key=f"{keys.LEAD_RETRY_PREFIX}notes").click().run()
+    notes.button(key=keys.lead_retry("notes")).click().run()
     assert not at.exception
     assert tab(at, "Notes").dataframe, "after Retry the notes load"
 
