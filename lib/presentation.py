@@ -44,6 +44,20 @@ STATUS_ICONS: Final[Mapping[str, str]] = {
     "Test": ":material/science:",
 }
 
+ROLE_LABELS: Final[Mapping[str, str]] = {
+    "admin": "Admin",
+    "analyst": "Analyst",
+    "viewer": "Viewer",
+    "masked": "Masked viewer",
+}
+"""A user's role as people say it (the sidebar, read-only reasons)."""
+
+
+def role_label(role: str) -> str:
+    """`"masked"` → `"Masked viewer"`; a role this list does not know is shown as it came."""
+    return ROLE_LABELS.get(role, role)
+
+
 CURRENCY_SYMBOLS: Final[Mapping[str, str]] = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥"}
 
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")

@@ -13,13 +13,12 @@ from lib.convertr.errors import NotFoundError
 from lib.convertr.models import Campaign, CampaignStatus, Statistic
 from lib.lead_view import campaign_table, chronology_frame, statistic_figures
 from lib.presentation import escape_markdown, format_date, format_percent
-from lib.ui import cached_api, keys, widgets
+from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 
 CAMPAIGN_STATUSES: Final[tuple[CampaignStatus, ...]] = ("Live", "Paused", "Completed", "Draft")
 CAMPAIGN_LIST_SIZE: Final = 200
 """Campaigns fetched for the list (one page; an enterprise has tens to hundreds)."""
-LEADS_PAGE: Final = "pages/1_Leads.py"
 
 
 def find_campaigns(
@@ -117,19 +116,19 @@ def _chronology(session: Session, campaign: Campaign) -> None:
         value=(first, last),
         min_value=first,
         max_value=last,
-        key=f"{keys.CAMPAIGNS_DATES}.{campaign.id}",
+        key=keys.campaigns_dates(campaign.id),
         format="DD/MM/YYYY",
     )
     start, end = (chosen[0], chosen[-1]) if isinstance(chosen, tuple) and chosen else (first, last)
     frame = chronology_frame(days, campaign.id, start=start, end=end)
     st.plotly_chart(
         chronology_figure(frame),
-        key=f"campaigns.chart.{campaign.id}",
+        key=keys.campaigns_chart(campaign.id),
         config={"displaylogo": False},
     )
     widgets.download(
         pd.DataFrame(frame.drop(columns=["campaign_id"])),
-        key=f"campaigns.chronology.{campaign.id}",
+        key=keys.campaigns_chronology(campaign.id),
         file_name=f"campaign-{campaign.id}-leads-per-day",
     )
 
@@ -172,7 +171,7 @@ def render(session: Session) -> None:
         )
     with action:
         st.page_link(
-            LEADS_PAGE,
+            pages.LEADS,
             label="Open its leads",
             icon=":material/table_rows:",
             query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},

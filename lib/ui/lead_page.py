@@ -32,12 +32,13 @@ from lib.presentation import (
     format_timestamp,
     parse_positive_id,
     pretty_message,
+    role_label,
     safe_link_url,
     shorten,
 )
-from lib.ui import cached_api, keys, widgets
+from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.edit_tab import render_edit_tab
-from lib.ui.frame import ROLE_LABELS, Session, guarded
+from lib.ui.frame import Session, guarded
 
 LEAD_TABS: Final = (
     "Profile",
@@ -48,8 +49,6 @@ LEAD_TABS: Final = (
     "Edit Data",
     "Notes",
 )
-CAMPAIGNS_PAGE: Final = "app.py"
-LEADS_PAGE: Final = "pages/1_Leads.py"
 NO_ASSOCIATED: Final = "No associated campaigns: this email was captured only here."
 OUTCOME_COLOURS: Final = {"Passed": "#2E9E5B", "Failed": "#D64545", "Not run": "#8A94A6"}
 MAP_HEIGHT: Final = 200
@@ -61,7 +60,7 @@ def _back(message: str, given: str | None = None) -> None:
         # The link's text goes as plain text: in a markdown banner a crafted link would
         # become a clickable link of someone else's choosing.
         st.text(f"The link gave: {shorten(given, 80)!r}")
-    st.page_link(CAMPAIGNS_PAGE, label="Back to the campaigns", icon=":material/arrow_back:")
+    st.page_link(pages.CAMPAIGNS, label="Back to the campaigns", icon=":material/arrow_back:")
 
 
 def _optional_id(name: str) -> int | None:
@@ -73,7 +72,7 @@ def _optional_id(name: str) -> int | None:
 
 
 def _hint(lead_id: int) -> tuple[int | None, str | None]:
-    hint = st.session_state.get(f"{keys.LEAD_HINT_PREFIX}{lead_id}")
+    hint = st.session_state.get(keys.lead_hint(lead_id))
     if isinstance(hint, tuple) and len(hint) == 2 and _optional_id(keys.PARAM_CAMPAIGN) == hint[0]:
         campaign_id, email = hint
         return int(campaign_id), (str(email) if email else None)
@@ -97,7 +96,7 @@ def load(session: Session, lead_id: int) -> LeadDossier:
     elapsed = time.perf_counter() - started
     sent = connection.client.request_count - before
     if sent:
-        st.session_state[f"lead.loaded.{lead_id}"] = (elapsed, sent)
+        st.session_state[keys.lead_loaded(lead_id)] = (elapsed, sent)
     return dossier
 
 
@@ -122,7 +121,7 @@ def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
         columns = st.columns(min(3, len(social.links)))
         for index, (label, url) in enumerate(social.links):
             columns[index % len(columns)].link_button(
-                label, url, key=f"lead.social.{index}", width="stretch"
+                label, url, key=keys.lead_social(index), width="stretch"
             )
     st.markdown("##### Details")
     _detail("Lead ID", str(lead.id))
@@ -176,7 +175,7 @@ def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
         # A page link does not wrap: the name goes above it as plain text, in full.
         st.text(shorten(name, 120))
         st.page_link(
-            CAMPAIGNS_PAGE,
+            pages.CAMPAIGNS,
             label="Open campaign",
             icon=":material/campaign:",
             query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
@@ -186,7 +185,7 @@ def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
 def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> None:
     widgets.table(
         frame,
-        key=f"{keys.LEAD_DOWNLOAD_PREFIX}{name}",
+        key=keys.lead_download(name),
         file_name=f"lead-{name}",
         empty=empty,
         **options,  # type: ignore[arg-type]
@@ -257,7 +256,7 @@ def _associated_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
     st.markdown("##### Leads per week on these campaigns")
     st.plotly_chart(
         comparison_figure(comparison_frame(chronologies, names)),
-        key=f"lead.associated.chart.{lead.id}",
+        key=keys.lead_associated_chart(lead.id),
         config={"displaylogo": False},
     )
 
@@ -286,7 +285,7 @@ def _jobs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
         styled,
         hide_index=True,
         height=widgets.table_height(len(frame)),
-        key=f"lead.jobs.{lead.id}.table",
+        key=keys.lead_jobs_table(lead.id),
         column_config={
             "#": st.column_config.NumberColumn(width=40),
             "Job": st.column_config.TextColumn(width="medium"),
@@ -297,9 +296,7 @@ def _jobs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
             "Message": st.column_config.TextColumn(width="large"),
         },
     )
-    widgets.download(
-        frame, key=f"{keys.LEAD_DOWNLOAD_PREFIX}jobs", file_name=f"lead-{lead.id}-jobs"
-    )
+    widgets.download(frame, key=keys.lead_download("jobs"), file_name=f"lead-{lead.id}-jobs")
 
 
 def _processr_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
@@ -315,7 +312,7 @@ def _processr_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> No
 def _provider_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
     error = dossier.error_for("provider_logs")
     if isinstance(error, PermissionDeniedError) or not session.user.can_view_provider_logs:
-        role = ROLE_LABELS.get(session.user.role, session.user.role)
+        role = role_label(session.user.role)
         st.info(
             f"Your role ({role}) cannot see provider logs: they may contain unmasked "
             "personal data. Ask an admin or analyst if you need them.",
@@ -346,7 +343,7 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> No
             st.code(text, language=language, wrap_lines=True)
     widgets.download(
         log_table(logs, session.zone, provider=True),
-        key=f"{keys.LEAD_DOWNLOAD_PREFIX}provider-logs",
+        key=keys.lead_download("provider-logs"),
         file_name=f"lead-{lead.id}-provider-logs",
     )
 
@@ -389,7 +386,7 @@ def render(session: Session) -> None:
     title_column, action_column = st.columns([5, 1], vertical_alignment="bottom")
     with title_column:
         st.title(f"Lead {lead.id}")
-        loaded = st.session_state.get(f"lead.loaded.{lead.id}")
+        loaded = st.session_state.get(keys.lead_loaded(lead.id))
         timing = f" · loaded in {loaded[0]:.2f} s with {loaded[1]} requests" if loaded else ""
         if timing:
             st.caption(timing.removeprefix(" · ").capitalize())
@@ -403,7 +400,7 @@ def render(session: Session) -> None:
             help="Load this lead again from Convertr.",
         )
         st.page_link(
-            LEADS_PAGE,
+            pages.LEADS,
             label="Campaign leads",
             icon=":material/arrow_back:",
             query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},

@@ -11,15 +11,13 @@ from lib.convertr.errors import NotFoundError
 from lib.convertr.models import Campaign, ProcessrStatus
 from lib.lead_view import lead_table
 from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
-from lib.ui import cached_api, keys, widgets
+from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 
 PAGE_SIZES: Final = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE: Final = 50
 DELIVERY_CHOICES: Final = {"Any": None, "Delivered": True, "Undelivered": False}
 ORDERS: Final = {"Newest first": "desc", "Oldest first": "asc"}
-CAMPAIGNS_PAGE: Final = "app.py"
-LEAD_PAGE: Final = "pages/2_Lead.py"
 
 
 def _back_to_campaigns(message: str, given: str | None = None) -> None:
@@ -27,7 +25,7 @@ def _back_to_campaigns(message: str, given: str | None = None) -> None:
     if given is not None:
         # Plain text, never inside the markdown banner (a crafted link would become a link).
         st.text(f"The link gave: {shorten(given, 80)!r}")
-    st.page_link(CAMPAIGNS_PAGE, label="Choose a campaign", icon=":material/arrow_back:")
+    st.page_link(pages.CAMPAIGNS, label="Choose a campaign", icon=":material/arrow_back:")
 
 
 def _first_page() -> None:
@@ -77,7 +75,7 @@ def render(session: Session) -> None:
         f"{escape_markdown(campaign.advertiser or 'no advertiser')}"
     )
     st.page_link(
-        CAMPAIGNS_PAGE,
+        pages.CAMPAIGNS,
         label="Back to the campaign",
         icon=":material/arrow_back:",
         query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},
@@ -177,5 +175,5 @@ def render(session: Session) -> None:
     if rows:
         lead = page.items[rows[0]]
         params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(campaign.id)}
-        st.session_state[f"{keys.LEAD_HINT_PREFIX}{lead.id}"] = (campaign.id, lead.email)
-        st.switch_page(LEAD_PAGE, query_params=params)
+        st.session_state[keys.lead_hint(lead.id)] = (campaign.id, lead.email)
+        st.switch_page(pages.LEAD, query_params=params)
