@@ -12,10 +12,12 @@ import streamlit as st
 from lib.convertr import LeadDossier
 from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
+from lib.convertr.models import ProcessrStatus
 from lib.presentation import (
     STATUS_BADGE_COLOURS,
     STATUS_HEX_COLOURS,
     STATUS_ICONS,
+    as_status,
     csv_bytes,
     escape_markdown,
     slug,
@@ -67,12 +69,12 @@ def download(frame: pd.DataFrame, *, key: str, file_name: str) -> None:
     )
 
 
-def status_badge(status: str) -> None:
+def status_badge(status: ProcessrStatus) -> None:
     """The lead status as a badge in the one status colour."""
     st.badge(
         status,
-        color=STATUS_BADGE_COLOURS.get(status, "gray"),  # type: ignore[arg-type]
-        icon=STATUS_ICONS.get(status),
+        color=STATUS_BADGE_COLOURS[status],  # type: ignore[arg-type]
+        icon=STATUS_ICONS[status],
     )
 
 
@@ -85,8 +87,8 @@ def styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ()) -> Any:
 
 
 def _status_style(value: object) -> str:
-    colour = STATUS_HEX_COLOURS.get(str(value))
-    return f"color: {colour}; font-weight: 600" if colour else ""
+    status = as_status(value)
+    return f"color: {STATUS_HEX_COLOURS[status]}; font-weight: 600" if status else ""
 
 
 def _retry(lead_id: int) -> None:

@@ -279,7 +279,7 @@ def test_pending_edits_survive_reruns_and_page_changes_and_discard_drops_them(
     postcode = server_value(other, SHOWCASE, "postcode")
     at = open_lead()
     edit(at, SHOWCASE, postcode="N1 9GU")
-    at.switch_page("app.py").run()
+    at.switch_page(pages.CAMPAIGNS).run()
     assert not at.exception
     at.switch_page(LEAD)
     at.query_params["lead"] = str(SHOWCASE)

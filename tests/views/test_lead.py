@@ -1,11 +1,11 @@
-"""The Lead Data view's tables and the charts, from hand-built models."""
+"""lib/views/lead.py: the Lead page's panel and tables, from hand-built models."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from lib.charts import chronology_figure, comparison_figure
+from lib.charts import comparison_figure
 from lib.convertr.models import (
     CampaignProcessrJob,
     Lead,
@@ -15,9 +15,9 @@ from lib.convertr.models import (
     LogEntry,
     ProcessrJobLead,
 )
-from lib.lead_view import (
+from lib.presentation import resolve_timezone
+from lib.views.lead import (
     associated_table,
-    chronology_frame,
     comparison_frame,
     job_table,
     log_table,
@@ -26,7 +26,6 @@ from lib.lead_view import (
     score_explanation,
     social_profile,
 )
-from lib.presentation import STATUS_HEX_COLOURS, resolve_timezone
 
 UTC_ZONE = resolve_timezone(None)
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -175,26 +174,6 @@ def test_comparison_is_weekly_and_labels_are_escaped() -> None:
     names = [trace.name for trace in comparison_figure(frame).data]
     assert all("<" not in name for name in names)
     assert "&lt;img src=x onerror=alert(1)&gt; (#1)" in names
-
-
-def test_chronology_chart_stacks_statuses_in_their_colours() -> None:
-    days = [chronology(1, date(2026, 6, day), day) for day in (1, 2, 3)]
-    frame = chronology_frame(days, 1, start=date(2026, 6, 2))
-    assert list(frame["total"]) == [2, 3]
-    figure = chronology_figure(frame)
-    assert [trace.name for trace in figure.data] == ["Valid", "Caution", "Invalid", "Test"]
-    assert [trace.marker.color for trace in figure.data] == list(STATUS_HEX_COLOURS.values())
-    assert figure.layout.barmode == "stack"
-
-
-def test_charts_with_few_leads_tick_whole_numbers_only() -> None:
-    few = chronology_frame([chronology(1, date(2026, 6, 1), 2)], 1)
-    many = chronology_frame([chronology(1, date(2026, 6, 1), 400)], 1)
-    # Plotly would tick at halves, shown as "0, 1, 1, 2, 2" by the whole-number format.
-    assert chronology_figure(few).layout.yaxis.dtick == 1
-    assert chronology_figure(many).layout.yaxis.dtick is None
-    weekly = comparison_frame([chronology(1, date(2026, 6, 1), 3)], {1: "One"})
-    assert comparison_figure(weekly).layout.yaxis.dtick == 1
 
 
 def _scoring(*outcomes: tuple[str, bool, str, int]) -> tuple[list[Any], list[Any]]:
