@@ -222,3 +222,44 @@ def test_score_explanation_of_a_failed_hardfail_ignores_the_score() -> None:
         "Invalid whatever the score: the hardfail job Duplicate Email Check failed "
         "(90 of 100 points)."
     )
+
+
+def test_the_profile_panel_is_formatted_and_shortened_for_plain_text() -> None:
+    from lib.convertr.dossier import LeadDossier
+    from lib.views.lead import DetailRow, profile_panel
+
+    lead = make_lead(
+        firstName="Olivia",
+        lastName="Bennett",
+        company="C" * 300,
+        email="olivia@example.com",
+        formName="Webinar",
+        formHash="ab12",
+        latitude=51.5,
+        longitude=-0.1,
+        postcode="N1 9GU",
+        country="GB",
+        delivered=True,
+    )
+    dossier = LeadDossier(
+        lead_id=lead.id,
+        lead=lead,
+        lead_data=[value(1, "fullcontact.photo", "javascript:alert(1)", "enrichment")],
+    )
+    panel = profile_panel(dossier, resolve_timezone("Europe/London"))
+    assert panel.name == "Olivia Bennett"
+    assert panel.headline[0].endswith("…") and len(panel.headline[0]) == 120
+    assert panel.headline[1] == "olivia@example.com"
+    assert panel.photo_url is None, "only safe images"
+    assert panel.lead_id == DetailRow("Lead ID", "1")
+    assert (panel.status, panel.delivered, panel.delivery) == ("Valid", True, "Delivered")
+    assert panel.campaign_name == "Campaign 1", "the campaign part failed: its id is shown"
+    assert [row.label for row in panel.details] == ["Form", "Entry Point", "Captured"]
+    assert panel.details[0].value == "Webinar (ab12)"
+    assert panel.details[1].value == "—"
+    assert panel.details[2].value == "01 May 2026 10:00", "in the viewer's zone"
+    assert (panel.score_fraction, panel.score_text) == (1.0, "Score 100 / 100")
+    assert panel.location is not None and panel.location.address == "N1 9GU, GB"
+    assert (
+        profile_panel(LeadDossier(lead_id=1, lead=make_lead()), UTC_ZONE).name == "No name captured"
+    )
