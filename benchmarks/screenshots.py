@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from benchmarks.ports import free_port
+from lib.ui import pages
 
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR: Final = PROJECT_ROOT / "docs" / "screenshots"
@@ -45,7 +46,7 @@ def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        pages.CAMPAIGNS,
         "--server.port",
         str(port),
         "--server.address",

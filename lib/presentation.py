@@ -13,15 +13,25 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import Final, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-LEAD_STATUSES: Final = ("Valid", "Caution", "Invalid", "Test")
-"""Processr statuses, in the order every table, filter and chart uses."""
+from lib.convertr.models import ProcessrStatus
 
-STATUS_BADGE_COLOURS: Final[Mapping[str, str]] = {
+LEAD_STATUSES: Final[tuple[ProcessrStatus, ...]] = ("Valid", "Caution", "Invalid", "Test")
+"""The model's Processr statuses (`models.ProcessrStatus`, so mypy checks each name), in the
+order every table, filter and chart uses."""
+assert set(LEAD_STATUSES) == set(get_args(ProcessrStatus)), "every status, each once"
+
+
+def as_status(value: object) -> ProcessrStatus | None:
+    """`value` as a Processr status when it is one (a table cell, say), else None."""
+    return next((status for status in LEAD_STATUSES if status == value), None)
+
+
+STATUS_BADGE_COLOURS: Final[Mapping[ProcessrStatus, str]] = {
     "Valid": "green",
     "Caution": "orange",
     "Invalid": "red",
@@ -29,7 +39,7 @@ STATUS_BADGE_COLOURS: Final[Mapping[str, str]] = {
 }
 """The one status → colour mapping, in `st.badge` colour names."""
 
-STATUS_HEX_COLOURS: Final[Mapping[str, str]] = {
+STATUS_HEX_COLOURS: Final[Mapping[ProcessrStatus, str]] = {
     "Valid": "#2E9E5B",
     "Caution": "#E3A008",
     "Invalid": "#D64545",
@@ -37,12 +47,26 @@ STATUS_HEX_COLOURS: Final[Mapping[str, str]] = {
 }
 """The same mapping for charts (plotly needs real colours)."""
 
-STATUS_ICONS: Final[Mapping[str, str]] = {
+STATUS_ICONS: Final[Mapping[ProcessrStatus, str]] = {
     "Valid": ":material/check_circle:",
     "Caution": ":material/warning:",
     "Invalid": ":material/cancel:",
     "Test": ":material/science:",
 }
+
+ROLE_LABELS: Final[Mapping[str, str]] = {
+    "admin": "Admin",
+    "analyst": "Analyst",
+    "viewer": "Viewer",
+    "masked": "Masked viewer",
+}
+"""A user's role as people say it (the sidebar, read-only reasons)."""
+
+
+def role_label(role: str) -> str:
+    """`"masked"` → `"Masked viewer"`; a role this list does not know is shown as it came."""
+    return ROLE_LABELS.get(role, role)
+
 
 CURRENCY_SYMBOLS: Final[Mapping[str, str]] = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥"}
 

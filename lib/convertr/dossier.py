@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, fields
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel
 
@@ -53,11 +53,44 @@ from lib.convertr.models import (
     Statistic,
 )
 
-LEAD_PARTS: Final = ("lead", "lead_data", "job_results", "processr_logs", "provider_logs", "notes")
+Part = Literal[
+    "lead",
+    "lead_data",
+    "job_results",
+    "processr_logs",
+    "provider_logs",
+    "notes",
+    "campaign",
+    "jobs",
+    "editable_fields",
+    "publishers",
+    "associated_leads",
+    "associated_campaigns",
+    "associated_statistics",
+    "associated_publishers",
+    "associated_links",
+    "associated_chronologies",
+]
+"""A dossier part's name (a field of `LeadDossier`): mypy checks every place that names one."""
+
+LEAD_PARTS: Final[tuple[Part, ...]] = (
+    "lead",
+    "lead_data",
+    "job_results",
+    "processr_logs",
+    "provider_logs",
+    "notes",
+)
 """Parts keyed by the lead id: requested at once."""
-CAMPAIGN_PARTS: Final = ("campaign", "jobs", "editable_fields", "publishers", "associated_leads")
+CAMPAIGN_PARTS: Final[tuple[Part, ...]] = (
+    "campaign",
+    "jobs",
+    "editable_fields",
+    "publishers",
+    "associated_leads",
+)
 """Parts that need the lead's campaign id or email."""
-ASSOCIATED_PARTS: Final = (
+ASSOCIATED_PARTS: Final[tuple[Part, ...]] = (
     "associated_campaigns",
     "associated_statistics",
     "associated_publishers",
@@ -65,17 +98,18 @@ ASSOCIATED_PARTS: Final = (
     "associated_chronologies",
 )
 """Parts that need the campaigns of the leads sharing the email."""
-PARTS: Final = LEAD_PARTS + CAMPAIGN_PARTS + ASSOCIATED_PARTS
+PARTS: Final[tuple[Part, ...]] = LEAD_PARTS + CAMPAIGN_PARTS + ASSOCIATED_PARTS
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class LeadDossier:
-    """Everything about one lead; a part that failed is None and has an entry in ``errors``."""
+    """Everything about one lead; a part that failed is None and has an entry in ``errors``.
+    The lead itself is always there: `load_dossier` raises when it cannot be loaded."""
 
     lead_id: int
-    lead: Lead | None = None
+    lead: Lead
     lead_data: list[LeadData] | None = None
     """Every value held for the lead (captured, derived, enrichment, transform, edited)."""
     campaign: Campaign | None = None
@@ -96,10 +130,11 @@ class LeadDossier:
     notes: list[LeadNote] | None = None
     publishers: list[CampaignPublisher] | None = None
     """The contracts of the lead's campaign (for the Generator's name)."""
-    errors: dict[str, ConvertrError] = field(default_factory=dict)
+    errors: Mapping[Part, ConvertrError] = field(default_factory=dict)
     """Part name -> why that part is missing."""
 
-    def error_for(self, part: str) -> ConvertrError | None:
+    def error_for(self, part: Part) -> ConvertrError | None:
+        # Checked at run time too: a caller without type checking (a notebook) learns why.
         if part not in PARTS:
             raise KeyError(f"expected a dossier part ({', '.join(PARTS)}), got {part!r}")
         return self.errors.get(part)
@@ -150,6 +185,7 @@ def _error_dict(error: ConvertrError) -> dict[str, Any]:
 
 
 assert {f.name for f in fields(LeadDossier)} == {"lead_id", "errors", *PARTS}
+assert set(get_args(Part)) == set(PARTS) and len(PARTS) == len(get_args(Part))
 
 
 def load_dossier(
@@ -179,7 +215,7 @@ def load_dossier(
 def _hints_disagree(dossier: LeadDossier, campaign_id: int | None, email: str | None) -> bool:
     """Whether campaign and email hints (used only together) contradict the loaded lead."""
     lead = dossier.lead
-    if lead is None or campaign_id is None or email is None:
+    if campaign_id is None or email is None:
         return False
     return lead.campaign_id != campaign_id or (lead.email or "").lower() != email.lower()
 
@@ -190,9 +226,9 @@ class _DossierLoad:
         self.lead_id = lead_id
         self.ends_at = ends_at
         """``time.monotonic()`` by which the dossier is returned, complete or not."""
-        self.values: dict[str, Any] = {}
-        self.errors: dict[str, ConvertrError] = {}
-        self.pending: dict[Future[Any], str] = {}
+        self.values: dict[Part, Any] = {}
+        self.errors: dict[Part, ConvertrError] = {}
+        self.pending: dict[Future[Any], Part] = {}
 
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
         client, lead_id = self.client, self.lead_id
@@ -228,10 +264,10 @@ class _DossierLoad:
             raise
         return LeadDossier(lead_id=lead_id, errors=self.errors, **self.values)
 
-    def submit(self, part: str, fetch: Callable[..., Any], *args: Any) -> None:
+    def submit(self, part: Part, fetch: Callable[..., Any], *args: Any) -> None:
         self.pending[self.pool.submit(fetch, *args)] = part
 
-    def record(self, part: str, future: Future[Any]) -> None:
+    def record(self, part: Part, future: Future[Any]) -> None:
         error = future.exception()
         if error is None:
             self.values[part] = future.result()
@@ -262,7 +298,7 @@ class _DossierLoad:
         if "lead" in self.errors:
             raise self.errors["lead"]
 
-    def fail_dependants(self, parts: tuple[str, ...], needed: str) -> None:
+    def fail_dependants(self, parts: tuple[Part, ...], needed: Part) -> None:
         cause = self.errors[needed]
         for part in parts:
             self.errors[part] = DependencyError(
@@ -270,7 +306,7 @@ class _DossierLoad:
                 f"{cause.message}"
             )
 
-    def after(self, part: str, known_early: bool) -> None:
+    def after(self, part: Part, known_early: bool) -> None:
         if part == "lead":
             error = self.errors.get("lead")
             if error is not None:

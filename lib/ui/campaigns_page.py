@@ -1,4 +1,9 @@
-"""The Campaigns page: find a campaign, see its figures and daily leads, open its leads."""
+"""The Campaigns page: find a campaign, see its figures and daily leads, open its leads.
+
+Settings -> view model -> draw: `_filters` reads the search into `CampaignFilters`, the cached
+API finds the campaigns, `lib.views.campaigns` builds the list, KPIs and chart data, and the
+functions here draw them.
+"""
 
 from __future__ import annotations
 
@@ -10,46 +15,57 @@ import streamlit as st
 
 from lib.charts import chronology_figure
 from lib.convertr.errors import NotFoundError
-from lib.convertr.models import Campaign, CampaignStatus, Statistic
-from lib.lead_view import campaign_table, chronology_frame, statistic_figures
-from lib.presentation import escape_markdown, format_date, format_percent
-from lib.ui import data, keys, widgets
+from lib.convertr.models import Campaign, Statistic
+from lib.presentation import escape_markdown
+from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
+from lib.views.campaigns import (
+    CAMPAIGN_STATUSES,
+    NO_LEADS_YET,
+    NO_STATISTICS,
+    CampaignFilters,
+    FoundCampaigns,
+    campaign_caption,
+    campaign_choice_label,
+    campaign_list,
+    chart_range,
+    chronology_frame,
+    found_campaigns,
+    kpis,
+)
 
-CAMPAIGN_STATUSES: Final[tuple[CampaignStatus, ...]] = ("Live", "Paused", "Completed", "Draft")
 CAMPAIGN_LIST_SIZE: Final = 200
 """Campaigns fetched for the list (one page; an enterprise has tens to hundreds)."""
-LEADS_PAGE: Final = "pages/1_Leads.py"
 
 
-def find_campaigns(
-    session: Session, search: str, statuses: tuple[CampaignStatus, ...]
-) -> tuple[list[Campaign], int]:
-    """Campaigns whose name contains `search` or whose id is `search`, with the total."""
-    connection = session.connection
-    text = search.strip()
-    page = data.campaigns_page(
-        connection.client, connection.key, 1, CAMPAIGN_LIST_SIZE, text or None, statuses
+def _filters() -> tuple[CampaignFilters, st.delta_generator.DeltaGenerator]:
+    """Read the search and status filter; returns them and the column for the choice."""
+    search_column, status_column, choice_column = st.columns([2, 2, 3])
+    search = search_column.text_input(
+        "Search", key=keys.CAMPAIGNS_SEARCH, placeholder="Campaign name or ID"
     )
-    found = list(page.items)
-    # Partial pagination gives no total: count what was found (the UI task shows "more").
-    total = page.total if page.total is not None else len(found)
-    if text.isdigit():
+    statuses = status_column.multiselect(
+        "Campaign status", CAMPAIGN_STATUSES, key=keys.CAMPAIGNS_STATUS, placeholder="Any"
+    )
+    return CampaignFilters(search, tuple(statuses)), choice_column
+
+
+def find_campaigns(session: Session, filters: CampaignFilters) -> FoundCampaigns:
+    """Campaigns whose name contains the search or whose id is the search, with the total."""
+    connection = session.connection
+    page = cached_api.campaigns_page(
+        connection.client, connection.key, 1, CAMPAIGN_LIST_SIZE, filters.text, filters.statuses
+    )
+    by_id = None
+    if filters.campaign_id is not None:
         try:
-            by_id = data.campaign(connection.client, connection.key, int(text))
+            by_id = cached_api.campaign(connection.client, connection.key, filters.campaign_id)
         except NotFoundError:
             by_id = None
-        if (
-            by_id is not None
-            and all(item.id != by_id.id for item in found)
-            and (not statuses or by_id.status in statuses)
-        ):
-            found.insert(0, by_id)
-            total += 1
-    return found, total
+    return found_campaigns(filters, page.items, page.total, by_id)
 
 
-def _choose_campaign(campaigns: list[Campaign]) -> Campaign:
+def _choose_campaign(campaigns: tuple[Campaign, ...]) -> Campaign:
     """The campaign picked in the selectbox, starting from the URL's `campaign`."""
     by_id = {campaign.id: campaign for campaign in campaigns}
     wanted = st.session_state.get(keys.CAMPAIGNS_CHOICE)
@@ -60,7 +76,7 @@ def _choose_campaign(campaigns: list[Campaign]) -> Campaign:
     chosen: int = st.selectbox(
         "Campaign",
         list(by_id),
-        format_func=lambda campaign_id: f"{by_id[campaign_id].name} (#{campaign_id})",
+        format_func=lambda campaign_id: campaign_choice_label(by_id[campaign_id]),
         key=keys.CAMPAIGNS_CHOICE,
     )
     st.query_params[keys.PARAM_CAMPAIGN] = str(chosen)
@@ -68,15 +84,67 @@ def _choose_campaign(campaigns: list[Campaign]) -> Campaign:
     return by_id[chosen]
 
 
-def _campaign_list(campaigns: list[Campaign], statistics: list[Statistic], total: int) -> None:
-    by_campaign = {statistic.campaign_id: statistic for statistic in statistics}
-    frame = campaign_table(campaigns)
-    frame["Leads"] = [by_campaign[c.id].total if c.id in by_campaign else None for c in campaigns]
-    frame["Valid"] = [by_campaign[c.id].valid if c.id in by_campaign else None for c in campaigns]
-    shown = f"{len(campaigns):,} of {total:,}" if total > len(campaigns) else f"{total:,}"
-    with st.expander(f"{shown} campaigns", expanded=True, icon=":material/list:"):
+def _heading(campaign: Campaign) -> None:
+    heading, action = st.columns([4, 1], vertical_alignment="bottom")
+    with heading:
+        st.subheader(escape_markdown(campaign.name))
+        st.caption(campaign_caption(campaign))
+    with action:
+        st.page_link(
+            pages.LEADS,
+            label="Open its leads",
+            icon=":material/table_rows:",
+            query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},
+        )
+
+
+def _kpis(statistic: Statistic | None) -> None:
+    if statistic is None:
+        st.info(NO_STATISTICS, icon=":material/info:")
+        return
+    figures = kpis(statistic)
+    for column, kpi in zip(st.columns(len(figures)), figures, strict=True):
+        column.metric(kpi.label, kpi.value, delta=kpi.share, delta_color="off", delta_arrow="off")
+
+
+def _chronology(session: Session, campaign: Campaign) -> None:
+    connection = session.connection
+    days = cached_api.chronologies(connection.client, connection.key, (campaign.id,))
+    full = chronology_frame(days, campaign.id)
+    st.markdown("#### Leads per day")
+    if full.empty:
+        st.info(NO_LEADS_YET, icon=":material/info:")
+        return
+    first: date = full["date"].min()
+    last: date = full["date"].max()
+    range_column, _ = st.columns([2, 3])
+    chosen = range_column.date_input(
+        "Date range",
+        value=(first, last),
+        min_value=first,
+        max_value=last,
+        key=keys.campaigns_dates(campaign.id),
+        format="DD/MM/YYYY",
+    )
+    start, end = chart_range(chosen, first, last)
+    frame = chronology_frame(days, campaign.id, start=start, end=end)
+    st.plotly_chart(
+        chronology_figure(frame),
+        key=keys.campaigns_chart(campaign.id),
+        config={"displaylogo": False},
+    )
+    widgets.download(
+        pd.DataFrame(frame.drop(columns=["campaign_id"])),
+        key=keys.campaigns_chronology(campaign.id),
+        file_name=f"campaign-{campaign.id}-leads-per-day",
+    )
+
+
+def _campaign_list(found: FoundCampaigns, statistics: list[Statistic]) -> None:
+    view = campaign_list(found.campaigns, statistics, found.total)
+    with st.expander(view.heading, expanded=True, icon=":material/list:"):
         widgets.table(
-            frame,
+            view.table,
             key=keys.CAMPAIGNS_TABLE,
             file_name="campaigns",
             empty="No campaigns.",
@@ -88,98 +156,21 @@ def _campaign_list(campaigns: list[Campaign], statistics: list[Statistic], total
         )
 
 
-def _kpis(statistic: Statistic | None) -> None:
-    if statistic is None:
-        st.info("No statistics for this campaign yet.", icon=":material/info:")
-        return
-    columns = st.columns(7)
-    for column, (label, value) in zip(columns, statistic_figures(statistic), strict=True):
-        share = (
-            None
-            if label == "Total"
-            else format_percent(getattr(statistic, label.lower()), statistic.total)
-        )
-        column.metric(label, value, delta=share, delta_color="off", delta_arrow="off")
-
-
-def _chronology(session: Session, campaign: Campaign) -> None:
-    connection = session.connection
-    days = data.chronologies(connection.client, connection.key, (campaign.id,))
-    full = chronology_frame(days, campaign.id)
-    st.markdown("#### Leads per day")
-    if full.empty:
-        st.info("No leads have been captured on this campaign yet.", icon=":material/info:")
-        return
-    first: date = full["date"].min()
-    last: date = full["date"].max()
-    range_column, _ = st.columns([2, 3])
-    chosen = range_column.date_input(
-        "Date range",
-        value=(first, last),
-        min_value=first,
-        max_value=last,
-        key=f"{keys.CAMPAIGNS_DATES}.{campaign.id}",
-        format="DD/MM/YYYY",
-    )
-    start, end = (chosen[0], chosen[-1]) if isinstance(chosen, tuple) and chosen else (first, last)
-    frame = chronology_frame(days, campaign.id, start=start, end=end)
-    st.plotly_chart(
-        chronology_figure(frame),
-        key=f"campaigns.chart.{campaign.id}",
-        config={"displaylogo": False},
-    )
-    widgets.download(
-        pd.DataFrame(frame.drop(columns=["campaign_id"])),
-        key=f"campaigns.chronology.{campaign.id}",
-        file_name=f"campaign-{campaign.id}-leads-per-day",
-    )
-
-
 def render(session: Session) -> None:
     st.title("Campaigns")
-    search_column, status_column, choice_column = st.columns([2, 2, 3])
-    search = search_column.text_input(
-        "Search", key=keys.CAMPAIGNS_SEARCH, placeholder="Campaign name or ID"
-    )
-    statuses = tuple(
-        status_column.multiselect(
-            "Campaign status", CAMPAIGN_STATUSES, key=keys.CAMPAIGNS_STATUS, placeholder="Any"
-        )
-    )
-    campaigns, total = find_campaigns(session, search, statuses)
-    if not campaigns:
-        st.info(
-            "No campaigns match this search"
-            + (" and status filter." if statuses else ".")
-            + " Clear the search to see every campaign.",
-            icon=":material/search_off:",
-        )
+    filters, choice_column = _filters()
+    found = find_campaigns(session, filters)
+    if not found.campaigns:
+        st.info(filters.no_match, icon=":material/search_off:")
         return
     connection = session.connection
-    statistics = data.statistics(
-        connection.client, connection.key, data.ids([campaign.id for campaign in campaigns])
+    statistics = cached_api.statistics(
+        connection.client, connection.key, cached_api.ids([item.id for item in found.campaigns])
     )
     with choice_column:
-        campaign = _choose_campaign(campaigns)
-
-    heading, action = st.columns([4, 1], vertical_alignment="bottom")
-    with heading:
-        st.subheader(escape_markdown(campaign.name))
-        period = f"{format_date(campaign.start_date)} to {format_date(campaign.end_date)}"
-        advertiser = escape_markdown(campaign.advertiser or "no advertiser")
-        st.caption(
-            f"#{campaign.id} · {advertiser} · {campaign.status} · {campaign.currency} · "
-            f"{period} · max score {campaign.max_score}"
-        )
-    with action:
-        st.page_link(
-            LEADS_PAGE,
-            label="Open its leads",
-            icon=":material/table_rows:",
-            query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},
-        )
-    statistic = next((item for item in statistics if item.campaign_id == campaign.id), None)
-    _kpis(statistic)
+        campaign = _choose_campaign(found.campaigns)
+    _heading(campaign)
+    _kpis(next((item for item in statistics if item.campaign_id == campaign.id), None))
     _chronology(session, campaign)
     st.divider()
-    _campaign_list(campaigns, statistics, total)
+    _campaign_list(found, statistics)

@@ -6,7 +6,7 @@ mix text, emails, numbers, dates and choice lists. So the grid has one editable 
 column of text (the API stores every value as a string anyway) and, beside it, disabled
 columns saying what each row accepts: **Type**, **Allowed** (the choice list, the date format,
 the length limit) and **Required**. Each row is checked on every rerun with the same rules the
-API applies (`lib.editing`), and the disabled **Check** column, next to the value, says what is
+API applies (`lib.views.edit`), and the disabled **Check** column, next to the value, says what is
 wrong or what the server answered. Separate grouped editors per type (a SelectboxColumn for
 choice fields) were rejected: they split one lead's fields across several grids and break the
 campaign's field order. Fields the campaign marks not editable are listed read-only below.
@@ -16,151 +16,121 @@ row the user changed. Every grid edit is copied at once into pending changes kep
 state per lead (they survive tab switches, other widgets and page changes); the grid shows the
 pending value over the server's. After a save or a discard the grid's key changes (a new
 generation), so it starts again from the server's values plus whatever is still pending.
+
+This module reads widgets and session state and draws; what a save, a discard or a choice
+makes of the tab's state is decided by pure functions in `lib.views.edit`, and the changes are
+sent by `lib.convertr.edits`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from lib.convertr import ConvertrClient, LeadDossier
+from lib.convertr.edits import SaveResult, save_changes, send_change
 from lib.convertr.models import Lead, User
-from lib.editing import (
+from lib.presentation import escape_markdown
+from lib.ui import cached_api, keys, widgets
+from lib.views.edit import (
     COLUMN_ALLOWED,
     COLUMN_CHECK,
     COLUMN_FIELD,
     COLUMN_REQUIRED,
     COLUMN_TYPE,
     COLUMN_VALUE,
+    MAX_NAME_LENGTH,
     MAX_VALUE_LENGTH,
+    ConflictChoice,
     EditorModel,
+    EditState,
+    Notice,
     PendingChange,
-    SaveResult,
     add_field,
-    after_save,
+    add_notice,
     apply_grid_edits,
-    change_problems,
+    conflict_choices,
+    discarded_state,
     edit_permission,
+    edit_review,
     editor_frame,
     editor_model,
     keep_mine,
-    save_changes,
-    send_change,
-    shorten,
+    read_only_frame,
+    state_after_edit,
+    state_after_failed_save,
+    state_after_save,
+    state_after_taking_theirs,
 )
-from lib.presentation import escape_markdown
-from lib.ui import data, widgets
 
-# Widget keys (one lead is shown per page, so widgets need no lead id).
-NEW_NAME: Final = "lead.edit.new_name"
-NEW_VALUE: Final = "lead.edit.new_value"
-ADD: Final = "lead.edit.add"
-ADD_FORM: Final = "lead.edit.add_form"
-SAVE: Final = "lead.edit.save"
-DISCARD: Final = "lead.edit.discard"
-KEEP_MINE_PREFIX: Final = "lead.edit.keep."
-"""Followed by the field name: resend my value over a conflicting one."""
-TAKE_THEIRS_PREFIX: Final = "lead.edit.take."
-"""Followed by the field name: drop my change and keep the server's value."""
-
-CONFLICT_CHECK: Final = "Changed on the server meanwhile: keep yours or take theirs (below)."
-DISCARD_NOTE: Final = "Discarded every unsaved change."
-MESSAGE_LEVELS: Final = ("success", "info", "warning", "error")
-_SAVED_WORD: Final = {True: "change", False: "changes"}
+# -- session state (per lead) ---------------------------------------------------------------
 
 
-# -- session-state keys (per lead) ----------------------------------------------------------
-
-
-def pending_key(lead_id: int) -> str:
-    """Session-state key of the lead's pending changes (field name → PendingChange)."""
-    return f"lead.edit.{lead_id}.pending"
-
-
-def generation_key(lead_id: int) -> str:
-    return f"lead.edit.{lead_id}.generation"
-
-
-def table_key(lead_id: int, generation: int = 0) -> str:
-    """Key of the grid: a new generation after each save or discard resets the grid."""
-    return f"lead.edit.{lead_id}.table.{generation}"
-
-
-def current_table_key(state: Any, lead_id: int) -> str:
+def current_table_key(state: Mapping[str, Any], lead_id: int) -> str:
     """The grid's key now, from a session state (tests pass AppTest's)."""
-    key = generation_key(lead_id)
-    return table_key(lead_id, int(state[key]) if key in state else 0)
+    key = keys.edit_generation(lead_id)
+    return keys.edit_table(lead_id, int(state[key]) if key in state else 0)
 
 
-def messages_key(lead_id: int) -> str:
-    """Server answers per field: name → (the value they concern, messages)."""
-    return f"lead.edit.{lead_id}.messages"
+def _state(lead_id: int) -> EditState:
+    session = st.session_state
+    pending = session.get(keys.edit_pending(lead_id))
+    return EditState(
+        pending=dict(pending) if isinstance(pending, dict) else {},
+        messages=dict(session.get(keys.edit_messages(lead_id), {})),
+        conflicts=dict(session.get(keys.edit_conflicts(lead_id), {})),
+        report=tuple(session.get(keys.edit_report(lead_id), ())),
+    )
 
 
-def conflicts_key(lead_id: int) -> str:
-    return f"lead.edit.{lead_id}.conflicts"
-
-
-def report_key(lead_id: int) -> str:
-    """The last save's summary: a list of (level, text)."""
-    return f"lead.edit.{lead_id}.report"
-
-
-def _feedback_key(lead_id: int) -> str:
-    return f"lead.edit.{lead_id}.add_feedback"
-
-
-def _pending(lead_id: int) -> dict[str, PendingChange]:
-    value = st.session_state.get(pending_key(lead_id))
-    return dict(value) if isinstance(value, dict) else {}
+def _store(lead_id: int, state: EditState) -> None:
+    session = st.session_state
+    session[keys.edit_pending(lead_id)] = dict(state.pending)
+    session[keys.edit_messages(lead_id)] = dict(state.messages)
+    session[keys.edit_conflicts(lead_id)] = dict(state.conflicts)
+    session[keys.edit_report(lead_id)] = state.report
 
 
 def _generation(lead_id: int) -> int:
-    return int(st.session_state.get(generation_key(lead_id), 0))
+    return int(st.session_state.get(keys.edit_generation(lead_id), 0))
 
 
 def _reset_grid(lead_id: int) -> None:
-    old = table_key(lead_id, _generation(lead_id))
-    st.session_state[generation_key(lead_id)] = _generation(lead_id) + 1
+    old = keys.edit_table(lead_id, _generation(lead_id))
+    st.session_state[keys.edit_generation(lead_id)] = _generation(lead_id) + 1
     st.session_state.pop(old, None)
 
 
-def _field_messages(lead_id: int, pending: Mapping[str, PendingChange]) -> dict[str, list[str]]:
-    """Server messages still about the value pending now (a new value makes them stale)."""
-    stored: dict[str, tuple[str, tuple[str, ...]]] = st.session_state.get(messages_key(lead_id), {})
-    return {
-        name: list(messages)
-        for name, (value, messages) in stored.items()
-        if name in pending and pending[name].new == value
-    }
+def _show(notice: Notice) -> None:
+    getattr(st, notice.level)(escape_markdown(notice.text))
 
 
-# -- rendering ------------------------------------------------------------------------------
+# -- drawing ---------------------------------------------------------------------------------
 
 
 def render_edit_tab(client: ConvertrClient, dossier: LeadDossier, user: User) -> None:
     """The Edit Data tab of one lead: read-only with the reason, or the editor."""
     lead = dossier.lead
-    if lead is None:
-        st.info("The lead is not loaded, so its values cannot be shown.")
-        return
-    pending = _pending(lead.id)
-    model = editor_model(dossier.editable_fields or [], lead, dossier.lead_data or [], pending)
+    state = _state(lead.id)
+    model = editor_model(
+        dossier.editable_fields or [], lead, dossier.lead_data or [], state.pending
+    )
     permission = edit_permission(user, lead)
     if not permission.allowed:
         st.info(permission.reason, icon=":material/lock:")
         _read_only_grid(model, lead)
         return
-    _show_report(lead.id)
+    for notice in state.report:
+        _show(notice)
     grid_area = st.container()
     _add_form(lead.id, model)
     with grid_area:
-        pending = _grid(lead.id, model)
-    _conflicts(client, lead, pending)
-    _review(client, lead, model, pending)
+        state = _grid(lead.id, model, state)
+    _conflicts(client, lead, state)
+    _review(client, lead, model, state)
     _read_only_fields(model)
 
 
@@ -171,7 +141,7 @@ def _read_only_grid(model: EditorModel, lead: Lead) -> None:
     else:
         st.dataframe(
             frame,
-            key=f"lead.edit.{lead.id}.readonly",
+            key=keys.edit_read_only_table(lead.id),
             column_config={"_index": st.column_config.TextColumn("Name")},
             alt="The lead's editable fields and their values (read-only)",
         )
@@ -183,29 +153,26 @@ def _read_only_fields(model: EditorModel) -> None:
         return
     st.markdown("##### Not editable")
     st.dataframe(
-        pd.DataFrame(
-            [{"Field": row.label, "Name": row.name, "Value": row.shown} for row in model.read_only]
-        ),
+        read_only_frame(model),
         hide_index=True,
-        key="lead.edit.not_editable",
+        key=keys.EDIT_NOT_EDITABLE,
         alt="Fields the campaign does not let anyone edit",
     )
 
 
-def _grid(lead_id: int, model: EditorModel) -> dict[str, PendingChange]:
-    """Show the grid and fold its edits into the pending changes; returns them."""
-    pending = _pending(lead_id)
-    shown = editor_frame(model, pending, _field_messages(lead_id, pending))
+def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
+    """Show the grid and fold its edits into the pending changes; returns the new state."""
+    shown = editor_frame(model, state.pending, state.field_messages())
     if shown.empty:
         st.info("No fields on this campaign are editable.", icon=":material/info:")
-        return pending
+        return state
     st.caption(
         "Double-click a value to edit it. Each field accepts what its Allowed column says; "
         "Check shows problems before anything is sent."
     )
     edited = st.data_editor(
         shown,
-        key=table_key(lead_id, _generation(lead_id)),
+        key=keys.edit_table(lead_id, _generation(lead_id)),
         num_rows="fixed",
         height=widgets.table_height(len(shown)),
         column_order=(
@@ -227,191 +194,131 @@ def _grid(lead_id: int, model: EditorModel) -> dict[str, PendingChange]:
         },
         alt="The lead's editable fields: edit the Value column",
     )
-    updated = apply_grid_edits(model, shown, edited, pending)
-    if updated != pending:
-        st.session_state[pending_key(lead_id)] = updated
-        st.session_state.pop(report_key(lead_id), None)  # about the last save, not this edit
+    updated = apply_grid_edits(model, shown, edited, state.pending)
+    if updated != state.pending:
+        _store(lead_id, state_after_edit(state, updated))
         # Once more, so the grid's Check column and the review judge the new value; the
         # next run finds the grid equal to the pending values and does not rerun again.
         st.rerun()
-    return updated
+    return state
 
 
 def _on_add(lead_id: int, model: EditorModel) -> None:
     """Add button: stage New Fieldname = New Value (runs before the page script)."""
-    name = str(st.session_state.get(NEW_NAME) or "")
-    value = str(st.session_state.get(NEW_VALUE) or "")
-    result = add_field(_pending(lead_id), model, name, value)
+    name = str(st.session_state.get(keys.EDIT_NEW_NAME) or "")
+    value = str(st.session_state.get(keys.EDIT_NEW_VALUE) or "")
+    result = add_field(_state(lead_id).pending, model, name, value)
+    st.session_state[keys.edit_add_feedback(lead_id)] = add_notice(result, name)
     if result.outcome == "invalid":
-        st.session_state[_feedback_key(lead_id)] = ("error", result.messages)
         return
-    st.session_state[pending_key(lead_id)] = result.pending
-    if result.outcome == "edit":
-        st.session_state[_feedback_key(lead_id)] = ("info", result.messages)
-    else:
-        st.session_state[_feedback_key(lead_id)] = (
-            "success",
-            (f'Added "{name.strip()}" to the changes to review. Save to send it.',),
-        )
-    st.session_state[NEW_NAME] = ""
-    st.session_state[NEW_VALUE] = ""
+    st.session_state[keys.edit_pending(lead_id)] = result.pending
+    st.session_state[keys.EDIT_NEW_NAME] = ""
+    st.session_state[keys.EDIT_NEW_VALUE] = ""
 
 
 def _add_form(lead_id: int, model: EditorModel) -> None:
     st.markdown("##### Add a field")
-    with st.form(ADD_FORM, border=True):
+    with st.form(keys.EDIT_ADD_FORM, border=True):
         left, right = st.columns(2)
         left.text_input(
             "New Fieldname",
-            key=NEW_NAME,
-            max_chars=64,
+            key=keys.EDIT_NEW_NAME,
+            max_chars=MAX_NAME_LENGTH,
             placeholder="e.g. leadSource",
             help="Letters, digits, '_' and '.', starting with a letter. A name the lead "
             "already has becomes an edit of that field.",
         )
-        right.text_input("New Value", key=NEW_VALUE, max_chars=MAX_VALUE_LENGTH)
+        right.text_input("New Value", key=keys.EDIT_NEW_VALUE, max_chars=MAX_VALUE_LENGTH)
         st.form_submit_button(
-            "Add", key=ADD, icon=":material/add:", on_click=_on_add, args=(lead_id, model)
+            "Add",
+            key=keys.EDIT_ADD,
+            icon=":material/add:",
+            on_click=_on_add,
+            args=(lead_id, model),
         )
-    feedback = st.session_state.pop(_feedback_key(lead_id), None)
-    if feedback:
-        level, messages = feedback
-        text = " ".join(escape_markdown(message) for message in messages)
-        getattr(st, level)(text)
+    feedback = st.session_state.pop(keys.edit_add_feedback(lead_id), None)
+    if isinstance(feedback, Notice):
+        _show(feedback)
 
 
-def _review(
-    client: ConvertrClient, lead: Lead, model: EditorModel, pending: dict[str, PendingChange]
-) -> None:
-    if not pending:
+def _review(client: ConvertrClient, lead: Lead, model: EditorModel, state: EditState) -> None:
+    review = edit_review(state, model)
+    if review is None:
         st.caption("No unsaved changes.")
         return
-    fields = model.fields
-    messages = _field_messages(lead.id, pending)
-    problems = {name: change_problems(change, fields) for name, change in pending.items()}
-    invalid = sum(1 for found in problems.values() if found)
     with st.container(border=True):
-        st.markdown(f"##### Review {len(pending)} unsaved {_SAVED_WORD[len(pending) == 1]}")
-        for name, change in pending.items():
+        st.markdown(f"##### {review.heading}")
+        for line in review.lines:
             # st.text, not markdown: even escaped, markdown turns emails and URLs into links.
-            st.text(f"• {change.review_line}")
-            for message in problems[name] + messages.get(name, []):
-                st.text(f"   ⚠ {message}")
-        if invalid:
-            st.warning(
-                f"{invalid} of these {'is' if invalid == 1 else 'are'} not valid: fix "
-                f"{'it' if invalid == 1 else 'them'} in the grid (see Check). Nothing is sent "
-                "while a change is invalid.",
-                icon=":material/error:",
-            )
+            st.text(f"• {line.change}")
+            for problem in line.problems:
+                st.text(f"   ⚠ {problem}")
+        if review.invalid_warning:
+            st.warning(review.invalid_warning, icon=":material/error:")
         save_column, discard_column = st.columns([1, 1])
         save = save_column.button(
             "Save",
-            key=SAVE,
+            key=keys.EDIT_SAVE,
             type="primary",
             icon=":material/save:",
-            disabled=bool(invalid),
+            disabled=bool(review.invalid),
             width="stretch",
         )
         discard = discard_column.button(
-            "Discard", key=DISCARD, icon=":material/undo:", width="stretch"
+            "Discard", key=keys.EDIT_DISCARD, icon=":material/undo:", width="stretch"
         )
     if discard:
-        for key in (pending_key, messages_key, conflicts_key, report_key):
-            st.session_state.pop(key(lead.id), None)
-        st.session_state[report_key(lead.id)] = [("info", DISCARD_NOTE)]
+        _store(lead.id, discarded_state())
         _reset_grid(lead.id)
         st.rerun()
     if save:
         # Checked again here: a disabled button is the hint, this is the rule.
-        if invalid:
+        if review.invalid:
             st.error("Nothing was sent: fix the invalid changes first.")
             return
-        results, failure = save_changes(client, lead.id, list(pending.values()))
+        results, failure = save_changes(client, lead.id, list(state.pending.values()))
         if failure:
-            st.session_state[report_key(lead.id)] = [("error", failure)]
+            _store(lead.id, state_after_failed_save(state, failure))
             st.rerun()
-        _finish(lead.id, pending, results)
+        _finish(lead.id, state, results)
 
 
-def _finish(
-    lead_id: int, pending: Mapping[str, PendingChange], results: Sequence[SaveResult]
-) -> None:
+def _finish(lead_id: int, state: EditState, results: list[SaveResult]) -> None:
     """Record the results, reload the lead when anything was saved, rerun."""
-    remaining = after_save(pending, results)
-    stored: dict[str, tuple[str, tuple[str, ...]]] = dict(
-        st.session_state.get(messages_key(lead_id), {})
-    )
-    conflicts: dict[str, SaveResult] = dict(st.session_state.get(conflicts_key(lead_id), {}))
-    report: list[tuple[str, str]] = []
-    saved = [result for result in results if result.status == "saved"]
-    for result in results:
-        stored.pop(result.name, None)
-        conflicts.pop(result.name, None)
-        if result.status == "conflict":
-            conflicts[result.name] = result
-            stored[result.name] = (result.mine, (CONFLICT_CHECK,))
-        elif result.status != "saved":
-            stored[result.name] = (result.mine, (result.message,))
-    if saved:
-        names = ", ".join(result.label for result in saved)
-        report.append(("success", f"Saved {len(saved)} {_SAVED_WORD[len(saved) == 1]}: {names}."))
-    for result in results:
-        if result.status == "conflict":
-            report.append(("warning", f"{result.label}: not saved. {result.message}"))
-        elif result.status == "uncertain":
-            report.append(("warning", f"{result.label}: {result.message}."))
-        elif result.status != "saved":
-            report.append(("error", f"{result.label}: not saved. {result.message}"))
-    if len(remaining):
-        report.append(
-            ("info", f"{len(remaining)} unsaved {_SAVED_WORD[len(remaining) == 1]} kept below.")
-        )
-    st.session_state[pending_key(lead_id)] = remaining
-    st.session_state[messages_key(lead_id)] = stored
-    st.session_state[conflicts_key(lead_id)] = conflicts
-    st.session_state[report_key(lead_id)] = report
-    if saved:
-        data.clear_lead_cache(lead_id)
+    outcome = state_after_save(state, results)
+    _store(lead_id, outcome.state)
+    if outcome.reload:
+        cached_api.clear_lead_cache(lead_id)
     _reset_grid(lead_id)
     st.rerun()
 
 
-def _show_report(lead_id: int) -> None:
-    for level, text in st.session_state.get(report_key(lead_id), []):
-        if level in MESSAGE_LEVELS:
-            getattr(st, level)(escape_markdown(text))
-
-
-def _conflicts(client: ConvertrClient, lead: Lead, pending: dict[str, PendingChange]) -> None:
-    conflicts: dict[str, SaveResult] = st.session_state.get(conflicts_key(lead.id), {})
-    for name, conflict in list(conflicts.items()):
-        change = pending.get(name)
-        if change is None or change.new != conflict.mine:
-            continue
-        with st.container(border=True):
-            st.markdown(
-                f"**{escape_markdown(conflict.label)}** was changed by someone else after you "
-                "loaded it. Which value should the lead keep?"
-            )
-            mine, theirs = st.columns(2)
-            mine.caption("Yours")
-            mine.text(shorten(conflict.mine, 255) or "(empty)")
-            theirs.caption("On the server now")
-            theirs.text(shorten(conflict.theirs or "", 255) or "(empty)")
-            keep = mine.button("Keep mine", key=f"{KEEP_MINE_PREFIX}{name}", type="primary")
-            take = theirs.button("Take theirs", key=f"{TAKE_THEIRS_PREFIX}{name}")
+def _conflicts(client: ConvertrClient, lead: Lead, state: EditState) -> None:
+    for choice in conflict_choices(state):
+        keep, take = _conflict_box(choice)
         if keep:
-            rebased = keep_mine(change, conflict.theirs)
-            pending[name] = rebased
-            _finish(lead.id, pending, [send_change(client, lead.id, rebased)])
+            change: PendingChange = keep_mine(state.pending[choice.name], choice.theirs_value)
+            resent = replace(state, pending={**state.pending, choice.name: change})
+            _finish(lead.id, resent, [send_change(client, lead.id, change)])
         if take:
-            pending.pop(name, None)
-            conflicts.pop(name, None)
-            st.session_state[pending_key(lead.id)] = pending
-            st.session_state[report_key(lead.id)] = [
-                ("info", f"{conflict.label}: kept the server's value; your change was dropped.")
-            ]
-            data.clear_lead_cache(lead.id)
+            _store(lead.id, state_after_taking_theirs(state, choice.name))
+            cached_api.clear_lead_cache(lead.id)
             _reset_grid(lead.id)
             st.rerun()
+
+
+def _conflict_box(choice: ConflictChoice) -> tuple[bool, bool]:
+    """Both values side by side; returns whether Keep mine or Take theirs was pressed."""
+    with st.container(border=True):
+        st.markdown(
+            f"**{escape_markdown(choice.label)}** was changed by someone else after you "
+            "loaded it. Which value should the lead keep?"
+        )
+        mine, theirs = st.columns(2)
+        mine.caption("Yours")
+        mine.text(choice.mine)
+        theirs.caption("On the server now")
+        theirs.text(choice.theirs)
+        keep = mine.button("Keep mine", key=keys.edit_keep_mine(choice.name), type="primary")
+        take = theirs.button("Take theirs", key=keys.edit_take_theirs(choice.name))
+    return keep, take

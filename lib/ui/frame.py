@@ -13,39 +13,24 @@ from typing import Final
 import streamlit as st
 
 from lib.convertr import ConvertrClient
+from lib.convertr.constants import SANDBOX_DEFAULT_USERNAME
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import User
-from lib.presentation import escape_markdown, resolve_timezone
-from lib.ui import data, keys
+from lib.presentation import escape_markdown, resolve_timezone, role_label
+from lib.ui import cached_api, keys, pages
 
 logger = logging.getLogger(__name__)
 
 APP_NAME: Final = "Lead Lens"
 APP_ICON: Final = "🔎"
-DEMO_USERS: Final = (
-    "admin@sandbox.test",
-    "analyst@sandbox.test",
-    "viewer@sandbox.test",
-    "masked@sandbox.test",
-)
-"""The sandbox's demo users, in the order the switcher lists them."""
-DEFAULT_DEMO_USER: Final = "analyst@sandbox.test"
-_DEMO_USER_CHOICE: Final = "frame.demo_user_choice"
-"""Plain (non-widget) copy of the demo user: widget state does not survive a page switch."""
-
-ROLE_LABELS: Final = {
-    "admin": "Admin",
-    "analyst": "Analyst",
-    "viewer": "Viewer",
-    "masked": "Masked viewer",
-}
+DEFAULT_DEMO_USER: Final = SANDBOX_DEFAULT_USERNAME
 
 
 @dataclass(frozen=True)
 class Session:
     """What a page body needs: the connection, the signed-in user and the viewer's zone."""
 
-    connection: data.Connection
+    connection: cached_api.Connection
     user: User
     zone: tzinfo
 
@@ -60,16 +45,24 @@ def configure_page(title: str) -> None:
 
 
 def _remember_demo_user() -> None:
-    st.session_state[_DEMO_USER_CHOICE] = st.session_state[keys.DEMO_USER]
+    st.session_state[keys.DEMO_USER_CHOICE] = st.session_state[keys.DEMO_USER]
+
+
+def demo_users() -> tuple[str, ...]:
+    """The sandbox's demo users (its catalogue), in the order the switcher lists them."""
+    # Imported here, as the client does, so a real enterprise's app never loads the sandbox.
+    from lib.sandbox.demo import DEMO_USERS
+
+    return tuple(email for email, _role, _name in DEMO_USERS)
 
 
 def _demo_user_switcher() -> str:
-    chosen = st.session_state.get(_DEMO_USER_CHOICE, DEFAULT_DEMO_USER)
+    chosen = st.session_state.get(keys.DEMO_USER_CHOICE, DEFAULT_DEMO_USER)
     if keys.DEMO_USER not in st.session_state:
         st.session_state[keys.DEMO_USER] = chosen
     selected: str = st.sidebar.selectbox(
         "Demo user",
-        DEMO_USERS,
+        demo_users(),
         key=keys.DEMO_USER,
         on_change=_remember_demo_user,
         help="The sandbox's users have different roles: switch to see what each may do.",
@@ -79,11 +72,11 @@ def _demo_user_switcher() -> str:
 
 def _navigation() -> None:
     """Page links with their titles; Leads and Lead return to the last campaign and lead."""
-    st.page_link("app.py", label="Campaigns", icon=":material/campaign:")
+    st.page_link(pages.CAMPAIGNS, label="Campaigns", icon=":material/campaign:")
     campaign = st.session_state.get(keys.LAST_CAMPAIGN)
     if campaign is not None:
         st.page_link(
-            "pages/1_Leads.py",
+            pages.LEADS,
             label="Leads",
             icon=":material/table_rows:",
             query_params={keys.PARAM_CAMPAIGN: str(campaign)},
@@ -91,7 +84,7 @@ def _navigation() -> None:
     lead = st.session_state.get(keys.LAST_LEAD)
     if lead is not None:
         st.page_link(
-            "pages/2_Lead.py",
+            pages.LEAD,
             label=f"Lead {lead}",
             icon=":material/person_search:",
             query_params={keys.PARAM_LEAD: str(lead)},
@@ -101,7 +94,7 @@ def _navigation() -> None:
 
 def _is_sandbox_configured() -> bool:
     try:
-        return data.resolve_config(None).is_sandbox
+        return cached_api.resolve_config(None).is_sandbox
     except ConvertrError:
         return False
 
@@ -111,7 +104,7 @@ def open_session() -> Session:
     stop the page."""
     demo_user = _demo_user_switcher() if _is_sandbox_configured() else None
     try:
-        connection = data.connect(demo_user)
+        connection = cached_api.connect(demo_user)
     except ConvertrError as error:
         st.error(f"**Lead Lens is not configured correctly.** {error.user_message}")
         st.caption(f"Details: {escape_markdown(str(error))}")
@@ -119,11 +112,11 @@ def open_session() -> Session:
     source = connection.client.base_url_display
     st.sidebar.markdown(f"**Data source**  \n{escape_markdown(source)}")
     try:
-        user = data.current_user(connection.client, connection.key)
+        user = cached_api.current_user(connection.client, connection.key)
     except ConvertrError as error:
         show_unreachable(connection, error)
         st.stop()
-    role = ROLE_LABELS.get(user.role, user.role)
+    role = role_label(user.role)
     st.sidebar.markdown(
         f"**Signed in as**  \n{escape_markdown(user.name)}  \n"
         f"{escape_markdown(user.email)} · {role}"
@@ -134,7 +127,7 @@ def open_session() -> Session:
     return Session(connection=connection, user=user, zone=zone)
 
 
-def show_unreachable(connection: data.Connection, error: ConvertrError) -> None:
+def show_unreachable(connection: cached_api.Connection, error: ConvertrError) -> None:
     """The one banner for an API that cannot be used: what failed and what was tried."""
     who = connection.config.username or "an API token"
     st.error(
@@ -143,7 +136,7 @@ def show_unreachable(connection: data.Connection, error: ConvertrError) -> None:
         f"`{who.replace('`', '')}`."
     )
     st.caption(f"Details: {escape_markdown(str(error))}")
-    st.button("Try again", key="frame.retry", icon=":material/refresh:")
+    st.button("Try again", key=keys.RETRY_CONNECTION, icon=":material/refresh:")
 
 
 @contextmanager

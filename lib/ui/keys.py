@@ -1,17 +1,24 @@
 """Every session-state and widget key of the dashboard, prefixed by its page.
 
-Tests find widgets by these keys, so they are named once, here.
+Tests find widgets by these keys, so they are named once, here: a key that depends on a lead,
+a campaign or a dossier part is a function of it.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from lib.convertr.dossier import Part
+
 # Shared frame (sidebar)
 DEMO_USER: Final = "frame.demo_user"
 """Selected sandbox demo user (an email address)."""
+DEMO_USER_CHOICE: Final = "frame.demo_user_choice"
+"""Plain (non-widget) copy of the demo user: widget state does not survive a page switch."""
 REQUEST_COUNT: Final = "frame.request_count"
 """The client's `request_count` at the end of the last run (tests compare it across reruns)."""
+RETRY_CONNECTION: Final = "frame.retry"
+"""Try again after the API could not be reached."""
 
 LAST_CAMPAIGN: Final = "frame.last_campaign"
 """Campaign id last opened, so the sidebar's Leads link returns to it."""
@@ -27,12 +34,23 @@ CAMPAIGNS_SEARCH: Final = "campaigns.search"
 CAMPAIGNS_STATUS: Final = "campaigns.status"
 CAMPAIGNS_TABLE: Final = "campaigns.table"
 CAMPAIGNS_CHOICE: Final = "campaigns.choice"
-CAMPAIGNS_DATES: Final = "campaigns.dates"
-CAMPAIGNS_OPEN_LEADS: Final = "campaigns.open_leads"
-CAMPAIGNS_DOWNLOAD: Final = "campaigns.download"
+
+
+def campaigns_dates(campaign_id: int) -> str:
+    """The chart's date range, one per campaign (each has its own first and last day)."""
+    return f"campaigns.dates.{campaign_id}"
+
+
+def campaigns_chart(campaign_id: int) -> str:
+    return f"campaigns.chart.{campaign_id}"
+
+
+def campaigns_chronology(campaign_id: int) -> str:
+    """The leads-per-day table's CSV download."""
+    return f"campaigns.chronology.{campaign_id}"
+
 
 # Leads page
-LEADS_CAMPAIGN: Final = "leads.campaign"
 LEADS_STATUS: Final = "leads.status"
 LEADS_DELIVERY: Final = "leads.delivery"
 LEADS_DATES: Final = "leads.dates"
@@ -40,18 +58,107 @@ LEADS_SEARCH: Final = "leads.search"
 LEADS_ORDER: Final = "leads.order"
 LEADS_PAGE_SIZE: Final = "leads.page_size"
 LEADS_PAGE: Final = "leads.page"
+LEADS_PREVIOUS: Final = "leads.previous"
+LEADS_NEXT: Final = "leads.next"
+"""Previous / Next buttons, shown instead of the page number when the total is unknown."""
 LEADS_TABLE: Final = "leads.table"
 LEADS_DOWNLOAD: Final = "leads.download"
 
 # Lead page
 LEAD_REFRESH: Final = "lead.refresh"
 LEAD_TABS: Final = "lead.tabs"
-LEAD_RETRY_PREFIX: Final = "lead.retry."
-"""Followed by the dossier part name: one Retry button per failed part."""
-LEAD_DOWNLOAD_PREFIX: Final = "lead.download."
-"""Followed by the table's slug: one CSV download per table."""
-LEAD_ASSOCIATED_DATES: Final = "lead.associated.dates"
-LEAD_HINT_PREFIX: Final = "lead.hint."
-"""Followed by a lead id: the (campaign id, email) the Leads page already knew, so the
-dossier needs one wave less. Kept in the session, not the URL: an email is personal data and
-does not belong in browser history or pasted links."""
+
+
+def lead_retry(part: Part) -> str:
+    """The Retry button of a failed dossier part (one per part)."""
+    return f"lead.retry.{part}"
+
+
+def lead_download(table: str) -> str:
+    """One CSV download per table, by the table's slug."""
+    return f"lead.download.{table}"
+
+
+def lead_hint(lead_id: int) -> str:
+    """The (campaign id, email) the Leads page already knew of a lead, so the dossier needs
+    one wave less. Kept in the session, not the URL: an email is personal data and does not
+    belong in browser history or pasted links."""
+    return f"lead.hint.{lead_id}"
+
+
+def lead_loaded(lead_id: int) -> str:
+    """(seconds, requests) of the lead's last load, for the caption under its title."""
+    return f"lead.loaded.{lead_id}"
+
+
+def lead_social(index: int) -> str:
+    """The profile panel's social link buttons, in order."""
+    return f"lead.social.{index}"
+
+
+def lead_associated_chart(lead_id: int) -> str:
+    return f"lead.associated.chart.{lead_id}"
+
+
+def lead_jobs_table(lead_id: int) -> str:
+    return f"lead.jobs.{lead_id}.table"
+
+
+# Lead page, Edit Data tab (one lead is shown per page, so its widgets need no lead id)
+EDIT_NEW_NAME: Final = "lead.edit.new_name"
+EDIT_NEW_VALUE: Final = "lead.edit.new_value"
+EDIT_ADD: Final = "lead.edit.add"
+EDIT_ADD_FORM: Final = "lead.edit.add_form"
+EDIT_SAVE: Final = "lead.edit.save"
+EDIT_DISCARD: Final = "lead.edit.discard"
+EDIT_NOT_EDITABLE: Final = "lead.edit.not_editable"
+
+
+def edit_keep_mine(name: str) -> str:
+    """Resend my value of field `name` over a conflicting one."""
+    return f"lead.edit.keep.{name}"
+
+
+def edit_take_theirs(name: str) -> str:
+    """Drop my change of field `name` and keep the server's value."""
+    return f"lead.edit.take.{name}"
+
+
+# The Edit Data tab's state is kept per lead, so pending edits survive opening another lead.
+def edit_pending(lead_id: int) -> str:
+    """The lead's pending changes (field name -> PendingChange)."""
+    return f"lead.edit.{lead_id}.pending"
+
+
+def edit_messages(lead_id: int) -> str:
+    """Server answers per field: name -> (the value they concern, messages)."""
+    return f"lead.edit.{lead_id}.messages"
+
+
+def edit_conflicts(lead_id: int) -> str:
+    return f"lead.edit.{lead_id}.conflicts"
+
+
+def edit_report(lead_id: int) -> str:
+    """The last save's summary (Notices)."""
+    return f"lead.edit.{lead_id}.report"
+
+
+def edit_add_feedback(lead_id: int) -> str:
+    """What the Add form said (a Notice), shown once."""
+    return f"lead.edit.{lead_id}.add_feedback"
+
+
+def edit_generation(lead_id: int) -> str:
+    """Bumped after each save or discard: part of the grid's key, so the grid starts afresh."""
+    return f"lead.edit.{lead_id}.generation"
+
+
+def edit_table(lead_id: int, generation: int = 0) -> str:
+    """The editor grid of a lead in a generation."""
+    return f"lead.edit.{lead_id}.table.{generation}"
+
+
+def edit_read_only_table(lead_id: int) -> str:
+    """The grid shown instead of the editor to a user who may not edit."""
+    return f"lead.edit.{lead_id}.readonly"

@@ -12,45 +12,33 @@ import streamlit as st
 from lib.charts import comparison_figure
 from lib.convertr import LeadDossier
 from lib.convertr.errors import NotFoundError, PermissionDeniedError
-from lib.convertr.models import Campaign, Lead
-from lib.lead_view import (
-    associated_table,
-    comparison_frame,
-    generator_name,
-    job_table,
+from lib.convertr.models import Lead
+from lib.presentation import escape_markdown, parse_positive_id, shorten
+from lib.ui import cached_api, keys, pages, widgets
+from lib.ui.edit_tab import render_edit_tab
+from lib.ui.frame import Session, guarded
+from lib.views.lead import (
+    LEAD_TABS,
+    NO_ASSOCIATED,
+    DetailRow,
+    Location,
+    ProfilePanel,
+    associated_campaigns,
+    job_details,
+    load_caption,
     log_table,
     note_table,
+    profile_blocks,
+    profile_panel,
     profile_tables,
-    score_explanation,
-    score_fraction,
-    social_profile,
-    sorted_logs,
+    provider_answers,
+    provider_logs_caption,
+    provider_logs_hidden,
 )
-from lib.presentation import (
-    delivery_label,
-    escape_markdown,
-    format_timestamp,
-    parse_positive_id,
-    pretty_message,
-    safe_link_url,
-    shorten,
-)
-from lib.ui import data, keys, widgets
-from lib.ui.edit_tab import render_edit_tab
-from lib.ui.frame import ROLE_LABELS, Session, guarded
 
-LEAD_TABS: Final = (
-    "Profile",
-    "Associated Campaigns",
-    "Job Details",
-    "Processr Logs",
-    "Provider Logs",
-    "Edit Data",
-    "Notes",
-)
-CAMPAIGNS_PAGE: Final = "app.py"
-LEADS_PAGE: Final = "pages/1_Leads.py"
-NO_ASSOCIATED: Final = "No associated campaigns: this email was captured only here."
+LINK_ECHO_LIMIT: Final = 80
+"""Characters of a malformed link echoed back to the user."""
+SOCIAL_COLUMNS: Final = 3
 OUTCOME_COLOURS: Final = {"Passed": "#2E9E5B", "Failed": "#D64545", "Not run": "#8A94A6"}
 MAP_HEIGHT: Final = 200
 
@@ -60,8 +48,8 @@ def _back(message: str, given: str | None = None) -> None:
     if given is not None:
         # The link's text goes as plain text: in a markdown banner a crafted link would
         # become a clickable link of someone else's choosing.
-        st.text(f"The link gave: {shorten(given, 80)!r}")
-    st.page_link(CAMPAIGNS_PAGE, label="Back to the campaigns", icon=":material/arrow_back:")
+        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
+    st.page_link(pages.CAMPAIGNS, label="Back to the campaigns", icon=":material/arrow_back:")
 
 
 def _optional_id(name: str) -> int | None:
@@ -73,7 +61,7 @@ def _optional_id(name: str) -> int | None:
 
 
 def _hint(lead_id: int) -> tuple[int | None, str | None]:
-    hint = st.session_state.get(f"{keys.LEAD_HINT_PREFIX}{lead_id}")
+    hint = st.session_state.get(keys.lead_hint(lead_id))
     if isinstance(hint, tuple) and len(hint) == 2 and _optional_id(keys.PARAM_CAMPAIGN) == hint[0]:
         campaign_id, email = hint
         return int(campaign_id), (str(email) if email else None)
@@ -81,7 +69,7 @@ def _hint(lead_id: int) -> tuple[int | None, str | None]:
 
 
 def _refresh(lead_id: int) -> None:
-    data.clear_lead_cache(lead_id)
+    cached_api.clear_lead_cache(lead_id)
 
 
 def load(session: Session, lead_id: int) -> LeadDossier:
@@ -93,148 +81,115 @@ def load(session: Session, lead_id: int) -> LeadDossier:
     started = time.perf_counter()
     with st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")):
         # load_dossier itself drops hints that contradict the lead.
-        dossier = data.lead_dossier(connection, lead_id, campaign_id, email)
+        dossier = cached_api.lead_dossier(connection, lead_id, campaign_id, email)
     elapsed = time.perf_counter() - started
     sent = connection.client.request_count - before
     if sent:
-        st.session_state[f"lead.loaded.{lead_id}"] = (elapsed, sent)
+        st.session_state[keys.lead_loaded(lead_id)] = (elapsed, sent)
     return dossier
 
 
-def _detail(label: str, value: str) -> None:
+def _detail(row: DetailRow) -> None:
     left, right = st.columns([1, 2])
-    left.caption(label)
+    left.caption(row.label)
     # Plain text: lead values never pass through Markdown (no links, no formatting).
-    right.text(shorten(value) if value else "—")
+    right.text(row.value)
 
 
-def _profile_panel(session: Session, dossier: LeadDossier, lead: Lead) -> None:
-    social = social_profile(dossier.lead_data or [])
+def _profile_panel(panel: ProfilePanel) -> None:
     st.markdown("##### Lead Profile")
-    if social.photo_url:
-        st.image(social.photo_url, width=96)
+    if panel.photo_url:
+        st.image(panel.photo_url, width=96)
     # Lead values are shown with st.text: Markdown would turn URLs in them into links.
-    st.text(shorten(lead.full_name or "No name captured"))
-    for line in (lead.job_title, lead.company, lead.email):
-        if line:
-            st.text(shorten(line))
-    if social.links:
-        columns = st.columns(min(3, len(social.links)))
-        for index, (label, url) in enumerate(social.links):
+    st.text(panel.name)
+    for line in panel.headline:
+        st.text(line)
+    if panel.social_links:
+        columns = st.columns(min(SOCIAL_COLUMNS, len(panel.social_links)))
+        for index, (label, url) in enumerate(panel.social_links):
             columns[index % len(columns)].link_button(
-                label, url, key=f"lead.social.{index}", width="stretch"
+                label, url, key=keys.lead_social(index), width="stretch"
             )
     st.markdown("##### Details")
-    _detail("Lead ID", str(lead.id))
+    _detail(panel.lead_id)
     left, right = st.columns([1, 2])
     left.caption("Status")
     with right:
-        widgets.status_badge(lead.processr_status)
+        widgets.status_badge(panel.status)
     left, right = st.columns([1, 2])
     left.caption("Delivery")
     right.badge(
-        delivery_label(lead.delivered),
-        color="green" if lead.delivered else "gray",
-        icon=":material/local_shipping:" if lead.delivered else ":material/schedule:",
+        panel.delivery,
+        color="green" if panel.delivered else "gray",
+        icon=":material/local_shipping:" if panel.delivered else ":material/schedule:",
     )
-    _campaign_row(dossier.campaign, lead)
-    generator = generator_name(lead, dossier.publishers or [])
-    if generator:
-        _detail("Generator", generator)
-    form = lead.form_name or lead.form_hash or ""
-    if lead.form_name and lead.form_hash:
-        form = f"{lead.form_name} ({lead.form_hash})"
-    _detail("Form", form)
-    _detail("Entry Point", lead.entry_point or "")
-    _detail("Captured", format_timestamp(lead.created_ts, session.zone))
-    st.progress(
-        score_fraction(lead.score, lead.max_score),
-        text=f"Score {lead.score} / {lead.max_score}",
-    )
-    if lead.latitude is not None and lead.longitude is not None:
-        address = ", ".join(
-            part
-            for part in (lead.address_line1, lead.address_line2, lead.postcode, lead.country)
-            if part
-        )
-        st.map(
-            pd.DataFrame({"lat": [lead.latitude], "lon": [lead.longitude]}),
-            zoom=9,
-            height=MAP_HEIGHT,
-            size=400,
-            color="#2F6FED",
-        )
-        if address:
-            st.text(shorten(address))
+    _campaign_row(panel)
+    for row in panel.details:
+        _detail(row)
+    st.progress(panel.score_fraction, text=panel.score_text)
+    if panel.location is not None:
+        _map(panel.location)
 
 
-def _campaign_row(campaign: Campaign | None, lead: Lead) -> None:
+def _map(location: Location) -> None:
+    st.map(
+        pd.DataFrame({"lat": [location.latitude], "lon": [location.longitude]}),
+        zoom=9,
+        height=MAP_HEIGHT,
+        size=400,
+        color="#2F6FED",
+    )
+    if location.address:
+        st.text(location.address)
+
+
+def _campaign_row(panel: ProfilePanel) -> None:
     left, right = st.columns([1, 2])
     left.caption("Campaign")
-    name = campaign.name if campaign else f"Campaign {lead.campaign_id}"
     with right:
         # A page link does not wrap: the name goes above it as plain text, in full.
-        st.text(shorten(name, 120))
+        st.text(panel.campaign_name)
         st.page_link(
-            CAMPAIGNS_PAGE,
+            pages.CAMPAIGNS,
             label="Open campaign",
             icon=":material/campaign:",
-            query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
+            query_params={keys.PARAM_CAMPAIGN: str(panel.campaign_id)},
         )
 
 
 def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> None:
     widgets.table(
         frame,
-        key=f"{keys.LEAD_DOWNLOAD_PREFIX}{name}",
+        key=keys.lead_download(name),
         file_name=f"lead-{name}",
         empty=empty,
         **options,  # type: ignore[arg-type]
     )
 
 
-def _profile_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+def _profile_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "lead_data"):
         return
+    lead = dossier.lead
     tables = profile_tables(lead, dossier.lead_data or [], session.zone)
-    suffix = f"{lead.id}"
     st.markdown("##### Publisher Data")
-    _table(tables.publisher_data, f"publisher-data-{suffix}", "No publisher data.")
-    for title, frame, name in (
-        ("Other captured values", tables.other_captured, "captured"),
-        ("Derived values", tables.derived, "derived"),
-        ("Enrichment", tables.enrichment, "enrichment"),
-        ("Value transforms", tables.transforms, "transforms"),
-        ("Edited values", tables.edited, "edited"),
-    ):
-        if not frame.empty:
-            st.markdown(f"##### {title}")
-            _table(frame, f"{name}-{suffix}", "")
+    _table(tables.publisher_data, f"publisher-data-{lead.id}", "No publisher data.")
+    for title, frame, name in profile_blocks(tables):
+        st.markdown(f"##### {title}")
+        _table(frame, f"{name}-{lead.id}", "")
 
 
-def _associated_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "associated_leads", "associated_campaigns"):
         return
-    campaigns = dossier.associated_campaigns or []
-    frame = associated_table(
-        lead,
-        dossier.associated_leads or [],
-        campaigns,
-        dossier.associated_statistics or [],
-        dossier.associated_publishers or [],
-        dossier.associated_links or [],
-        session.zone,
-    )
-    if frame.empty:
+    lead = dossier.lead
+    view = associated_campaigns(dossier, session.zone)
+    if view.table.empty:
         st.info(NO_ASSOCIATED, icon=":material/info:")
         return
-    frame["Link"] = [safe_link_url(url) or "" for url in frame["Link"]]
-    st.caption(
-        f"The email was also captured on {len(frame):,} other "
-        f"campaign{'s' if len(frame) != 1 else ''}."
-    )
+    st.caption(view.caption)
     _table(
-        frame,
+        view.table,
         f"associated-{lead.id}",
         NO_ASSOCIATED,
         status_columns=("Lead status",),
@@ -249,44 +204,37 @@ def _associated_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
     )
     if widgets.part_failed(dossier, "associated_chronologies"):
         return
-    names = {campaign.id: campaign.name for campaign in campaigns}
-    shown = {int(value) for value in frame["Campaign ID"]} | {lead.campaign_id}
-    chronologies = [
-        item for item in dossier.associated_chronologies or [] if item.campaign_id in shown
-    ]
     st.markdown("##### Leads per week on these campaigns")
     st.plotly_chart(
-        comparison_figure(comparison_frame(chronologies, names)),
-        key=f"lead.associated.chart.{lead.id}",
+        comparison_figure(view.weekly),
+        key=keys.lead_associated_chart(lead.id),
         config={"displaylogo": False},
     )
 
 
-def _jobs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+def _outcome_style(value: object) -> str:
+    colour = OUTCOME_COLOURS.get(str(value))
+    return f"color: {colour}; font-weight: 600" if colour else ""
+
+
+def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "jobs", "job_results"):
         return
-    jobs = job_table(dossier.jobs or [], dossier.job_results or [], session.zone)
-    columns = st.columns(4)
-    for column, outcome in zip(columns, ("Passed", "Failed", "Not run"), strict=False):
-        column.metric(outcome, f"{jobs.counts.get(outcome, 0):,}")
-    columns[3].metric("Score", f"{lead.score} / {lead.max_score}")
+    lead = dossier.lead
+    view = job_details(dossier, session.zone)
+    for column, (label, value) in zip(st.columns(len(view.figures)), view.figures, strict=True):
+        column.metric(label, value)
     # Plain text: job names come from the campaign's configuration, not from markdown.
-    st.text(score_explanation(lead, dossier.jobs or [], dossier.job_results or []))
-    frame = jobs.rows
+    st.text(view.explanation)
+    frame = view.rows
     if frame.empty:
         st.info("No Processr jobs are configured on this campaign.", icon=":material/info:")
         return
-    styled = frame.style.map(
-        lambda value: (
-            f"color: {OUTCOME_COLOURS[value]}; font-weight: 600" if value in OUTCOME_COLOURS else ""
-        ),
-        subset=["Outcome"],
-    )
     st.dataframe(
-        styled,
+        frame.style.map(_outcome_style, subset=["Outcome"]),
         hide_index=True,
         height=widgets.table_height(len(frame)),
-        key=f"lead.jobs.{lead.id}.table",
+        key=keys.lead_jobs_table(lead.id),
         column_config={
             "#": st.column_config.NumberColumn(width=40),
             "Job": st.column_config.TextColumn(width="medium"),
@@ -297,66 +245,49 @@ def _jobs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
             "Message": st.column_config.TextColumn(width="large"),
         },
     )
-    widgets.download(
-        frame, key=f"{keys.LEAD_DOWNLOAD_PREFIX}jobs", file_name=f"lead-{lead.id}-jobs"
-    )
+    widgets.download(frame, key=keys.lead_download("jobs"), file_name=f"lead-{lead.id}-jobs")
 
 
-def _processr_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+def _processr_logs_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "processr_logs"):
         return
     _table(
         log_table(dossier.processr_logs or [], session.zone, provider=False),
-        f"processr-logs-{lead.id}",
+        f"processr-logs-{dossier.lead_id}",
         "No Processr logs for this lead.",
     )
 
 
-def _provider_logs_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
     error = dossier.error_for("provider_logs")
     if isinstance(error, PermissionDeniedError) or not session.user.can_view_provider_logs:
-        role = ROLE_LABELS.get(session.user.role, session.user.role)
-        st.info(
-            f"Your role ({role}) cannot see provider logs: they may contain unmasked "
-            "personal data. Ask an admin or analyst if you need them.",
-            icon=":material/lock:",
-        )
+        st.info(provider_logs_hidden(session.user.role), icon=":material/lock:")
         return
     if widgets.part_failed(dossier, "provider_logs"):
         return
-    logs = sorted_logs(dossier.provider_logs or [])
-    if not logs:
+    logs = dossier.provider_logs or []
+    answers = provider_answers(logs, session.zone)
+    if not answers:
         st.info("No provider logs for this lead.", icon=":material/info:")
         return
-    st.caption(f"{len(logs):,} provider answers, oldest first, exactly as the provider sent them.")
-    for entry in logs:
+    st.caption(provider_logs_caption(len(answers)))
+    for answer in answers:
         with st.container(border=True):
-            header = " · ".join(
-                part
-                for part in (
-                    format_timestamp(entry.created_ts, session.zone),
-                    entry.level.capitalize(),
-                    entry.provider or "",
-                    entry.job_name or "",
-                )
-                if part
-            )
-            st.caption(escape_markdown(header))
-            text, language = pretty_message(entry.message)
-            st.code(text, language=language, wrap_lines=True)
+            st.caption(escape_markdown(answer.header))
+            st.code(answer.message, language=answer.language, wrap_lines=True)
     widgets.download(
         log_table(logs, session.zone, provider=True),
-        key=f"{keys.LEAD_DOWNLOAD_PREFIX}provider-logs",
-        file_name=f"lead-{lead.id}-provider-logs",
+        key=keys.lead_download("provider-logs"),
+        file_name=f"lead-{dossier.lead_id}-provider-logs",
     )
 
 
-def _notes_tab(session: Session, dossier: LeadDossier, lead: Lead) -> None:
+def _notes_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "notes"):
         return
     _table(
         note_table(dossier.notes or [], session.zone),
-        f"notes-{lead.id}",
+        f"notes-{dossier.lead_id}",
         "No status, delivery, contract or data changes have been noted on this lead.",
     )
 
@@ -367,40 +298,26 @@ def _edit_tab(session: Session, dossier: LeadDossier) -> None:
     render_edit_tab(session.client, dossier, session.user)
 
 
-def render(session: Session) -> None:
+def _lead_id_from_link() -> int | None:
     raw = st.query_params.get(keys.PARAM_LEAD)
     try:
-        lead_id = parse_positive_id(raw, "lead")
+        return parse_positive_id(raw, "lead")
     except ValueError:
         _back(
             "This page shows one lead, but the link has no valid lead id (a positive number). "
             "Open a lead from a campaign's leads.",
             given=raw,
         )
-        return
-    try:
-        dossier = load(session, lead_id)
-    except NotFoundError:
-        _back(f"Lead {lead_id} was not found. It may have been removed, or the link is wrong.")
-        return
-    lead = dossier.lead
-    if lead is None:
-        lead_error = dossier.error_for("lead")
-        if lead_error is None:
-            _back(f"Lead {lead_id} could not be loaded.")
-        else:
-            widgets.show_part_error(lead_id, "lead", lead_error)
-        return
+        return None
 
-    st.session_state[keys.LAST_LEAD] = lead.id
-    st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
+
+def _header(lead: Lead) -> None:
     title_column, action_column = st.columns([5, 1], vertical_alignment="bottom")
     with title_column:
         st.title(f"Lead {lead.id}")
-        loaded = st.session_state.get(f"lead.loaded.{lead.id}")
-        timing = f" · loaded in {loaded[0]:.2f} s with {loaded[1]} requests" if loaded else ""
-        if timing:
-            st.caption(timing.removeprefix(" · ").capitalize())
+        loaded = st.session_state.get(keys.lead_loaded(lead.id))
+        if loaded:
+            st.caption(load_caption(*loaded))
     with action_column:
         st.button(
             "Refresh",
@@ -411,27 +328,48 @@ def render(session: Session) -> None:
             help="Load this lead again from Convertr.",
         )
         st.page_link(
-            LEADS_PAGE,
+            pages.LEADS,
             label="Campaign leads",
             icon=":material/arrow_back:",
             query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
         )
 
+
+TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
+    _profile_tab,
+    _associated_tab,
+    _jobs_tab,
+    _processr_logs_tab,
+    _provider_logs_tab,
+    _edit_tab,
+    _notes_tab,
+)
+"""One body per entry of `LEAD_TABS`, in the same order."""
+
+
+def _tabs(session: Session, dossier: LeadDossier) -> None:
+    tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS)
+    for tab, name, body in zip(tabs, LEAD_TABS, TAB_BODIES, strict=True):
+        # Each tab is guarded on its own, so one failing tab leaves the others usable.
+        with tab, guarded(f"the {name} tab"):
+            body(session, dossier)
+
+
+def render(session: Session) -> None:
+    lead_id = _lead_id_from_link()
+    if lead_id is None:
+        return
+    try:
+        dossier = load(session, lead_id)
+    except NotFoundError:
+        _back(f"Lead {lead_id} was not found. It may have been removed, or the link is wrong.")
+        return
+    lead = dossier.lead
+    st.session_state[keys.LAST_LEAD] = lead.id
+    st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
+    _header(lead)
     panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True):
-        _profile_panel(session, dossier, lead)
+        _profile_panel(profile_panel(dossier, session.zone))
     with body:
-        tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS)
-        renderers: tuple[Callable[[], None], ...] = (
-            lambda: _profile_tab(session, dossier, lead),
-            lambda: _associated_tab(session, dossier, lead),
-            lambda: _jobs_tab(session, dossier, lead),
-            lambda: _processr_logs_tab(session, dossier, lead),
-            lambda: _provider_logs_tab(session, dossier, lead),
-            lambda: _edit_tab(session, dossier),
-            lambda: _notes_tab(session, dossier, lead),
-        )
-        for tab, name, render_tab in zip(tabs, LEAD_TABS, renderers, strict=True):
-            # Each tab is guarded on its own, so one failing tab leaves the others usable.
-            with tab, guarded(f"the {name} tab"):
-                render_tab()
+        _tabs(session, dossier)

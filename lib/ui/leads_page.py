@@ -1,47 +1,47 @@
-"""The Leads page: one campaign's leads, paged and filtered on the server."""
+"""The Leads page: one campaign's leads, paged and filtered on the server.
+
+Settings -> view model -> draw: `_filters` reads the widgets into a `LeadFilters`, the cached
+API returns that page, `leads_page_view` makes the table and texts, `_leads` draws them.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, tzinfo
 from typing import Final
 
 import streamlit as st
 
 from lib.convertr.errors import NotFoundError
-from lib.convertr.models import Campaign, ProcessrStatus
-from lib.lead_view import lead_table
-from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
-from lib.ui import data, keys, widgets
+from lib.convertr.models import Campaign, Lead, Page
+from lib.presentation import LEAD_STATUSES, parse_positive_id, shorten
+from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
+from lib.views.leads import (
+    DEFAULT_PAGE_SIZE,
+    DELIVERY_CHOICES,
+    NO_LEADS,
+    ORDERS,
+    PAGE_SIZES,
+    LeadFilters,
+    LeadsPage,
+    campaign_caption,
+    lead_filters,
+    leads_page_view,
+)
 
-PAGE_SIZES: Final = (25, 50, 100, 200)
-DEFAULT_PAGE_SIZE: Final = 50
-DELIVERY_CHOICES: Final = {"Any": None, "Delivered": True, "Undelivered": False}
-ORDERS: Final = {"Newest first": "desc", "Oldest first": "asc"}
-CAMPAIGNS_PAGE: Final = "app.py"
-LEAD_PAGE: Final = "pages/2_Lead.py"
+LINK_ECHO_LIMIT: Final = 80
+"""Characters of a malformed link echoed back to the user."""
 
 
 def _back_to_campaigns(message: str, given: str | None = None) -> None:
     st.error(message, icon=":material/error:")
     if given is not None:
         # Plain text, never inside the markdown banner (a crafted link would become a link).
-        st.text(f"The link gave: {shorten(given, 80)!r}")
-    st.page_link(CAMPAIGNS_PAGE, label="Choose a campaign", icon=":material/arrow_back:")
+        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
+    st.page_link(pages.CAMPAIGNS, label="Choose a campaign", icon=":material/arrow_back:")
 
 
 def _first_page() -> None:
     st.session_state[keys.LEADS_PAGE] = 1
-
-
-def range_bounds(chosen: tuple[date, ...], zone: tzinfo) -> tuple[datetime | None, datetime | None]:
-    """A date range picked in the viewer's zone as inclusive datetimes (start of the first
-    day, end of the last)."""
-    if not chosen:
-        return None, None
-    start = datetime.combine(chosen[0], time.min, tzinfo=zone)
-    end = datetime.combine(chosen[-1], time.max, tzinfo=zone) if len(chosen) > 1 else None
-    return start, end
 
 
 def _campaign(session: Session) -> Campaign | None:
@@ -60,31 +60,27 @@ def _campaign(session: Session) -> Campaign | None:
         )
         return None
     try:
-        return data.campaign(session.connection.client, session.connection.key, campaign_id)
+        return cached_api.campaign(session.connection.client, session.connection.key, campaign_id)
     except NotFoundError:
         _back_to_campaigns(f"Campaign {campaign_id} was not found.")
         return None
 
 
-def render(session: Session) -> None:
-    campaign = _campaign(session)
-    if campaign is None:
-        return
-    st.session_state[keys.LAST_CAMPAIGN] = campaign.id
+def _heading(campaign: Campaign) -> None:
     st.title("Leads")
-    st.caption(
-        f"{escape_markdown(campaign.name)} · #{campaign.id} · "
-        f"{escape_markdown(campaign.advertiser or 'no advertiser')}"
-    )
+    st.caption(campaign_caption(campaign))
     st.page_link(
-        CAMPAIGNS_PAGE,
+        pages.CAMPAIGNS,
         label="Back to the campaign",
         icon=":material/arrow_back:",
         query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},
     )
 
+
+def _filters(session: Session, campaign: Campaign) -> LeadFilters:
+    """Read the filter widgets (any change returns to the first page)."""
     first, second, third = st.columns([2, 1, 2])
-    statuses: list[ProcessrStatus] = first.multiselect(
+    statuses = first.multiselect(
         "Status",
         LEAD_STATUSES,
         key=keys.LEADS_STATUS,
@@ -103,10 +99,7 @@ def render(session: Session) -> None:
     )
     fourth, fifth, sixth = st.columns([3, 1, 1])
     search = fourth.text_input(
-        "Search",
-        key=keys.LEADS_SEARCH,
-        placeholder="Email or name",
-        on_change=_first_page,
+        "Search", key=keys.LEADS_SEARCH, placeholder="Email or name", on_change=_first_page
     )
     order = fifth.selectbox("Order", list(ORDERS), key=keys.LEADS_ORDER, on_change=_first_page)
     page_size = sixth.selectbox(
@@ -116,66 +109,106 @@ def render(session: Session) -> None:
         key=keys.LEADS_PAGE_SIZE,
         on_change=_first_page,
     )
-
-    chosen_dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
-    after, before = range_bounds(chosen_dates, session.zone)
-    page_number = int(st.session_state.get(keys.LEADS_PAGE, 1))
-    connection = session.connection
-    page = data.leads_page(
-        connection.client,
-        connection.key,
+    return lead_filters(
         campaign.id,
-        page_number,
-        int(page_size),
-        tuple(statuses),
-        DELIVERY_CHOICES[delivery],
-        after,
-        before,
-        search.strip() or None,
-        ORDERS[order],
+        page=int(st.session_state.get(keys.LEADS_PAGE, 1)),
+        page_size=int(page_size),
+        statuses=statuses,
+        delivery=str(delivery),
+        dates=dates,
+        search=search,
+        order=str(order),
+        zone=session.zone,
     )
-    if page.page_count is not None and page_number > page.page_count:
-        # Filters shrank the result under the current page: show the last page instead.
+
+
+def _fetch(session: Session, filters: LeadFilters) -> Page[Lead]:
+    """The page of leads; when the filters shrank the result under the current page, the
+    last page instead (one rerun)."""
+    connection = session.connection
+    page = cached_api.leads_page(connection.client, connection.key, filters)
+    if page.page_count is not None and filters.page > page.page_count:
         st.session_state[keys.LEADS_PAGE] = page.page_count
         st.rerun()
+    return page
 
+
+def _step_page(step: int) -> None:
+    page = int(st.session_state.get(keys.LEADS_PAGE, 1))
+    st.session_state[keys.LEADS_PAGE] = max(1, page + step)
+
+
+def _pager(view: LeadsPage) -> None:
     count_column, pager_column = st.columns([3, 1], vertical_alignment="bottom")
-    noun = "lead" if page.total == 1 else "leads"
-    count_column.markdown(f"**{page.total:,} {noun}**")
+    count_column.markdown(view.count)
+    if view.page_count is None:
+        # No total from the server (partial pagination): go by the next link, never cap.
+        previous, following = pager_column.columns(2)
+        previous.button(
+            "Previous",
+            key=keys.LEADS_PREVIOUS,
+            disabled=not view.has_previous,
+            on_click=_step_page,
+            args=(-1,),
+            icon=":material/chevron_left:",
+            width="stretch",
+        )
+        following.button(
+            "Next",
+            key=keys.LEADS_NEXT,
+            disabled=not view.has_next,
+            on_click=_step_page,
+            args=(1,),
+            icon=":material/chevron_right:",
+            width="stretch",
+        )
+        return
     pager_column.number_input(
-        f"Page (of {page.page_count:,})",
+        view.pager_label,
         min_value=1,
-        max_value=page.page_count,
+        max_value=view.page_count,
         step=1,
         key=keys.LEADS_PAGE,
     )
-    if not page.items:
-        st.info(
-            "No leads match these filters. Widen the date range or clear the search.",
-            icon=":material/search_off:",
-        )
-        return
-    frame = lead_table(page.items, session.zone, campaign.currency)
+
+
+def _leads(view: LeadsPage) -> int | None:
+    """The table, its caption and download; returns the selected row's index."""
     event = st.dataframe(
-        widgets.styled(frame, ("Status",)),
+        widgets.styled(view.table, ("Status",)),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
         key=keys.LEADS_TABLE,
-        height=widgets.table_height(len(frame)),
+        height=widgets.table_height(len(view.table)),
         column_config={"Lead ID": st.column_config.NumberColumn(format="%d", width="small")},
     )
-    first_shown = (page.page - 1) * page.items_per_page + 1
-    st.caption(
-        f"Showing {first_shown:,} to {first_shown + len(frame) - 1:,} of {page.total:,}. "
-        "Select a row to open the lead."
-    )
-    widgets.download(
-        frame, key=keys.LEADS_DOWNLOAD, file_name=f"campaign-{campaign.id}-leads-page-{page.page}"
-    )
+    st.caption(view.showing)
+    widgets.download(view.table, key=keys.LEADS_DOWNLOAD, file_name=view.file_name)
     rows = event.selection.rows
-    if rows:
-        lead = page.items[rows[0]]
-        params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(campaign.id)}
-        st.session_state[f"{keys.LEAD_HINT_PREFIX}{lead.id}"] = (campaign.id, lead.email)
-        st.switch_page(LEAD_PAGE, query_params=params)
+    return rows[0] if rows else None
+
+
+def _open_lead(campaign: Campaign, lead: Lead) -> None:
+    # The campaign and email save the dossier one wave; kept in the session, not the URL.
+    st.session_state[keys.lead_hint(lead.id)] = (campaign.id, lead.email)
+    params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(campaign.id)}
+    st.switch_page(pages.LEAD, query_params=params)
+
+
+def render(session: Session) -> None:
+    campaign = _campaign(session)
+    if campaign is None:
+        return
+    st.session_state[keys.LAST_CAMPAIGN] = campaign.id
+    _heading(campaign)
+    filters = _filters(session, campaign)
+    page = _fetch(session, filters)
+    view = leads_page_view(campaign, page, session.zone)
+    _pager(view)
+    if not page.items:
+        st.info(NO_LEADS, icon=":material/search_off:")
+        return
+    selected = _leads(view)
+    if selected is not None:
+        _open_lead(campaign, page.items[selected])

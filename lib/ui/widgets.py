@@ -10,16 +10,19 @@ import pandas as pd
 import streamlit as st
 
 from lib.convertr import LeadDossier
+from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
+from lib.convertr.models import ProcessrStatus
 from lib.presentation import (
     STATUS_BADGE_COLOURS,
     STATUS_HEX_COLOURS,
     STATUS_ICONS,
+    as_status,
     csv_bytes,
     escape_markdown,
     slug,
 )
-from lib.ui import data, keys
+from lib.ui import cached_api, keys
 
 TABLE_ROW_HEIGHT: Final = 35
 MAX_TABLE_HEIGHT: Final = 560
@@ -66,12 +69,12 @@ def download(frame: pd.DataFrame, *, key: str, file_name: str) -> None:
     )
 
 
-def status_badge(status: str) -> None:
+def status_badge(status: ProcessrStatus) -> None:
     """The lead status as a badge in the one status colour."""
     st.badge(
         status,
-        color=STATUS_BADGE_COLOURS.get(status, "gray"),  # type: ignore[arg-type]
-        icon=STATUS_ICONS.get(status),
+        color=STATUS_BADGE_COLOURS[status],  # type: ignore[arg-type]
+        icon=STATUS_ICONS[status],
     )
 
 
@@ -84,15 +87,15 @@ def styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ()) -> Any:
 
 
 def _status_style(value: object) -> str:
-    colour = STATUS_HEX_COLOURS.get(str(value))
-    return f"color: {colour}; font-weight: 600" if colour else ""
+    status = as_status(value)
+    return f"color: {STATUS_HEX_COLOURS[status]}; font-weight: 600" if status else ""
 
 
 def _retry(lead_id: int) -> None:
-    data.clear_lead_cache(lead_id)
+    cached_api.clear_lead_cache(lead_id)
 
 
-def part_failed(dossier: LeadDossier, *parts: str) -> bool:
+def part_failed(dossier: LeadDossier, *parts: Part) -> bool:
     """If one of `parts` failed, show why with a Retry button and return True."""
     for part in parts:
         error = dossier.error_for(part)
@@ -102,12 +105,12 @@ def part_failed(dossier: LeadDossier, *parts: str) -> bool:
     return False
 
 
-def show_part_error(lead_id: int, part: str, error: ConvertrError) -> None:
+def show_part_error(lead_id: int, part: Part, error: ConvertrError) -> None:
     st.error(f"**Could not load this tab.** {error.user_message}", icon=":material/error:")
     st.caption(f"Details: {escape_markdown(str(error))}")
     st.button(
         "Retry",
-        key=f"{keys.LEAD_RETRY_PREFIX}{part}",
+        key=keys.lead_retry(part),
         icon=":material/refresh:",
         on_click=_retry,
         args=(lead_id,),

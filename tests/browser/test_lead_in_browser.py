@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from benchmarks.screenshots import click_tab, open_app, wait_until_idle
-from lib.ui.lead_page import LEAD_TABS
+from lib.views.lead import LEAD_TABS
 
 pytestmark = pytest.mark.browser
 

@@ -189,7 +189,7 @@ def test_dossier_serialises_to_json_and_pickles(sandbox_client: SandboxClientFac
     copy = pickle.loads(pickle.dumps(dossier))
     assert copy == dossier or copy.to_dict() == dossier.to_dict()
     with pytest.raises(KeyError):
-        dossier.error_for("no_such_part")
+        dossier.error_for("no_such_part")  # type: ignore[arg-type]
 
 
 def test_client_builds_the_sandbox_transport_itself(sandbox_db: object) -> None:

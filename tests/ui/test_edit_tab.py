@@ -7,30 +7,28 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
+import httpx
 import pandas as pd
 import pytest
 
 from lib.convertr import ClientConfig, ConvertrClient
-from lib.convertr.errors import PermissionDeniedError, RequestTimeoutError
-from lib.editing import COLUMN_CHECK, COLUMN_VALUE, UNCERTAIN_MESSAGE
-from lib.ui import keys
-from lib.ui.edit_tab import (
-    ADD,
-    CONFLICT_CHECK,
-    DISCARD,
-    KEEP_MINE_PREFIX,
-    NEW_NAME,
-    NEW_VALUE,
-    SAVE,
-    TAKE_THEIRS_PREFIX,
-    current_table_key,
-    pending_key,
-)
-from tests.ui.conftest import app_at
+from lib.convertr.edits import UNCERTAIN_MESSAGE
+from lib.sandbox import create_app
+from lib.ui import keys, pages
+from lib.ui.edit_tab import current_table_key
+from lib.ui.keys import EDIT_ADD as ADD
+from lib.ui.keys import EDIT_DISCARD as DISCARD
+from lib.ui.keys import EDIT_NEW_NAME as NEW_NAME
+from lib.ui.keys import EDIT_NEW_VALUE as NEW_VALUE
+from lib.ui.keys import EDIT_SAVE as SAVE
+from lib.ui.keys import edit_keep_mine, edit_pending, edit_take_theirs
+from lib.views.edit import COLUMN_CHECK, COLUMN_VALUE, CONFLICT_CHECK
+from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request
+from tests.ui.conftest import tab as tab_named
+from tests.ui.conftest import texts as all_texts
 
-LEAD = "pages/2_Lead.py"
+LEAD = pages.LEAD
 SHOWCASE = 100001
 DELIVERED = 100003
 
@@ -49,17 +47,12 @@ def other(fresh_db: Path) -> ConvertrClient:
 
 
 def tab(at: Any, name: str = "Edit Data") -> Any:
-    return next(item for item in at.tabs if item.label == name)
+    return tab_named(at, name)
 
 
 def texts(block: Any) -> str:
-    parts = [
-        item.value
-        for kind in ("markdown", "caption", "info", "error", "warning", "success", "text")
-        for item in getattr(block, kind)
-    ]
     # Lead values are markdown-escaped on the page; compare the text a reader sees.
-    return "\n".join(str(part) for part in parts).replace("\\", "")
+    return all_texts(block, unescaped=True)
 
 
 def open_lead(lead_id: int = SHOWCASE, user: str | None = None) -> Any:
@@ -116,7 +109,7 @@ def test_edit_review_save_shows_the_value_everywhere_with_a_note(other: Convertr
     click(at, SAVE)
     assert server_value(other, SHOWCASE, "jobTitle") == "Chief Data Officer"
     assert "Saved 1 change: Job Title" in texts(tab(at))
-    assert at.session_state[pending_key(SHOWCASE)] == {}
+    assert at.session_state[edit_pending(SHOWCASE)] == {}
     assert grid(at).at["jobTitle", COLUMN_VALUE] == "Chief Data Officer"
     assert not at.session_state[current_table_key(at.session_state, SHOWCASE)]["edited_rows"]
     publisher = tab(at, "Profile").dataframe[0].value
@@ -168,7 +161,7 @@ def test_add_needs_both_values_and_a_valid_name(other: ConvertrClient) -> None:
     at.text_input(key=NEW_VALUE).input("")
     click(at, ADD)
     assert "A new value is required" in texts(tab(at))
-    assert pending_key(SHOWCASE) not in at.session_state, "nothing was staged"
+    assert edit_pending(SHOWCASE) not in at.session_state, "nothing was staged"
     assert server_value(other, SHOWCASE, "promo") is None
 
 
@@ -184,7 +177,7 @@ def test_an_invalid_change_is_never_sent(other: ConvertrClient) -> None:
     at.run()
     assert at.session_state[keys.REQUEST_COUNT] == sent, "no request at all"
     assert server_value(other, SHOWCASE, "email") == "olivia.bennett@harbourline-analytics.co.uk"
-    assert set(at.session_state[pending_key(SHOWCASE)]) == {"email", "consentDate", "employees"}
+    assert set(at.session_state[edit_pending(SHOWCASE)]) == {"email", "consentDate", "employees"}
 
 
 def test_a_422_is_shown_next_to_its_field_and_the_rest_is_saved(
@@ -208,7 +201,7 @@ def test_a_422_is_shown_next_to_its_field_and_the_rest_is_saved(
     shown = texts(tab(at))
     assert "Saved 1 change: Job Title" in shown
     assert "Company: not saved" in shown
-    assert set(at.session_state[pending_key(SHOWCASE)]) == {"company"}
+    assert set(at.session_state[edit_pending(SHOWCASE)]) == {"company"}
 
 
 def test_a_conflict_shows_both_values_and_keep_mine_resends(other: ConvertrClient) -> None:
@@ -222,43 +215,59 @@ def test_a_conflict_shows_both_values_and_keep_mine_resends(other: ConvertrClien
     assert "Liv" in shown and "Olive" in shown
     assert check(at, "firstName") == CONFLICT_CHECK, "the grid marks the field"
 
-    click(at, f"{KEEP_MINE_PREFIX}firstName")
+    click(at, edit_keep_mine("firstName"))
     assert server_value(other, SHOWCASE, "firstName") == "Liv"
     assert "Saved 1 change: First Name" in texts(tab(at))
-    assert at.session_state[pending_key(SHOWCASE)] == {}
+    assert at.session_state[edit_pending(SHOWCASE)] == {}
 
 
-def test_a_conflict_refused_by_the_server_after_the_reread(other: ConvertrClient) -> None:
+def test_a_conflict_refused_by_the_server_after_the_reread(
+    fresh_db: Path, other: ConvertrClient, app_transport: AppTransport
+) -> None:
     """The value changes between the re-read and the POST: previousValue makes it a 409."""
     at = open_lead()
     edit(at, SHOWCASE, lastName="Bennet-Smith")
-    real = ConvertrClient.lead_datas
+    sandbox = httpx.WSGITransport(app=create_app(fresh_db))
 
-    def reread_then_someone_saves(client: ConvertrClient, lead_id: int) -> Any:
-        values = real(client, lead_id)
+    def reread_then_someone_saves(request: httpx.Request) -> httpx.Response | None:
+        if not is_request(request, "GET", "lead-datas"):
+            return None
+        app_transport.answer = None  # only the save's re-read
+        values = sandbox.handle_request(request)
+        values.read()
         other.save_lead_data(SHOWCASE, "lastName", "Benn")
         return values
 
-    with patch.object(ConvertrClient, "lead_datas", reread_then_someone_saves):
-        click(at, SAVE)
+    app_transport.answer = reread_then_someone_saves
+    click(at, SAVE)
     assert server_value(other, SHOWCASE, "lastName") == "Benn"
     assert "changed by someone else" in texts(tab(at))
-    click(at, f"{TAKE_THEIRS_PREFIX}lastName")
-    assert at.session_state[pending_key(SHOWCASE)] == {}
+    click(at, edit_take_theirs("lastName"))
+    assert at.session_state[edit_pending(SHOWCASE)] == {}
     assert grid(at).at["lastName", COLUMN_VALUE] == "Benn"
 
 
-def test_a_timeout_is_never_reported_as_saved(other: ConvertrClient) -> None:
+def test_a_timeout_is_never_reported_as_saved(
+    other: ConvertrClient, app_transport: AppTransport
+) -> None:
     at = open_lead()
     edit(at, SHOWCASE, telephone="+44 20 7946 0000")
-    timeout = RequestTimeoutError("POST /api/v4/lead-datas: did not answer in time")
-    with patch.object(ConvertrClient, "save_lead_data", side_effect=timeout) as save:
-        click(at, SAVE)
-    assert save.call_count == 1, "a POST is never retried"
+    posts: list[httpx.Request] = []
+
+    def no_answer_to_posts(request: httpx.Request) -> httpx.Response | None:
+        if not is_request(request, "POST", "lead-datas"):
+            return None
+        posts.append(request)
+        raise httpx.ReadTimeout("did not answer in time", request=request)
+
+    app_transport.answer = no_answer_to_posts
+    click(at, SAVE)
+    app_transport.answer = None
+    assert len(posts) == 1, "a POST is never retried"
     shown = texts(tab(at))
     assert UNCERTAIN_MESSAGE in shown
     assert "Saved" not in shown
-    assert set(at.session_state[pending_key(SHOWCASE)]) == {"telephone"}
+    assert set(at.session_state[edit_pending(SHOWCASE)]) == {"telephone"}
     # The next Save finds the value unchanged on the server and sends it again.
     click(at, SAVE)
     assert server_value(other, SHOWCASE, "telephone") == "+44 20 7946 0000"
@@ -270,7 +279,7 @@ def test_pending_edits_survive_reruns_and_page_changes_and_discard_drops_them(
     postcode = server_value(other, SHOWCASE, "postcode")
     at = open_lead()
     edit(at, SHOWCASE, postcode="N1 9GU")
-    at.switch_page("app.py").run()
+    at.switch_page(pages.CAMPAIGNS).run()
     assert not at.exception
     at.switch_page(LEAD)
     at.query_params["lead"] = str(SHOWCASE)
@@ -310,19 +319,17 @@ def test_admin_may_edit_a_delivered_lead(other: ConvertrClient) -> None:
     assert any(note.type == "data" and note.author == "Ada Admin" for note in notes)
 
 
-def test_a_403_reason_is_shown_on_its_field() -> None:
+def test_a_403_reason_is_shown_on_its_field(app_transport: AppTransport) -> None:
     """The page thought the lead editable (loaded before delivery); the server says no."""
     at = open_lead()
     edit(at, SHOWCASE, company="Harbourline")
-    refusal = PermissionDeniedError(
-        "POST /api/v4/lead-datas: 403",
-        status=403,
-        method="POST",
-        path="/api/v4/lead-datas",
-        description="Your role (analyst) cannot edit a lead that has already been delivered",
+    refusal = hydra_error(
+        403, "Your role (analyst) cannot edit a lead that has already been delivered"
     )
-    with patch.object(ConvertrClient, "save_lead_data", side_effect=refusal):
-        click(at, SAVE)
+    app_transport.answer = lambda request: (
+        refusal if is_request(request, "POST", "lead-datas") else None
+    )
+    click(at, SAVE)
     assert "cannot edit a lead that has already been delivered" in check(at, "company")
 
 

@@ -7,28 +7,13 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from lib.convertr import ConvertrClient
-from lib.convertr.errors import ServerError
 from lib.presentation import STATUS_BADGE_COLOURS
-from lib.ui import keys
-from lib.ui.lead_page import LEAD_TABS, NO_ASSOCIATED
-from tests.ui.conftest import app_at
+from lib.ui import keys, pages
+from lib.views.lead import LEAD_TABS, NO_ASSOCIATED
+from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request, tab, texts
 
-LEAD = "pages/2_Lead.py"
+LEAD = pages.LEAD
 SHOWCASE = "100001"
-
-
-def tab(at: Any, name: str) -> Any:
-    return next(item for item in at.tabs if item.label == name)
-
-
-def texts(block: Any) -> str:
-    """Every text a block shows (markdown, captions, alerts, code), joined."""
-    parts = [
-        item.value
-        for kind in ("markdown", "caption", "text", "info", "error", "warning", "code")
-        for item in getattr(block, kind)
-    ]
-    return "\n".join(str(part) for part in parts)
 
 
 def test_deep_link_opens_the_lead_with_its_profile_panel(api: ConvertrClient) -> None:
@@ -154,17 +139,19 @@ def test_a_crafted_lead_link_is_echoed_as_text_never_as_markdown() -> None:
     assert f"The link gave: {crafted!r}" in [text.value for text in at.text]
 
 
-def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works() -> None:
-    failure = ServerError(
-        "GET /api/v4/lead-notes: 500", status=500, method="GET", path="/api/v4/lead-notes"
+def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works(
+    app_transport: AppTransport,
+) -> None:
+    app_transport.answer = lambda request: (
+        hydra_error(500) if is_request(request, "GET", "lead-notes") else None
     )
-    with patch.object(ConvertrClient, "lead_notes", side_effect=failure):
-        at = app_at(LEAD, lead=SHOWCASE).run()
-        assert not at.exception
-        notes = tab(at, "Notes")
-        assert "Could not load this tab" in notes.error[0].value
-        assert tab(at, "Job Details").dataframe, "the other tabs are filled"
-    notes.button(key=f"{keys.LEAD_RETRY_PREFIX}notes").click().run()
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    notes = tab(at, "Notes")
+    assert "Could not load this tab" in notes.error[0].value
+    assert tab(at, "Job Details").dataframe, "the other tabs are filled"
+    app_transport.answer = None
+    notes.button(key=keys.lead_retry("notes")).click().run()
     assert not at.exception
     assert tab(at, "Notes").dataframe, "after Retry the notes load"
 
@@ -198,7 +185,7 @@ def test_refresh_loads_the_lead_again() -> None:
 
 
 def test_an_unexpected_failure_in_one_tab_never_shows_a_traceback() -> None:
-    with patch("lib.ui.lead_page.job_table", side_effect=RuntimeError("boom")):
+    with patch("lib.views.lead.job_table", side_effect=RuntimeError("boom")):
         at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
     jobs = tab(at, "Job Details")

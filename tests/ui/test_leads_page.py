@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from lib.convertr import ConvertrClient
-from lib.ui import keys
+from lib.ui import keys, pages
 from tests.ui.conftest import app_at
 
-LEADS = "pages/1_Leads.py"
+LEADS = pages.LEADS
 
 
 def lead_ids(at: Any) -> list[int]:

@@ -15,7 +15,6 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Final
 
 import streamlit as st
@@ -27,10 +26,10 @@ from lib.convertr.models import (
     Lead,
     LeadStatisticsChronology,
     Page,
-    ProcessrStatus,
     Statistic,
     User,
 )
+from lib.views.leads import LeadFilters
 
 DATA_TTL_SECONDS: Final = 120
 """How long a campaign list, statistics or page of leads is reused."""
@@ -130,29 +129,18 @@ def chronologies(
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False)
-def leads_page(
-    _client: ConvertrClient,
-    client_key: str,
-    campaign_id: int,
-    page: int,
-    items_per_page: int,
-    statuses: tuple[ProcessrStatus, ...],
-    delivered: bool | None,
-    created_after: date | None,
-    created_before: date | None,
-    search: str | None,
-    order: str,
-) -> Page[Lead]:
+def leads_page(_client: ConvertrClient, client_key: str, filters: LeadFilters) -> Page[Lead]:
+    """One page of a campaign's leads as the Leads page's filters ask (hashed by value)."""
     return _client.leads_page(
-        campaign_id,
-        page=page,
-        items_per_page=items_per_page,
-        statuses=statuses,
-        delivered=delivered,
-        created_after=created_after,
-        created_before=created_before,
-        search=search,
-        order=order,
+        filters.campaign_id,
+        page=filters.page,
+        items_per_page=filters.items_per_page,
+        statuses=filters.statuses,
+        delivered=filters.delivered,
+        created_after=filters.created_after,
+        created_before=filters.created_before,
+        search=filters.search,
+        order=filters.order,
     )
 
 

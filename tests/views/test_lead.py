@@ -1,11 +1,11 @@
-"""The Lead Data view's tables and the charts, from hand-built models."""
+"""lib/views/lead.py: the Lead page's panel and tables, from hand-built models."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from lib.charts import chronology_figure, comparison_figure
+from lib.charts import comparison_figure
 from lib.convertr.models import (
     CampaignProcessrJob,
     Lead,
@@ -15,9 +15,9 @@ from lib.convertr.models import (
     LogEntry,
     ProcessrJobLead,
 )
-from lib.lead_view import (
+from lib.presentation import resolve_timezone
+from lib.views.lead import (
     associated_table,
-    chronology_frame,
     comparison_frame,
     job_table,
     log_table,
@@ -26,7 +26,6 @@ from lib.lead_view import (
     score_explanation,
     social_profile,
 )
-from lib.presentation import STATUS_HEX_COLOURS, resolve_timezone
 
 UTC_ZONE = resolve_timezone(None)
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -177,26 +176,6 @@ def test_comparison_is_weekly_and_labels_are_escaped() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt; (#1)" in names
 
 
-def test_chronology_chart_stacks_statuses_in_their_colours() -> None:
-    days = [chronology(1, date(2026, 6, day), day) for day in (1, 2, 3)]
-    frame = chronology_frame(days, 1, start=date(2026, 6, 2))
-    assert list(frame["total"]) == [2, 3]
-    figure = chronology_figure(frame)
-    assert [trace.name for trace in figure.data] == ["Valid", "Caution", "Invalid", "Test"]
-    assert [trace.marker.color for trace in figure.data] == list(STATUS_HEX_COLOURS.values())
-    assert figure.layout.barmode == "stack"
-
-
-def test_charts_with_few_leads_tick_whole_numbers_only() -> None:
-    few = chronology_frame([chronology(1, date(2026, 6, 1), 2)], 1)
-    many = chronology_frame([chronology(1, date(2026, 6, 1), 400)], 1)
-    # Plotly would tick at halves, shown as "0, 1, 1, 2, 2" by the whole-number format.
-    assert chronology_figure(few).layout.yaxis.dtick == 1
-    assert chronology_figure(many).layout.yaxis.dtick is None
-    weekly = comparison_frame([chronology(1, date(2026, 6, 1), 3)], {1: "One"})
-    assert comparison_figure(weekly).layout.yaxis.dtick == 1
-
-
 def _scoring(*outcomes: tuple[str, bool, str, int]) -> tuple[list[Any], list[Any]]:
     """Jobs of 10 points each and this lead's results: (name, hardfail, result, score)."""
     jobs = [
@@ -242,4 +221,45 @@ def test_score_explanation_of_a_failed_hardfail_ignores_the_score() -> None:
     assert score_explanation(invalid, jobs, results) == (
         "Invalid whatever the score: the hardfail job Duplicate Email Check failed "
         "(90 of 100 points)."
+    )
+
+
+def test_the_profile_panel_is_formatted_and_shortened_for_plain_text() -> None:
+    from lib.convertr.dossier import LeadDossier
+    from lib.views.lead import DetailRow, profile_panel
+
+    lead = make_lead(
+        firstName="Olivia",
+        lastName="Bennett",
+        company="C" * 300,
+        email="olivia@example.com",
+        formName="Webinar",
+        formHash="ab12",
+        latitude=51.5,
+        longitude=-0.1,
+        postcode="N1 9GU",
+        country="GB",
+        delivered=True,
+    )
+    dossier = LeadDossier(
+        lead_id=lead.id,
+        lead=lead,
+        lead_data=[value(1, "fullcontact.photo", "javascript:alert(1)", "enrichment")],
+    )
+    panel = profile_panel(dossier, resolve_timezone("Europe/London"))
+    assert panel.name == "Olivia Bennett"
+    assert panel.headline[0].endswith("…") and len(panel.headline[0]) == 120
+    assert panel.headline[1] == "olivia@example.com"
+    assert panel.photo_url is None, "only safe images"
+    assert panel.lead_id == DetailRow("Lead ID", "1")
+    assert (panel.status, panel.delivered, panel.delivery) == ("Valid", True, "Delivered")
+    assert panel.campaign_name == "Campaign 1", "the campaign part failed: its id is shown"
+    assert [row.label for row in panel.details] == ["Form", "Entry Point", "Captured"]
+    assert panel.details[0].value == "Webinar (ab12)"
+    assert panel.details[1].value == "—"
+    assert panel.details[2].value == "01 May 2026 10:00", "in the viewer's zone"
+    assert (panel.score_fraction, panel.score_text) == (1.0, "Score 100 / 100")
+    assert panel.location is not None and panel.location.address == "N1 9GU, GB"
+    assert (
+        profile_panel(LeadDossier(lead_id=1, lead=make_lead()), UTC_ZONE).name == "No name captured"
     )

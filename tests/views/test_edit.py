@@ -1,36 +1,36 @@
-"""lib/editing.py: permissions, validation, the editor's rows, pending changes and saving
-(against the sandbox in-process and a fake server)."""
+"""lib/views/edit.py: permissions, validation, the editor's rows, pending changes and what a
+save, a discard or a conflict choice makes of the Edit Data tab's state."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
-from pathlib import Path
 
-import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.convertr.edits import SaveResult
 from lib.convertr.models import Lead, LeadData, LeadEditableField, User
-from lib.editing import (
+from lib.views.edit import (
     CHECK_OK,
     COLUMN_CHECK,
     COLUMN_VALUE,
+    CONFLICT_CHECK,
+    DISCARD_NOTE,
     NEW_FIELD_TYPE,
-    UNCERTAIN_MESSAGE,
+    EditState,
+    Notice,
     PendingChange,
     add_field,
-    after_save,
     allowed_hint,
     apply_grid_edits,
+    conflict_choices,
+    discarded_state,
     edit_permission,
+    edit_review,
     editor_frame,
     editor_model,
-    find_conflicts,
-    keep_mine,
-    save_changes,
     stage_change,
+    state_after_save,
+    state_after_taking_theirs,
     validate_field_name,
     validate_value,
 )
@@ -286,138 +286,103 @@ def test_add_new_field_existing_field_and_invalid_input() -> None:
         assert any(problem in message for message in refused.messages), (name, refused)
 
 
-def test_conflicts_are_found_against_the_reread_values() -> None:
-    same = PendingChange("company", "Company", "Acme", "Beta", "Acme")
-    moved = PendingChange("email", "Email", "a@b.co", "c@d.co", "a@b.co")
-    done = PendingChange("title", "Title", "", "Ms", None)
-    new = PendingChange("promo", "promo", "", "X", None, new_field=True)
-    current = [datum(1, "company", "Acme"), datum(2, "email", "z@y.co"), datum(3, "title", "Ms")]
-    to_send, conflicts, already = find_conflicts([same, moved, done, new], current)
-    assert to_send == [same, new]
-    assert [(item.name, item.mine, item.theirs) for item in conflicts] == [
-        ("email", "c@d.co", "z@y.co")
+# -- the tab's state after a save, a discard or a conflict choice ---------------------------
+
+
+def test_a_save_report_names_what_was_saved_and_keeps_the_rest() -> None:
+
+    title = PendingChange("jobTitle", "Job Title", "VP", "CTO", "VP")
+    company = PendingChange("company", "Company", "Acme", "A" * 200, "Acme")
+    name = PendingChange("firstName", "First Name", "Olivia", "Liv", "Olivia")
+    state = EditState(
+        pending={"jobTitle": title, "company": company, "firstName": name},
+        messages={"jobTitle": ("CTO", ("an old answer",))},
+    )
+    results = [
+        SaveResult("jobTitle", "saved", mine="CTO"),
+        SaveResult("company", "rejected", "120 characters or less.", mine="A" * 200),
+        SaveResult("firstName", "conflict", "Changed.", mine="Liv", theirs="Olive"),
     ]
-    assert already == [done]
-    rebased = keep_mine(moved, "z@y.co")
-    assert (rebased.loaded, rebased.old, rebased.new) == ("z@y.co", "z@y.co", "c@d.co")
-
-
-# -- saving -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sandbox(writable_db: Path) -> Path:
-    return writable_db
-
-
-def test_save_changes_against_the_sandbox_keeps_going_after_a_failure(sandbox: Path) -> None:
-    client = ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox))
-    lead_id = 100001
-    before = {item.name: item.value for item in client.lead_datas(lead_id)}
-    changes = [
-        PendingChange("jobTitle", "Job Title", "", "CTO", before.get("jobTitle")),
-        PendingChange("company", "Company", "", "A" * 200, before.get("company")),
-        PendingChange("webinarSlot", "webinarSlot", "", "AM", None, new_field=True),
-    ]
-    results, failure = save_changes(client, lead_id, changes)
-    assert failure is None
-    statuses = {result.name: result.status for result in results}
-    assert statuses == {"jobTitle": "saved", "company": "rejected", "webinarSlot": "saved"}
-    rejected = next(result for result in results if result.name == "company")
-    assert "120 characters or less" in rejected.message
-    after = {item.name: item.value for item in client.lead_datas(lead_id)}
-    assert after["jobTitle"] == "CTO" and after["webinarSlot"] == "AM"
-    assert after["company"] == before["company"]
-    assert set(after_save({change.name: change for change in changes}, results)) == {"company"}
-    notes = [note for note in client.lead_notes(lead_id) if note.type == "data"]
-    assert {(note.field, note.new_value) for note in notes} == {
-        ("jobTitle", "CTO"),
-        ("webinarSlot", "AM"),
+    outcome = state_after_save(state, results)
+    assert outcome.reload, "something was saved: the lead must be loaded again"
+    assert set(outcome.state.pending) == {"company", "firstName"}
+    assert outcome.state.messages == {
+        "company": ("A" * 200, ("120 characters or less.",)),
+        "firstName": ("Liv", (CONFLICT_CHECK,)),
+    }
+    assert set(outcome.state.conflicts) == {"firstName"}
+    assert outcome.state.report == (
+        Notice("success", "Saved 1 change: Job Title."),
+        Notice("error", "Company: not saved. 120 characters or less."),
+        Notice("warning", "First Name: not saved. Changed."),
+        Notice("info", "2 unsaved changes kept below."),
+    )
+    assert outcome.state.field_messages() == {
+        "company": ["120 characters or less."],
+        "firstName": [CONFLICT_CHECK],
     }
 
 
-def test_a_stale_previous_value_is_a_conflict_not_an_overwrite(sandbox: Path) -> None:
-    client = ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox))
+def test_nothing_saved_means_no_reload_and_a_stale_message_is_not_shown() -> None:
+
+    change = PendingChange("telephone", "Telephone", "", "+44", None)
+    outcome = state_after_save(
+        EditState(pending={"telephone": change}),
+        [SaveResult("telephone", "uncertain", "No answer", mine="+44")],
+    )
+    assert not outcome.reload
+    assert outcome.state.report[0].text == "Telephone: No answer."
+    edited = EditState(
+        pending={"telephone": PendingChange("telephone", "Telephone", "", "+45", None)},
+        messages=outcome.state.messages,
+    )
+    assert edited.field_messages() == {}, "a newer value makes the server's answer stale"
+
+
+def test_conflict_choices_discard_and_taking_theirs() -> None:
+
     change = PendingChange("firstName", "First Name", "Olivia", "Liv", "Olivia")
-    with sqlite3.connect(sandbox) as connection:
-        connection.execute(
-            "UPDATE lead_datas SET value = 'Olive' WHERE lead_id = 100001 AND name = 'firstName'"
-        )
-    (result,), failure = save_changes(client, 100001, [change])
-    assert failure is None
-    assert (result.status, result.mine, result.theirs) == ("conflict", "Liv", "Olive")
-    assert next(i.value for i in client.lead_datas(100001) if i.name == "firstName") == "Olive"
-
-
-def _fake_api(post_status: int | None, posts: list[dict[str, object]]) -> ConvertrClient:
-    """A fake server: login, an empty lead-datas collection, and POSTs answered with
-    `post_status` (None: the connection times out)."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/login":
-            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
-        if request.method == "GET":
-            return httpx.Response(
-                200,
-                json={"hydra:member": [], "hydra:totalItems": 0},
-                headers={"content-type": "application/ld+json"},
-            )
-        posts.append(json.loads(request.content))
-        if post_status is None:
-            raise httpx.ReadTimeout("no answer", request=request)
-        return httpx.Response(
-            post_status,
-            json={"hydra:title": "An error occurred", "hydra:description": "boom"},
-            headers={"content-type": "application/ld+json"},
-        )
-
-    config = ClientConfig(
-        base_url="https://acme.cvtr.io",
-        username="u@x.test",
-        password="p",
+    conflict = SaveResult("firstName", "conflict", "Changed.", mine="Liv", theirs=None)
+    state = EditState(pending={"firstName": change}, conflicts={"firstName": conflict})
+    (choice,) = conflict_choices(state)
+    assert (choice.label, choice.mine, choice.theirs, choice.theirs_value) == (
+        "First Name",
+        "Liv",
+        "(empty)",
+        None,
     )
-    return ConvertrClient(config, transport=httpx.MockTransport(handler), sleep=lambda _: None)
-
-
-@pytest.mark.parametrize(("status", "expected"), [(None, "uncertain"), (503, "uncertain")])
-def test_timeouts_and_server_errors_are_uncertain_and_sent_once(
-    status: int | None, expected: str
-) -> None:
-    posts: list[dict[str, object]] = []
-    client = _fake_api(status, posts)
-    change = PendingChange("promo", "promo", "", "X", None, new_field=True)
-    (result,), failure = save_changes(client, 7, [change])
-    assert failure is None
-    assert result.status == expected
-    assert UNCERTAIN_MESSAGE in result.message
-    assert len(posts) == 1, "a POST is never resent"
-    assert posts[0]["previousValue"] is None and posts[0]["value"] == "X"
-
-
-def test_forbidden_carries_the_servers_reason() -> None:
-    client = _fake_api(403, [])
-    (result,), _ = save_changes(client, 7, [PendingChange("promo", "promo", "", "X", None)])
-    assert (result.status, result.message) == ("forbidden", "boom")
-
-
-def test_a_failed_reread_sends_nothing() -> None:
-    posts: list[dict[str, object]] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/login":
-            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
-        if request.method == "POST":
-            posts.append({})
-        return httpx.Response(500, json={}, headers={"content-type": "application/ld+json"})
-
-    config = ClientConfig(
-        base_url="https://acme.cvtr.io",
-        username="u@x.test",
-        password="p",
+    newer = EditState(
+        pending={"firstName": PendingChange("firstName", "First Name", "Olivia", "Li", "Olivia")},
+        conflicts={"firstName": conflict},
     )
-    client = ConvertrClient(
-        config, transport=httpx.MockTransport(handler), sleep=lambda _: None, max_retries=0
+    assert conflict_choices(newer) == (), "the conflict was about an older value"
+    taken = state_after_taking_theirs(state, "firstName")
+    assert taken.pending == {} and taken.conflicts == {}
+    assert taken.report == (
+        Notice("info", "First Name: kept the server's value; your change was dropped."),
     )
-    results, failure = save_changes(client, 7, [PendingChange("promo", "promo", "", "X", None)])
-    assert results == [] and failure and "nothing was sent" in failure
-    assert posts == []
+    assert discarded_state() == EditState(report=(Notice("info", DISCARD_NOTE),))
+
+
+def test_the_review_lists_each_change_and_counts_the_invalid_ones() -> None:
+
+    model = editor_model([field("email", "email"), field("company")], lead(), [])
+    assert edit_review(EditState(), model) is None
+    state = EditState(
+        pending={
+            "email": PendingChange("email", "Email", "", "not-an-email", None),
+            "company": PendingChange("company", "Company", "", "Acme", None),
+        }
+    )
+    review = edit_review(state, model)
+    assert review is not None
+    assert review.heading == "Review 2 unsaved changes"
+    assert [line.change for line in review.lines] == [
+        "Email: (empty) → not-an-email",
+        "Company: (empty) → Acme",
+    ]
+    assert review.lines[0].problems and not review.lines[1].problems
+    assert review.invalid == 1
+    assert review.invalid_warning is not None and review.invalid_warning.startswith(
+        "1 of these is not valid: fix it"
+    )

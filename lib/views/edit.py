@@ -1,15 +1,16 @@
-"""Pure logic of the Edit Data tab: who may edit, the editor's rows, validation of a change
-before it is sent, and the bookkeeping of pending changes and save outcomes.
+"""The Edit Data tab's view models: who may edit, the editor's rows, validation of a change
+before it is sent, the review, and the bookkeeping of pending changes and save outcomes.
 
-Nothing here talks to the API or imports Streamlit: `lib/ui/edit_tab.py` renders these values
-and sends the changes, so every rule below is tested without a browser. The rules mirror the
-sandbox's checks of ``POST lead-datas`` (docs/api.md) and are never looser, so a change that
-passes here fails on the server only when the server knows something the editor did not (the
-value or the field definition changed meanwhile).
+Nothing here talks to the API or imports Streamlit: `lib/convertr/edits.py` sends the changes
+and `lib/ui/edit_tab.py` draws these values, so every rule below is tested without a browser.
+The rules mirror the sandbox's checks of ``POST lead-datas`` (docs/api.md) and are never
+looser, so a change that passes here fails on the server only when the server knows something
+the editor did not (the value or the field definition changed meanwhile).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,35 +20,20 @@ from typing import Final, Literal
 
 import pandas as pd
 
-from lib.convertr import ConvertrClient
-from lib.convertr.errors import (
-    ConflictError,
-    ConnectError,
-    ConvertrError,
-    PermissionDeniedError,
-    ServerError,
-    TransportError,
-    ValidationError,
-)
+from lib.convertr.edits import SaveResult
 from lib.convertr.models import Lead, LeadData, LeadEditableField, User
+from lib.presentation import role_label
 
 MAX_VALUE_LENGTH: Final = 255
 """The API's limit on any value; a field's ``maxLength`` may only lower it."""
 MAX_NAME_LENGTH: Final = 64
-FIELD_NAME_PATTERN: Final = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
+FIELD_NAME_PATTERN: Final = re.compile(rf"[A-Za-z][A-Za-z0-9_.]{{0,{MAX_NAME_LENGTH - 1}}}")
 EMAIL_PATTERN: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NUMBER_PATTERN: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 DATE_PATTERN: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 EDIT_PERMISSION: Final = "leads.edit"
 EDIT_DELIVERED_PERMISSION: Final = "leads.edit_delivered"
-
-ROLE_NAMES: Final[Mapping[str, str]] = {
-    "admin": "Admin",
-    "analyst": "Analyst",
-    "viewer": "Viewer",
-    "masked": "Masked viewer",
-}
 
 # Columns of the editor grid (the index is the field name).
 COLUMN_FIELD: Final = "Field"
@@ -66,7 +52,6 @@ EDITOR_COLUMNS: Final = (
 )
 CHECK_OK: Final = "✓ changed"
 """What the Check column says of a pending change that passes every rule."""
-UNCERTAIN_MESSAGE: Final = "No answer: it may or may not have been saved — reload to check"
 NEW_FIELD_TYPE: Final = "text (new)"
 """Type shown for a field the campaign does not define (added with New Fieldname)."""
 
@@ -85,7 +70,7 @@ class EditPermission:
 def edit_permission(user: User, lead: Lead) -> EditPermission:
     """The same rule the API enforces with 403: ``leads.edit`` to edit at all,
     ``leads.edit_delivered`` too once the lead has been delivered."""
-    role = ROLE_NAMES.get(user.role, user.role)
+    role = role_label(user.role)
     if EDIT_PERMISSION not in user.permissions:
         return EditPermission(
             False, f"Your role ({role}) can view lead data but not edit it: this tab is read-only."
@@ -184,10 +169,16 @@ class PendingChange:
 
     @property
     def review_line(self) -> str:
-        return f"{self.label}: {shorten(self.old) or '(empty)'} → {shorten(self.new) or '(empty)'}"
+        old, new = review_text(self.old), review_text(self.new)
+        return f"{self.label}: {old or EMPTY_VALUE} → {new or EMPTY_VALUE}"
 
 
-def shorten(text: str, limit: int = 80) -> str:
+REVIEW_TEXT_LIMIT: Final = 80
+"""Characters of a value shown in a one-line review."""
+EMPTY_VALUE: Final = "(empty)"
+
+
+def review_text(text: str, limit: int = REVIEW_TEXT_LIMIT) -> str:
     """A value cut to `limit` characters for a one-line review."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -410,56 +401,6 @@ def add_field(
     return AddResult("added", stage_change(pending, model, name, value))
 
 
-# -- saving ---------------------------------------------------------------------------------
-
-SaveStatus = Literal["saved", "conflict", "rejected", "forbidden", "uncertain", "failed"]
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """The outcome of sending one change."""
-
-    name: str
-    label: str
-    status: SaveStatus
-    message: str = ""
-    mine: str = ""
-    theirs: str | None = None
-    """The server's value now (conflicts)."""
-
-
-def find_conflicts(
-    changes: Iterable[PendingChange], current: Sequence[LeadData]
-) -> tuple[list[PendingChange], list[SaveResult], list[PendingChange]]:
-    """Split changes by the server's values re-read just before saving: those still based on
-    the current value (to send), those whose value moved meanwhile (conflicts, not sent), and
-    those the server already holds (sent earlier, e.g. by a save that timed out)."""
-    values = {item.name: item.value for item in current}
-    to_send: list[PendingChange] = []
-    conflicts: list[SaveResult] = []
-    already: list[PendingChange] = []
-    for change in changes:
-        now = values.get(change.name)
-        if now == change.loaded:
-            to_send.append(change)
-        elif now == change.new:
-            already.append(change)
-        else:
-            conflicts.append(conflict_result(change, now))
-    return to_send, conflicts, already
-
-
-def conflict_result(change: PendingChange, theirs: str | None) -> SaveResult:
-    return SaveResult(
-        change.name,
-        change.label,
-        "conflict",
-        "Changed on the server after you loaded it: choose which value to keep.",
-        mine=change.new,
-        theirs=theirs,
-    )
-
-
 def after_save(
     pending: Mapping[str, PendingChange], results: Iterable[SaveResult]
 ) -> dict[str, PendingChange]:
@@ -474,53 +415,221 @@ def keep_mine(change: PendingChange, theirs: str | None) -> PendingChange:
     return replace(change, old=theirs or "", loaded=theirs)
 
 
-def save_changes(
-    client: ConvertrClient, lead_id: int, changes: Sequence[PendingChange]
-) -> tuple[list[SaveResult], str | None]:
-    """Send each change once (never retried) and say how each went.
+# -- the tab's state between runs, and what a save, discard or choice makes of it ----------
 
-    The lead's values are re-read first: a change whose value moved since the editor loaded
-    it is a conflict and is not sent; the rest go with ``previousValue``, so a change made
-    between the re-read and the POST is still refused (409). Returns the results and, when
-    the re-read itself failed (then nothing was sent), the reason.
-    """
-    try:
-        current = client.lead_datas(lead_id)
-    except ConvertrError as error:
-        return [], (
-            "Could not re-read the lead's values before saving, so nothing was sent: "
-            f"{error.user_message}"
+NoticeLevel = Literal["success", "info", "warning", "error"]
+
+CONFLICT_CHECK: Final = "Changed on the server meanwhile: keep yours or take theirs (below)."
+"""What the Check column says of a field whose save met someone else's change."""
+DISCARD_NOTE: Final = "Discarded every unsaved change."
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One line of the report above the grid: its level (the banner's kind) and its text."""
+
+    level: NoticeLevel
+    text: str
+
+
+@dataclass(frozen=True)
+class EditState:
+    """What the Edit Data tab of one lead keeps between runs."""
+
+    pending: Mapping[str, PendingChange] = dataclasses.field(default_factory=dict)
+    """Field name -> the change waiting for Save."""
+    messages: Mapping[str, tuple[str, tuple[str, ...]]] = dataclasses.field(default_factory=dict)
+    """Server answers per field: name -> (the value they concern, messages)."""
+    conflicts: Mapping[str, SaveResult] = dataclasses.field(default_factory=dict)
+    """Field name -> the save that met someone else's change, until the user chooses."""
+    report: tuple[Notice, ...] = ()
+    """The last save's (or discard's) summary."""
+
+    def field_messages(self) -> dict[str, list[str]]:
+        """Server messages still about the value pending now (a new value makes them stale)."""
+        return {
+            name: list(messages)
+            for name, (value, messages) in self.messages.items()
+            if name in self.pending and self.pending[name].new == value
+        }
+
+
+def _changes(count: int) -> str:
+    return "change" if count == 1 else "changes"
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """The tab's state after a save, and whether the lead must be loaded again."""
+
+    state: EditState
+    reload: bool
+    """True when anything was saved: cached views of the lead show old values."""
+
+
+def state_after_save(state: EditState, results: Sequence[SaveResult]) -> SaveOutcome:
+    """Record the results of a save: saved changes leave, refused ones stay with the server's
+    message on their field, conflicts wait for a choice, and the report says what happened."""
+    labels = {name: change.label for name, change in state.pending.items()}
+
+    def label(result: SaveResult) -> str:
+        return labels.get(result.name, result.name)
+
+    remaining = after_save(state.pending, results)
+    messages = dict(state.messages)
+    conflicts = dict(state.conflicts)
+    for result in results:
+        messages.pop(result.name, None)
+        conflicts.pop(result.name, None)
+        if result.status == "conflict":
+            conflicts[result.name] = result
+            messages[result.name] = (result.mine, (CONFLICT_CHECK,))
+        elif result.status != "saved":
+            messages[result.name] = (result.mine, (result.message,))
+    report: list[Notice] = []
+    saved = [result for result in results if result.status == "saved"]
+    if saved:
+        names = ", ".join(label(result) for result in saved)
+        report.append(Notice("success", f"Saved {len(saved)} {_changes(len(saved))}: {names}."))
+    for result in results:
+        if result.status == "conflict":
+            report.append(Notice("warning", f"{label(result)}: not saved. {result.message}"))
+        elif result.status == "uncertain":
+            report.append(Notice("warning", f"{label(result)}: {result.message}."))
+        elif result.status != "saved":
+            report.append(Notice("error", f"{label(result)}: not saved. {result.message}"))
+    if remaining:
+        report.append(
+            Notice("info", f"{len(remaining)} unsaved {_changes(len(remaining))} kept below.")
         )
-    to_send, conflicts, already = find_conflicts(changes, current)
-    results: list[SaveResult] = list(conflicts)
-    results += [
-        SaveResult(change.name, change.label, "saved", "The server already held this value.")
-        for change in already
-    ]
-    results += [send_change(client, lead_id, change) for change in to_send]
-    return results, None
+    return SaveOutcome(EditState(remaining, messages, conflicts, tuple(report)), reload=bool(saved))
 
 
-def send_change(client: ConvertrClient, lead_id: int, change: PendingChange) -> SaveResult:
-    """POST one change with the loaded value as ``previousValue``; every failure becomes a
-    result (a timeout or 5xx is "uncertain", never a success)."""
+def state_after_failed_save(state: EditState, failure: str) -> EditState:
+    """Nothing was sent (the re-read failed): every change stays, the report says why."""
+    return replace(state, report=(Notice("error", failure),))
 
-    def result(status: SaveStatus, message: str) -> SaveResult:
-        return SaveResult(change.name, change.label, status, message, mine=change.new)
 
-    try:
-        client.save_lead_data(lead_id, change.name, change.new, previous_value=change.loaded)
-    except ConflictError as error:
-        return conflict_result(change, error.current_value)
-    except ValidationError as error:
-        found = [violation.message for violation in error.violations if violation.message]
-        return result("rejected", " ".join(found) or error.user_message)
-    except PermissionDeniedError as error:
-        return result("forbidden", error.description or error.user_message)
-    except ConnectError as error:
-        return result("failed", f"Not sent: {error.user_message}")
-    except (TransportError, ServerError) as error:
-        return result("uncertain", f"{UNCERTAIN_MESSAGE} ({error.user_message})")
-    except ConvertrError as error:
-        return result("failed", f"Not saved: {error.user_message}")
-    return result("saved", "")
+def state_after_edit(state: EditState, pending: Mapping[str, PendingChange]) -> EditState:
+    """New pending values from the grid; the last save's report is about older values."""
+    return replace(state, pending=dict(pending), report=())
+
+
+def discarded_state() -> EditState:
+    """Every unsaved change, server message and conflict dropped."""
+    return EditState(report=(Notice("info", DISCARD_NOTE),))
+
+
+def state_after_taking_theirs(state: EditState, name: str) -> EditState:
+    """The user kept the server's value of a conflicting field: the change is dropped."""
+    change = state.pending.get(name)
+    label = change.label if change is not None else name
+    pending = {key: value for key, value in state.pending.items() if key != name}
+    conflicts = {key: value for key, value in state.conflicts.items() if key != name}
+    return replace(
+        state,
+        pending=pending,
+        conflicts=conflicts,
+        report=(Notice("info", f"{label}: kept the server's value; your change was dropped."),),
+    )
+
+
+def add_notice(result: AddResult, raw_name: str) -> Notice:
+    """What the Add form says after Add was pressed."""
+    if result.outcome == "invalid":
+        return Notice("error", " ".join(result.messages))
+    if result.outcome == "edit":
+        return Notice("info", " ".join(result.messages))
+    return Notice(
+        "success", f'Added "{raw_name.strip()}" to the changes to review. Save to send it.'
+    )
+
+
+# -- the review and the conflict choices -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One pending change in the review: `field: old → new` and what is wrong with it."""
+
+    change: str
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditReview:
+    """The box under the grid listing every unsaved change before Save."""
+
+    heading: str
+    lines: tuple[ReviewLine, ...]
+    invalid: int
+    """How many changes may not be sent (Save is disabled while there are any)."""
+
+    @property
+    def invalid_warning(self) -> str | None:
+        if not self.invalid:
+            return None
+        one = self.invalid == 1
+        return (
+            f"{self.invalid} of these {'is' if one else 'are'} not valid: fix "
+            f"{'it' if one else 'them'} in the grid (see Check). Nothing is sent while a change "
+            "is invalid."
+        )
+
+
+def edit_review(state: EditState, model: EditorModel) -> EditReview | None:
+    """The review of the pending changes (None when there are none)."""
+    if not state.pending:
+        return None
+    fields = model.fields
+    messages = state.field_messages()
+    lines = []
+    invalid = 0
+    for name, change in state.pending.items():
+        problems = change_problems(change, fields)
+        invalid += bool(problems)
+        lines.append(ReviewLine(change.review_line, (*problems, *messages.get(name, []))))
+    count = len(state.pending)
+    return EditReview(f"Review {count} unsaved {_changes(count)}", tuple(lines), invalid)
+
+
+@dataclass(frozen=True)
+class ConflictChoice:
+    """A field someone else changed after it was loaded: both values, to keep one."""
+
+    name: str
+    label: str
+    mine: str
+    """My value as shown (never empty: "(empty)" instead)."""
+    theirs: str
+    """The server's value as shown."""
+    theirs_value: str | None
+    """The server's value itself (the new ``previousValue`` when keeping mine)."""
+
+
+def conflict_choices(state: EditState) -> tuple[ConflictChoice, ...]:
+    """The conflicts still about the value pending now (a newer edit makes one stale)."""
+    choices = []
+    for name, conflict in state.conflicts.items():
+        change = state.pending.get(name)
+        if change is None or change.new != conflict.mine:
+            continue
+        choices.append(
+            ConflictChoice(
+                name,
+                change.label,
+                review_text(conflict.mine, MAX_VALUE_LENGTH) or EMPTY_VALUE,
+                review_text(conflict.theirs or "", MAX_VALUE_LENGTH) or EMPTY_VALUE,
+                conflict.theirs,
+            )
+        )
+    return tuple(choices)
+
+
+READ_ONLY_COLUMNS: Final = ["Field", "Name", "Value"]
+
+
+def read_only_frame(model: EditorModel) -> pd.DataFrame:
+    """The fields nobody may edit on this campaign, with their values."""
+    rows = [{"Field": row.label, "Name": row.name, "Value": row.shown} for row in model.read_only]
+    return pd.DataFrame(rows, columns=READ_ONLY_COLUMNS)

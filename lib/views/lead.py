@@ -1,8 +1,8 @@
-"""The Lead Data view as tables: the pure step between the dossier's models and the page.
+"""The Lead page's view models: the profile panel, and each tab's tables from the dossier.
 
-Each function turns API models into a pandas frame with display-ready text columns (times in
-the viewer's zone, statuses by name, money with its currency), so the page only renders and the
-rules (which rows show, in which order) are tested without Streamlit.
+Each function turns API models into display-ready values (times in the viewer's zone, statuses
+by name, money with its currency, unsafe URLs dropped), so `lib/ui/lead_page.py` only draws and
+the rules (which rows show, in which order) are tested without Streamlit.
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import Final
 
 import pandas as pd
 
+from lib.convertr.dossier import LeadDossier
 from lib.convertr.models import (
+    LEAD_CORE_ATTRIBUTES,
     Campaign,
     CampaignLink,
     CampaignProcessrJob,
@@ -26,34 +28,20 @@ from lib.convertr.models import (
     LeadStatisticsChronology,
     LogEntry,
     ProcessrJobLead,
+    ProcessrStatus,
     Publisher,
     Statistic,
 )
 from lib.presentation import (
-    LEAD_STATUSES,
     delivery_label,
     display_text,
-    format_count,
-    format_date,
-    format_money,
     format_timestamp,
+    pretty_message,
+    role_label,
     safe_image_url,
     safe_link_url,
+    shorten,
 )
-
-PUBLISHER_DATA_FIELDS: Final[tuple[tuple[str, str], ...]] = (
-    ("title", "Title"),
-    ("firstName", "First Name"),
-    ("lastName", "Last Name"),
-    ("email", "Email"),
-    ("telephone", "Telephone"),
-    ("company", "Company"),
-    ("jobTitle", "Job Title"),
-    ("country", "Country"),
-    ("postcode", "Postcode"),
-    ("addressLine1", "Address Line 1"),
-)
-"""The "Publisher Data" rows shown on every lead, even when empty, in this order."""
 
 DERIVED_SOURCES: Final[Mapping[str, str]] = {
     "emailDomain": "email",
@@ -120,6 +108,16 @@ def label_for(name: str) -> str:
     if current:
         words.append(current)
     return " ".join(word[:1].upper() + word[1:] for word in words)
+
+
+PUBLISHER_DATA_LABELS: Final[Mapping[str, str]] = {"addressLine1": "Address Line 1"}
+"""Labels `label_for` cannot guess (it keeps the digit on its word: "Address Line1")."""
+
+PUBLISHER_DATA_FIELDS: Final[tuple[tuple[str, str], ...]] = tuple(
+    (name, PUBLISHER_DATA_LABELS.get(name) or label_for(name)) for name in LEAD_CORE_ATTRIBUTES
+)
+"""The "Publisher Data" rows shown on every lead, even when empty, in this order: the fields a
+lead carries itself (`models.LEAD_CORE_ATTRIBUTES`), with their labels."""
 
 
 @dataclass(frozen=True)
@@ -422,34 +420,6 @@ def associated_table(
     return pd.DataFrame(rows, columns=ASSOCIATED_COLUMNS)
 
 
-def chronology_frame(
-    chronologies: Iterable[LeadStatisticsChronology],
-    campaign_id: int | None = None,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-) -> pd.DataFrame:
-    """Per-day counts by status (lower-case columns) for one campaign or all of them,
-    optionally limited to `start`..`end` (inclusive)."""
-    columns = ["date", *(status.lower() for status in LEAD_STATUSES), "total", "campaign_id"]
-    rows = [
-        {
-            "date": item.date,
-            "valid": item.valid,
-            "caution": item.caution,
-            "invalid": item.invalid,
-            "test": item.test,
-            "total": item.total,
-            "campaign_id": item.campaign_id,
-        }
-        for item in chronologies
-        if (campaign_id is None or item.campaign_id == campaign_id)
-        and (start is None or item.date >= start)
-        and (end is None or item.date <= end)
-    ]
-    return pd.DataFrame(rows, columns=columns).sort_values("date", kind="stable")
-
-
 def comparison_frame(
     chronologies: Iterable[LeadStatisticsChronology], names: Mapping[int, str]
 ) -> pd.DataFrame:
@@ -469,67 +439,225 @@ def comparison_frame(
     return pd.DataFrame(weekly, columns=["date", "campaign", "total"])
 
 
-def statistic_figures(statistic: Statistic) -> list[tuple[str, str]]:
-    """KPI label and formatted value pairs, in the order the Campaigns page shows them."""
-    return [
-        ("Total", format_count(statistic.total)),
-        ("Valid", format_count(statistic.valid)),
-        ("Caution", format_count(statistic.caution)),
-        ("Invalid", format_count(statistic.invalid)),
-        ("Test", format_count(statistic.test)),
-        ("Delivered", format_count(statistic.delivered)),
-        ("Billable", format_count(statistic.billable)),
-    ]
+# -- the page: tabs, the profile panel and each tab's view ----------------------------------
+
+LEAD_TABS: Final = (
+    "Profile",
+    "Associated Campaigns",
+    "Job Details",
+    "Processr Logs",
+    "Provider Logs",
+    "Edit Data",
+    "Notes",
+)
+NO_ASSOCIATED: Final = "No associated campaigns: this email was captured only here."
+NO_NAME: Final = "No name captured"
+MISSING_VALUE: Final = "—"
 
 
-def campaign_table(campaigns: Iterable[Campaign]) -> pd.DataFrame:
-    """The campaign list as a table."""
-    rows = [
-        {
-            "ID": campaign.id,
-            "Campaign": campaign.name,
-            "Advertiser": campaign.advertiser or "",
-            "Status": campaign.status,
-            "Currency": campaign.currency,
-            "Start": format_date(campaign.start_date),
-            "End": format_date(campaign.end_date),
-        }
-        for campaign in campaigns
+def load_caption(seconds: float, requests: int) -> str:
+    """What the last load of the lead cost, for the caption under its title."""
+    return f"Loaded in {seconds:.2f} s with {requests} requests"
+
+
+@dataclass(frozen=True)
+class DetailRow:
+    """A label and its value in the panel's Details, the value already shortened."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the lead was captured, for the panel's map."""
+
+    latitude: float
+    longitude: float
+    address: str
+    """The lead's address in one line (empty when none was captured)."""
+
+
+@dataclass(frozen=True)
+class ProfilePanel:
+    """The Lead Profile panel beside the tabs: who the lead is and its key facts, every value
+    already formatted and shortened (lead values are shown as plain text)."""
+
+    photo_url: str | None
+    name: str
+    headline: tuple[str, ...]
+    """Job title, company and email, those captured."""
+    social_links: tuple[tuple[str, str], ...]
+    """(label, https URL) pairs."""
+    lead_id: DetailRow
+    status: ProcessrStatus
+    delivered: bool
+    delivery: str
+    campaign_id: int
+    campaign_name: str
+    details: tuple[DetailRow, ...]
+    """Generator (when known), Form, Entry Point and Captured, in this order."""
+    score_fraction: float
+    score_text: str
+    location: Location | None
+
+
+def _detail(label: str, value: str) -> DetailRow:
+    return DetailRow(label, shorten(value) if value else MISSING_VALUE)
+
+
+def _form_label(lead: Lead) -> str:
+    if lead.form_name and lead.form_hash:
+        return f"{lead.form_name} ({lead.form_hash})"
+    return lead.form_name or lead.form_hash or ""
+
+
+def _location(lead: Lead) -> Location | None:
+    if lead.latitude is None or lead.longitude is None:
+        return None
+    parts = (lead.address_line1, lead.address_line2, lead.postcode, lead.country)
+    address = ", ".join(part for part in parts if part)
+    return Location(lead.latitude, lead.longitude, shorten(address) if address else "")
+
+
+def profile_panel(dossier: LeadDossier, zone: tzinfo) -> ProfilePanel:
+    """The panel of the dossier's lead."""
+    lead = dossier.lead
+    social = social_profile(dossier.lead_data or [])
+    campaign = dossier.campaign
+    details = [
+        DetailRow("Generator", shorten(generator))
+        for generator in (generator_name(lead, dossier.publishers or []),)
+        if generator
     ]
-    return pd.DataFrame(
-        rows, columns=["ID", "Campaign", "Advertiser", "Status", "Currency", "Start", "End"]
+    details += [
+        _detail("Form", _form_label(lead)),
+        _detail("Entry Point", lead.entry_point or ""),
+        _detail("Captured", format_timestamp(lead.created_ts, zone)),
+    ]
+    return ProfilePanel(
+        photo_url=social.photo_url,
+        name=shorten(lead.full_name or NO_NAME),
+        headline=tuple(
+            shorten(line) for line in (lead.job_title, lead.company, lead.email) if line
+        ),
+        social_links=social.links,
+        lead_id=_detail("Lead ID", str(lead.id)),
+        status=lead.processr_status,
+        delivered=bool(lead.delivered),
+        delivery=delivery_label(lead.delivered),
+        campaign_id=lead.campaign_id,
+        campaign_name=shorten(campaign.name if campaign else f"Campaign {lead.campaign_id}"),
+        details=tuple(details),
+        score_fraction=score_fraction(lead.score, lead.max_score),
+        score_text=f"Score {lead.score} / {lead.max_score}",
+        location=_location(lead),
     )
 
 
-def lead_table(leads: Iterable[Lead], zone: tzinfo, currency: str | None) -> pd.DataFrame:
-    """One page of a campaign's leads as a table."""
-    rows = [
-        {
-            "Lead ID": lead.id,
-            "Captured": format_timestamp(lead.created_ts, zone),
-            "Status": lead.processr_status,
-            "Delivery": delivery_label(lead.delivered),
-            "Name": lead.full_name,
-            "Email": lead.email or "",
-            "Company": lead.company or "",
-            "Score": f"{lead.score} / {lead.max_score}",
-            "Payout": format_money(lead.publisher_payout, currency)
-            if lead.publisher_payout is not None
-            else "",
-        }
-        for lead in leads
+PROFILE_BLOCKS: Final = (
+    ("Other captured values", "other_captured", "captured"),
+    ("Derived values", "derived", "derived"),
+    ("Enrichment", "enrichment", "enrichment"),
+    ("Value transforms", "transforms", "transforms"),
+    ("Edited values", "edited", "edited"),
+)
+"""The Profile tab's blocks after Publisher Data: title, `ProfileTables` field, table slug."""
+
+
+def profile_blocks(tables: ProfileTables) -> list[tuple[str, pd.DataFrame, str]]:
+    """The Profile tab's blocks that have rows: (title, frame, slug), in order."""
+    blocks = [(title, getattr(tables, name), slug) for title, name, slug in PROFILE_BLOCKS]
+    return [(title, frame, slug) for title, frame, slug in blocks if not frame.empty]
+
+
+@dataclass(frozen=True)
+class AssociatedCampaigns:
+    """The Associated Campaigns tab: the other campaigns (links safe) and their weekly leads."""
+
+    table: pd.DataFrame
+    caption: str
+    weekly: pd.DataFrame
+    """Leads per week of the shown campaigns and the lead's own (`comparison_frame`)."""
+
+
+def associated_campaigns(dossier: LeadDossier, zone: tzinfo) -> AssociatedCampaigns:
+    lead = dossier.lead
+    campaigns = dossier.associated_campaigns or []
+    table = associated_table(
+        lead,
+        dossier.associated_leads or [],
+        campaigns,
+        dossier.associated_statistics or [],
+        dossier.associated_publishers or [],
+        dossier.associated_links or [],
+        zone,
+    )
+    table["Link"] = [safe_link_url(url) or "" for url in table["Link"]]
+    count = len(table)
+    caption = f"The email was also captured on {count:,} other campaign{'s' if count != 1 else ''}."
+    names = {campaign.id: campaign.name for campaign in campaigns}
+    shown = {int(value) for value in table["Campaign ID"]} | {lead.campaign_id}
+    chronologies = [
+        item for item in dossier.associated_chronologies or [] if item.campaign_id in shown
     ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "Lead ID",
-            "Captured",
-            "Status",
-            "Delivery",
-            "Name",
-            "Email",
-            "Company",
-            "Score",
-            "Payout",
-        ],
+    return AssociatedCampaigns(table, caption, comparison_frame(chronologies, names))
+
+
+@dataclass(frozen=True)
+class JobDetails:
+    """The Job Details tab: outcome counts and the score, why the lead has its status, and
+    one row per campaign job."""
+
+    figures: tuple[tuple[str, str], ...]
+    """(label, value): Passed, Failed, Not run, Score."""
+    explanation: str
+    rows: pd.DataFrame
+
+
+def job_details(dossier: LeadDossier, zone: tzinfo) -> JobDetails:
+    lead = dossier.lead
+    jobs, results = dossier.jobs or [], dossier.job_results or []
+    table = job_table(jobs, results, zone)
+    figures = [(outcome, f"{table.counts.get(outcome, 0):,}") for outcome in JOB_OUTCOMES]
+    figures.append(("Score", f"{lead.score} / {lead.max_score}"))
+    return JobDetails(tuple(figures), score_explanation(lead, jobs, results), table.rows)
+
+
+@dataclass(frozen=True)
+class ProviderAnswer:
+    """One provider log entry: a header line and the message as the provider sent it."""
+
+    header: str
+    message: str
+    language: str
+    """"json" when the message is a JSON document (shown indented), else "text"."""
+
+
+def provider_answers(logs: Iterable[LogEntry], zone: tzinfo) -> list[ProviderAnswer]:
+    """Provider logs oldest first, each message pretty-printed when it is JSON."""
+    answers = []
+    for entry in sorted_logs(logs):
+        parts = (
+            format_timestamp(entry.created_ts, zone),
+            entry.level.capitalize(),
+            entry.provider or "",
+            entry.job_name or "",
+        )
+        message, language = pretty_message(entry.message)
+        answers.append(
+            ProviderAnswer(" · ".join(part for part in parts if part), message, language)
+        )
+    return answers
+
+
+def provider_logs_caption(count: int) -> str:
+    return f"{count:,} provider answers, oldest first, exactly as the provider sent them."
+
+
+def provider_logs_hidden(role: str) -> str:
+    """Why a role sees no provider logs."""
+    return (
+        f"Your role ({role_label(role)}) cannot see provider logs: they may contain unmasked "
+        "personal data. Ask an admin or analyst if you need them."
     )

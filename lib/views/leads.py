@@ -1,0 +1,178 @@
+"""The Leads page's view models: the filters the user chose and one page of leads as a table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from typing import Final
+
+import pandas as pd
+
+from lib.convertr.models import Campaign, Lead, Page, ProcessrStatus
+from lib.presentation import delivery_label, escape_markdown, format_money, format_timestamp
+
+PAGE_SIZES: Final = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE: Final = 50
+DELIVERY_CHOICES: Final[dict[str, bool | None]] = {
+    "Any": None,
+    "Delivered": True,
+    "Undelivered": False,
+}
+ORDERS: Final[dict[str, str]] = {"Newest first": "desc", "Oldest first": "asc"}
+"""Order label -> the API's order of `createdTs`."""
+NO_LEADS: Final = "No leads match these filters. Widen the date range or clear the search."
+
+
+def range_bounds(chosen: tuple[date, ...], zone: tzinfo) -> tuple[datetime | None, datetime | None]:
+    """A date range picked in the viewer's zone as inclusive datetimes (start of the first
+    day, end of the last)."""
+    if not chosen:
+        return None, None
+    start = datetime.combine(chosen[0], time.min, tzinfo=zone)
+    end = datetime.combine(chosen[-1], time.max, tzinfo=zone) if len(chosen) > 1 else None
+    return start, end
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    """What the user chose on the Leads page: the query for one page of a campaign's leads
+    (the arguments of `ConvertrClient.leads_page`)."""
+
+    campaign_id: int
+    page: int = 1
+    items_per_page: int = DEFAULT_PAGE_SIZE
+    statuses: tuple[ProcessrStatus, ...] = ()
+    delivered: bool | None = None
+    """None: delivered or not."""
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    search: str | None = None
+    order: str = "desc"
+
+
+def lead_filters(
+    campaign_id: int,
+    *,
+    page: int,
+    page_size: int,
+    statuses: Sequence[ProcessrStatus],
+    delivery: str,
+    dates: date | Sequence[date] | None,
+    search: str,
+    order: str,
+    zone: tzinfo,
+) -> LeadFilters:
+    """The query from the widgets' values (labels as the widgets show them; the date input
+    gives one date, a range, or nothing)."""
+    if dates is None:
+        chosen: tuple[date, ...] = ()
+    elif isinstance(dates, date):
+        chosen = (dates,)
+    else:
+        chosen = tuple(dates)
+    after, before = range_bounds(chosen, zone)
+    return LeadFilters(
+        campaign_id=campaign_id,
+        page=page,
+        items_per_page=int(page_size),
+        statuses=tuple(statuses),
+        delivered=DELIVERY_CHOICES[delivery],
+        created_after=after,
+        created_before=before,
+        search=search.strip() or None,
+        order=ORDERS[order],
+    )
+
+
+def campaign_caption(campaign: Campaign) -> str:
+    """The line under the title: which campaign (markdown-escaped, it is shown as markdown)."""
+    advertiser = escape_markdown(campaign.advertiser or "no advertiser")
+    return f"{escape_markdown(campaign.name)} · #{campaign.id} · {advertiser}"
+
+
+@dataclass(frozen=True)
+class LeadsPage:
+    """One page of leads as the page shows it."""
+
+    count: str
+    """The total, as bold markdown ("**1,234 leads**"); without a total (partial
+    pagination) the page number and whether more follow ("**Page 3** · more leads follow")."""
+    page: int
+    page_count: int | None
+    """None when the server sends no total: the pager then goes by Previous / Next."""
+    has_previous: bool
+    has_next: bool
+    table: pd.DataFrame
+    showing: str
+    """Which rows of the total these are, and what a click does."""
+    file_name: str
+
+    @property
+    def pager_label(self) -> str:
+        if self.page_count is None:
+            return f"Page {self.page:,}"
+        return f"Page (of {self.page_count:,})"
+
+
+def leads_page_view(campaign: Campaign, page: Page[Lead], zone: tzinfo) -> LeadsPage:
+    table = lead_table(page.items, zone, campaign.currency)
+    first_shown = (page.page - 1) * page.items_per_page + 1
+    last_shown = first_shown + len(table) - 1
+    if page.total is None:
+        more = "more leads follow" if page.has_next else "the last page"
+        count = f"**Page {page.page:,}** · {more}"
+        of_total = ""
+    else:
+        noun = "lead" if page.total == 1 else "leads"
+        count = f"**{page.total:,} {noun}**"
+        of_total = f" of {page.total:,}"
+    showing = (
+        f"Showing {first_shown:,} to {last_shown:,}{of_total}. Select a row to open the lead."
+        if len(table)
+        else "No leads on this page."
+    )
+    return LeadsPage(
+        count=count,
+        page=page.page,
+        page_count=page.page_count,
+        has_previous=page.has_previous,
+        has_next=page.has_next,
+        table=table,
+        showing=showing,
+        file_name=f"campaign-{campaign.id}-leads-page-{page.page}",
+    )
+
+
+def lead_table(leads: Iterable[Lead], zone: tzinfo, currency: str | None) -> pd.DataFrame:
+    """One page of a campaign's leads as a table."""
+    rows = [
+        {
+            "Lead ID": lead.id,
+            "Captured": format_timestamp(lead.created_ts, zone),
+            "Status": lead.processr_status,
+            "Delivery": delivery_label(lead.delivered),
+            "Name": lead.full_name,
+            "Email": lead.email or "",
+            "Company": lead.company or "",
+            "Score": f"{lead.score} / {lead.max_score}",
+            "Payout": format_money(lead.publisher_payout, currency)
+            if lead.publisher_payout is not None
+            else "",
+        }
+        for lead in leads
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Lead ID",
+            "Captured",
+            "Status",
+            "Delivery",
+            "Name",
+            "Email",
+            "Company",
+            "Score",
+            "Payout",
+        ],
+    )
