@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from faker import Faker
 
 from lib.sandbox import db
+from lib.sandbox.auth import hash_password
 from lib.sandbox.demo import (
     CAMPAIGNS,
     DEMO_PASSWORD,
@@ -238,12 +239,6 @@ def _pick(rng: random.Random, options: Sequence[T]) -> T:
 def _between(rng: random.Random, low: int, high: int) -> int:
     """rng.randint(low, high), faster (see _pick)."""
     return low + int(rng.random() * (high - low + 1))
-
-
-def hash_password(password: str, salt: str) -> str:
-    """A salted PBKDF2 hash (few iterations: these are demo accounts)."""
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 1000)
-    return f"{salt}${digest.hex()}"
 
 
 def avatar_data_uri(first_name: str, last_name: str, colour: str) -> str:
