@@ -1,4 +1,5 @@
-"""The sandbox's SQLite schema, connection settings, database location and transactions."""
+"""The sandbox's SQLite schema, connection settings, database location, transactions and the
+format its timestamps are stored in."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 DB_PATH_ENV_VAR = "LEADLENS_SANDBOX_DB"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BUSY_TIMEOUT_MS = 10_000
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
+"""Stored timestamps: whole seconds, UTC, with the offset the real API writes. All have the
+same width, so comparing them as text compares the moments."""
 
 SCHEMA = """
 CREATE TABLE users (
@@ -131,6 +136,11 @@ def default_db_path() -> Path:
     if override:
         return Path(override)
     return PROJECT_ROOT / ".data" / "sandbox.sqlite"
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC datetime as a stored timestamp (see STAMP_FORMAT)."""
+    return moment.strftime(STAMP_FORMAT)
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:

@@ -1,9 +1,12 @@
-"""Fixed demo catalogue: users, campaigns, publishers, Processr jobs and editable fields."""
+"""The demo's fixed tables: users, campaigns, publishers, Processr jobs and editable fields, and
+what the seeder draws generated leads from (job behaviours, odds, places, titles, hostile values).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 DEMO_PASSWORD = "sandbox"
 
@@ -307,3 +310,209 @@ EDITABLE_FIELDS: tuple[tuple[str, str, str, tuple[str, ...], bool, int | None, b
     ("emailDomain", "Email Domain", "text", (), False, None, False),
     ("leadSource", "Lead Source", "text", (), False, 64, False),
 )
+
+
+# --- what the Processr jobs do to a generated lead --------------------------------------------
+JobRun = Literal["check", "transforms", "email_validation", "enrichment", "integration"]
+"""How a job treats a lead: a pass/fail check at `fail_rate`, the value transforms, the live
+email validation (BriteVerify, then NeverBounce), the Full Contact enrichment (never fails),
+or the delivery to the advertiser (runs last, and only for a Valid or Test lead)."""
+
+
+@dataclass(frozen=True)
+class JobBehaviour:
+    """How a generated lead fares in one Processr job: the seeder's odds, not Convertr's."""
+
+    runs: JobRun
+    fail_rate: float = 0.0
+    """Chance that a lead fails (a check, or a delivery), unless a showcase lead forces it."""
+    failure: str | None = None
+    """The result message when the lead fails (an enrichment: when nobody is found)."""
+    success: str | None = None
+    """The result message when it passes (an enrichment: when somebody is found)."""
+    needs: Literal["email", "telephone"] | None = None
+    """The job runs (and has a result row) only when the lead has this value."""
+    found_rate: float = 0.0
+    """For an enrichment: chance that the provider knows the person."""
+
+
+_DELIVERY = JobBehaviour("integration", fail_rate=0.03)
+JOB_BEHAVIOURS: dict[int, JobBehaviour] = {
+    JOB_TEST_DATA.job_id: JobBehaviour(
+        "check", 0.02, failure="Test data detected: name matches a test pattern"
+    ),
+    JOB_TRANSFORMS.job_id: JobBehaviour("transforms"),
+    JOB_DUPLICATE.job_id: JobBehaviour(
+        "check", 0.04, failure="Email already captured on this campaign"
+    ),
+    JOB_SUPPRESSED_NAME.job_id: JobBehaviour(
+        "check", 0.04, failure="Name is on the suppressed names list"
+    ),
+    JOB_VALIDATION_LIST.job_id: JobBehaviour(
+        "check", 0.015, failure="Email found on the advertiser suppression list"
+    ),
+    JOB_EMAIL.job_id: JobBehaviour("email_validation", needs="email"),
+    JOB_HLR.job_id: JobBehaviour(
+        "check",
+        0.08,
+        failure="Number not reachable (HLR: absent subscriber)",
+        success="Live",
+        needs="telephone",
+    ),
+    JOB_FULL_CONTACT.job_id: JobBehaviour(
+        "enrichment",
+        failure="No profile found",
+        success="Profile found",
+        needs="email",
+        found_rate=0.45,
+    ),
+    JOB_CONDITIONAL.job_id: JobBehaviour(
+        "check", 0.05, failure="Condition failed: country not in target list"
+    ),
+    **{job.job_id: _DELIVERY for job in INTEGRATION_JOBS.values()},
+}
+"""Job id -> how a generated lead fares in it (every job of `campaign_jobs` has one)."""
+
+# Live email validation: a uniform draw picks the first status whose bound it is below.
+BRITEVERIFY_STATUSES: tuple[tuple[str, float], ...] = (("valid", 0.55), ("invalid", 0.60))
+BRITEVERIFY_OTHERWISE = "unknown"
+"""BriteVerify's status above the last bound: then NeverBounce gets a second opinion."""
+BRITEVERIFY_DISPOSABLE_RATE = 0.3
+"""Share of BriteVerify-invalid addresses that are disposable."""
+BRITEVERIFY_SECONDS = (0.08, 1.6)
+NEVERBOUNCE_RESULTS: tuple[tuple[str, float], ...] = (
+    ("valid", 0.6),
+    ("catchall", 0.75),
+    ("invalid", 0.87),
+    ("disposable", 0.92),
+)
+NEVERBOUNCE_OTHERWISE = "unknown"
+NEVERBOUNCE_PASSES = frozenset({"valid", "catchall"})
+NEVERBOUNCE_DNS_ONLY_RATE = 0.5
+"""Share of invalid or unknown NeverBounce results whose domain has DNS but no mail server."""
+NEVERBOUNCE_MILLISECONDS = (90, 900)
+ROLE_ACCOUNTS = frozenset({"info", "sales", "admin"})
+AVATAR_COLOURS = ("#3b6ea5", "#a5533b", "#3ba57a", "#7a3ba5", "#a59a3b")
+
+
+# --- what a generated lead is made of -----------------------------------------------------------
+@dataclass(frozen=True)
+class LeadOdds:
+    """How often a generated lead has each trait: the seeder's odds, not Convertr's."""
+
+    returning_person: float = 0.05
+    """A person already seen fills in another form (the Associated Campaigns)."""
+    becomes_returning: float = 0.05
+    """A new person may come back later."""
+    returning_pool: int = 2000
+    """People remembered for coming back; a newcomer replaces one at random when full."""
+    free_mail: float = 0.12
+    """The email is at a free mail provider rather than the company's domain."""
+    numbered_email: float = 0.3
+    """The email's local part ends in a number (1-99)."""
+    via_publisher: float = 0.95
+    """The lead comes from a publisher's contract (else straight from the advertiser's API)."""
+    channel_cum_weights: tuple[int, ...] = (7, 9, 10)
+    """Cumulative weights of CHANNELS for a publisher's lead."""
+    has_email: float = 0.97
+    has_telephone: float = 0.92
+    has_address: float = 0.3
+    raw_job_title: float = 0.15
+    """The job title arrives abbreviated, for the Value Transforms job to normalise."""
+    coordinate_jitter: float = 0.03
+    """Degrees a lead's latitude and longitude stray from its city's centre."""
+    over_allocated: float = 0.03
+    """A Valid lead on a capped campaign is held because the publisher's cap is reached."""
+    payout_changed: float = 0.01
+    """An admin later raised the publisher payout of this lead."""
+    payout_raise: str = "2.50"
+    has_dob: float = 0.1
+    dob_years: tuple[int, int] = (1960, 2000)
+    opt_in: float = 0.8
+    double_opt_in: float = 0.4
+    reprocessed: float = 0.05
+    """The lead went through Processr twice (processingCounter 2)."""
+
+
+LEAD_ODDS = LeadOdds()
+CHANNELS = ("form", "link", "api")
+LOCALES = ("en_GB", "en_US", "de_DE")
+LOCALE_CUM_WEIGHTS = (0.5, 0.85, 1.0)
+LOCALE_TLDS = {"en_GB": "co.uk", "en_US": "com", "de_DE": "de"}
+SALUTATIONS = ("Mr", "Ms", "Mrs", "Dr", "")
+"""A lead's title as captured ("" = none given)."""
+FREE_MAIL = ("gmail.com", "outlook.com", "yahoo.co.uk", "gmx.de", "icloud.com")
+
+# (city, region, latitude, longitude) per locale; the first is the showcase lead's city.
+CITIES: dict[str, tuple[tuple[str, str, float, float], ...]] = {
+    "en_GB": (
+        ("London", "Greater London", 51.5074, -0.1278),
+        ("Manchester", "Greater Manchester", 53.4808, -2.2426),
+        ("Birmingham", "West Midlands", 52.4862, -1.8904),
+        ("Leeds", "West Yorkshire", 53.8008, -1.5491),
+        ("Glasgow", "Scotland", 55.8642, -4.2518),
+        ("Bristol", "Bristol", 51.4545, -2.5879),
+        ("Edinburgh", "Scotland", 55.9533, -3.1883),
+    ),
+    "en_US": (
+        ("New York", "NY", 40.7128, -74.0060),
+        ("San Francisco", "CA", 37.7749, -122.4194),
+        ("Chicago", "IL", 41.8781, -87.6298),
+        ("Austin", "TX", 30.2672, -97.7431),
+        ("Boston", "MA", 42.3601, -71.0589),
+        ("Seattle", "WA", 47.6062, -122.3321),
+    ),
+    "de_DE": (
+        ("Berlin", "Berlin", 52.5200, 13.4050),
+        ("München", "Bayern", 48.1351, 11.5820),
+        ("Hamburg", "Hamburg", 53.5511, 9.9937),
+        ("Frankfurt am Main", "Hessen", 50.1109, 8.6821),
+        ("Köln", "Nordrhein-Westfalen", 50.9375, 6.9603),
+    ),
+}
+# Raw country values as publishers send them (repeats weight the draw), and the canonical
+# name; anything not canonical goes through a transform.
+COUNTRY_RAW: dict[str, tuple[tuple[str, ...], str]] = {
+    "en_GB": (("United Kingdom", "United Kingdom", "uk", "UK", "gb", "England"), "United Kingdom"),
+    "en_US": (("United States", "United States", "usa", "US", "U.S.A."), "United States"),
+    "de_DE": (("Germany", "Germany", "de", "Deutschland"), "Germany"),
+}
+JOB_TITLES = (
+    "Chief Information Security Officer",
+    "IT Director",
+    "Head of Data",
+    "Cloud Architect",
+    "Security Analyst",
+    "Procurement Manager",
+    "Head of People",
+    "Finance Director",
+    "Chief Technology Officer",
+    "Marketing Operations Manager",
+    "Network Engineer",
+    "VP of IT",
+    "IT Manager",
+    "Supply Chain Director",
+    "Customer Experience Lead",
+)
+# Raw job title -> what the Value Transforms job normalises it to.
+JOB_TITLE_TRANSFORMS = {
+    "vp it": "VP of IT",
+    "cto": "Chief Technology Officer",
+    "it mgr": "IT Manager",
+    "ciso": "Chief Information Security Officer",
+    "fin dir": "Finance Director",
+    "head of infosec": "Head of Information Security",
+}
+HOSTILE_VALUES = (
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    '=HYPERLINK("http://evil.example","click")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C notepad'!A0",
+    "Robert'); DROP TABLE leads;--",
+    "مرحبا بالعالم 👋🏽",
+)
+"""Scattered over ordinary leads (see SCATTERED_HOSTILE_EVERY)."""
+SCATTERED_HOSTILE_EVERY, SCATTERED_HOSTILE_AT = 997, 500
+"""Lead number n (from 0) carries a hostile value when n % 997 == 500."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,6 +27,17 @@ def login(client: httpx.Client, role: str) -> dict[str, str]:
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def assert_hydra_error(response: httpx.Response, status: int) -> dict[str, Any]:
+    """Check that `response` is a Hydra error answer with `status`; returns its body."""
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("application/ld+json")
+    body: dict[str, Any] = response.json()
+    assert body["@type"] in {"hydra:Error", "ConstraintViolationList"}
+    assert body["hydra:description"]
+    assert "Traceback" not in response.text
+    return body
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from lib.sandbox.demo import (
     SHOWCASE_DELIVERED_LEAD_ID,
     SHOWCASE_HOSTILE_LEAD_ID,
 )
-from lib.sandbox.seed import status_for
+from lib.sandbox.processr import status_for
 from tests.conftest import SANDBOX_LEADS
 
 
@@ -352,7 +352,7 @@ def test_avatar_of_a_hostile_name_is_valid_svg() -> None:
     import base64
     from xml.etree import ElementTree
 
-    from lib.sandbox.seed import avatar_data_uri
+    from lib.sandbox.processr import avatar_data_uri
 
     uri = avatar_data_uri("<script>", "&lt;img", "#123456")
     svg = base64.b64decode(uri.split(",", 1)[1]).decode()

@@ -1,0 +1,443 @@
+"""The lead factory: makes one demo lead at a time, with its whole history, in named steps.
+
+identity -> captured values -> jobs (`processr`) -> timeline -> lead row; the parts are the
+frozen dataclasses of `lead_parts`. Every draw comes from one `random.Random` in a fixed
+order, so a seed always makes the same leads. Names, companies and addresses come from pools
+built once with Faker (drawing from Faker per lead would be far slower).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from faker import Faker
+
+from lib.sandbox.demo import (
+    CHANNELS,
+    CITIES,
+    COUNTRY_RAW,
+    DEMO_USERS,
+    FREE_MAIL,
+    HOSTILE_VALUES,
+    JOB_DUPLICATE,
+    JOB_HLR,
+    JOB_TITLE_TRANSFORMS,
+    JOB_TITLES,
+    LEAD_ODDS,
+    LOCALE_CUM_WEIGHTS,
+    LOCALE_TLDS,
+    LOCALES,
+    PUBLISHERS,
+    SALUTATIONS,
+    SCATTERED_HOSTILE_AT,
+    SCATTERED_HOSTILE_EVERY,
+)
+from lib.sandbox.draws import ascii_slug, between, iso_ts, pick
+from lib.sandbox.lead_parts import (
+    NO_OVERRIDES,
+    CampaignPlan,
+    Captured,
+    Identity,
+    LeadRow,
+    Overrides,
+    Person,
+    Processing,
+    RowBuffer,
+)
+from lib.sandbox.processr import Processr
+
+POOL_SIZE = 300
+"""First names, last names and phone numbers per locale (a third as many companies)."""
+PLACES_POOL_SIZE = 100
+"""Streets and postcodes per locale."""
+PROCESSR_AUTHOR = "Processr"
+"""The author of the notes Processr writes."""
+PAYOUT_EDITOR = DEMO_USERS[0][2]
+"""The admin who changes a publisher payout now and then."""
+SECONDS_PER_HOUR = 3600
+
+
+@dataclass
+class Pools:
+    """Faker-made values per locale, drawn from for every lead."""
+
+    first_names: dict[str, list[str]] = field(default_factory=dict)
+    last_names: dict[str, list[str]] = field(default_factory=dict)
+    companies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """(company name, email domain)."""
+    streets: dict[str, list[str]] = field(default_factory=dict)
+    postcodes: dict[str, list[str]] = field(default_factory=dict)
+    phones: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_pools(seed: int) -> Pools:
+    pools = Pools()
+    for offset, locale in enumerate(LOCALES):
+        fake = Faker(locale)
+        fake.seed_instance(seed + offset)
+        pools.first_names[locale] = [fake.first_name() for _ in range(POOL_SIZE)]
+        pools.last_names[locale] = [fake.last_name() for _ in range(POOL_SIZE)]
+        companies = []
+        for _ in range(POOL_SIZE // 3):
+            company = fake.company()
+            slug = "-".join(ascii_slug(part) for part in company.replace(",", " ").split()[:2])
+            companies.append((company, f"{slug}.{LOCALE_TLDS[locale]}"))
+        pools.companies[locale] = companies
+        pools.streets[locale] = [
+            fake.street_address().replace("\n", ", ") for _ in range(PLACES_POOL_SIZE)
+        ]
+        pools.postcodes[locale] = [fake.postcode() for _ in range(PLACES_POOL_SIZE)]
+        pools.phones[locale] = [fake.phone_number() for _ in range(POOL_SIZE)]
+    return pools
+
+
+# --- the documented showcase leads (docs/api.md) ------------------------------------------------
+OLIVIA = Person(
+    "en_GB", "Olivia", "Bennett", "olivia.bennett@harbourline-analytics.co.uk",
+    "Harbourline Analytics Ltd", "+44 20 7946 0321",
+)  # fmt: skip
+SHOWCASE: tuple[Overrides, ...] = (
+    # 100001: Caution (HLR failed), Full Contact profile, transforms, NeverBounce valid.
+    Overrides(
+        campaign_index=0, person=OLIVIA, fail_jobs=frozenset({JOB_HLR.job_id}), pass_all=True,
+        email_path="nb_valid", full_contact=True, address=True, raw_country="uk",
+        raw_job_title="vp it", telephone=True,
+    ),
+    # 100002: hostile values; Invalid (duplicate, a hardfail on campaign 1), not delivered.
+    Overrides(
+        campaign_index=0, fail_jobs=frozenset({JOB_DUPLICATE.job_id}), pass_all=True,
+        hostile={
+            "firstName": "<script>alert('x')</script>",
+            "lastName": "<img src=x onerror=alert(1)>",
+            "company": '=HYPERLINK("http://evil.example","click")',
+            "jobTitle": "A" * 4991 + " Director",
+            "city": "مرحبا بالعالم 👋🏽",
+            "data:notes": "مرحبا بالعالم 👋🏽 — right-to-left and emoji",
+            "data:promoCode": "@SUM(1+1)",
+            "data:referrer": "+cmd|' /C calc'!A0",
+        },
+        address=True, telephone=True,
+    ),
+    # 100003: Valid and delivered.
+    Overrides(campaign_index=0, pass_all=True, email_path="bv_valid", telephone=True),
+    # 100004-100006: Olivia again on campaigns 2-4 (her Associated Campaigns).
+    *(
+        Overrides(
+            campaign_index=index, person=OLIVIA, pass_all=True, email_path="bv_valid",
+            telephone=True,
+        )
+        for index in (1, 2, 3)
+    ),
+)  # fmt: skip
+
+
+def overrides_for(index: int) -> Overrides:
+    """What is fixed in advance for the `index`-th lead (from 0): usually nothing."""
+    if index < len(SHOWCASE):
+        return SHOWCASE[index]
+    if index % SCATTERED_HOSTILE_EVERY == SCATTERED_HOSTILE_AT:
+        value = HOSTILE_VALUES[(index // SCATTERED_HOSTILE_EVERY) % len(HOSTILE_VALUES)]
+        return Overrides(hostile={"firstName": value, "data:comments": value})
+    return NO_OVERRIDES
+
+
+class LeadFactory:
+    """Makes leads one at a time into a RowBuffer; all draws come from `rng`, in order."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        pools: Pools,
+        campaigns: Sequence[CampaignPlan],
+        rows: RowBuffer,
+    ) -> None:
+        self.rng = rng
+        self.pools = pools
+        self.campaigns = list(campaigns)
+        self.rows = rows
+        self.cum_weights = list(itertools.accumulate(c.spec.weight for c in campaigns))
+        self.returning: list[Person] = []
+        self.processr = Processr(rng, rows)
+
+    def lead(self, lead_id: int, overrides: Overrides) -> None:
+        """Make one lead: its lead row, lead data, job results, logs and notes."""
+        identity = self._identity(lead_id, overrides)
+        captured = self._captured(identity, overrides)
+        self._write_captured(identity, captured)
+        processing = self.processr.run(identity, captured, overrides)
+        first_delivered, payout = self._timeline(identity, processing, overrides)
+        self.rows.leads.append(
+            self._lead_row(identity, captured, processing, first_delivered, payout)
+        )
+
+    # --- step 1: identity ----------------------------------------------------------------------
+    def _identity(self, lead_id: int, overrides: Overrides) -> Identity:
+        rng = self.rng
+        if overrides.campaign_index is not None:
+            campaign = self.campaigns[overrides.campaign_index]
+        else:
+            campaign = rng.choices(self.campaigns, cum_weights=self.cum_weights)[0]
+        person = overrides.person or self._person()
+        created = between(rng, *campaign.window)
+        contract = pick(rng, campaign.contracts) if rng.random() < LEAD_ODDS.via_publisher else None
+        channel = (
+            "api"
+            if contract is None
+            else rng.choices(CHANNELS, cum_weights=LEAD_ODDS.channel_cum_weights)[0]
+        )
+        form = pick(rng, campaign.forms)
+        if channel == "api":
+            client = PUBLISHERS[contract.publisher_id - 1] if contract else campaign.spec.advertiser
+            return Identity(
+                lead_id, campaign, person, created, contract, channel, None, None,
+                f"API: {client} connector",
+            )  # fmt: skip
+        return Identity(
+            lead_id, campaign, person, created, contract, channel, form.hash, form.name,
+            form.landing_url,
+        )  # fmt: skip
+
+    def _person(self) -> Person:
+        """Usually somebody new; now and then somebody seen before (Associated Campaigns)."""
+        rng = self.rng
+        if self.returning and rng.random() < LEAD_ODDS.returning_person:
+            return pick(rng, self.returning)
+        person = self._new_person()
+        if rng.random() < LEAD_ODDS.becomes_returning:
+            if len(self.returning) < LEAD_ODDS.returning_pool:
+                self.returning.append(person)
+            else:
+                self.returning[rng.randrange(LEAD_ODDS.returning_pool)] = person
+        return person
+
+    def _new_person(self) -> Person:
+        rng, pools = self.rng, self.pools
+        locale = rng.choices(LOCALES, cum_weights=LOCALE_CUM_WEIGHTS)[0]
+        first = pick(rng, pools.first_names[locale])
+        last = pick(rng, pools.last_names[locale])
+        company, domain = pick(rng, pools.companies[locale])
+        if rng.random() < LEAD_ODDS.free_mail:
+            domain = pick(rng, FREE_MAIL)
+        number = between(rng, 1, 99) if rng.random() < LEAD_ODDS.numbered_email else ""
+        email = f"{ascii_slug(first)}.{ascii_slug(last)}{number}@{domain}"
+        return Person(locale, first, last, email, company, pick(rng, pools.phones[locale]))
+
+    # --- step 2: captured values ---------------------------------------------------------------
+    def _captured(self, identity: Identity, overrides: Overrides) -> Captured:
+        rng, odds = self.rng, LEAD_ODDS
+        person = identity.person
+        locale = person.locale
+        has_email = (
+            overrides.pass_all or overrides.person is not None or rng.random() < odds.has_email
+        )
+        has_phone = (
+            overrides.telephone
+            if overrides.telephone is not None
+            else rng.random() < odds.has_telephone
+        )
+        has_address = (
+            overrides.address if overrides.address is not None else rng.random() < odds.has_address
+        )
+        raw_countries, country = COUNTRY_RAW[locale]
+        raw_country = overrides.raw_country or pick(rng, raw_countries)
+        if overrides.raw_job_title:
+            raw_title = overrides.raw_job_title
+        elif rng.random() < odds.raw_job_title:
+            raw_title = pick(rng, tuple(JOB_TITLE_TRANSFORMS))
+        else:
+            raw_title = pick(rng, JOB_TITLES)
+        title = pick(rng, SALUTATIONS)
+        hostile = overrides.hostile or {}
+        street = postcode = city = region = None
+        latitude = longitude = None
+        if has_address:
+            city, region, lat, lon = (
+                CITIES[locale][0] if overrides.address else pick(rng, CITIES[locale])
+            )
+            jitter = odds.coordinate_jitter
+            latitude = round(lat + rng.uniform(-jitter, jitter), 6)
+            longitude = round(lon + rng.uniform(-jitter, jitter), 6)
+            street = pick(rng, self.pools.streets[locale])
+            postcode = pick(rng, self.pools.postcodes[locale])
+        return Captured(
+            title=title or None,
+            first_name=hostile.get("firstName", person.first_name),
+            last_name=hostile.get("lastName", person.last_name),
+            email=person.email if has_email else None,
+            telephone=person.telephone if has_phone else None,
+            company=hostile.get("company", person.company),
+            raw_job_title=raw_title,
+            job_title=hostile.get("jobTitle", JOB_TITLE_TRANSFORMS.get(raw_title, raw_title)),
+            raw_country=raw_country,
+            country=country,
+            has_address=has_address,
+            street=street,
+            postcode=postcode,
+            city=hostile.get("city", city),
+            region=region,
+            latitude=latitude,
+            longitude=longitude,
+            hostile=hostile,
+        )
+
+    def _write_captured(self, identity: Identity, captured: Captured) -> None:
+        """The captured lead data (the country and a raw job title come with the transforms)."""
+        lead_id, created_ts, rows = identity.lead_id, iso_ts(identity.created), self.rows
+        values: tuple[tuple[str, str | None], ...] = (
+            ("title", captured.title),
+            ("firstName", captured.first_name),
+            ("lastName", captured.last_name),
+            ("email", captured.email),
+            ("telephone", captured.telephone),
+            ("company", captured.company),
+            ("jobTitle", None if captured.transforms_job_title else captured.job_title),
+        )
+        if captured.has_address:
+            values += (
+                ("postcode", captured.postcode),
+                ("addressLine1", captured.street),
+                ("city", captured.city),
+            )
+        for name, value in values:
+            if value is not None:
+                rows.data(lead_id, name, value, "captured", created_ts)
+        for name, value in captured.hostile.items():
+            if name.startswith("data:"):
+                rows.data(lead_id, name.removeprefix("data:"), value, "captured", created_ts)
+        if captured.email:
+            domain = "@" + captured.email.split("@", 1)[1]
+            rows.data(lead_id, "emailDomain", domain, "derived", created_ts)
+
+    # --- step 4: timeline ----------------------------------------------------------------------
+    def _timeline(
+        self, identity: Identity, processing: Processing, overrides: Overrides
+    ) -> tuple[str | None, str]:
+        """Job results, logs and notes, a second or so apart; returns when the lead was
+        first delivered (or None) and the publisher payout it ended with."""
+        rng, rows, lead_id = self.rng, self.rows, identity.lead_id
+        campaign = identity.campaign
+        rows.log(lead_id, "processr", "debug", None, None,
+                 f"Lead received via {identity.channel}; processing started",
+                 iso_ts(identity.created))  # fmt: skip
+        ts = identity.created + 1
+        for result in processing.results:
+            ts += between(rng, 1, 3)
+            stamp = iso_ts(ts)
+            job = result.job
+            rows.result(lead_id, result, stamp)
+            for log in result.provider_logs:
+                rows.log(lead_id, "provider", log.level, job, log.provider, log.message, stamp)
+            level = "info" if result.passed else ("error" if job.hardfail else "warning")
+            text = f"{job.name}: {'passed' if result.passed else 'failed'}"
+            if result.message:
+                text += f" ({result.message})"
+            rows.log(lead_id, "processr", level, job, None, text, stamp)
+        ts += 1
+        status_ts = iso_ts(ts)
+        status, score = processing.status, processing.score
+        rows.log(lead_id, "processr", "info", None, None,
+                 f"Status set to {status} (score {score}/{campaign.max_score})",
+                 status_ts)  # fmt: skip
+        rows.note(lead_id, "status",
+                  f"Processr set the status to {status}: score {score}/{campaign.max_score}",
+                  PROCESSR_AUTHOR, status_ts, "processrStatus", None, status)  # fmt: skip
+        first_delivered = None
+        if processing.delivered and processing.integration:
+            ts += between(rng, 30, 600)
+            first_delivered = iso_ts(ts)
+            rows.note(lead_id, "delivery",
+                      f"Delivered to {campaign.spec.advertiser} via {processing.integration.name}",
+                      PROCESSR_AUTHOR, first_delivered, "delivered", "false", "true")  # fmt: skip
+        if processing.over_allocated:
+            rows.note(lead_id, "delivery",
+                      "Held as over-allocated: the publisher's cap is reached", PROCESSR_AUTHOR,
+                      status_ts, "overAllocated", "false", "true")  # fmt: skip
+        contract = identity.contract
+        payout = contract.payout if contract and contract.kind == "CPL" else "0.00"
+        if contract and not overrides.pass_all and rng.random() < LEAD_ODDS.payout_changed:
+            new_payout = f"{Decimal(payout) + Decimal(LEAD_ODDS.payout_raise):.2f}"
+            rows.note(lead_id, "contract",
+                      f"Publisher payout changed from {payout} to {new_payout}", PAYOUT_EDITOR,
+                      iso_ts(ts + SECONDS_PER_HOUR), "publisherPayout", payout,
+                      new_payout)  # fmt: skip
+            payout = new_payout
+        return first_delivered, payout
+
+    # --- step 5: the lead row ------------------------------------------------------------------
+    def _lead_row(
+        self,
+        identity: Identity,
+        captured: Captured,
+        processing: Processing,
+        first_delivered: str | None,
+        payout: str,
+    ) -> LeadRow:
+        # The draws happen in this order; keep it, or every later lead of a seed changes.
+        rng, odds, spec = self.rng, LEAD_ODDS, identity.campaign.spec
+        publisher_sub_id = f"sub-{between(rng, 100, 999)}" if identity.publisher_id else None
+        dob = (
+            f"{between(rng, *odds.dob_years)}-{between(rng, 1, 12):02d}-{between(rng, 1, 28):02d}"
+            if rng.random() < odds.has_dob
+            else None
+        )
+        ip = (
+            f"{between(rng, 11, 223)}.{between(rng, 0, 255)}.{between(rng, 0, 255)}."
+            f"{between(rng, 1, 254)}"
+        )
+        opt_in = rng.random() < odds.opt_in
+        double_opt_in = rng.random() < odds.double_opt_in
+        processing_counter = 2 if rng.random() < odds.reprocessed else 1
+        fingerprint = f"{rng.getrandbits(128):032x}"
+        email = captured.email
+        billable = processing.status == "Valid" and processing.delivered
+        return LeadRow(
+            id=identity.lead_id,
+            campaign_id=identity.campaign.id,
+            publisher_id=identity.publisher_id,
+            publisher_sub_id=publisher_sub_id,
+            channel=identity.channel,
+            form_hash=identity.form_hash,
+            form_name=identity.form_name,
+            entry_point=identity.entry_point,
+            title=captured.title,
+            first_name=captured.first_name,
+            last_name=captured.last_name,
+            email=email,
+            telephone=captured.telephone,
+            company=captured.company,
+            job_title=captured.job_title,
+            country=captured.country,
+            dob=dob,
+            postcode=captured.postcode,
+            address_line1=captured.street,
+            address_line2=None,
+            address_line3=captured.city,
+            address_line4=captured.region,
+            latitude=captured.latitude,
+            longitude=captured.longitude,
+            ip=ip,
+            host=spec.landing_host,
+            opt_in=opt_in,
+            double_opt_in=double_opt_in,
+            processr_status=processing.status,
+            score=processing.score,
+            max_score=identity.campaign.max_score,
+            hardfail=processing.hardfailed,
+            processing_counter=processing_counter,
+            suppression_list=processing.suppressed,
+            delivered=processing.delivered,
+            over_allocated=processing.over_allocated,
+            created_ts=iso_ts(identity.created),
+            first_delivered_ts=first_delivered,
+            email_hash=hashlib.sha256(email.lower().encode()).hexdigest() if email else None,
+            fingerprint=fingerprint,
+            publisher_payout=payout,
+            advertiser_payout=spec.price,
+            publisher_billable=billable,
+            advertiser_billable=billable,
+        )
