@@ -44,10 +44,12 @@ from lib.convertr.config import ClientConfig
 from lib.convertr.constants import API_PREFIX, PROBE_ITEMS_PER_PAGE
 from lib.convertr.errors import (
     APIError,
+    AuthenticationError,
     ConfigurationError,
     ConvertrError,
     ErrorBodyStyle,
     ResponseFormatError,
+    TransportError,
 )
 from lib.convertr.models import (
     ApiModel,
@@ -66,6 +68,7 @@ from lib.convertr.models import (
     Publisher,
     Relation,
     Statistic,
+    StatusCodes,
     User,
     describe_shape,
     describe_type,
@@ -140,7 +143,8 @@ class Endpoint:
         return f"{API_PREFIX}/{self.resource}"
 
 
-def _campaign_filter(name: str, what: str) -> Need:
+def _narrowing(name: str, what: str) -> Need:
+    """A filter that narrows a list to one lead's or campaign's rows."""
     return Need(name, f"the app sends it anyway; if the server ignores it, {what}")
 
 
@@ -166,7 +170,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
             Need("order[name]", "campaigns come in the server's order, not by name"),
             Need("name", "the Campaigns page's search may not narrow the list"),
             Need("status[]", "the Campaigns page's status filter may not narrow the list"),
-            _campaign_filter("id[]", "Associated Campaigns may list other campaigns"),
+            _narrowing("id[]", "Associated Campaigns may list other campaigns"),
         ),
     ),
     Endpoint(
@@ -182,14 +186,14 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         params=(("order[createdTs]", "desc"),),
         finds="lead",
         needs=(
-            _campaign_filter("campaign.id", "the Leads page may show other campaigns' leads"),
+            _narrowing("campaign.id", "the Leads page may show other campaigns' leads"),
             Need("order[createdTs]", "leads come in the server's order, not newest first"),
             Need("processrStatus[]", "the Leads page hides the status filter"),
             Need("delivered", "the Leads page hides the delivered filter"),
             Need("createdTs[after]", "the Leads page hides the start of the date range"),
             Need("createdTs[before]", "the Leads page hides the end of the date range"),
             Need("search", "the Leads page hides the search box"),
-            _campaign_filter("email", "Associated Campaigns may list other people's leads"),
+            _narrowing("email", "Associated Campaigns may list other people's leads"),
         ),
     ),
     Endpoint(
@@ -212,7 +216,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         scope="lead",
         narrow="lead.id",
         owner="lead",
-        needs=(_campaign_filter("lead.id", "the Profile tab may show other leads' values"),),
+        needs=(_narrowing("lead.id", "the Profile tab may show other leads' values"),),
     ),
     Endpoint(
         "lead-notes",
@@ -223,7 +227,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         scope="lead",
         narrow="lead.id",
         owner="lead",
-        needs=(_campaign_filter("lead.id", "the Notes tab may show other leads' notes"),),
+        needs=(_narrowing("lead.id", "the Notes tab may show other leads' notes"),),
     ),
     Endpoint(
         "processr-job-leads",
@@ -234,7 +238,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         scope="lead",
         narrow="lead.id",
         owner="lead",
-        needs=(_campaign_filter("lead.id", "Job Details may show other leads' results"),),
+        needs=(_narrowing("lead.id", "Job Details may show other leads' results"),),
     ),
     Endpoint(
         "logs (processr)",
@@ -247,7 +251,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         owner="lead",
         params=(("type", "processr"),),
         needs=(
-            _campaign_filter("lead.id", "the Processr Logs tab may show other leads' logs"),
+            _narrowing("lead.id", "the Processr Logs tab may show other leads' logs"),
             Need("type", "the Processr Logs tab may mix in provider logs"),
         ),
     ),
@@ -262,7 +266,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         owner="lead",
         params=(("type", "provider"),),
         needs=(
-            _campaign_filter("lead.id", "the Provider Logs tab may show other leads' logs"),
+            _narrowing("lead.id", "the Provider Logs tab may show other leads' logs"),
             Need("type", "the Provider Logs tab may mix in processr logs"),
         ),
     ),
@@ -275,7 +279,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         scope="campaign",
         narrow="campaign.id[]",
         owner="campaign",
-        needs=(_campaign_filter("campaign.id[]", "Job Details may list other campaigns' jobs"),),
+        needs=(_narrowing("campaign.id[]", "Job Details may list other campaigns' jobs"),),
     ),
     Endpoint(
         "lead-editable-fields",
@@ -285,7 +289,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         "the Lead page's Edit Data tab",
         scope="campaign",
         narrow="campaign.id",
-        needs=(_campaign_filter("campaign.id", "Edit Data may offer other campaigns' fields"),),
+        needs=(_narrowing("campaign.id", "Edit Data may offer other campaigns' fields"),),
     ),
     Endpoint(
         "campaign-publishers",
@@ -297,8 +301,8 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         narrow="campaign.id[]",
         owner="campaign",
         needs=(
-            _campaign_filter("campaign.id[]", "Associated Campaigns may count other contracts"),
-            _campaign_filter("campaign.id", "the Generator may be named from another campaign"),
+            _narrowing("campaign.id[]", "Associated Campaigns may count other contracts"),
+            _narrowing("campaign.id", "the Generator may be named from another campaign"),
         ),
     ),
     Endpoint(
@@ -310,7 +314,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         scope="campaign",
         narrow="campaign.id[]",
         owner="campaign",
-        needs=(_campaign_filter("campaign.id[]", "Associated Campaigns may sum other campaigns"),),
+        needs=(_narrowing("campaign.id[]", "Associated Campaigns may sum other campaigns"),),
     ),
     Endpoint(
         "lead-statistics-chronologies",
@@ -322,7 +326,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         narrow="campaign.id[]",
         owner="campaign",
         needs=(
-            _campaign_filter("campaign.id[]", "the charts may sum other campaigns"),
+            _narrowing("campaign.id[]", "the charts may sum other campaigns"),
             Need("date[after]", "a chart's date range is cut by the app after loading all days"),
             Need("date[before]", "a chart's date range is cut by the app after loading all days"),
         ),
@@ -336,7 +340,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         scope="campaign",
         narrow="campaign.id[]",
         owner="campaign",
-        needs=(_campaign_filter("campaign.id[]", "links of other campaigns may be listed"),),
+        needs=(_narrowing("campaign.id[]", "links of other campaigns may be listed"),),
     ),
     Endpoint(
         "publishers",
@@ -347,7 +351,7 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         scope="publisher",
         narrow="id[]",
         owner="id",
-        needs=(_campaign_filter("id[]", "publisher names may be looked up among others"),),
+        needs=(_narrowing("id[]", "publisher names may be looked up among others"),),
     ),
 )
 """Every endpoint the app reads (client.py, dossier.py), in probe order: the campaigns and
@@ -570,17 +574,20 @@ def _expected_of(model: type[ApiModel], key: str) -> str:
     return "a known field"
 
 
-def _item_failure(model: type[ApiModel], data: object, doctor: _Doctor) -> str | None:
+def _item_failure(model: type[ApiModel], data: object, codes: StatusCodes) -> str | None:
     """The first field of ``data`` the model cannot read, named with its expected and actual
     shape (never the value), or None when it reads."""
     try:
-        model.model_validate(data, context=parse_context(doctor.client.status_codes))
+        model.model_validate(data, context=parse_context(codes))
     except pydantic.ValidationError as error:
         first = error.errors()[0]
-        location = first["loc"]
-        key = str(location[0]) if location else "(the item)"
+        location = [str(part) for part in first["loc"]]
+        where = ".".join(location) or "(the item)"
         got = "nothing" if first["type"] == "missing" else describe_shape(first.get("input"))
-        return f"{model.__name__}.{key}: expected {_expected_of(model, key)}, got {got}"
+        if len(location) != 1:
+            # Inside an embedded item: its own field's expected shape is not the model's.
+            return f"{model.__name__}.{where}: got {got} ({first['type']})"
+        return f"{model.__name__}.{where}: expected {_expected_of(model, where)}, got {got}"
     return None
 
 
@@ -603,9 +610,11 @@ class _Doctor:
         self.lead: Lead | None = None
         self.user: User | None = None
         self.unadvertised: list[str] = []
+        """Collections that advertise no filters (no ``search`` mapping)."""
+        self.stopped: str | None = None
+        """Why the run stopped early (no answer, or the session was refused)."""
         self.differing: dict[tuple[str, str, str], list[str]] = {}
         """(model, field, expected shape) -> the endpoints whose answers differed there."""
-        """Collections that advertise no filters (no ``search`` mapping)."""
 
     def gap(self, severity: Severity, endpoint: str, message: str) -> None:
         self.gaps.append(Gap(severity, endpoint, message))
@@ -657,6 +666,10 @@ class _Doctor:
             status = error.status if isinstance(error, APIError) else None
             style = error.body_style if isinstance(error, APIError) else None
             self.record_failure(endpoint, needed, elapsed, status, _error_summary(error), style)
+            if isinstance(error, TransportError | AuthenticationError):
+                # No answer, or the session refused: every other probe would fail the same
+                # way (each after its retries), so the run stops here.
+                self.stopped = f"{endpoint.name}: {_error_summary(error)}"
             return []
         elapsed = _milliseconds(started)
         shape = self.client.collection_shape(url) if endpoint.kind == "collection" else None
@@ -713,7 +726,7 @@ class _Doctor:
         except ConvertrError as error:
             return _error_summary(error)
         for member in members:
-            failure = _item_failure(endpoint.model, member, self)
+            failure = _item_failure(endpoint.model, member, self.client.status_codes)
             if failure is not None:
                 return f"unreadable: {failure}"
         return "unreadable: the answer did not match the model"
@@ -837,6 +850,16 @@ class _Doctor:
 
     def run_probes(self) -> None:
         for endpoint in ENDPOINTS:
+            if self.stopped is not None:
+                self.probes.append(
+                    Probe(
+                        endpoint.name,
+                        endpoint.path_template,
+                        "skipped",
+                        needed=tuple(need.filter for need in endpoint.needs),
+                    )
+                )
+                continue
             items = self.probe(endpoint)
             if endpoint.finds == "lead" and not items and self.probes[-1].outcome == "empty":
                 # The first campaign may have no leads: one more request, over all campaigns,
@@ -850,7 +873,10 @@ class _Doctor:
                         "no lead found → the lead's shape and the Lead page's endpoints "
                         "cannot be checked",
                     )
-        self.probe_error_style()
+        if self.stopped is not None:
+            self.gap("info", "all", f"the other endpoints were not probed after {self.stopped}")
+        else:
+            self.probe_error_style()
         self.note_differing_fields()
         self.note_status_encoding()
 

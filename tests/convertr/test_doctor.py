@@ -413,7 +413,10 @@ def test_a_refused_login_is_exit_1_with_one_line(
 def test_an_unreachable_server_is_exit_1_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    attempts: list[httpx.Request] = []
+
     def refuse(request: httpx.Request) -> httpx.Response:
+        attempts.append(request)
         raise httpx.ConnectError("connection refused", request=request)
 
     def factory(config: ClientConfig) -> ConvertrClient:
@@ -426,6 +429,35 @@ def test_an_unreachable_server_is_exit_1_with_one_line(
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1
     assert captured.err.startswith("error: users/me failed (no usable answer): ConnectError")
+    assert READY_TOKEN not in captured.out + captured.err
+    assert len(attempts) == 1, "without an answer the doctor stops after the first probe"
+    assert "the other endpoints were not probed after users/me: ConnectError" in captured.out
+
+
+def test_a_refused_token_stops_the_run_with_one_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = PublishedApi(DIALECTS["4.x"])
+    refused = {"code": 401, "message": "Invalid JWT Token"}
+    api.items["users/me"] = refused
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        api.requests.append(request)
+        return httpx.Response(401, json=refused)
+
+    env = {"CONVERTR_BASE_URL": BASE_URL, "CONVERTR_TOKEN": READY_TOKEN}
+    code = doctor_module.main(
+        None,
+        env,
+        client_factory=lambda config: ConvertrClient(config, transport=httpx.MockTransport(answer)),
+    )
+    captured = capsys.readouterr()
+    assert code == 1 and len(api.requests) == 1
+    assert captured.err == (
+        "error: users/me failed (401): AuthenticationError: The Convertr session is not valid "
+        "(Invalid JWT Token). Sign in again. → every page (who is signed in, what the role may "
+        "do) cannot work\n"
+    )
     assert READY_TOKEN not in captured.out + captured.err
 
 
