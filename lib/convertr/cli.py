@@ -1,4 +1,5 @@
-"""Command line: ``python -m lib.convertr dossier LEAD_ID [--out FILE] [--stats]``.
+"""Command line: ``python -m lib.convertr dossier LEAD_ID [--out FILE] [--stats]`` and
+``python -m lib.convertr doctor [--json FILE]`` (see lib.convertr.doctor).
 
 Connection settings come from ``CONVERTR_BASE_URL``, ``CONVERTR_USERNAME``,
 ``CONVERTR_PASSWORD`` or ``CONVERTR_TOKEN``; without a base URL the embedded sandbox is used
@@ -47,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dossier.add_argument("--campaign", type=int, help="the lead's campaign id, if known")
     dossier.add_argument("--email", help="the lead's email, if known")
+    doctor = commands.add_parser("doctor", help="check the connection: every endpoint the app uses")
+    doctor.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the report (no secrets)"
+    )
     return parser
 
 
@@ -77,6 +82,10 @@ def _write_dossier(args: argparse.Namespace, env: Mapping[str, str]) -> LeadDoss
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "doctor":
+        from lib.convertr import doctor
+
+        return doctor.main(args.json, env)
     try:
         dossier = _write_dossier(args, os.environ if env is None else env)
     except (ConvertrError, OSError) as error:
