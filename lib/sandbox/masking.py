@@ -3,7 +3,7 @@ sandbox returns to them (docs/api.md, "Masked users").
 
 The platform hides provider logs from masked roles because it cannot filter their raw
 answers; everywhere else it filters. Which values count as personal is ASSUMED:
-`MASKED_FIELDS`, on the lead, in lead-datas of the same names, and in lead notes about them.
+`MASKED_FIELDS` on the lead, `MASKED_DATA_NAMES` in lead-datas and in lead notes about them.
 Filters still work on the real values (a masked user may search by an email they know); the
 matching items come back masked.
 """
@@ -20,7 +20,10 @@ MASKED_ROLES: Final = frozenset({"masked"})
 MASKED_FIELDS: Final = frozenset(
     {"email", "telephone", "addressLine1", "addressLine2", "addressLine3", "addressLine4", "ip"}
 )
-"""ASSUMED: the personal values masked (lead fields and lead-data names)."""
+"""ASSUMED: the personal values masked, as lead fields and as lead-data names."""
+MASKED_DATA_NAMES: Final = MASKED_FIELDS | {"city"}
+"""Lead-data names masked: the lead's fields, and `city`, the name under which the lead's
+town (its `addressLine3`) is captured."""
 
 
 def is_masked(user: User) -> bool:
@@ -38,18 +41,18 @@ def _lead(item: dict[str, Any]) -> None:
         if name in item:
             item[name] = _masked(item[name])
     for data in item.get("leadData", ()):
-        if data.get("name") in MASKED_FIELDS:
+        if data.get("name") in MASKED_DATA_NAMES:
             data["value"] = _masked(data.get("value"))
 
 
 def _lead_data(item: dict[str, Any]) -> None:
-    if item.get("name") in MASKED_FIELDS:
+    if item.get("name") in MASKED_DATA_NAMES:
         item["value"] = _masked(item.get("value"))
         item["originalValue"] = _masked(item.get("originalValue"))
 
 
 def _note(item: dict[str, Any]) -> None:
-    if item.get("field") not in MASKED_FIELDS:
+    if item.get("field") not in MASKED_DATA_NAMES:
         return
     message = item.get("message")
     for name in ("oldValue", "newValue"):
