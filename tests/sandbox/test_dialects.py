@@ -230,7 +230,10 @@ def test_published_timestamps_carry_londons_offset_of_the_day() -> None:
 
 def test_status_filter_takes_codes_and_labels(api: httpx.Client, dialect: Dialect) -> None:
     def total_of(*statuses: str | int) -> int:
-        params = [("campaign.id", CAMPAIGN), ("itemsPerPage", 500)]
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("campaign.id", CAMPAIGN),
+            ("itemsPerPage", 500),
+        ]
         params += [("processrStatus[]", status) for status in statuses]
         return len(_ok(api.get(LEADS, params=params))[_k(dialect, "member")])
 
@@ -302,7 +305,7 @@ def test_client_loads_a_full_dossier(sandbox_db: Path, dialect: Dialect) -> None
     assert client.format_warnings == ()
     assert client.status_encoding == ("codes" if dialect.published_shape else "labels")
     channel = _convertr(sandbox_db, TIDY).lead(SHOWCASE_CAUTION_LEAD_ID).channel_name
-    assert channel in CHANNELS
+    assert channel is not None and channel in CHANNELS
     expected = CHANNELS[channel].name if dialect.published_shape else channel
     assert client.lead(SHOWCASE_CAUTION_LEAD_ID).channel_name == expected
 
