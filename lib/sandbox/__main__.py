@@ -10,6 +10,7 @@ from pathlib import Path
 
 from lib.sandbox.app import create_app
 from lib.sandbox.db import default_db_path
+from lib.sandbox.dialects import DEFAULT_DIALECT, DIALECTS
 from lib.sandbox.seed import DEFAULT_LEADS, DEFAULT_SEED, ensure_database, seed_database
 
 SERVER_THREADS = 16
@@ -26,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency-ms", type=int, default=0, help="delay added to /api/v4/*")
     serve.add_argument("--fail-rate", type=float, default=0.0, help="share of 503 answers")
     serve.add_argument("--threads", type=int, default=SERVER_THREADS)
+    serve.add_argument(
+        "--dialect",
+        choices=sorted(DIALECTS),
+        default=DEFAULT_DIALECT.name,
+        help="how the API speaks (docs/api.md, Dialects)",
+    )
     seed = commands.add_parser("seed", help="(re)create a demo database")
     seed.add_argument("--db", type=Path, default=None)
     seed.add_argument("--leads", type=int, default=DEFAULT_LEADS)
@@ -62,8 +69,14 @@ def _run(args: argparse.Namespace) -> int:
     from waitress import serve
 
     db_path = ensure_database(args.db or default_db_path())
-    app = create_app(db_path, latency_ms=args.latency_ms, fail_rate=args.fail_rate)
-    print(f"Lead Lens sandbox on http://{args.host}:{args.port} (db {db_path})", flush=True)
+    app = create_app(
+        db_path, latency_ms=args.latency_ms, fail_rate=args.fail_rate, dialect=args.dialect
+    )
+    print(
+        f"Lead Lens sandbox on http://{args.host}:{args.port}"
+        f" (db {db_path}, dialect {args.dialect})",
+        flush=True,
+    )
     serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0
 

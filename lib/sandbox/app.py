@@ -2,9 +2,9 @@
 
 The rooms behind it: `auth` (sign-in, tokens, roles), `query` (query string -> SQL),
 `reads` (items and collection pages), `writes` (POST lead-datas), `responses` (JSON-LD
-answers and `ApiError`).
+answers and `ApiError`). The app's `Dialect` (`dialects`) spells every answer.
 
-Errors raised while answering (all Hydra JSON):
+Errors raised while answering (all Hydra JSON, or problem+json in the dialects that use it):
 
     ApiError                 a planned 4xx/5xx answer (status, description, extra body fields)
     werkzeug HTTPException   routing failures (404 unknown path, 405 wrong method)
@@ -28,8 +28,9 @@ from werkzeug.wrappers import Request, Response
 
 from lib.sandbox import db, reads, writes
 from lib.sandbox.auth import DEFAULT_TOKEN_TTL, Authenticator, user_item
+from lib.sandbox.dialects import DEFAULT_DIALECT, Dialect, dialect_named
 from lib.sandbox.resources import API_PREFIX, RESOURCES, RESOURCES_BY_PATH
-from lib.sandbox.responses import ApiError, hydra_error, json_response
+from lib.sandbox.responses import ApiError, error_response, json_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -72,6 +73,7 @@ class SandboxApp:
         rng_seed: int | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        dialect: Dialect = DEFAULT_DIALECT,
     ) -> None:
         if not 0.0 <= fail_rate <= 1.0:
             raise ValueError(f"expected a fail rate between 0 and 1, got {fail_rate}")
@@ -93,6 +95,7 @@ class SandboxApp:
         self.fail_rate = fail_rate
         self.clock = clock
         self.sleep = sleep
+        self.dialect = dialect
         self.auth = Authenticator(self.db_path, token_ttl=token_ttl, clock=clock)
         self._rng = random.Random(rng_seed)
         self._rng_lock = threading.Lock()
@@ -104,16 +107,18 @@ class SandboxApp:
         try:
             response = self.dispatch(request)
         except ApiError as error:
-            response = hydra_error(error.status, error.description, error.extra)
+            response = error_response(self.dialect, error.status, error.description, error.extra)
             for key, value in error.headers.items():
                 response.headers[key] = value
         except HTTPException as error:
-            response = hydra_error(error.code or 500, error.description or error.name)
+            response = error_response(
+                self.dialect, error.code or 500, error.description or error.name
+            )
             if isinstance(error, MethodNotAllowed) and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)
         except Exception:
             logger.exception("sandbox: unexpected error answering %s", request.path)
-            response = hydra_error(500, "Internal Server Error")
+            response = error_response(self.dialect, 500, "Internal Server Error")
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
@@ -127,14 +132,15 @@ class SandboxApp:
         connection = self._connection()
         user = self.auth.authenticate(connection, request)
         if endpoint == "me":
-            return json_response(user_item(user))
+            return json_response(user_item(user), dialect=self.dialect)
         path, _, kind = str(endpoint).partition(":")
         resource = RESOURCES_BY_PATH[path]
         if kind:
-            return reads.item(connection, user, resource, str(values["item_id"]))
+            return reads.item(connection, user, resource, str(values["item_id"]), self.dialect)
         if request.method == "POST":
-            return writes.post_lead_data(connection, user, request, self.clock)
-        return reads.collection(connection, user, resource, request.args)
+            written = writes.post_lead_data(connection, user, request, self.clock)
+            return reads.restyle(written, resource, self.dialect, user)
+        return reads.collection(connection, user, resource, request.args, self.dialect)
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection, opened once and reused: opening one costs more than a
@@ -173,11 +179,13 @@ def create_app(
     rng_seed: int | None = None,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
+    dialect: Dialect | str = DEFAULT_DIALECT,
 ) -> WSGIApplication:
     """The sandbox as a WSGI app over an existing (seeded) database.
 
     `latency_ms` and `fail_rate` add delay and 503s to `/api/v4/*` requests (never to login);
-    `clock` and `sleep` are injectable so tests need not wait.
+    `clock` and `sleep` are injectable so tests need not wait; `dialect` (a `Dialect` or a
+    preset's name, see `dialects.DIALECTS`) is how the app speaks.
     """
     return SandboxApp(
         db_path,
@@ -187,4 +195,5 @@ def create_app(
         rng_seed=rng_seed,
         clock=clock,
         sleep=sleep,
+        dialect=dialect_named(dialect) if isinstance(dialect, str) else dialect,
     )

@@ -1,7 +1,13 @@
-"""Answering GET: one item, or one page of a collection with its Hydra view."""
+"""Answering GET: one item, or one page of a collection with its Hydra view and search.
+
+Items are serialized in the tidy shape (`serialize`, shared with `writes`), then `present`ed:
+masked for a masked user (`masking`), rewritten in the published shape when the dialect
+speaks it (`published`), and spelled as the dialect spells Hydra.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from typing import Any
@@ -10,11 +16,15 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from lib.sandbox import db
+from lib.sandbox import db, masking, published
 from lib.sandbox.auth import User, require_provider_logs
+from lib.sandbox.dialects import TIDY, Dialect
 from lib.sandbox.query import CollectionQuery, collection_query, is_row_id, order_sql
-from lib.sandbox.resources import API_PREFIX, TABLE_SOURCES, Resource, iri
+from lib.sandbox.resources import API_PREFIX, TABLE_SOURCES, Filter, Resource, iri
 from lib.sandbox.responses import ApiError, json_response
+
+DATE_BOUNDS = ("before", "strictly_before", "after", "strictly_after")
+LEAD_SEARCH_PARAM = "search"
 
 
 def fetch(connection: sqlite3.Connection, resource: Resource, ids: list[int]) -> list[sqlite3.Row]:
@@ -66,7 +76,37 @@ def _embed_lead_children(connection: sqlite3.Connection, items: list[dict[str, A
         by_id[row["lead_id"]]["leadNotes"].append(iri("lead-notes", row["id"]))
 
 
-def item(connection: sqlite3.Connection, user: User, resource: Resource, raw_id: str) -> Response:
+def present(
+    items: list[dict[str, Any]], resource: Resource, dialect: Dialect, user: User
+) -> list[dict[str, Any]]:
+    """Serialized items as `user` may see them, in `dialect`'s shape (rewritten in place)."""
+    masked = masking.is_masked(user)
+    for entry in items:
+        # Masked before published: an empty value stays empty and then reads as "".
+        if masked:
+            masking.mask(resource.path, entry)
+        if dialect.published_shape:
+            published.publish(resource.path, entry, dialect.zone)
+    return items
+
+
+def restyle(response: Response, resource: Resource, dialect: Dialect, user: User) -> Response:
+    """A handler's tidy JSON item answer (e.g. a write's) as `user` sees it in `dialect`."""
+    if response.status_code >= 300 or (dialect == TIDY and not masking.is_masked(user)):
+        return response
+    body = json.loads(response.get_data(as_text=True))
+    present([body], resource, dialect, user)
+    response.set_data(dialect.encode(body))
+    return response
+
+
+def item(
+    connection: sqlite3.Connection,
+    user: User,
+    resource: Resource,
+    raw_id: str,
+    dialect: Dialect = TIDY,
+) -> Response:
     """`GET /api/v4/<path>/<id>`."""
     if not is_row_id(raw_id):
         raise ApiError(404, f"Not Found: no {resource.type} with id {raw_id!r}")
@@ -76,8 +116,9 @@ def item(connection: sqlite3.Connection, user: User, resource: Resource, raw_id:
             raise ApiError(404, f"Not Found: no {resource.type} with id {raw_id}")
         if resource.path == "logs" and rows[0]["type"] == "provider":
             require_provider_logs(user)
-        found = serialize(connection, resource, rows)[0]
-    return json_response({"@context": f"/api/v4/contexts/{resource.type}", **found})
+        found = present(serialize(connection, resource, rows), resource, dialect, user)[0]
+    body = {"@context": f"/api/v4/contexts/{resource.type}", **found}
+    return json_response(body, dialect=dialect)
 
 
 def _page_ids(
@@ -110,43 +151,115 @@ def _page_link(path: str, args: MultiDict[str, str], page: int) -> str:
     return f"{path}?{urlencode(pairs, safe='[]/:')}"
 
 
-def _view(path: str, args: MultiDict[str, str], page: int, last: int) -> dict[str, Any]:
-    """The `hydra:view`: links to this, the first, the last and the neighbouring pages."""
+def _view(
+    path: str, args: MultiDict[str, str], page: int, last: int | None, dialect: Dialect
+) -> dict[str, Any]:
+    """The `hydra:view`: links to this, the first, the last and the neighbouring pages.
+
+    With partial pagination (`last` None) there is no first or last, and `next` is given
+    while the page is full (the caller passes `last = page` for a page that is not).
+    """
+    key = dialect.key
     view: dict[str, Any] = {
         "@id": _page_link(path, args, page),
-        "@type": "hydra:PartialCollectionView",
-        "hydra:first": _page_link(path, args, 1),
-        "hydra:last": _page_link(path, args, last),
+        "@type": key("PartialCollectionView"),
     }
+    if not dialect.partial_pagination:
+        view[key("first")] = _page_link(path, args, 1)
+        view[key("last")] = _page_link(path, args, last or 1)
     if page > 1:
-        view["hydra:previous"] = _page_link(path, args, min(page - 1, last))
-    if page < last:
-        view["hydra:next"] = _page_link(path, args, page + 1)
+        view[key("previous")] = _page_link(path, args, min(page - 1, last or page))
+    if last is None or page < last:
+        view[key("next")] = _page_link(path, args, page + 1)
     return view
 
 
-def collection(
-    connection: sqlite3.Connection, user: User, resource: Resource, args: MultiDict[str, str]
-) -> Response:
-    """`GET /api/v4/<path>?<filters, order, page>`: one page and the total, from one snapshot."""
-    query = collection_query(resource, args, user)
-    with db.atomic(connection, write=False):
-        total = int(
-            connection.execute(
-                f"SELECT COUNT(*) FROM {resource.table}{query.where}", query.params
-            ).fetchone()[0]
-        )
-        ids = _page_ids(connection, resource, query, total)
-        members = serialize(connection, resource, fetch(connection, resource, ids))
+def _filter_variables(spec: Filter) -> list[tuple[str, str]]:
+    """(variable, property) pairs a filter answers to, as API Platform lists them."""
+    name = spec.param
+    if spec.kind in {"datetime", "date"}:
+        return [(f"{name}[{bound}]", name) for bound in DATE_BOUNDS]
+    if spec.kind == "bool":
+        return [(name, name)]
+    names = [name, f"{name}.id"] if spec.kind == "relation" else [name]
+    return [(variable, each) for each in names for variable in (each, f"{each}[]")]
+
+
+def search_template(resource: Resource, dialect: Dialect) -> dict[str, Any]:
+    """The collection's `hydra:search` IriTemplate: every filter variable it really reads."""
+    variables = [pair for spec in resource.filters for pair in _filter_variables(spec)]
+    if resource.path == "leads":
+        variables.append((LEAD_SEARCH_PARAM, LEAD_SEARCH_PARAM))
+    variables += [(f"order[{name}]", name) for name in resource.orders]
     path = f"{API_PREFIX}/{resource.path}"
-    last = max(1, math.ceil(total / query.items_per_page))
-    return json_response(
-        {
-            "@context": f"/api/v4/contexts/{resource.type}",
-            "@id": path,
-            "@type": "hydra:Collection",
-            "hydra:member": members,
-            "hydra:totalItems": total,
-            "hydra:view": _view(path, args, query.page, last),
-        }
-    )
+    key = dialect.key
+    return {
+        "@type": key("IriTemplate"),
+        key("template"): f"{path}{{?{','.join(variable for variable, _ in variables)}}}",
+        key("variableRepresentation"): "BasicRepresentation",
+        key("mapping"): [
+            {"@type": "IriTemplateMapping", "variable": variable, "property": prop,
+             "required": False}
+            for variable, prop in variables
+        ],
+    }  # fmt: skip
+
+
+def _partial_page_ids(
+    connection: sqlite3.Connection, resource: Resource, query: CollectionQuery
+) -> list[int]:
+    """The ids on the asked page, without counting the collection (partial pagination)."""
+    return [
+        row[0]
+        for row in connection.execute(
+            f"SELECT id FROM {resource.table}{query.where}"
+            f" ORDER BY {order_sql(query.order)} LIMIT ? OFFSET ?",
+            [*query.params, query.items_per_page, query.offset],
+        )
+    ]
+
+
+def collection(
+    connection: sqlite3.Connection,
+    user: User,
+    resource: Resource,
+    args: MultiDict[str, str],
+    dialect: Dialect = TIDY,
+) -> Response:
+    """`GET /api/v4/<path>?<filters, order, page>`: one page and the total, from one snapshot
+    (no total with partial pagination)."""
+    # Status codes are read as labels; the view's links keep the query as sent.
+    asked = args
+    if dialect.published_shape and resource.path == "leads":
+        asked = published.status_filter_labels(args)
+    query = collection_query(resource, asked, user)
+    total: int | None = None
+    with db.atomic(connection, write=False):
+        if dialect.partial_pagination:
+            ids = _partial_page_ids(connection, resource, query)
+        else:
+            total = int(
+                connection.execute(
+                    f"SELECT COUNT(*) FROM {resource.table}{query.where}", query.params
+                ).fetchone()[0]
+            )
+            ids = _page_ids(connection, resource, query, total)
+        members = serialize(connection, resource, fetch(connection, resource, ids))
+    present(members, resource, dialect, user)
+    path = f"{API_PREFIX}/{resource.path}"
+    key = dialect.key
+    body: dict[str, Any] = {
+        "@context": f"/api/v4/contexts/{resource.type}",
+        "@id": path,
+        "@type": key("Collection"),
+        key("member"): members,
+    }
+    if total is None:
+        full = len(members) == query.items_per_page
+        last = None if full else query.page
+    else:
+        body[key("totalItems")] = total
+        last = max(1, math.ceil(total / query.items_per_page))
+    body[key("view")] = _view(path, args, query.page, last, dialect)
+    body[key("search")] = search_template(resource, dialect)
+    return json_response(body, dialect=dialect)

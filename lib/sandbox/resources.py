@@ -310,7 +310,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         "leads", "Lead", "leads", _lead,
         (Filter("id", "id", "id", "leads"), _campaign_filter(), _publisher_filter(),
-         Filter("email", "iexact", "email"), Filter("processrStatus", "exact", "processr_status"),
+         Filter("email", "iexact", "email"), Filter("emailHash", "exact", "email_hash"),
+         Filter("processrStatus", "exact", "processr_status"),
          Filter("delivered", "bool", "delivered"), Filter("createdTs", "datetime", "created_ts")),
         {"createdTs": "created_ts", "id": "id"},
     ),

@@ -1,13 +1,18 @@
-"""The sandbox's JSON-LD answers, and `ApiError`: the planned error answer a handler raises."""
+"""The sandbox's JSON-LD answers, and `ApiError`: the planned error answer a handler raises.
+
+How an answer is spelled (slashes, error bodies, the violations' status) is the `Dialect`'s
+business; a handler that is given none answers in the tidy shape.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from werkzeug.wrappers import Response
 
-JSON_LD = "application/ld+json; charset=utf-8"
+from lib.sandbox.dialects import JSON_LD, TIDY, VIOLATION_LIST_TYPE, Dialect
+
+__all__ = ["JSON_LD", "ApiError", "error_response", "hydra_error", "json_response"]
 
 
 class ApiError(Exception):
@@ -29,33 +34,39 @@ class ApiError(Exception):
 
 
 def json_response(
-    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    body: dict[str, Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    *,
+    dialect: Dialect = TIDY,
 ) -> Response:
-    """A JSON-LD response (UTF-8, non-ASCII kept as is)."""
-    text = json.dumps(body, ensure_ascii=False)
-    return Response(text, status=status, headers=headers, content_type=JSON_LD)
+    """A JSON-LD response (UTF-8, non-ASCII kept as is), encoded as `dialect` writes JSON."""
+    return Response(dialect.encode(body), status=status, headers=headers, content_type=JSON_LD)
+
+
+def error_response(
+    dialect: Dialect, status: int, description: str, extra: dict[str, Any] | None = None
+) -> Response:
+    """An error answer in `dialect`: `hydra:Error` or problem+json; `extra` adds or replaces
+    body fields (e.g. the violations, whose status the dialect picks)."""
+    status, body, content_type = dialect.error(status, description, extra)
+    return Response(dialect.encode(body), status=status, content_type=content_type)
 
 
 def hydra_error(status: int, description: str, extra: dict[str, Any] | None = None) -> Response:
-    """A `hydra:Error` answer; `extra` adds or replaces body fields (e.g. the violations)."""
-    body: dict[str, Any] = {
-        "@context": "/api/v4/contexts/Error",
-        "@type": "hydra:Error",
-        "hydra:title": "An error occurred",
-        "hydra:description": description,
-    }
-    body.update(extra or {})
-    return json_response(body, status)
+    """A `hydra:Error` answer in the tidy shape."""
+    return error_response(TIDY, status, description, extra)
 
 
 def violation_error(violations: list[tuple[str, str]]) -> ApiError:
-    """A 422 ConstraintViolationList of (propertyPath, message) pairs."""
+    """A ConstraintViolationList of (propertyPath, message) pairs: 422, or 400 in dialects of
+    API Platform 2 (the dialect sets the status when it answers)."""
     return ApiError(
         422,
         "\n".join(f"{path}: {message}" for path, message in violations),
         extra={
             "@context": "/api/v4/contexts/ConstraintViolationList",
-            "@type": "ConstraintViolationList",
+            "@type": VIOLATION_LIST_TYPE,
             "violations": [{"propertyPath": p, "message": m} for p, m in violations],
         },
     )

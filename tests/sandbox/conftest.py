@@ -64,6 +64,14 @@ def api(as_role: Callable[[str], httpx.Client]) -> httpx.Client:
 
 
 @pytest.fixture
+def tidy_api(sandbox_db: Path) -> Iterator[httpx.Client]:
+    """An admin client of the sandbox in the tidy dialect (UTC stamps, status labels)."""
+    with make_client(sandbox_db, dialect="tidy") as http:
+        http.headers.update(login(http, "admin"))
+        yield http
+
+
+@pytest.fixture
 def write_client(writable_db: Path) -> Iterator[httpx.Client]:
     with make_client(writable_db) as http:
         yield http
