@@ -797,8 +797,9 @@ class _Doctor:
             key = (warning.model, warning.field, warning.expected)
             self.differing.setdefault(key, []).append(endpoint.name)
         if endpoint.name == "leads" and probe.counted is False:
+            # The Leads page handles it fully (Previous/Next); only the count is not shown.
             self.gap(
-                "warning",
+                "info",
                 endpoint.name,
                 "no totalItems (partial pagination) → the Leads page pages by the next link "
                 '("page 3", Next/Previous, no page count)',

@@ -20,6 +20,8 @@ from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr import doctor as doctor_module
 from lib.convertr.cli import main as cli_main
 from lib.convertr.doctor import ENDPOINTS, DoctorReport, read_secrets_files, run_doctor
+from lib.sandbox import create_app
+from lib.sandbox.dialects import DIALECTS as SANDBOX_DIALECTS
 from tests.convertr.fakes import (
     BASE_URL,
     PASSWORD,
@@ -228,7 +230,7 @@ def test_against_the_sandbox_everything_works(
     report = json.loads(report_path.read_text("utf-8"))
     assert report["can_work"] is True and report["reason"] is None
     assert report["sign_in"]["ok"] is True and report["role"] == "analyst"
-    assert report["status_encoding"] == "labels"
+    assert report["status_encoding"] == "codes", "the sandbox speaks Convertr's published shape"
     assert report["dialect"]["generation"] == "2.x"
     assert report["dialect"]["partial_pagination"] is False
     probes = {probe["endpoint"]: probe for probe in report["endpoints"]}
@@ -239,6 +241,37 @@ def test_against_the_sandbox_everything_works(
     assert probes["leads/{id} (missing)"]["error_style"] == "hydra"
     assert report["requests"] == len(ENDPOINTS) + 2, "login, one request per endpoint, the 404"
     assert elapsed < 5, f"the doctor took {elapsed:.1f} s against the in-process sandbox"
+
+
+SANDBOX_GENERATIONS: dict[str, tuple[str, str, bool]] = {
+    "convertr": ("2.x", "codes", False),
+    "api-platform-3": ("3.x", "codes", False),
+    "api-platform-4": ("4.x", "codes", False),
+    "partial": ("4.x", "codes", True),
+    "tidy": ("2.x", "labels", False),
+}
+"""Sandbox dialect -> (generation the doctor names, status encoding, partial pagination)."""
+
+
+@pytest.mark.parametrize("dialect", sorted(SANDBOX_DIALECTS))
+def test_against_the_sandbox_in_every_dialect_everything_works(
+    dialect: str, sandbox_db: Path
+) -> None:
+    transport = httpx.WSGITransport(app=create_app(sandbox_db, dialect=dialect))
+    config = ClientConfig.sandbox(sandbox_db=sandbox_db)
+    with ConvertrClient(config, transport=transport) as client:
+        report = run_doctor(client)
+    generation, encoding, partial = SANDBOX_GENERATIONS[dialect]
+    assert report.can_work and report.exit_code == 0
+    assert gap_messages(report, "warning") == [] and gap_messages(report, "fatal") == []
+    assert all(probe.outcome == "ok" for probe in report.probes if probe.status != 404)
+    found = report.dialect
+    assert found is not None
+    assert (found.generation, report.status_encoding, found.partial_pagination) == (
+        generation,
+        encoding,
+        partial,
+    )
 
 
 def test_the_masked_sandbox_user_gets_a_403_explained(sandbox_db: Path) -> None:
