@@ -1,4 +1,5 @@
-"""Command line: ``python -m lib.convertr dossier LEAD_ID [--out FILE] [--stats]``.
+"""Command line: ``python -m lib.convertr dossier LEAD_ID [--out FILE] [--stats]``; also
+``evidence LEAD_ID --out FILE.zip`` and ``verify FILE.zip`` (see ``lib/evidence_cli.py``).
 
 Connection settings come from ``CONVERTR_BASE_URL``, ``CONVERTR_USERNAME``,
 ``CONVERTR_PASSWORD`` or ``CONVERTR_TOKEN``; without a base URL the embedded sandbox is used
@@ -47,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dossier.add_argument("--campaign", type=int, help="the lead's campaign id, if known")
     dossier.add_argument("--email", help="the lead's email, if known")
+    # evidence / verify sit above lib/views (the pack is made of them): registered here, their
+    # code imported only when one runs.
+    from lib.evidence_cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -77,6 +83,9 @@ def _write_dossier(args: argparse.Namespace, env: Mapping[str, str]) -> LeadDoss
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    command = getattr(args, "run", None)  # a command registered with its own runner
+    if command is not None:
+        return int(command(args, os.environ if env is None else env))
     try:
         dossier = _write_dossier(args, os.environ if env is None else env)
     except (ConvertrError, OSError) as error:

@@ -125,14 +125,16 @@ class Signals:
     without_value: tuple[Signal, ...]
     """Signals the lead has no value for (or only a masked one): nothing can match."""
     not_searched: tuple[Signal, ...] = ()
-    """Signals the caller could not search (the enterprise lacks the filter)."""
+    """Signals the caller could not search for (the enterprise lacks the filter): they were
+    compared only among the leads found by the other signals."""
 
     @property
     def summary(self) -> str:
         """One sentence for the section when there is no cluster (or above them)."""
         if self.clusters:
             count = len(self.clusters)
-            return f"This lead shares {count} signal{'' if count == 1 else 's'} with other leads."
+            shares = f"This lead shares {count} signal{'' if count == 1 else 's'} with other leads."
+            return shares + self.partial_search
         searched = [
             SIGNAL_LABELS[signal].lower()
             for signal in SIGNALS
@@ -140,7 +142,18 @@ class Signals:
         ]
         if not searched:
             return "No signal could be compared: the lead has no value for any that was searched."
-        return f"No other lead shares this lead's {_join(searched)}."
+        return f"No other lead shares this lead's {_join(searched)}." + self.partial_search
+
+    @property
+    def partial_search(self) -> str:
+        """What was not searched for, as a sentence (empty when everything was)."""
+        if not self.not_searched:
+            return ""
+        names = _join([SIGNAL_LABELS[signal].lower() for signal in self.not_searched])
+        return (
+            f" The {names} {'was' if len(self.not_searched) == 1 else 'were'} not searched "
+            "for, only compared among the leads found otherwise."
+        )
 
 
 def _join(words: Sequence[str]) -> str:
