@@ -38,6 +38,13 @@ SIGNAL_LABELS: Final[Mapping[Signal, str]] = {
     "email_hash": "Email",
     "telephone": "Telephone",
 }
+SIGNAL_NOUNS: Final[Mapping[Signal, str]] = {
+    "fingerprint": "device",
+    "ip": "IP address",
+    "email_hash": "email",
+    "telephone": "telephone",
+}
+"""Each signal inside a sentence ("this lead's device, IP address or email")."""
 SIGNAL_PHRASES: Final[Mapping[Signal, str]] = {
     "fingerprint": "from the same device",
     "ip": "from the same IP address",
@@ -136,7 +143,7 @@ class Signals:
             shares = f"This lead shares {count} signal{'' if count == 1 else 's'} with other leads."
             return shares + self.partial_search
         searched = [
-            SIGNAL_LABELS[signal].lower()
+            SIGNAL_NOUNS[signal]
             for signal in SIGNALS
             if signal not in self.without_value and signal not in self.not_searched
         ]
@@ -149,17 +156,17 @@ class Signals:
         """What was not searched for, as a sentence (empty when everything was)."""
         if not self.not_searched:
             return ""
-        names = _join([SIGNAL_LABELS[signal].lower() for signal in self.not_searched])
+        names = _join([SIGNAL_NOUNS[signal] for signal in self.not_searched], "and")
         return (
             f" The {names} {'was' if len(self.not_searched) == 1 else 'were'} not searched "
             "for, only compared among the leads found otherwise."
         )
 
 
-def _join(words: Sequence[str]) -> str:
+def _join(words: Sequence[str], last: str = "or") -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " or " + words[-1]
+    return ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 def _plural(count: int, noun: str) -> str:
