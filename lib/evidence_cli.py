@@ -15,6 +15,7 @@ registers these commands and imports the pack's code when one of them runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -55,13 +56,18 @@ def _one_line(text: object) -> str:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file, so a failed write leaves no half
     pack behind."""
-    directory = path.parent if str(path.parent) else Path(".")
-    with tempfile.NamedTemporaryFile(dir=directory, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(data)
+    written: str | None = None
     try:
-        os.replace(tmp.name, path)
-    except OSError:
-        os.unlink(tmp.name)
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as tmp:
+            written = tmp.name
+            tmp.write(data)
+        os.replace(written, path)
+    except BaseException:
+        if written is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(written)
         raise
 
 
