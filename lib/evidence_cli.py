@@ -1,7 +1,9 @@
 """The evidence commands of ``python -m lib.convertr``: build a lead's pack, verify a pack.
 
 ``evidence LEAD_ID --out FILE.zip`` loads the dossier with the connection settings of the
-environment (as the ``dossier`` command does), builds the evidence pack and writes it. Exit
+environment (as the ``dossier`` command does), builds the evidence pack, writes it and prints
+one line on stdout with the pack's size and SHA-256 (worth recording apart from the pack: the
+manifest shows its files agree with each other, not who made them). Exit
 codes as ``dossier``: 0 complete, 3 partial (the pack is written; each missing part is named on
 stderr, one line each), 1 failure (one line on stderr, nothing written).
 
@@ -78,7 +80,7 @@ def run_evidence(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from lib.convertr.config import ClientConfig
     from lib.convertr.dossier import load_dossier
     from lib.convertr.errors import ConvertrError
-    from lib.evidence import PackAuthor, build_evidence_pack
+    from lib.evidence import PackAuthor, build_evidence_pack, sha256_hex
     from lib.presentation import resolve_timezone
     from lib.views.signals import signal_clusters
 
@@ -101,6 +103,9 @@ def run_evidence(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 signals=signals,
             )
             _write_atomically(args.out, pack)
+            # The pack's own hash, to record elsewhere (a ticket): the manifest proves the
+            # files agree with each other, this proves the pack is the one generated.
+            print(f"wrote {args.out}: {len(pack):,} bytes, sha256 {sha256_hex(pack)}")
             if args.stats:
                 elapsed = time.perf_counter() - started
                 print(

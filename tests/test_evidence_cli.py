@@ -3,6 +3,7 @@ per problem."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -29,7 +30,10 @@ def test_evidence_writes_a_pack_that_verifies(
 ) -> None:
     out = tmp_path / "pack.zip"
     assert main(["evidence", "100001", "--out", str(out), "--stats"], env={}) == EXIT_COMPLETE
-    assert "requests (login included)" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "requests (login included)" in captured.err
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert captured.out == f"wrote {out}: {out.stat().st_size:,} bytes, sha256 {digest}\n"
     result = verify_pack(out)
     assert result.ok and result.manifest is not None
     assert result.manifest["lead_id"] == 100001

@@ -256,7 +256,7 @@ def capture_entry(lead: Lead, lead_data: Sequence[LeadData]) -> TimelineEntry:
     """The lead's arrival: channel, form and entry point, and which values came with it."""
     how = " via ".join(part for part in ("Lead captured", lead.channel_name) if part)
     form = lead.form_name or lead.form_hash
-    title = f"{how} on form {form}" if form else how
+    title = f"{how} ({form})" if form else how
     captured = [item.name for item in sorted(lead_data, key=_by_id) if item.source == "captured"]
     lines = []
     if lead.entry_point:
@@ -476,6 +476,8 @@ def note_entries(notes: Iterable[LeadNote]) -> list[TimelineEntry]:
         author = note.author or "Someone"
         if kind == "edit" and note.field:
             title = f"{author} edited {label_for(note.field)}"
+        elif note.message.startswith(author):
+            title = note.message  # "Processr set the status to ...": the author is said
         else:
             title = f"{author}: {note.message}"
         detail = note.message if kind == "edit" else ""

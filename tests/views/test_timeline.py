@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 from dataclasses import replace
 from typing import Any
@@ -48,7 +49,7 @@ def test_entries_are_in_time_order_whatever_order_the_api_sent() -> None:
     }
     assert build_timeline(make_dossier(**reversed_parts)) == timeline
     assert timeline.entries[0].kind == "capture"
-    assert timeline.entries[0].title == "Lead captured via form on form Whitepaper form"
+    assert timeline.entries[0].title == "Lead captured via form (Whitepaper form)"
     assert "2 values captured: firstName, email" in timeline.entries[0].detail
 
 
@@ -78,6 +79,9 @@ def test_every_kind_of_event_is_there_and_links_to_a_lead_tab() -> None:
     tabs = {entry.kind: entry.tab for entry in timeline.entries}
     assert tabs["job"] == "Job Details" and tabs["provider"] == "Provider Logs"
     assert tabs["edit"] == "Notes" and tabs["transform"] == "Profile"
+    status = next(entry for entry in timeline.entries if entry.kind == "status")
+    assert status.title == "Processr set the status to Caution"
+    assert status.detail == "Processr Status: (empty) → Caution"
     edit = next(entry for entry in timeline.entries if entry.kind == "edit")
     assert edit.title == "Ana Admin edited Job Title"
     assert "Job Title: cto → CTO" in edit.detail
@@ -236,7 +240,9 @@ def test_two_thousand_log_lines_build_a_timeline_in_well_under_a_second() -> Non
     assert elapsed < 0.5
 
 
-def test_entries_are_frozen() -> None:
-    entry = build_timeline(make_dossier(lead=make_lead(channel=None, formName=None))).entries[0]
+def test_entries_are_frozen_and_a_timeline_pickles_for_the_cache() -> None:
+    timeline = build_timeline(make_dossier(lead=make_lead(channel=None, formName=None)))
+    entry = timeline.entries[0]
     assert entry.title == "Lead captured"
     assert replace(entry, title="x").title == "x" and entry.title == "Lead captured"
+    assert pickle.loads(pickle.dumps(timeline)) == timeline
