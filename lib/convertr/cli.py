@@ -1,5 +1,6 @@
-"""Command line: ``python -m lib.convertr dossier LEAD_ID [--out FILE] [--stats]`` and
-``python -m lib.convertr doctor [--json FILE]`` (see lib.convertr.doctor).
+"""Command line: ``python -m lib.convertr dossier LEAD_ID [--out FILE] [--stats]``,
+``doctor [--json FILE]`` (see lib.convertr.doctor), ``evidence LEAD_ID --out FILE.zip`` and
+``verify FILE.zip`` (see ``lib/evidence_cli.py``).
 
 Connection settings come from ``CONVERTR_BASE_URL``, ``CONVERTR_USERNAME``,
 ``CONVERTR_PASSWORD`` or ``CONVERTR_TOKEN``; without a base URL the embedded sandbox is used
@@ -52,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--json", type=Path, metavar="FILE", help="also write the report (no secrets)"
     )
+    # evidence / verify sit above lib/views (the pack is made of them): registered here, their
+    # code imported only when one runs.
+    from lib.evidence_cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -86,6 +92,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         from lib.convertr import doctor
 
         return doctor.main(args.json, env)
+    command = getattr(args, "run", None)  # a command registered with its own runner
+    if command is not None:
+        return int(command(args, os.environ if env is None else env))
     try:
         dossier = _write_dossier(args, os.environ if env is None else env)
     except (ConvertrError, OSError) as error:
