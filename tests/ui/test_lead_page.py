@@ -151,7 +151,7 @@ def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works(
     assert "Could not load this tab" in notes.error[0].value
     assert tab(at, "Job Details").dataframe, "the other tabs are filled"
     app_transport.answer = None
-    notes.button(key=keys.lead_retry("notes")).click().run()
+    notes.button(key=keys.lead_retry("notes", "Notes")).click().run()
     assert not at.exception
     assert tab(at, "Notes").dataframe, "after Retry the notes load"
 
