@@ -125,7 +125,8 @@ def open_session() -> Session:
     )
     zone_name = st.context.timezone
     zone = resolve_timezone(zone_name)
-    st.sidebar.caption(f"Times shown in {escape_markdown(zone_name or 'UTC')}.")
+    # The zone's own key, not the browser's text: only a real IANA name reaches markdown.
+    st.sidebar.caption(f"Times shown in {zone}.")
     return Session(connection=connection, user=user, zone=zone)
 
 
