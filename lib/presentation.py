@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Final, get_args
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from lib.convertr.models import ProcessrStatus
+from lib.convertr.models import ProcessrStatus, StatusLabel
 
 LEAD_STATUSES: Final[tuple[ProcessrStatus, ...]] = ("Valid", "Caution", "Invalid", "Test")
 """The model's Processr statuses (`models.ProcessrStatus`, so mypy checks each name), in the
@@ -26,9 +26,62 @@ order every table, filter and chart uses."""
 assert set(LEAD_STATUSES) == set(get_args(ProcessrStatus)), "every status, each once"
 
 
+DERIVED_MARK: Final = " (derived)"
+"""Added to a status label the client derived from the score (the server sent a status code
+that no table knows), wherever the status is shown: "Caution (derived)"."""
+
+
+def status_text(status: StatusLabel) -> str:
+    """A lead's status as every table and badge shows it: the label, marked when derived."""
+    return status.label + DERIVED_MARK if status.is_derived else status.label
+
+
+def derived_status_help(status: StatusLabel) -> str | None:
+    """The client's note on a derived status, as a sentence for a caption or help ("Derived
+    from the score: status code 1500 is not in the status table."); None when not derived."""
+    if not status.is_derived or not status.note:
+        return None
+    return status.note[:1].upper() + status.note[1:] + "."
+
+
+def derived_statuses_note(statuses: Iterable[StatusLabel]) -> str | None:
+    """The caption under a table whose statuses include derived ones (None when none is):
+    which codes the server sent that no status table knows."""
+    codes = sorted({str(status.raw) for status in statuses if status.is_derived})
+    if not codes:
+        return None
+    listed = ", ".join(codes)
+    return (
+        f"A status marked (derived) came as a code no status table knows ({listed}): its label "
+        "was worked out from the lead's score by the public rule. Add the code to "
+        "CONVERTR_STATUS_CODES to name it."
+    )
+
+
 def as_status(value: object) -> ProcessrStatus | None:
-    """`value` as a Processr status when it is one (a table cell, say), else None."""
-    return next((status for status in LEAD_STATUSES if status == value), None)
+    """`value` as a Processr status when it is one (a table cell, say, derived or not), else
+    None."""
+    text = value.removesuffix(DERIVED_MARK) if isinstance(value, str) else value
+    return next((status for status in LEAD_STATUSES if status == text), None)
+
+
+MASKED_VALUE: Final = "[masked]"
+"""What the API sends instead of a personal value (email, telephone, address lines, IP) to a
+user whose role masks personal data. The sandbox sends it; Convertr's masking token is
+assumed to be the same."""
+MASKED_LABEL: Final = "🔒 masked"
+"""How the dashboard shows a masked value: never as the token itself, never as empty."""
+
+
+def is_masked(value: object) -> bool:
+    return isinstance(value, str) and value.strip() == MASKED_VALUE
+
+
+def shown_value(value: str | None) -> str:
+    """A lead value for display: `MASKED_LABEL` for a masked one, "" for none."""
+    if value is None:
+        return ""
+    return MASKED_LABEL if is_masked(value) else value
 
 
 STATUS_BADGE_COLOURS: Final[Mapping[ProcessrStatus, str]] = {
@@ -80,7 +133,12 @@ SAFE_IMAGE_PREFIXES: Final = ("https://", "data:image/")
 DEFAULT_TIMEZONE: Final = "UTC"
 TIMESTAMP_FORMAT: Final = "%d %b %Y %H:%M"
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$@&])")
+"""The characters markdown or Streamlit give a meaning: emphasis, code,
+links and images (`[` `]` `(` `)` `!`), HTML and autolinks (`<` `>`), bare URLs and emails
+(`:` `.` `@`, which GFM turns into links), entities (`&`), Streamlit's colours, icons and
+emoji (`:`), and LaTeX (`$`). CommonMark allows a backslash before any of them."""
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
 def format_count(value: int | None) -> str:
@@ -165,8 +223,11 @@ def display_text(value: object) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Make stranger-written text inert inside `st.markdown` / labels (no links, no HTML)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    """Make text from the API or the user inert inside anything Streamlit renders as markdown
+    (`st.markdown`, captions, alerts, labels, `help=`): no link, image, HTML, emphasis, code or
+    new block can come of it. Line breaks (CR, LF, CRLF) become spaces. The one helper every
+    page uses for such text."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
 
 
 PANEL_TEXT_LIMIT: Final = 120
@@ -228,10 +289,17 @@ def pretty_message(message: str | None) -> tuple[str, str]:
     return message, "text"
 
 
+_FORMULA_LINE_START = re.compile(r"(^|\r\n|\r|\n)(?=[=+\-@\t\r])")
+"""The start of the cell, or of any line in it, followed by a `FORMULA_PREFIXES` character:
+a spreadsheet may read each line of a cell as the start of a row."""
+assert all(re.match(_FORMULA_LINE_START, prefix) for prefix in FORMULA_PREFIXES)
+
+
 def neutralise_cell(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with `'`."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Prefix with `'` a text cell, and every line in it, that a spreadsheet would run as a
+    formula: `"x\\r=HYPERLINK(…)"` becomes `"x\\r'=HYPERLINK(…)"`."""
+    if isinstance(value, str):
+        return _FORMULA_LINE_START.sub(r"\1'", value)
     return value
 
 
@@ -245,11 +313,19 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+CSV_LINE_END: Final = "\r\n"
+"""RFC 4180's record separator. The csv writer quotes every cell holding a character of the
+line end, so with CRLF a cell holding a bare CR or LF is quoted too (with LF alone, a bare CR
+went out unquoted and a spreadsheet could start a row at it)."""
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as UTF-8 CSV (with BOM so spreadsheet programs read accents and emoji),
-    formulas neutralised."""
+    formulas neutralised in every line of every cell, every cell with a line break quoted."""
     buffer = io.StringIO()
-    neutralise_frame(frame).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
+    neutralise_frame(frame).to_csv(
+        buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator=CSV_LINE_END
+    )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -112,3 +112,77 @@ def test_long_values_are_shortened_for_the_panel() -> None:
     long_value = "A" * 4991 + " Director"
     assert len(p.shorten(long_value)) == p.PANEL_TEXT_LIMIT
     assert p.shorten(long_value).endswith("…")
+
+
+HOSTILE_MARKDOWN = (
+    "[x](https://evil)",
+    "![i](https://evil/i.png)",
+    "<img src=x onerror=alert(1)>",
+    "<https://evil>",
+    "**b** _i_ `code` ~~s~~",
+    "line one\nline two\r\n# heading\r- item",
+    "https://evil.example www.evil.example me@evil.example",
+    ":red[alarm] :material/warning: $x^2$",
+)
+
+
+@pytest.mark.parametrize("text", HOSTILE_MARKDOWN)
+def test_escaped_markdown_has_no_link_image_html_or_new_block(text: str) -> None:
+    escaped = p.escape_markdown(text)
+    assert not any(char in escaped for char in "\r\n"), "one line: no new block"
+    # Every character markdown or Streamlit would act on is preceded by a backslash.
+    bare = escaped.replace("\\\\", "")
+    for special in "[]()<>!*_`~:@.#$&-":
+        assert all(bare[index - 1] == "\\" for index, char in enumerate(bare) if char == special)
+    # And a reader sees the text as it came (line breaks as spaces).
+    assert escaped.replace("\\", "") == " ".join(
+        text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    )
+
+
+def test_masked_values_are_shown_as_masked_never_as_the_token_or_empty() -> None:
+    assert p.shown_value(p.MASKED_VALUE) == p.MASKED_LABEL
+    assert p.shown_value(" [masked] ") == p.MASKED_LABEL
+    assert p.shown_value("ana@example.com") == "ana@example.com"
+    assert p.shown_value(None) == ""
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_lines(cell: str) -> list[str]:
+    """The lines a spreadsheet may read out of one cell (any of CR, LF, CRLF ends a line)."""
+    return cell.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def test_csv_neutralises_formulas_after_line_breaks_and_quotes_them_as_a_spreadsheet_reads() -> (
+    None
+):
+    hostile = [
+        'x\r=HYPERLINK("https://evil","click")',
+        "x\n+cmd|' /C calc'!A0",
+        "a\r\n-2+3",
+        "\r@SUM(A1)",
+        "ok\r\n\tx",
+        "two\r\r=1",
+        "plain",
+    ]
+    frame = pd.DataFrame({"Value": hostile, "Count": range(len(hostile))})
+    raw = p.csv_bytes(frame)
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["Value", "Count"]
+    assert len(rows) == len(hostile) + 1, "a line break inside a cell never starts a row"
+    assert all(len(row) == 2 for row in rows)
+    for row in rows[1:]:
+        for cell in row:
+            for line in spreadsheet_lines(cell):
+                assert not line.startswith(FORMULA_START), f"formula in {cell!r}"
+    # The cells keep their text after the apostrophes: nothing is lost.
+    assert [row[0].replace("'", "") for row in rows[1:]] == [
+        value.replace("'", "") for value in hostile
+    ]
+    # Every cell holding CR or LF is quoted: outside quotes, the file has only CRLF row ends.
+    outside = "".join(part for index, part in enumerate(text.split('"')) if index % 2 == 0)
+    assert outside.replace("\r\n", "").count("\r") == 0
+    assert outside.replace("\r\n", "").count("\n") == 0

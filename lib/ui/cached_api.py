@@ -177,3 +177,10 @@ def clear_lead_cache(lead_id: int) -> None:
 def ids(values: Sequence[int]) -> tuple[int, ...]:
     """A stable, hashable key for a set of ids."""
     return tuple(sorted(set(values)))
+
+
+@st.cache_data(ttl=USER_TTL_SECONDS, show_spinner=False)
+def supported_filters(_client: ConvertrClient, client_key: str, path: str) -> frozenset[str] | None:
+    """The filters the collection at `path` advertises (None: it advertises none). Added for
+    the Leads page's filters (issue 9)."""
+    return _client.supported_filters(path)

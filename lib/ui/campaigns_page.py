@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.charts import chronology_figure
-from lib.convertr.errors import NotFoundError
+from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Statistic
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, pages, widgets
@@ -98,6 +98,21 @@ def _heading(campaign: Campaign) -> None:
         )
 
 
+def _statistics(session: Session, found: FoundCampaigns) -> list[Statistic] | None:
+    """The found campaigns' statistics, or None (with the error and a Retry shown where the
+    figures go) when they could not be loaded: the chart and the list still show."""
+    connection = session.connection
+    try:
+        return cached_api.statistics(
+            connection.client,
+            connection.key,
+            cached_api.ids([item.id for item in found.campaigns]),
+        )
+    except ConvertrError as error:
+        widgets.load_failed("the statistics", error, key=keys.CAMPAIGNS_RETRY_STATISTICS)
+        return None
+
+
 def _kpis(statistic: Statistic | None) -> None:
     if statistic is None:
         st.info(NO_STATISTICS, icon=":material/info:")
@@ -109,9 +124,13 @@ def _kpis(statistic: Statistic | None) -> None:
 
 def _chronology(session: Session, campaign: Campaign) -> None:
     connection = session.connection
-    days = cached_api.chronologies(connection.client, connection.key, (campaign.id,))
-    full = chronology_frame(days, campaign.id)
     st.markdown("#### Leads per day")
+    try:
+        days = cached_api.chronologies(connection.client, connection.key, (campaign.id,))
+    except ConvertrError as error:
+        widgets.load_failed("the leads per day", error, key=keys.CAMPAIGNS_RETRY_CHRONOLOGY)
+        return
+    full = chronology_frame(days, campaign.id)
     if full.empty:
         st.info(NO_LEADS_YET, icon=":material/info:")
         return
@@ -159,18 +178,20 @@ def _campaign_list(found: FoundCampaigns, statistics: list[Statistic]) -> None:
 def render(session: Session) -> None:
     st.title("Campaigns")
     filters, choice_column = _filters()
-    found = find_campaigns(session, filters)
+    try:
+        found = find_campaigns(session, filters)
+    except ConvertrError as error:
+        widgets.load_failed("the campaigns", error, key=keys.CAMPAIGNS_RETRY)
+        return
     if not found.campaigns:
         st.info(filters.no_match, icon=":material/search_off:")
         return
-    connection = session.connection
-    statistics = cached_api.statistics(
-        connection.client, connection.key, cached_api.ids([item.id for item in found.campaigns])
-    )
     with choice_column:
         campaign = _choose_campaign(found.campaigns)
     _heading(campaign)
-    _kpis(next((item for item in statistics if item.campaign_id == campaign.id), None))
+    statistics = _statistics(session, found)
+    if statistics is not None:
+        _kpis(next((item for item in statistics if item.campaign_id == campaign.id), None))
     _chronology(session, campaign)
     st.divider()
-    _campaign_list(found, statistics)
+    _campaign_list(found, statistics or [])

@@ -60,6 +60,7 @@ from lib.views.edit import (
     editor_model,
     keep_mine,
     read_only_frame,
+    read_only_grid,
     state_after_edit,
     state_after_failed_save,
     state_after_save,
@@ -135,7 +136,7 @@ def render_edit_tab(client: ConvertrClient, dossier: LeadDossier, user: User) ->
 
 
 def _read_only_grid(model: EditorModel, lead: Lead) -> None:
-    frame = editor_frame(model, {}).drop(columns=[COLUMN_CHECK])
+    frame = read_only_grid(model)
     if frame.empty:
         st.caption("No fields on this campaign are editable.")
     else:

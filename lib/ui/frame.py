@@ -106,7 +106,9 @@ def open_session() -> Session:
     try:
         connection = cached_api.connect(demo_user)
     except ConvertrError as error:
-        st.error(f"**Lead Lens is not configured correctly.** {error.user_message}")
+        st.error(
+            f"**Lead Lens is not configured correctly.** {escape_markdown(error.user_message)}"
+        )
         st.caption(f"Details: {escape_markdown(str(error))}")
         st.stop()
     source = connection.client.base_url_display
@@ -116,14 +118,15 @@ def open_session() -> Session:
     except ConvertrError as error:
         show_unreachable(connection, error)
         st.stop()
-    role = role_label(user.role)
+    role = escape_markdown(role_label(user.role))
     st.sidebar.markdown(
         f"**Signed in as**  \n{escape_markdown(user.name)}  \n"
         f"{escape_markdown(user.email)} · {role}"
     )
     zone_name = st.context.timezone
     zone = resolve_timezone(zone_name)
-    st.sidebar.caption(f"Times shown in {zone_name or 'UTC'}.")
+    # The zone's own key, not the browser's text: only a real IANA name reaches markdown.
+    st.sidebar.caption(f"Times shown in {zone}.")
     return Session(connection=connection, user=user, zone=zone)
 
 
@@ -131,7 +134,7 @@ def show_unreachable(connection: cached_api.Connection, error: ConvertrError) ->
     """The one banner for an API that cannot be used: what failed and what was tried."""
     who = connection.config.username or "an API token"
     st.error(
-        f"**Cannot load data from Convertr.** {error.user_message}  \n"
+        f"**Cannot load data from Convertr.** {escape_markdown(error.user_message)}  \n"
         f"Tried: `{connection.client.base_url_display.replace('`', '')}`, signed in as "
         f"`{who.replace('`', '')}`."
     )
@@ -146,7 +149,7 @@ def guarded(what: str) -> Iterator[None]:
     try:
         yield
     except ConvertrError as error:
-        st.error(f"**Could not load {what}.** {error.user_message}")
+        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
         st.caption(f"Details: {escape_markdown(str(error))}")
     except Exception:
         logger.exception("unexpected failure while rendering %s", what)

@@ -34,6 +34,10 @@ CAMPAIGNS_SEARCH: Final = "campaigns.search"
 CAMPAIGNS_STATUS: Final = "campaigns.status"
 CAMPAIGNS_TABLE: Final = "campaigns.table"
 CAMPAIGNS_CHOICE: Final = "campaigns.choice"
+CAMPAIGNS_RETRY: Final = "campaigns.retry"
+"""Retry after the campaign list could not be loaded."""
+CAMPAIGNS_RETRY_STATISTICS: Final = "campaigns.retry_statistics"
+CAMPAIGNS_RETRY_CHRONOLOGY: Final = "campaigns.retry_chronology"
 
 
 def campaigns_dates(campaign_id: int) -> str:
@@ -63,15 +67,21 @@ LEADS_NEXT: Final = "leads.next"
 """Previous / Next buttons, shown instead of the page number when the total is unknown."""
 LEADS_TABLE: Final = "leads.table"
 LEADS_DOWNLOAD: Final = "leads.download"
+LEADS_RETRY: Final = "leads.retry"
+"""Retry after the campaign or its page of leads could not be loaded."""
 
 # Lead page
 LEAD_REFRESH: Final = "lead.refresh"
 LEAD_TABS: Final = "lead.tabs"
+LEAD_RETRY_LOAD: Final = "lead.retry_load"
+"""Retry after the lead itself could not be loaded (no dossier to show)."""
 
 
-def lead_retry(part: Part) -> str:
-    """The Retry button of a failed dossier part (one per part)."""
-    return f"lead.retry.{part}"
+def lead_retry(part: Part, tab: str) -> str:
+    """The Retry button of a failed dossier part in a tab (one of `views.lead.LEAD_TABS`).
+    Two tabs may need the same part (Profile and Edit Data both need `lead_data`), so the
+    key names both: a key shared by two buttons stops the page."""
+    return f"lead.retry.{tab.lower().replace(' ', '-')}.{part}"
 
 
 def lead_download(table: str) -> str:

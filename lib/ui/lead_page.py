@@ -11,19 +11,27 @@ import streamlit as st
 
 from lib.charts import comparison_figure
 from lib.convertr import LeadDossier
-from lib.convertr.errors import NotFoundError, PermissionDeniedError
+from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
-from lib.presentation import escape_markdown, parse_positive_id, shorten
+from lib.presentation import MASKED_LABEL, escape_markdown, parse_positive_id, shorten
 from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.views.lead import (
     LEAD_TABS,
     NO_ASSOCIATED,
+    TAB_ASSOCIATED,
+    TAB_EDIT,
+    TAB_JOBS,
+    TAB_NOTES,
+    TAB_PROCESSR_LOGS,
+    TAB_PROFILE,
+    TAB_PROVIDER_LOGS,
     DetailRow,
     Location,
     ProfilePanel,
     associated_campaigns,
+    format_warnings,
     job_details,
     load_caption,
     log_table,
@@ -89,6 +97,14 @@ def load(session: Session, lead_id: int) -> LeadDossier:
     return dossier
 
 
+def _value(text: str) -> None:
+    """A lead value as plain text; a masked one muted (a caption of our own words)."""
+    if text == MASKED_LABEL:
+        st.caption(MASKED_LABEL)
+    else:
+        st.text(text)
+
+
 def _detail(row: DetailRow) -> None:
     left, right = st.columns([1, 2])
     left.caption(row.label)
@@ -103,7 +119,7 @@ def _profile_panel(panel: ProfilePanel) -> None:
     # Lead values are shown with st.text: Markdown would turn URLs in them into links.
     st.text(panel.name)
     for line in panel.headline:
-        st.text(line)
+        _value(line)
     if panel.social_links:
         columns = st.columns(min(SOCIAL_COLUMNS, len(panel.social_links)))
         for index, (label, url) in enumerate(panel.social_links):
@@ -115,7 +131,9 @@ def _profile_panel(panel: ProfilePanel) -> None:
     left, right = st.columns([1, 2])
     left.caption("Status")
     with right:
-        widgets.status_badge(panel.status)
+        widgets.status_badge(panel.status, panel.status_text)
+        if panel.status_help:
+            st.caption(escape_markdown(panel.status_help))
     left, right = st.columns([1, 2])
     left.caption("Delivery")
     right.badge(
@@ -140,7 +158,7 @@ def _map(location: Location) -> None:
         color="#2F6FED",
     )
     if location.address:
-        st.text(location.address)
+        _value(location.address)
 
 
 def _campaign_row(panel: ProfilePanel) -> None:
@@ -168,7 +186,7 @@ def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> Non
 
 
 def _profile_tab(session: Session, dossier: LeadDossier) -> None:
-    if widgets.part_failed(dossier, "lead_data"):
+    if widgets.part_failed(dossier, "lead_data", tab=TAB_PROFILE):
         return
     lead = dossier.lead
     tables = profile_tables(lead, dossier.lead_data or [], session.zone)
@@ -180,7 +198,7 @@ def _profile_tab(session: Session, dossier: LeadDossier) -> None:
 
 
 def _associated_tab(session: Session, dossier: LeadDossier) -> None:
-    if widgets.part_failed(dossier, "associated_leads", "associated_campaigns"):
+    if widgets.part_failed(dossier, "associated_leads", "associated_campaigns", tab=TAB_ASSOCIATED):
         return
     lead = dossier.lead
     view = associated_campaigns(dossier, session.zone)
@@ -188,6 +206,8 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
         st.info(NO_ASSOCIATED, icon=":material/info:")
         return
     st.caption(view.caption)
+    if view.derived_note:
+        st.caption(escape_markdown(view.derived_note))
     _table(
         view.table,
         f"associated-{lead.id}",
@@ -202,7 +222,7 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
             "Link": st.column_config.LinkColumn("Tracking link"),
         },
     )
-    if widgets.part_failed(dossier, "associated_chronologies"):
+    if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
     st.markdown("##### Leads per week on these campaigns")
     st.plotly_chart(
@@ -218,7 +238,7 @@ def _outcome_style(value: object) -> str:
 
 
 def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
-    if widgets.part_failed(dossier, "jobs", "job_results"):
+    if widgets.part_failed(dossier, "jobs", "job_results", tab=TAB_JOBS):
         return
     lead = dossier.lead
     view = job_details(dossier, session.zone)
@@ -249,7 +269,7 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
 
 
 def _processr_logs_tab(session: Session, dossier: LeadDossier) -> None:
-    if widgets.part_failed(dossier, "processr_logs"):
+    if widgets.part_failed(dossier, "processr_logs", tab=TAB_PROCESSR_LOGS):
         return
     _table(
         log_table(dossier.processr_logs or [], session.zone, provider=False),
@@ -263,7 +283,7 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
     if isinstance(error, PermissionDeniedError) or not session.user.can_view_provider_logs:
         st.info(provider_logs_hidden(session.user.role), icon=":material/lock:")
         return
-    if widgets.part_failed(dossier, "provider_logs"):
+    if widgets.part_failed(dossier, "provider_logs", tab=TAB_PROVIDER_LOGS):
         return
     logs = dossier.provider_logs or []
     answers = provider_answers(logs, session.zone)
@@ -283,7 +303,7 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
 
 
 def _notes_tab(session: Session, dossier: LeadDossier) -> None:
-    if widgets.part_failed(dossier, "notes"):
+    if widgets.part_failed(dossier, "notes", tab=TAB_NOTES):
         return
     _table(
         note_table(dossier.notes or [], session.zone),
@@ -293,7 +313,7 @@ def _notes_tab(session: Session, dossier: LeadDossier) -> None:
 
 
 def _edit_tab(session: Session, dossier: LeadDossier) -> None:
-    if widgets.part_failed(dossier, "lead_data", "editable_fields"):
+    if widgets.part_failed(dossier, "lead_data", "editable_fields", tab=TAB_EDIT):
         return
     render_edit_tab(session.client, dossier, session.user)
 
@@ -335,6 +355,21 @@ def _header(lead: Lead) -> None:
         )
 
 
+def _format_warnings(dossier: LeadDossier) -> None:
+    """The fields the API sent in an unexpected shape, in a closed expander (only when some
+    did): names and shapes only, as plain text."""
+    view = format_warnings(dossier.warnings)
+    if view is None:
+        return
+    with st.expander(view.heading, icon=":material/rule:"):
+        st.caption(
+            "These fields were kept as sent and are shown where possible; the rest of the lead "
+            "is unaffected. Report them if a value looks wrong."
+        )
+        for line in view.lines:
+            st.text(line)
+
+
 TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
     _profile_tab,
     _associated_tab,
@@ -364,10 +399,14 @@ def render(session: Session) -> None:
     except NotFoundError:
         _back(f"Lead {lead_id} was not found. It may have been removed, or the link is wrong.")
         return
+    except ConvertrError as error:
+        widgets.load_failed(f"lead {lead_id}", error, key=keys.LEAD_RETRY_LOAD)
+        return
     lead = dossier.lead
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
     _header(lead)
+    _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True):
         _profile_panel(profile_panel(dossier, session.zone))

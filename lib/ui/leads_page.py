@@ -10,19 +10,22 @@ from typing import Final
 
 import streamlit as st
 
-from lib.convertr.errors import NotFoundError
+from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
-from lib.presentation import LEAD_STATUSES, parse_positive_id, shorten
+from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
 from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 from lib.views.leads import (
     DEFAULT_PAGE_SIZE,
     DELIVERY_CHOICES,
+    FILTER_LABELS,
+    LEADS_PATH,
     NO_LEADS,
     ORDERS,
     PAGE_SIZES,
     LeadFilters,
     LeadsPage,
+    OfferedFilters,
     campaign_caption,
     lead_filters,
     leads_page_view,
@@ -64,6 +67,9 @@ def _campaign(session: Session) -> Campaign | None:
     except NotFoundError:
         _back_to_campaigns(f"Campaign {campaign_id} was not found.")
         return None
+    except ConvertrError as error:
+        widgets.load_failed(f"campaign {campaign_id}", error, key=keys.LEADS_RETRY)
+        return None
 
 
 def _heading(campaign: Campaign) -> None:
@@ -77,31 +83,65 @@ def _heading(campaign: Campaign) -> None:
     )
 
 
+def _offered(session: Session) -> OfferedFilters:
+    """The filters the server advertises on its leads. Not knowing (the question failed) is
+    treated as not advertised: every filter is offered, as before the server was asked."""
+    connection = session.connection
+    try:
+        advertised = cached_api.supported_filters(connection.client, connection.key, LEADS_PATH)
+    except ConvertrError:
+        advertised = None
+    return OfferedFilters(advertised)
+
+
 def _filters(session: Session, campaign: Campaign) -> LeadFilters:
-    """Read the filter widgets (any change returns to the first page)."""
+    """Read the filter widgets (any change returns to the first page). A filter the server
+    does not advertise is greyed out with the reason as its help, and not sent."""
+    offered = _offered(session)
     first, second, third = st.columns([2, 1, 2])
     statuses = first.multiselect(
-        "Status",
+        FILTER_LABELS["status"],
         LEAD_STATUSES,
         key=keys.LEADS_STATUS,
         placeholder="Any status",
         on_change=_first_page,
+        disabled=not offered.offers("status"),
+        help=offered.reason("status"),
     )
     delivery = second.selectbox(
-        "Delivery", list(DELIVERY_CHOICES), key=keys.LEADS_DELIVERY, on_change=_first_page
+        FILTER_LABELS["delivery"],
+        list(DELIVERY_CHOICES),
+        key=keys.LEADS_DELIVERY,
+        on_change=_first_page,
+        disabled=not offered.offers("delivery"),
+        help=offered.reason("delivery"),
     )
     dates = third.date_input(
-        "Captured between",
+        FILTER_LABELS["dates"],
         value=[],
         key=keys.LEADS_DATES,
         format="DD/MM/YYYY",
         on_change=_first_page,
+        disabled=not offered.offers("dates"),
+        help=offered.reason("dates"),
     )
     fourth, fifth, sixth = st.columns([3, 1, 1])
     search = fourth.text_input(
-        "Search", key=keys.LEADS_SEARCH, placeholder="Email or name", on_change=_first_page
+        FILTER_LABELS["search"],
+        key=keys.LEADS_SEARCH,
+        placeholder="Email or name",
+        on_change=_first_page,
+        disabled=not offered.offers("search"),
+        help=offered.reason("search"),
     )
-    order = fifth.selectbox("Order", list(ORDERS), key=keys.LEADS_ORDER, on_change=_first_page)
+    order = fifth.selectbox(
+        FILTER_LABELS["order"],
+        list(ORDERS),
+        key=keys.LEADS_ORDER,
+        on_change=_first_page,
+        disabled=not offered.offers("order"),
+        help=offered.reason("order"),
+    )
     page_size = sixth.selectbox(
         "Rows per page",
         PAGE_SIZES,
@@ -109,6 +149,8 @@ def _filters(session: Session, campaign: Campaign) -> LeadFilters:
         key=keys.LEADS_PAGE_SIZE,
         on_change=_first_page,
     )
+    if offered.caption:
+        st.caption(offered.caption)
     return lead_filters(
         campaign.id,
         page=int(st.session_state.get(keys.LEADS_PAGE, 1)),
@@ -119,6 +161,7 @@ def _filters(session: Session, campaign: Campaign) -> LeadFilters:
         search=search,
         order=str(order),
         zone=session.zone,
+        offered=offered,
     )
 
 
@@ -184,6 +227,8 @@ def _leads(view: LeadsPage) -> int | None:
         column_config={"Lead ID": st.column_config.NumberColumn(format="%d", width="small")},
     )
     st.caption(view.showing)
+    if view.derived_note:
+        st.caption(escape_markdown(view.derived_note))
     widgets.download(view.table, key=keys.LEADS_DOWNLOAD, file_name=view.file_name)
     rows = event.selection.rows
     return rows[0] if rows else None
@@ -203,7 +248,11 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_CAMPAIGN] = campaign.id
     _heading(campaign)
     filters = _filters(session, campaign)
-    page = _fetch(session, filters)
+    try:
+        page = _fetch(session, filters)
+    except ConvertrError as error:
+        widgets.load_failed("this page of leads", error, key=keys.LEADS_RETRY)
+        return
     view = leads_page_view(campaign, page, session.zone)
     _pager(view)
     if not page.items:

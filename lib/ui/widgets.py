@@ -14,6 +14,7 @@ from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import ProcessrStatus
 from lib.presentation import (
+    MASKED_LABEL,
     STATUS_BADGE_COLOURS,
     STATUS_HEX_COLOURS,
     STATUS_ICONS,
@@ -24,6 +25,8 @@ from lib.presentation import (
 )
 from lib.ui import cached_api, keys
 
+MUTED_COLOUR: Final = "#8A94A6"
+"""Grey of a masked value in a table."""
 TABLE_ROW_HEIGHT: Final = 35
 MAX_TABLE_HEIGHT: Final = 560
 
@@ -69,21 +72,33 @@ def download(frame: pd.DataFrame, *, key: str, file_name: str) -> None:
     )
 
 
-def status_badge(status: ProcessrStatus) -> None:
-    """The lead status as a badge in the one status colour."""
+def status_badge(status: ProcessrStatus, text: str | None = None) -> None:
+    """The lead status as a badge in the one status colour; `text` marks a derived one
+    ("Caution (derived)")."""
     st.badge(
-        status,
+        text or status,
         color=STATUS_BADGE_COLOURS[status],  # type: ignore[arg-type]
         icon=STATUS_ICONS[status],
     )
 
 
 def styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ()) -> Any:
-    """The frame with its status columns coloured (the one status colour mapping)."""
+    """The frame with its status columns coloured (the one status colour mapping) and masked
+    values muted."""
     present: list[Hashable] = [column for column in status_columns if column in frame.columns]
-    if not present or frame.empty:
+    masked = not frame.empty and bool((frame == MASKED_LABEL).to_numpy().any())
+    if (not present and not masked) or frame.empty:
         return frame
-    return frame.style.map(_status_style, subset=present)
+    style = frame.style
+    if present:
+        style = style.map(_status_style, subset=present)
+    if masked:
+        style = style.map(_masked_style)
+    return style
+
+
+def _masked_style(value: object) -> str:
+    return f"color: {MUTED_COLOUR}; font-style: italic" if value == MASKED_LABEL else ""
 
 
 def _status_style(value: object) -> str:
@@ -95,23 +110,38 @@ def _retry(lead_id: int) -> None:
     cached_api.clear_lead_cache(lead_id)
 
 
-def part_failed(dossier: LeadDossier, *parts: Part) -> bool:
-    """If one of `parts` failed, show why with a Retry button and return True."""
+def part_failed(dossier: LeadDossier, *parts: Part, tab: str) -> bool:
+    """If one of `parts` failed, show why in `tab` with its own Retry button and return
+    True."""
     for part in parts:
         error = dossier.error_for(part)
         if error is not None:
-            show_part_error(dossier.lead_id, part, error)
+            show_part_error(dossier.lead_id, part, error, tab=tab)
             return True
     return False
 
 
-def show_part_error(lead_id: int, part: Part, error: ConvertrError) -> None:
-    st.error(f"**Could not load this tab.** {error.user_message}", icon=":material/error:")
+def show_part_error(lead_id: int, part: Part, error: ConvertrError, *, tab: str) -> None:
+    st.error(
+        f"**Could not load this tab.** {escape_markdown(error.user_message)}",
+        icon=":material/error:",
+    )
     st.caption(f"Details: {escape_markdown(str(error))}")
     st.button(
         "Retry",
-        key=keys.lead_retry(part),
+        key=keys.lead_retry(part, tab),
         icon=":material/refresh:",
         on_click=_retry,
         args=(lead_id,),
     )
+
+
+def load_failed(what: str, error: ConvertrError, *, key: str) -> None:
+    """What could not be loaded, why, and a Retry button (a failed call is not cached, so the
+    rerun the click makes asks again)."""
+    st.error(
+        f"**Could not load {what}.** {escape_markdown(error.user_message)}",
+        icon=":material/error:",
+    )
+    st.caption(f"Details: {escape_markdown(str(error))}")
+    st.button("Retry", key=key, icon=":material/refresh:")

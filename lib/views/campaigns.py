@@ -82,11 +82,12 @@ def found_campaigns(
 
 
 def campaign_caption(campaign: Campaign) -> str:
-    """The line under the campaign's name (markdown: the advertiser is escaped)."""
+    """The line under the campaign's name (markdown: every text from the API is escaped)."""
     period = f"{format_date(campaign.start_date)} to {format_date(campaign.end_date)}"
     advertiser = escape_markdown(campaign.advertiser or "no advertiser")
+    status, currency = escape_markdown(campaign.status), escape_markdown(campaign.currency)
     return (
-        f"#{campaign.id} · {advertiser} · {campaign.status} · {campaign.currency} · "
+        f"#{campaign.id} · {advertiser} · {status} · {currency} · "
         f"{period} · max score {campaign.max_score}"
     )
 

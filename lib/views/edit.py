@@ -22,7 +22,7 @@ import pandas as pd
 
 from lib.convertr.edits import SaveResult
 from lib.convertr.models import Lead, LeadData, LeadEditableField, User
-from lib.presentation import role_label
+from lib.presentation import escape_markdown, role_label, shown_value
 
 MAX_VALUE_LENGTH: Final = 255
 """The API's limit on any value; a field's ``maxLength`` may only lower it."""
@@ -70,7 +70,8 @@ class EditPermission:
 def edit_permission(user: User, lead: Lead) -> EditPermission:
     """The same rule the API enforces with 403: ``leads.edit`` to edit at all,
     ``leads.edit_delivered`` too once the lead has been delivered."""
-    role = role_label(user.role)
+    # Shown as markdown (an info banner): the role comes from the server.
+    role = escape_markdown(role_label(user.role))
     if EDIT_PERMISSION not in user.permissions:
         return EditPermission(
             False, f"Your role ({role}) can view lead data but not edit it: this tab is read-only."
@@ -631,5 +632,16 @@ READ_ONLY_COLUMNS: Final = ["Field", "Name", "Value"]
 
 def read_only_frame(model: EditorModel) -> pd.DataFrame:
     """The fields nobody may edit on this campaign, with their values."""
-    rows = [{"Field": row.label, "Name": row.name, "Value": row.shown} for row in model.read_only]
+    rows = [
+        {"Field": row.label, "Name": row.name, "Value": shown_value(row.shown)}
+        for row in model.read_only
+    ]
     return pd.DataFrame(rows, columns=READ_ONLY_COLUMNS)
+
+
+def read_only_grid(model: EditorModel) -> pd.DataFrame:
+    """The grid a user who may not edit sees: the editor's rows without Check, masked values
+    shown as masked (a masked role is read-only, and its values come masked)."""
+    frame = editor_frame(model, {}).drop(columns=[COLUMN_CHECK])
+    frame[COLUMN_VALUE] = [shown_value(str(value)) for value in frame[COLUMN_VALUE]]
+    return frame

@@ -22,6 +22,7 @@ from lib.convertr.models import (
     CampaignLink,
     CampaignProcessrJob,
     CampaignPublisher,
+    FormatWarning,
     Lead,
     LeadData,
     LeadNote,
@@ -33,14 +34,20 @@ from lib.convertr.models import (
     Statistic,
 )
 from lib.presentation import (
+    MASKED_LABEL,
     delivery_label,
+    derived_status_help,
+    derived_statuses_note,
     display_text,
+    escape_markdown,
     format_timestamp,
     pretty_message,
     role_label,
     safe_image_url,
     safe_link_url,
     shorten,
+    shown_value,
+    status_text,
 )
 
 DERIVED_SOURCES: Final[Mapping[str, str]] = {
@@ -144,42 +151,46 @@ def profile_tables(lead: Lead, lead_data: Sequence[LeadData], zone: tzinfo) -> P
 
     def current_value(name: str) -> str:
         if name in current and current[name].value is not None:
-            return current[name].value or ""
-        return display_text(lead.core_value(name))
+            return shown_value(current[name].value)
+        return shown_value(display_text(lead.core_value(name)))
 
     publisher_rows = [
         {"Field": label, "Value": current_value(name)} for name, label in PUBLISHER_DATA_FIELDS
     ]
     default_names = {name for name, _ in PUBLISHER_DATA_FIELDS}
     other_rows = [
-        {"Field": label_for(item.name), "Value": item.value or ""}
+        {"Field": label_for(item.name), "Value": shown_value(item.value)}
         for item in _values_by_source(lead_data, "captured")
         if item.name not in default_names
     ]
     derived_rows = [
-        {"Field": label_for(item.name), "Value": item.value or ""}
+        {"Field": label_for(item.name), "Value": shown_value(item.value)}
         for item in _values_by_source(lead_data, "derived")
         if DERIVED_SOURCES.get(item.name) is None
         or DERIVED_SOURCES[item.name] in captured_names
         or current_value(DERIVED_SOURCES[item.name])
     ]
     enrichment_rows = [
-        {"Provider": item.provider or "", "Field": label_for(item.name), "Value": item.value or ""}
+        {
+            "Provider": item.provider or "",
+            "Field": label_for(item.name),
+            "Value": shown_value(item.value),
+        }
         for item in _values_by_source(lead_data, "enrichment")
     ]
     transform_rows = [
         {
             "Field": label_for(item.name),
-            "Original value": item.original_value or "",
-            "Transformed value": item.value or "",
+            "Original value": shown_value(item.original_value),
+            "Transformed value": shown_value(item.value),
         }
         for item in _values_by_source(lead_data, "transform")
     ]
     edited_rows = [
         {
             "Field": label_for(item.name),
-            "Original value": item.original_value or "",
-            "Current value": item.value or "",
+            "Original value": shown_value(item.original_value),
+            "Current value": shown_value(item.value),
             "Edited": format_timestamp(item.updated_ts or item.created_ts, zone),
         }
         for item in _values_by_source(lead_data, "edited")
@@ -356,8 +367,8 @@ def note_table(notes: Iterable[LeadNote], zone: tzinfo) -> pd.DataFrame:
             "Author": note.author or "",
             "Message": note.message,
             "Field": label_for(note.field) if note.field else "",
-            "Old value": note.old_value or "",
-            "New value": note.new_value or "",
+            "Old value": shown_value(note.old_value),
+            "New value": shown_value(note.new_value),
         }
         for note in sorted(notes, key=lambda item: (item.created_ts, item.id))
     ]
@@ -405,7 +416,7 @@ def associated_table(
                 "Campaign": campaign.name if campaign else f"Campaign {other.campaign_id}",
                 "Advertiser": (campaign.advertiser or "") if campaign else "",
                 "Lead ID": other.id,
-                "Lead status": other.processr_status,
+                "Lead status": status_text(other.status),
                 "Delivery": delivery_label(other.delivered),
                 "Captured": format_timestamp(other.created_ts, zone),
                 "Publisher": (contract.publisher_name or "") if contract else "",
@@ -441,14 +452,21 @@ def comparison_frame(
 
 # -- the page: tabs, the profile panel and each tab's view ----------------------------------
 
+TAB_PROFILE: Final = "Profile"
+TAB_ASSOCIATED: Final = "Associated Campaigns"
+TAB_JOBS: Final = "Job Details"
+TAB_PROCESSR_LOGS: Final = "Processr Logs"
+TAB_PROVIDER_LOGS: Final = "Provider Logs"
+TAB_EDIT: Final = "Edit Data"
+TAB_NOTES: Final = "Notes"
 LEAD_TABS: Final = (
-    "Profile",
-    "Associated Campaigns",
-    "Job Details",
-    "Processr Logs",
-    "Provider Logs",
-    "Edit Data",
-    "Notes",
+    TAB_PROFILE,
+    TAB_ASSOCIATED,
+    TAB_JOBS,
+    TAB_PROCESSR_LOGS,
+    TAB_PROVIDER_LOGS,
+    TAB_EDIT,
+    TAB_NOTES,
 )
 NO_ASSOCIATED: Final = "No associated campaigns: this email was captured only here."
 NO_NAME: Final = "No name captured"
@@ -491,6 +509,11 @@ class ProfilePanel:
     """(label, https URL) pairs."""
     lead_id: DetailRow
     status: ProcessrStatus
+    """The label, for the badge's colour and icon."""
+    status_text: str
+    """The badge's text: the label, marked "(derived)" when the client derived it."""
+    status_help: str | None
+    """Why a derived status is marked (None when the server sent a known status)."""
     delivered: bool
     delivery: str
     campaign_id: int
@@ -516,7 +539,11 @@ def _location(lead: Lead) -> Location | None:
     if lead.latitude is None or lead.longitude is None:
         return None
     parts = (lead.address_line1, lead.address_line2, lead.postcode, lead.country)
-    address = ", ".join(part for part in parts if part)
+    shown = [shown_value(part) for part in parts if part]
+    if MASKED_LABEL in shown:
+        # Several masked lines say "masked" once, before what was not masked.
+        shown = [MASKED_LABEL, *(part for part in shown if part != MASKED_LABEL)]
+    address = ", ".join(shown)
     return Location(lead.latitude, lead.longitude, shorten(address) if address else "")
 
 
@@ -539,11 +566,15 @@ def profile_panel(dossier: LeadDossier, zone: tzinfo) -> ProfilePanel:
         photo_url=social.photo_url,
         name=shorten(lead.full_name or NO_NAME),
         headline=tuple(
-            shorten(line) for line in (lead.job_title, lead.company, lead.email) if line
+            shorten(shown_value(line))
+            for line in (lead.job_title, lead.company, lead.email)
+            if line
         ),
         social_links=social.links,
         lead_id=_detail("Lead ID", str(lead.id)),
         status=lead.processr_status,
+        status_text=status_text(lead.status),
+        status_help=derived_status_help(lead.status),
         delivered=bool(lead.delivered),
         delivery=delivery_label(lead.delivered),
         campaign_id=lead.campaign_id,
@@ -579,6 +610,8 @@ class AssociatedCampaigns:
     caption: str
     weekly: pd.DataFrame
     """Leads per week of the shown campaigns and the lead's own (`comparison_frame`)."""
+    derived_note: str | None = None
+    """Why some statuses are marked "(derived)", when some are."""
 
 
 def associated_campaigns(dossier: LeadDossier, zone: tzinfo) -> AssociatedCampaigns:
@@ -601,7 +634,17 @@ def associated_campaigns(dossier: LeadDossier, zone: tzinfo) -> AssociatedCampai
     chronologies = [
         item for item in dossier.associated_chronologies or [] if item.campaign_id in shown
     ]
-    return AssociatedCampaigns(table, caption, comparison_frame(chronologies, names))
+    shown_leads = [
+        other
+        for other in dossier.associated_leads or []
+        if other.id != lead.id and other.campaign_id != lead.campaign_id
+    ]
+    return AssociatedCampaigns(
+        table,
+        caption,
+        comparison_frame(chronologies, names),
+        derived_statuses_note(other.status for other in shown_leads),
+    )
 
 
 @dataclass(frozen=True)
@@ -656,8 +699,30 @@ def provider_logs_caption(count: int) -> str:
 
 
 def provider_logs_hidden(role: str) -> str:
-    """Why a role sees no provider logs."""
+    """Why a role sees no provider logs (markdown: the role is escaped)."""
     return (
-        f"Your role ({role_label(role)}) cannot see provider logs: they may contain unmasked "
-        "personal data. Ask an admin or analyst if you need them."
+        f"Your role ({escape_markdown(role_label(role))}) cannot see provider logs: they may "
+        "contain unmasked personal data. Ask an admin or analyst if you need them."
     )
+
+
+@dataclass(frozen=True)
+class FormatWarnings:
+    """Fields the API sent in a shape the models did not expect (kept as sent), for a small
+    expander on the Lead page. Names and shapes only, never values."""
+
+    heading: str
+    lines: tuple[str, ...]
+    """One "Model.field: expected X, got Y" per field."""
+
+
+def format_warnings(warnings: Sequence[FormatWarning]) -> FormatWarnings | None:
+    """The dossier's format warnings as the expander shows them, or None when there are none."""
+    if not warnings:
+        return None
+    count = len(warnings)
+    heading = f"The API sent {count:,} field{'s' if count != 1 else ''} in an unexpected shape"
+    lines = tuple(
+        f"{item.model}.{item.field}: expected {item.expected}, got {item.got}" for item in warnings
+    )
+    return FormatWarnings(heading, lines)

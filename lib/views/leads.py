@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from typing import Final
+from typing import Final, Literal
 
 import pandas as pd
 
+from lib.convertr.constants import API_PREFIX
 from lib.convertr.models import Campaign, Lead, Page, ProcessrStatus
-from lib.presentation import delivery_label, escape_markdown, format_money, format_timestamp
+from lib.presentation import (
+    delivery_label,
+    derived_statuses_note,
+    escape_markdown,
+    format_money,
+    format_timestamp,
+    shown_value,
+    status_text,
+)
 
 PAGE_SIZES: Final = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE: Final = 50
@@ -22,6 +31,73 @@ DELIVERY_CHOICES: Final[dict[str, bool | None]] = {
 ORDERS: Final[dict[str, str]] = {"Newest first": "desc", "Oldest first": "asc"}
 """Order label -> the API's order of `createdTs`."""
 NO_LEADS: Final = "No leads match these filters. Widen the date range or clear the search."
+
+
+LEADS_PATH: Final = f"{API_PREFIX}/leads"
+"""The collection whose advertised filters (`hydra:search`) decide which filters are offered."""
+
+LeadFilterName = Literal["status", "delivery", "dates", "search", "order"]
+
+FILTER_LABELS: Final[Mapping[LeadFilterName, str]] = {
+    "status": "Status",
+    "delivery": "Delivery",
+    "dates": "Captured between",
+    "search": "Search",
+    "order": "Order",
+}
+"""Each filter widget's label, as the page shows it."""
+
+FILTER_PARAMETERS: Final[Mapping[LeadFilterName, tuple[tuple[str, ...], ...]]] = {
+    "status": (("processrStatus[]", "processrStatus"),),
+    "delivery": (("delivered",),),
+    "dates": (("createdTs[after]",), ("createdTs[before]",)),
+    "search": (("search",),),
+    "order": (("order[createdTs]",),),
+}
+"""The query parameters each filter sends (`ConvertrClient.leads_page`): a filter is offered
+when the server advertises, for every group, one of its spellings (API Platform advertises an
+exact filter both as `processrStatus` and `processrStatus[]`)."""
+
+
+@dataclass(frozen=True)
+class OfferedFilters:
+    """Which Leads filters the server supports, from the `hydra:search` mapping it
+    advertises; `advertised` None (nothing advertised) offers every filter."""
+
+    advertised: frozenset[str] | None = None
+
+    def offers(self, name: LeadFilterName) -> bool:
+        if self.advertised is None:
+            return True
+        advertised = self.advertised
+        return all(
+            any(spelling in advertised for spelling in group) for group in FILTER_PARAMETERS[name]
+        )
+
+    def reason(self, name: LeadFilterName) -> str | None:
+        """Why a filter is greyed out (for its help), or None when it is offered."""
+        if self.offers(name):
+            return None
+        wanted = " and ".join(" or ".join(group) for group in FILTER_PARAMETERS[name])
+        return (
+            f"This server does not advertise the {wanted} filter on its leads, so Lead Lens "
+            "does not offer it (the server would ignore or refuse it)."
+        )
+
+    @property
+    def missing(self) -> tuple[LeadFilterName, ...]:
+        return tuple(name for name in FILTER_PARAMETERS if not self.offers(name))
+
+    @property
+    def caption(self) -> str | None:
+        """One line under the filters when some are greyed out, else None."""
+        if not self.missing:
+            return None
+        names = ", ".join(FILTER_LABELS[name] for name in self.missing)
+        return f"Not offered by this server: {names}. Hover a greyed-out filter to see why."
+
+
+ALL_FILTERS: Final = OfferedFilters()
 
 
 def range_bounds(chosen: tuple[date, ...], zone: tzinfo) -> tuple[datetime | None, datetime | None]:
@@ -62,26 +138,29 @@ def lead_filters(
     search: str,
     order: str,
     zone: tzinfo,
+    offered: OfferedFilters = ALL_FILTERS,
 ) -> LeadFilters:
     """The query from the widgets' values (labels as the widgets show them; the date input
-    gives one date, a range, or nothing)."""
+    gives one date, a range, or nothing). A filter the server does not offer is not sent,
+    whatever its widget still holds."""
     if dates is None:
         chosen: tuple[date, ...] = ()
     elif isinstance(dates, date):
         chosen = (dates,)
     else:
         chosen = tuple(dates)
-    after, before = range_bounds(chosen, zone)
+    after, before = range_bounds(chosen, zone) if offered.offers("dates") else (None, None)
     return LeadFilters(
         campaign_id=campaign_id,
         page=page,
         items_per_page=int(page_size),
-        statuses=tuple(statuses),
-        delivered=DELIVERY_CHOICES[delivery],
+        statuses=tuple(statuses) if offered.offers("status") else (),
+        delivered=DELIVERY_CHOICES[delivery] if offered.offers("delivery") else None,
         created_after=after,
         created_before=before,
-        search=search.strip() or None,
-        order=ORDERS[order],
+        search=(search.strip() or None) if offered.offers("search") else None,
+        # The client always sends an order; not offered, it stays the default (newest first).
+        order=ORDERS[order] if offered.offers("order") else ORDERS[next(iter(ORDERS))],
     )
 
 
@@ -107,6 +186,8 @@ class LeadsPage:
     showing: str
     """Which rows of the total these are, and what a click does."""
     file_name: str
+    derived_note: str | None = None
+    """Why some statuses on this page are marked "(derived)", when some are."""
 
     @property
     def pager_label(self) -> str:
@@ -141,6 +222,7 @@ def leads_page_view(campaign: Campaign, page: Page[Lead], zone: tzinfo) -> Leads
         table=table,
         showing=showing,
         file_name=f"campaign-{campaign.id}-leads-page-{page.page}",
+        derived_note=derived_statuses_note(lead.status for lead in page.items),
     )
 
 
@@ -150,10 +232,10 @@ def lead_table(leads: Iterable[Lead], zone: tzinfo, currency: str | None) -> pd.
         {
             "Lead ID": lead.id,
             "Captured": format_timestamp(lead.created_ts, zone),
-            "Status": lead.processr_status,
+            "Status": status_text(lead.status),
             "Delivery": delivery_label(lead.delivered),
             "Name": lead.full_name,
-            "Email": lead.email or "",
+            "Email": shown_value(lead.email),
             "Company": lead.company or "",
             "Score": f"{lead.score} / {lead.max_score}",
             "Payout": format_money(lead.publisher_payout, currency)

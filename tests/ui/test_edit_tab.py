@@ -353,3 +353,72 @@ def test_switching_the_demo_user_switches_the_view_and_keeps_pending_edits() -> 
     at.selectbox(key=keys.DEMO_USER).select("analyst@sandbox.test").run()
     assert not at.exception
     assert "Company: Harbourline Analytics Ltd → Harbourline" in texts(tab(at))
+
+
+def constraint_violation_list(message: str) -> httpx.Response:
+    """A 400 as API Platform 2.x answers a failed validation (Hydra ConstraintViolationList)."""
+    body = {
+        "@context": "/api/contexts/ConstraintViolationList",
+        "@type": "ConstraintViolationList",
+        "hydra:title": "An error occurred",
+        "hydra:description": f"value: {message}",
+        "violations": [{"propertyPath": "value", "message": message}],
+    }
+    return httpx.Response(400, json=body, headers={"content-type": "application/ld+json"})
+
+
+def problem_violations(message: str) -> httpx.Response:
+    """A 422 as API Platform 3 answers a failed validation (application/problem+json)."""
+    body = {
+        "type": "/validation_errors/d94b19cc-114f-4f44-9cc4-4138e80a87b9",
+        "title": "An error occurred",
+        "detail": f"value: {message}",
+        "status": 422,
+        "violations": [{"propertyPath": "value", "message": message, "code": "d94b19cc-114f-4f44"}],
+    }
+    return httpx.Response(422, json=body, headers={"content-type": "application/problem+json"})
+
+
+@pytest.mark.parametrize("refusal", [constraint_violation_list, problem_violations])
+def test_400_and_422_violations_are_shown_on_their_fields(
+    app_transport: AppTransport, refusal: Any
+) -> None:
+    at = open_lead()
+    edit(at, SHOWCASE, company="Harbourline Analytics Group", jobTitle="CTO")
+    message = "This value is too long. It should have 10 characters or less."
+
+    def answer(request: httpx.Request) -> httpx.Response | None:
+        # Only the company is refused; the job title goes to the sandbox and is saved.
+        if is_request(request, "POST", "lead-datas") and b'"company"' in request.content:
+            return refusal(message)  # type: ignore[no-any-return]
+        return None
+
+    app_transport.answer = answer
+    click(at, SAVE)
+    assert message in check(at, "company"), "the server's message on its field"
+    assert "too long" not in check(at, "jobTitle")
+    shown = texts(tab(at))
+    assert "Company: not saved" in shown and "request was not accepted" not in shown
+    assert "Saved 1 change: Job Title" in shown
+    assert set(at.session_state[edit_pending(SHOWCASE)]) == {"company"}, "the edit is kept"
+
+
+def test_edit_data_shows_its_own_error_and_retry_when_the_values_fail(
+    app_transport: AppTransport,
+) -> None:
+    """Profile and Edit Data both need the lead's values: each shows the failure with its
+    own Retry (one shared key stopped the Edit Data tab with "Something went wrong")."""
+    app_transport.answer = lambda request: (
+        hydra_error(500) if is_request(request, "GET", "lead-datas") else None
+    )
+    at = app_at(LEAD, lead=str(SHOWCASE)).run()
+    assert not at.exception
+    for name, part_tab in (("Edit Data", "Edit Data"), ("Profile", "Profile")):
+        shown = tab(at, name)
+        assert "Could not load this tab" in shown.error[0].value, name
+        assert "Something went wrong" not in texts(shown)
+        assert shown.button(key=keys.lead_retry("lead_data", part_tab))
+    app_transport.answer = None
+    tab(at, "Edit Data").button(key=keys.lead_retry("lead_data", "Edit Data")).click().run()
+    assert not at.exception
+    assert COLUMN_VALUE in grid(at).columns, "after Retry the editor is there"

@@ -151,7 +151,7 @@ def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works(
     assert "Could not load this tab" in notes.error[0].value
     assert tab(at, "Job Details").dataframe, "the other tabs are filled"
     app_transport.answer = None
-    notes.button(key=keys.lead_retry("notes")).click().run()
+    notes.button(key=keys.lead_retry("notes", "Notes")).click().run()
     assert not at.exception
     assert tab(at, "Notes").dataframe, "after Retry the notes load"
 
@@ -203,3 +203,41 @@ def test_times_are_shown_in_the_viewers_zone(api: ConvertrClient) -> None:
     lead = api.lead(int(SHOWCASE))
     local = lead.created_ts.astimezone(ZoneInfo("America/New_York")).strftime("%d %b %Y %H:%M")
     assert local in [item.value for item in at.text]
+
+
+def test_derived_status_masked_values_and_format_warnings_are_shown_for_what_they_are(
+    writable_db: Any, monkeypatch: Any
+) -> None:
+    """A lead as a real enterprise may send it: a status code in no table, masked personal
+    values and a field in an unexpected shape. The lead still shows, each marked."""
+    import sqlite3
+
+    from lib.presentation import MASKED_LABEL, MASKED_VALUE
+
+    with sqlite3.connect(writable_db) as db:
+        db.execute(
+            "UPDATE leads SET processr_status = '1500', score = 85, max_score = 100,"
+            " hardfail = 0, email = ?, telephone = ?, address_line1 = ?, ip = ?, dob = 'soon'"
+            " WHERE id = ?",
+            (MASKED_VALUE, MASKED_VALUE, MASKED_VALUE, MASKED_VALUE, int(SHOWCASE)),
+        )
+        db.execute(
+            "UPDATE lead_datas SET value = ? WHERE lead_id = ? AND name IN ('email', 'telephone')",
+            (MASKED_VALUE, int(SHOWCASE)),
+        )
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(writable_db))
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    badges = [item.value for item in at.markdown if "-badge[" in item.value]
+    assert any(value.endswith(" Caution (derived)]") for value in badges), badges
+    assert any("status code 1500" in item.value for item in at.caption), "the note beside it"
+    # Masked values: never the token, never empty; muted in the panel.
+    assert MASKED_LABEL in [item.value for item in at.caption]
+    assert MASKED_VALUE not in texts(at.main)
+    publisher = tab(at, "Profile").dataframe[0].value
+    shown = dict(zip(publisher["Field"], publisher["Value"], strict=True))
+    assert shown["Email"] == shown["Telephone"] == MASKED_LABEL
+    # The field the API sent in an unexpected shape, listed in a small expander.
+    (expander,) = [item for item in at.expander if "unexpected shape" in item.label]
+    assert expander.label == "The API sent 1 field in an unexpected shape"
+    assert "Lead.dob: expected a date or null, got a string" in [t.value for t in expander.text]

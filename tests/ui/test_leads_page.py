@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Callable
 from typing import Any
+
+import httpx
 
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
-from tests.ui.conftest import app_at
+from tests.ui.conftest import AppTransport, app_at, is_request
 
 LEADS = pages.LEADS
 
@@ -91,3 +96,98 @@ def test_a_rerun_sends_no_request() -> None:
     first = at.session_state[keys.REQUEST_COUNT]
     at.run()
     assert at.session_state[keys.REQUEST_COUNT] == first
+
+
+def sandbox_rewriting(
+    ui_env: Any, rewrite: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Callable[[httpx.Request], httpx.Response | None]:
+    """An answer for `AppTransport`: leads collections come from the sandbox, rewritten (as
+    another API Platform server would send them); every other request goes through."""
+    from lib.sandbox import create_app
+
+    sandbox = httpx.WSGITransport(app=create_app(ui_env))
+
+    def answer(request: httpx.Request) -> httpx.Response | None:
+        if not is_request(request, "GET", "leads"):
+            return None
+        response = sandbox.handle_request(request)
+        response.read()
+        body = rewrite(json.loads(response.content))
+        return httpx.Response(response.status_code, json=body, headers=response.headers)
+
+    return answer
+
+
+def advertising(*variables: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    search = {
+        "@type": "hydra:IriTemplate",
+        "hydra:template": "/api/v4/leads{?" + ",".join(variables) + "}",
+        "hydra:variableRepresentation": "BasicRepresentation",
+        "hydra:mapping": [
+            {"@type": "IriTemplateMapping", "variable": name, "property": name, "required": False}
+            for name in variables
+        ],
+    }
+    return lambda body: body | {"hydra:search": search}
+
+
+def test_only_the_filters_the_server_advertises_are_offered(
+    ui_env: Any, app_transport: AppTransport
+) -> None:
+    app_transport.answer = sandbox_rewriting(
+        ui_env, advertising("campaign", "processrStatus", "processrStatus[]", "order[createdTs]")
+    )
+    at = app_at(LEADS, campaign="3").run()
+    assert not at.exception
+    assert not at.multiselect(key=keys.LEADS_STATUS).disabled
+    assert not at.selectbox(key=keys.LEADS_ORDER).disabled
+    for widget in (
+        at.selectbox(key=keys.LEADS_DELIVERY),
+        at.date_input(key=keys.LEADS_DATES),
+        at.text_input(key=keys.LEADS_SEARCH),
+    ):
+        assert widget.disabled, widget.label
+        assert "does not advertise" in widget.help
+    assert any("Not offered by this server: Delivery" in item.value for item in at.caption)
+    at.multiselect(key=keys.LEADS_STATUS).select("Caution").run()
+    assert set(at.dataframe[0].value["Status"]) == {"Caution"}, "an offered filter still works"
+
+
+def test_without_a_total_later_pages_are_reached_by_next(
+    ui_env: Any, app_transport: AppTransport, api: ConvertrClient
+) -> None:
+    """Partial pagination (no totalItems, only the next link): page 3 is reachable."""
+
+    def partial(body: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in body.items() if not name.endswith("totalItems")}
+
+    app_transport.answer = sandbox_rewriting(ui_env, partial)
+    at = app_at(LEADS, campaign="3").run()
+    assert not at.exception
+    assert at.button(key=keys.LEADS_PREVIOUS).disabled
+    for _ in range(2):
+        at.button(key=keys.LEADS_NEXT).click().run()
+        assert not at.exception
+    expected = api.leads_page(3, page=3, items_per_page=50, order="desc")
+    assert lead_ids(at) == [lead.id for lead in expected.items]
+    assert any(item.value.startswith("**Page 3**") for item in at.markdown)
+    assert not at.button(key=keys.LEADS_PREVIOUS).disabled
+
+
+def test_a_derived_status_is_marked_and_never_hides_the_lead(
+    writable_db: Any, monkeypatch: Any, api: ConvertrClient
+) -> None:
+    first = api.leads_page(3, items_per_page=1).items[0]
+    with sqlite3.connect(writable_db) as db:
+        db.execute(
+            "UPDATE leads SET processr_status = '1500', score = max_score, hardfail = 0"
+            " WHERE id = ?",
+            (first.id,),
+        )
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(writable_db))
+    at = app_at(LEADS, campaign="3").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    statuses = dict(zip(table["Lead ID"], table["Status"], strict=True))
+    assert statuses[first.id] == "Valid (derived)"
+    assert any("(1500)" in item.value.replace("\\", "") for item in at.caption), "the note"

@@ -92,3 +92,17 @@ def test_kpis_carry_their_share_of_the_total() -> None:
     assert (figures[0].label, figures[0].value, figures[0].share) == ("Total", "1,200", None)
     assert (figures[1].label, figures[1].share) == ("Valid", "75.0%")
     assert [kpi.label for kpi in figures][-1] == "Billable"
+
+
+def test_the_caption_escapes_every_text_from_the_api() -> None:
+    from lib.views.campaigns import campaign_caption
+
+    campaign = Campaign.model_validate(
+        {"id": 3, "name": "C", "advertiser": "[a](https://evil)", "status": "![i](https://evil/i.png)",
+         "currency": "<img src=x onerror=alert(1)>", "maxScore": 100, "capped": False,
+         "createdTs": datetime(2026, 1, 1, tzinfo=UTC)}
+    )  # fmt: skip
+    caption = campaign_caption(campaign)
+    assert r"\[a\]\(https\://evil\)" in caption
+    assert r"\!\[i\]\(https\://evil/i\.png\)" in caption
+    assert r"\<img src=x onerror=alert\(1\)\>" in caption

@@ -386,3 +386,20 @@ def test_the_review_lists_each_change_and_counts_the_invalid_ones() -> None:
     assert review.invalid_warning is not None and review.invalid_warning.startswith(
         "1 of these is not valid: fix it"
     )
+
+
+def test_a_read_only_user_sees_masked_values_as_masked() -> None:
+    from lib.presentation import MASKED_LABEL, MASKED_VALUE
+    from lib.views.edit import read_only_frame, read_only_grid
+
+    model = editor_model(
+        [field("email", "email"), field("company", position=1), field("ip", editable=False)],
+        lead(email=MASKED_VALUE),
+        [datum(1, "company", "Harbourline"), datum(2, "ip", MASKED_VALUE)],
+        {},
+    )
+    grid = read_only_grid(model)
+    assert list(grid[COLUMN_VALUE]) == [MASKED_LABEL, "Harbourline"]
+    assert COLUMN_CHECK not in grid.columns
+    assert list(read_only_frame(model)["Value"]) == [MASKED_LABEL]
+    assert editor_frame(model, {}).at["email", COLUMN_VALUE] == MASKED_VALUE, "what is edited"

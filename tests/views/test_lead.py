@@ -263,3 +263,80 @@ def test_the_profile_panel_is_formatted_and_shortened_for_plain_text() -> None:
     assert (
         profile_panel(LeadDossier(lead_id=1, lead=make_lead()), UTC_ZONE).name == "No name captured"
     )
+
+
+UNKNOWN_CODE = 1500
+"""A status code in no table: the client derives the label from the score."""
+
+
+def test_a_derived_status_is_marked_in_the_panel_and_the_associated_table() -> None:
+    from lib.convertr.dossier import LeadDossier
+    from lib.views.lead import associated_campaigns, profile_panel
+
+    lead = make_lead(1, 1, processrStatus=UNKNOWN_CODE, score=85, maxScore=100)
+    other = make_lead(2, 2, processrStatus=UNKNOWN_CODE, score=10, maxScore=100)
+    known = make_lead(3, 3, processrStatus="Valid")
+    panel = profile_panel(LeadDossier(lead_id=1, lead=lead), UTC_ZONE)
+    assert (panel.status, panel.status_text) == ("Caution", "Caution (derived)")
+    assert panel.status_help is not None and "status code 1500" in panel.status_help
+    dossier = LeadDossier(lead_id=1, lead=lead, associated_leads=[lead, other, known])
+    view = associated_campaigns(dossier, UTC_ZONE)
+    assert list(view.table["Lead status"]) == ["Invalid (derived)", "Valid"]
+    assert view.derived_note is not None and "(1500)" in view.derived_note
+    plain = profile_panel(LeadDossier(lead_id=3, lead=known), UTC_ZONE)
+    assert (plain.status_text, plain.status_help) == ("Valid", None)
+    no_derived = associated_campaigns(
+        LeadDossier(lead_id=1, lead=lead, associated_leads=[known]), UTC_ZONE
+    )
+    assert no_derived.derived_note is None
+
+
+def test_masked_values_are_shown_as_masked_in_the_panel_and_the_profile() -> None:
+    from lib.convertr.dossier import LeadDossier
+    from lib.presentation import MASKED_LABEL, MASKED_VALUE
+    from lib.views.lead import profile_panel
+
+    lead = make_lead(
+        firstName="Ana",
+        email=MASKED_VALUE,
+        telephone=MASKED_VALUE,
+        addressLine1=MASKED_VALUE,
+        addressLine2=MASKED_VALUE,
+        postcode="N1 9GU",
+        ip=MASKED_VALUE,
+        latitude=51.5,
+        longitude=-0.1,
+    )
+    data = [value(1, "email", MASKED_VALUE, "captured"), value(2, "city", "London", "captured")]
+    panel = profile_panel(LeadDossier(lead_id=1, lead=lead, lead_data=data), UTC_ZONE)
+    assert panel.headline == (MASKED_LABEL,)
+    assert panel.location is not None
+    assert panel.location.address == f"{MASKED_LABEL}, N1 9GU"
+    tables = profile_tables(lead, data, UTC_ZONE)
+    shown = dict(zip(tables.publisher_data["Field"], tables.publisher_data["Value"], strict=True))
+    assert shown["Email"] == MASKED_LABEL
+    assert shown["Telephone"] == MASKED_LABEL
+    assert shown["Address Line 1"] == MASKED_LABEL
+    assert shown["First Name"] == "Ana"
+    assert MASKED_VALUE not in set(tables.publisher_data["Value"])
+
+
+def test_format_warnings_are_listed_only_when_there_are_some() -> None:
+    from lib.convertr.models import FormatWarning
+    from lib.views.lead import format_warnings
+
+    assert format_warnings(()) is None
+    view = format_warnings(
+        (
+            FormatWarning("Lead", "publisherPayout", "a decimal number or null", "an object"),
+            FormatWarning("Campaign", "endDate", "a date or null", "an integer"),
+        )
+    )
+    assert view is not None
+    assert view.heading == "The API sent 2 fields in an unexpected shape"
+    assert view.lines == (
+        "Lead.publisherPayout: expected a decimal number or null, got an object",
+        "Campaign.endDate: expected a date or null, got an integer",
+    )
+    one = format_warnings((FormatWarning("Lead", "dob", "a date or null", "a string"),))
+    assert one is not None and one.heading == "The API sent 1 field in an unexpected shape"
