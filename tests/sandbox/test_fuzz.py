@@ -181,7 +181,8 @@ def _parameter_names() -> list[str]:
 
 def _long_text(draw: st.DrawFn) -> str:
     unit = draw(st.sampled_from(["a", "%", "_", "é", "\\", "ab%_ ", "👋"]))
-    return unit * draw(st.integers(min_value=200, max_value=60_000))
+    # Lengths on both sides of the limits, and past SQLite's 50,000-byte LIKE patterns.
+    return unit * draw(st.sampled_from([256, 5_000, 60_000]))
 
 
 @st.composite
