@@ -55,6 +55,7 @@ PASSWORD_EXPIRED_REASON = (
     "Your password has expired and must be changed before the API can be used"
     " (only signing out is allowed)"
 )
+MFA_TOKEN_UNUSABLE = "The mfa_token is unknown, already used or expired: sign in again"
 OAUTH_JSON = "application/json"
 GrantType = Literal["password", "refresh_token"]
 
@@ -255,10 +256,7 @@ class Authenticator:
             (token_digest(mfa_token),),
         ).fetchone()
         if row is None or row["user_id"] != account.user.id or row["expires_at"] <= now:
-            raise LoginRefused(
-                "invalid_grant",
-                "The mfa_token is unknown, already used or expired: sign in again",
-            )
+            raise LoginRefused("invalid_grant", MFA_TOKEN_UNUSABLE)
         if not secrets.compare_digest(mfa_code.encode(), SANDBOX_MFA_CODE.encode()):
             self._count_failure(connection, username, now)
             raise LoginRefused(
@@ -266,9 +264,14 @@ class Authenticator:
                 "Invalid MFA code: expected the current 6-digit code from your authenticator",
             )
         with db.atomic(connection, write=True):
-            connection.execute(
-                "DELETE FROM mfa_challenges WHERE token_hash = ?", (token_digest(mfa_token),)
-            )
+            # Consumed in the write transaction: of two second steps racing with one token,
+            # only the one that deletes it signs in.
+            consumed = connection.execute(
+                "DELETE FROM mfa_challenges WHERE token_hash = ? AND expires_at > ?",
+                (token_digest(mfa_token), now),
+            ).rowcount
+        if consumed != 1:
+            raise LoginRefused("invalid_grant", MFA_TOKEN_UNUSABLE)
 
     def _refresh(self, connection: sqlite3.Connection, form: Mapping[str, str]) -> dict[str, Any]:
         """`grant_type=refresh_token`: a new access token, and the refresh token rotated."""
