@@ -27,7 +27,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from lib.sandbox import db, reads, writes
-from lib.sandbox.auth import DEFAULT_TOKEN_TTL, Authenticator, user_item
+from lib.sandbox.auth import DEFAULT_TOKEN_TTL, Authenticator, prepare_database, user_item
 from lib.sandbox.dialects import DEFAULT_DIALECT, Dialect, dialect_named
 from lib.sandbox.resources import API_PREFIX, RESOURCES, RESOURCES_BY_PATH
 from lib.sandbox.responses import ApiError, error_response, json_response
@@ -44,6 +44,7 @@ def _url_map() -> Map:
     """Login, the signed-in user, and each resource's collection and items."""
     rules = [
         Rule("/api/login", endpoint="login", methods=["POST"]),
+        Rule("/api/logout", endpoint="logout", methods=["POST"]),
         Rule(f"{API_PREFIX}/users/me", endpoint="me", methods=["GET"]),
     ]
     for resource in RESOURCES:
@@ -91,6 +92,7 @@ class SandboxApp:
             connection.execute("PRAGMA journal_mode = WAL")
         finally:
             connection.close()
+        prepare_database(self.db_path)
         self.latency_ms = latency_ms
         self.fail_rate = fail_rate
         self.clock = clock
@@ -130,6 +132,8 @@ class SandboxApp:
         if endpoint == "login":
             return self.auth.login(request)
         connection = self._connection()
+        if endpoint == "logout":
+            return self.auth.logout(connection, request)
         user = self.auth.authenticate(connection, request)
         if endpoint == "me":
             return json_response(user_item(user), dialect=self.dialect)

@@ -20,11 +20,8 @@ same width, so comparing them as text compares the moments."""
 SCHEMA = """
 CREATE TABLE users (
     id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
-    name TEXT NOT NULL, password_hash TEXT NOT NULL
-);
-CREATE TABLE tokens (
-    token TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
-    expires_at REAL NOT NULL
+    name TEXT NOT NULL, password_hash TEXT NOT NULL,
+    mfa_required INTEGER NOT NULL DEFAULT 0, password_expired INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE campaigns (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, advertiser TEXT NOT NULL, status TEXT NOT NULL,
@@ -126,8 +123,61 @@ CREATE INDEX campaign_processr_jobs_campaign ON campaign_processr_jobs (campaign
 CREATE INDEX lead_editable_fields_campaign ON lead_editable_fields (campaign_id, position);
 CREATE INDEX statistics_campaign ON statistics (campaign_id);
 CREATE INDEX chronologies_campaign_date ON lead_statistics_chronologies (campaign_id, date);
-CREATE INDEX tokens_expiry ON tokens (expires_at);
 """
+
+
+SIGN_IN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at REAL NOT NULL, revoked_at REAL,
+    refresh_hash TEXT UNIQUE, refresh_expires_at REAL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id),
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_expiry ON tokens (expires_at);
+CREATE TABLE IF NOT EXISTS mfa_challenges (
+    token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    username TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start REAL NOT NULL,
+    locked_until REAL
+);
+"""
+"""Sign-in state: a session per sign-in (revoked by logout, renewed by its refresh token), its
+access tokens, pending MFA challenges and failed-login counts. Tokens are stored as SHA-256
+digests, so reading the file does not hand out live tokens. Every statement is idempotent:
+`migrate` runs it on any database file, new or old."""
+USER_FLAG_COLUMNS = ("mfa_required", "password_expired")
+"""Columns added to `users` after the first databases were seeded."""
+
+
+def migrate(connection: sqlite3.Connection) -> None:
+    """Bring an existing database file up to the current sign-in schema; safe to repeat.
+
+    Files seeded before sessions were stored had a `tokens` table of clear tokens: it is
+    replaced, so those tokens stop working (sign in again).
+    """
+    with atomic(connection, write=True):
+        token_columns = _columns(connection, "tokens")
+        if token_columns and "token_hash" not in token_columns:
+            connection.execute("DROP TABLE tokens")
+        user_columns = _columns(connection, "users")
+        for column in USER_FLAG_COLUMNS:
+            if column not in user_columns:
+                connection.execute(
+                    f"ALTER TABLE users ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+                )
+        for statement in SIGN_IN_SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+
+
+def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
+    """The column names of `table` (none if it does not exist); the names are ours."""
+    return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
 
 
 def default_db_path() -> Path:
@@ -140,7 +190,8 @@ def default_db_path() -> Path:
 
 def stamp(moment: datetime) -> str:
     """A UTC datetime as a stored timestamp (see STAMP_FORMAT)."""
-    return moment.strftime(STAMP_FORMAT)
+    # strftime writes years before 1000 without leading zeros; the width must not change.
+    return f"{moment.year:04d}{moment.strftime(STAMP_FORMAT[2:])}"
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:

@@ -9,6 +9,10 @@ from datetime import date
 from typing import Literal
 
 DEMO_PASSWORD = "sandbox"
+MFA_USER = "mfa@sandbox.test"
+EXPIRED_PASSWORD_USER = "expired@sandbox.test"
+SANDBOX_MFA_CODE = "123456"
+"""The one code `MFA_USER`'s second step accepts: a sandbox convenience, not a real factor."""
 
 # (email, role, display name); every demo user signs in with DEMO_PASSWORD.
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
@@ -16,7 +20,30 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("analyst@sandbox.test", "analyst", "Ana Lyst"),
     ("viewer@sandbox.test", "viewer", "Vic Viewer"),
     ("masked@sandbox.test", "masked", "Max Masked"),
+    (MFA_USER, "analyst", "Mia Factor"),
+    (EXPIRED_PASSWORD_USER, "viewer", "Ezra Expired"),
 )
+MFA_USERS = frozenset({MFA_USER})
+"""Demo users whose sign-in asks for a second factor (`SANDBOX_MFA_CODE`)."""
+EXPIRED_PASSWORD_USERS = frozenset({EXPIRED_PASSWORD_USER})
+"""Demo users whose password has expired: they get a token that every call refuses."""
+PASSWORD_SIGN_IN_USERS = tuple(
+    user for user in DEMO_USERS if user[0] not in MFA_USERS | EXPIRED_PASSWORD_USERS
+)
+"""The demo users a password alone signs in, ready to use (one per role)."""
+
+ROLE_ABILITIES: dict[str, str] = {
+    "admin": "view everything; edit data on any lead",
+    "analyst": "view everything; edit data on leads not yet delivered",
+    "viewer": "view everything; edit nothing",
+    "masked": "view leads without provider logs; edit nothing",
+}
+"""What each role may do, in one line (a sign-in page lists it beside each demo user)."""
+DEMO_USER_NOTES: dict[str, str] = {
+    MFA_USER: "signs in in two steps: password, then an MFA code",
+    EXPIRED_PASSWORD_USER: "its password has expired: signed in, it may do nothing",
+}
+"""What sets a demo user apart from its role, for the users that have something."""
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "admin": ("leads.view", "leads.edit", "leads.edit_delivered", "logs.provider.view"),

@@ -30,7 +30,14 @@ DATE_BOUNDS = ("after", "before", "strictly_after", "strictly_before")
 SPACED_OFFSET = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
 DATETIME_START = re.compile(r"\d{4}-\d{2}-\d{2}[T ]")
 SMALLEST_DAY, LARGEST_DAY = date(1, 1, 2), date(9999, 12, 30)
-"""Days whose neighbours still exist, so a whole-day bound can step one day either way."""
+"""The date range of date filters (assumed): days whose neighbours still exist, so a whole-day
+bound can step one day either way and any offset still lands on a real day."""
+MAX_PARAMETER_LENGTH = 255
+"""The longest query parameter name or value, a search term included (assumed limit)."""
+MAX_PARAMETER_VALUES = 50
+"""The most values one query parameter may repeat (`status[]=...` N times; assumed limit)."""
+MAX_QUERY_TERMS = 100
+"""The most `name=value` terms one query string may hold (assumed limit)."""
 LEAD_SEARCH_SQL = (
     "(email LIKE ? ESCAPE '\\' OR first_name LIKE ? ESCAPE '\\'"
     " OR last_name LIKE ? ESCAPE '\\'"
@@ -116,21 +123,33 @@ def parse_bool(raw: str, name: str) -> bool:
 def parse_moment(raw: str, name: str) -> tuple[datetime, bool]:
     """A date or datetime filter value as a UTC datetime, and whether it was a bare date."""
     text = SPACED_OFFSET.sub(r"\1+\2", raw.strip())
+    bare = bool(DATE_PATTERN.fullmatch(text))
     try:
-        if DATE_PATTERN.fullmatch(text):
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC), True
-        moment = datetime.fromisoformat(text)
+        if bare:
+            moment = datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         moment = None
-    if moment is None or not DATETIME_START.match(text):
+    if moment is None or not (bare or DATETIME_START.match(text)):
         raise ApiError(
             400,
             f'Invalid value for "{name}": expected a date (YYYY-MM-DD) or an ISO 8601 '
             f"datetime, got {raw!r}",
         )
+    if not SMALLEST_DAY <= moment.date() <= LARGEST_DAY:
+        raise _out_of_range(raw, name)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC), False
+    return moment.astimezone(UTC), bare
+
+
+def _out_of_range(raw: str, name: str) -> ApiError:
+    return ApiError(
+        400,
+        f'Invalid value for "{name}": expected a date from {SMALLEST_DAY.isoformat()} to '
+        f"{LARGEST_DAY.isoformat()}, got {raw!r}",
+    )
 
 
 def escape_like(text: str) -> str:
@@ -145,8 +164,6 @@ def _datetime_condition(column: str, bound: str, raw: str, name: str) -> Conditi
     exclude it.
     """
     moment, bare = parse_moment(raw, name)
-    if not SMALLEST_DAY <= moment.date() <= LARGEST_DAY:
-        raise ApiError(400, f'Invalid value for "{name}": date out of range, got {raw!r}')
     whole = moment.replace(microsecond=0)
     ceiling = whole if moment.microsecond == 0 else whole + timedelta(seconds=1)
     if bare:
@@ -291,8 +308,42 @@ def order_sql(terms: tuple[tuple[str, str], ...], *, reverse: bool = False) -> s
     return ", ".join(f"{column} {flip[way] if reverse else way}" for column, way in terms)
 
 
+def check_query_size(args: MultiDict[str, str]) -> None:
+    """400 naming the parameter when a query string passes a size limit: too many terms, too
+    many values of one parameter, or a name or value too long (SQLite refuses very long LIKE
+    patterns and very deep expressions; nobody searches for a page of text)."""
+    terms = list(args.items(multi=True))
+    if len(terms) > MAX_QUERY_TERMS:
+        raise ApiError(
+            400,
+            f"Too many query parameters: expected at most {MAX_QUERY_TERMS} terms,"
+            f" got {len(terms)}",
+        )
+    for name, value in terms:
+        if len(name) > MAX_PARAMETER_LENGTH:
+            raise ApiError(
+                400,
+                f"Query parameter name too long: expected at most {MAX_PARAMETER_LENGTH}"
+                f" characters, got {len(name)} ({name[:40]!r}...)",
+            )
+        if len(value) > MAX_PARAMETER_LENGTH:
+            raise ApiError(
+                400,
+                f'Invalid value for "{name}": expected at most {MAX_PARAMETER_LENGTH}'
+                f" characters, got {len(value)}",
+            )
+    for name, sent in args.lists():
+        if len(sent) > MAX_PARAMETER_VALUES:
+            raise ApiError(
+                400,
+                f'Too many values for "{name}": expected at most {MAX_PARAMETER_VALUES},'
+                f" got {len(sent)}",
+            )
+
+
 def collection_query(resource: Resource, args: MultiDict[str, str], user: User) -> CollectionQuery:
     """Read and check a collection request's query string (400 on the first bad value)."""
+    check_query_size(args)
     page = positive_int(args, "page", 1)
     items_per_page = min(
         positive_int(args, "itemsPerPage", ITEMS_PER_PAGE), resource.max_items_per_page

@@ -27,7 +27,9 @@ from lib.sandbox.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
     EDITABLE_FIELDS,
+    EXPIRED_PASSWORD_USERS,
     FIRST_LEAD_ID,
+    MFA_USERS,
     PUBLISHERS,
     CampaignSpec,
     campaign_jobs,
@@ -63,12 +65,14 @@ class SeedReport:
 
 def _write_users_and_publishers(conn: sqlite3.Connection) -> None:
     conn.executemany(
-        "INSERT INTO users (id, email, role, name, password_hash) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, email, role, name, password_hash, mfa_required,"
+        " password_expired) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (i, email, role, name, hash_password(DEMO_PASSWORD, f"salt{i}"))
+            (i, email, role, name, hash_password(DEMO_PASSWORD, f"salt{i}"),
+             int(email in MFA_USERS), int(email in EXPIRED_PASSWORD_USERS))
             for i, (email, role, name) in enumerate(DEMO_USERS, start=1)
         ],
-    )
+    )  # fmt: skip
     conn.executemany(
         "INSERT INTO publishers (id, name) VALUES (?, ?)",
         list(enumerate(PUBLISHERS, start=1)),
@@ -315,6 +319,7 @@ def seed_database(
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA cache_size = -65536")
             conn.executescript(db.SCHEMA)
+            conn.executescript(db.SIGN_IN_SCHEMA)
             conn.execute("BEGIN")
             campaigns = _write_catalogue(conn, rng, leads)
             rows = RowBuffer()

@@ -28,6 +28,10 @@ from lib.sandbox.resources import API_PREFIX, CORE_FIELDS, RESOURCES_BY_PATH, ir
 from lib.sandbox.responses import ApiError, json_response, violation_error
 
 MAX_VALUE_LENGTH = 255
+MAX_BODY_BYTES = 64 * 1024
+"""The largest request body accepted (assumed limit; a lead data body is a few hundred bytes)."""
+MAX_BODY_DEPTH = 8
+"""The deepest nesting of arrays and objects a body may have (assumed; a lead data body has 2)."""
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -62,14 +66,67 @@ def _json_kind(value: object) -> str:
 
 
 def _read_body(request: Request) -> dict[str, Any]:
-    """The body as a JSON object; 400 when it is not JSON or not an object."""
+    """The body as a JSON object; 400 naming the body when it is too large, not UTF-8, not
+    JSON, nested too deeply or not an object."""
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    size = max(len(raw), request.content_length or 0)
+    if size > MAX_BODY_BYTES:
+        raise ApiError(
+            400,
+            f"Invalid body: expected at most {MAX_BODY_BYTES} bytes, got"
+            f" {size if request.content_length else f'more than {MAX_BODY_BYTES}'}",
+        )
     try:
-        body = json.loads(request.get_data(as_text=True) or "null")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApiError(
+            400,
+            f"Invalid body: expected UTF-8 JSON, got byte {raw[error.start]:#04x} at offset"
+            f" {error.start}, which is not UTF-8",
+        ) from None
+    try:
+        body = json.loads(text or "null")
+    except RecursionError:
+        raise _too_deep() from None
     except ValueError as error:
         raise ApiError(400, f"Syntax error: the body is not valid JSON ({error})") from None
+    _check_json_tree(body)
     if not isinstance(body, dict):
         raise ApiError(400, f"Expected a JSON object as the body, got {_json_kind(body)}")
     return body
+
+
+def _too_deep() -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid body: expected arrays and objects nested at most {MAX_BODY_DEPTH} deep,"
+        " got deeper",
+    )
+
+
+def _check_json_tree(body: object) -> None:
+    """400 when the decoded body nests too deeply or holds a string that is not Unicode text
+    (a lone surrogate such as \\ud800 decodes, but cannot be stored as UTF-8)."""
+    pending: list[tuple[object, int]] = [(body, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list) and depth > MAX_BODY_DEPTH:
+            raise _too_deep()
+        children: list[object] = []
+        if isinstance(node, dict):
+            children = [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            children = list(node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError(
+                    400,
+                    "Invalid body: expected UTF-8 JSON, got a string holding a lone surrogate"
+                    f" escape ({node[:40]!r})",
+                ) from None
+        pending.extend((child, depth + 1) for child in children)
 
 
 def _check_lead(raw_lead: Any, violations: Violations) -> int | None:

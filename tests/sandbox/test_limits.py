@@ -1,0 +1,138 @@
+"""Every size limit is a 400 naming what passed it, never a 500: date filters at the edges of
+the calendar, long and repeated query terms, large, deep or non-UTF-8 bodies."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from lib.sandbox.query import MAX_PARAMETER_LENGTH, MAX_PARAMETER_VALUES, MAX_QUERY_TERMS
+from lib.sandbox.writes import MAX_BODY_BYTES, MAX_BODY_DEPTH
+from tests.sandbox.conftest import assert_hydra_error, login, make_client
+
+LEAD = "/api/v4/leads/100001"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:59:59-14:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31",
+        "0001-01-01",
+        "9999-12-31T23:59:59",
+    ],
+)
+@pytest.mark.parametrize("bound", ["after", "before", "strictly_after", "strictly_before"])
+def test_dates_at_the_edges_of_the_calendar_are_400(
+    api: httpx.Client, value: str, bound: str
+) -> None:
+    name = f"createdTs[{bound}]"
+    body = assert_hydra_error(api.get("/api/v4/leads", params={name: value}), 400)
+    assert f'"{name}"' in body["hydra:description"]
+    assert "0001-01-02 to 9999-12-30" in body["hydra:description"]
+    chronology = api.get("/api/v4/lead-statistics-chronologies", params={f"date[{bound}]": value})
+    assert_hydra_error(chronology, 400)
+
+
+def test_dates_just_inside_the_range_are_served(api: httpx.Client) -> None:
+    inside = {"createdTs[after]": "0001-01-02T00:00:00+14:00", "createdTs[before]": "9999-12-30"}
+    assert api.get("/api/v4/leads", params=inside).status_code == 200
+    early = api.get("/api/v4/leads", params={"createdTs[before]": "0999-01-01"}).json()
+    assert early["hydra:totalItems"] == 0  # stamps before year 1000 keep their width
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/api/v4/leads", "search"), ("/api/v4/campaigns", "name"), ("/api/v4/leads", "email")],
+)
+def test_long_search_terms_are_400(api: httpx.Client, path: str, name: str) -> None:
+    assert api.get(path, params={name: "a" * MAX_PARAMETER_LENGTH}).status_code == 200
+    body = assert_hydra_error(api.get(path, params={name: "a%_" * 6_000}), 400)
+    assert body["hydra:description"] == (
+        f'Invalid value for "{name}": expected at most {MAX_PARAMETER_LENGTH} characters, got 18000'
+    )
+
+
+def test_repeated_terms_are_400(api: httpx.Client) -> None:
+    ok = urlencode([("status[]", "Valid")] * MAX_PARAMETER_VALUES)
+    assert api.get(f"/api/v4/campaigns?{ok}").status_code == 200
+    many = urlencode([("search", "a")] * 1000)
+    body = assert_hydra_error(api.get(f"/api/v4/leads?{many}"), 400)
+    assert "Too many query parameters" in body["hydra:description"]
+    repeated = urlencode([("processrStatus[]", "Valid")] * (MAX_PARAMETER_VALUES + 1))
+    body = assert_hydra_error(api.get(f"/api/v4/leads?{repeated}"), 400)
+    assert body["hydra:description"] == (
+        f'Too many values for "processrStatus[]": expected at most {MAX_PARAMETER_VALUES},'
+        f" got {MAX_PARAMETER_VALUES + 1}"
+    )
+    distinct = urlencode([(f"unknown{i}", "x") for i in range(MAX_QUERY_TERMS + 1)])
+    assert_hydra_error(api.get(f"/api/v4/leads?{distinct}"), 400)
+    long_name = assert_hydra_error(api.get(f"/api/v4/leads?{'x' * 300}=1"), 400)
+    assert "name too long" in long_name["hydra:description"]
+
+
+@pytest.fixture
+def editor(writable_db: Path) -> httpx.Client:
+    http = make_client(writable_db)
+    http.headers.update(login(http, "admin"))
+    return http
+
+
+def _counts(db_path: Path) -> tuple[int, int]:
+    with sqlite3.connect(db_path) as connection:
+        datas = connection.execute("SELECT COUNT(*) FROM lead_datas").fetchone()[0]
+        notes = connection.execute("SELECT COUNT(*) FROM lead_notes").fetchone()[0]
+    connection.close()
+    return int(datas), int(notes)
+
+
+def _post(http: httpx.Client, content: bytes) -> httpx.Response:
+    return http.post(
+        "/api/v4/lead-datas", content=content, headers={"Content-Type": "application/ld+json"}
+    )
+
+
+def test_a_body_that_is_not_utf8_is_refused_and_nothing_is_stored(
+    editor: httpx.Client, writable_db: Path
+) -> None:
+    before = _counts(writable_db)
+    latin1 = '{"lead": "/api/v4/leads/100001", "name": "city", "value": "Café"}'.encode("latin-1")
+    body = assert_hydra_error(_post(editor, latin1), 400)
+    assert "expected UTF-8 JSON, got byte 0xe9" in body["hydra:description"]
+    surrogate = b'{"lead": "/api/v4/leads/100001", "name": "city", "value": "\\ud800"}'
+    body = assert_hydra_error(_post(editor, surrogate), 400)
+    assert "lone surrogate" in body["hydra:description"]
+    assert _counts(writable_db) == before
+    good = '{"lead": "/api/v4/leads/100001", "name": "city", "value": "Café 👋"}'.encode()
+    assert _post(editor, good).status_code in {200, 201}
+
+
+@pytest.mark.parametrize("depth", [MAX_BODY_DEPTH + 1, 1000, 5000])
+def test_deeply_nested_bodies_are_400(editor: httpx.Client, writable_db: Path, depth: int) -> None:
+    before = _counts(writable_db)
+    nested = '{"lead": ' * depth + "1" + "}" * depth
+    body = assert_hydra_error(_post(editor, nested.encode()), 400)
+    assert f"nested at most {MAX_BODY_DEPTH} deep" in body["hydra:description"]
+    arrays = assert_hydra_error(_post(editor, b"[" * depth + b"]" * depth), 400)
+    assert "nested" in arrays["hydra:description"]
+    assert _counts(writable_db) == before
+
+
+def test_a_body_nested_within_the_limit_is_judged_on_its_fields(editor: httpx.Client) -> None:
+    lead = {"id": 100001}
+    body = {"lead": lead, "name": "city", "value": "Leeds", "extra": [[[[["x"]]]]]}
+    assert _post(editor, json.dumps(body).encode()).status_code in {200, 201}
+
+
+def test_large_bodies_are_400(editor: httpx.Client, writable_db: Path) -> None:
+    before = _counts(writable_db)
+    huge = json.dumps({"lead": LEAD, "name": "city", "value": "x" * MAX_BODY_BYTES}).encode()
+    body = assert_hydra_error(_post(editor, huge), 400)
+    assert f"expected at most {MAX_BODY_BYTES} bytes, got {len(huge)}" in body["hydra:description"]
+    assert _counts(writable_db) == before
