@@ -17,6 +17,7 @@ wrong in the transport or in decoding leaves the client as a ``ConvertrError``.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import enum
@@ -125,6 +126,8 @@ UNSET: Final = _Unset.UNSET
 """Marker for "no previous value given" in ``save_lead_data``."""
 
 _MAX_SHOWN_INPUT = 80
+WORKER_START_TIMEOUT: Final = 5.0
+"""Seconds the dossier's workers wait for each other to start (they start in milliseconds)."""
 
 
 class _Deadline:
@@ -148,6 +151,36 @@ _CURRENT_DEADLINE: contextvars.ContextVar[_Deadline | None] = contextvars.Contex
 )
 """The deadline of the request this thread is sending. The sockets are pooled and shared by
 every request, so a socket looks the deadline up at each operation rather than holding one."""
+
+
+_ON_SEND: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "convertr_on_send", default=None
+)
+"""Called once, in this thread, when its next request is handed to the transport."""
+
+
+@contextlib.contextmanager
+def on_send(callback: Callable[[], None]) -> Iterator[None]:
+    """Call ``callback`` the moment the next request of this thread is handed to the
+    transport (at the latest when the block ends, even if no request was sent).
+
+    The dossier starts a request's siblings this way: the request heading the longest chain
+    goes out first, and the others follow at once.
+    """
+    called = False
+
+    def once() -> None:
+        nonlocal called
+        if not called:
+            called = True
+            callback()
+
+    token = _ON_SEND.set(once)
+    try:
+        yield
+    finally:
+        _ON_SEND.reset(token)
+        once()
 
 
 def _time_left(timeout: float | None, on_expiry: type[Exception]) -> float | None:
@@ -242,6 +275,10 @@ class _CountingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._on_send()
+        hook = _ON_SEND.get()
+        if hook is not None:
+            _ON_SEND.set(None)
+            hook()
         return self._inner.handle_request(request)
 
     def close(self) -> None:
@@ -375,6 +412,18 @@ def network_transport() -> httpx.HTTPTransport:
         network_backend=_DeadlineBackend(httpcore.SyncBackend()),
     )
     return transport
+
+
+def _started_executor(workers: int) -> ThreadPoolExecutor:
+    """A thread pool with every worker already started (a pool starts them one per task
+    otherwise): each worker waits at a barrier until all have arrived."""
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="convertr")
+    barrier = threading.Barrier(workers)
+    arrivals = [executor.submit(barrier.wait, WORKER_START_TIMEOUT) for _ in range(workers)]
+    for arrival in arrivals:
+        # A broken barrier (a worker slow to start) only leaves the pool to start lazily.
+        arrival.exception()
+    return executor
 
 
 def _one_line(text: object) -> str:
@@ -650,13 +699,12 @@ class ConvertrClient:
 
     @property
     def executor(self) -> ThreadPoolExecutor:
-        """Worker threads for concurrent loads (the lead dossier), started on first use and
-        kept: a load then pays for no thread start-up on its critical path."""
+        """Worker threads for concurrent loads (the lead dossier), all started on first use
+        and kept: a load then pays for no thread start-up on its critical path (starting a
+        thread also lets others run before the thread that asked for it)."""
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(
-                    max_workers=DOSSIER_WORKERS, thread_name_prefix="convertr"
-                )
+                self._executor = _started_executor(DOSSIER_WORKERS)
             return self._executor
 
     def close(self) -> None:
