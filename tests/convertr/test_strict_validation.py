@@ -161,3 +161,33 @@ def test_a_lone_surrogate_reads_as_before() -> None:
     body = _page_bytes(lead(firstName="PLACEHOLDER")).replace(b"PLACEHOLDER", b"\\ud800")
     client = _leads_client(body)
     assert client.leads_page(3).items[0].first_name == "\ud800"
+
+
+def _api_models() -> list[type[ApiModel]]:
+    found: list[type[ApiModel]] = []
+    pending: list[type[ApiModel]] = [ApiModel]
+    while pending:
+        model = pending.pop()
+        found.append(model)
+        pending.extend(model.__subclasses__())
+    return found
+
+
+@pytest.mark.parametrize("model", _api_models(), ids=lambda model: model.__name__)
+def test_private_attributes_are_set_up_once_as_pydantic_does(model: type[ApiModel]) -> None:
+    from pydantic._internal._model_construction import init_private_attributes
+
+    instance = model.model_construct()
+    ours = dict(instance.__pydantic_private__ or {})
+    object.__setattr__(instance, "__pydantic_private__", None)
+    init_private_attributes(instance, None)
+    assert list(ours.items()) == list((instance.__pydantic_private__ or {}).items())
+    other = model.model_construct()
+    if "_unparsed" in ours:
+        assert other._unparsed is not instance._unparsed  # a fresh dict each time
+
+
+def test_a_validated_lead_has_its_private_state() -> None:
+    item = Lead.model_validate(LEAD)
+    assert list(item.__pydantic_private__ or {}) == ["_format_warnings", "_unparsed", "_status"]
+    assert item.status.label == "Caution" and item.unparsed == {}
