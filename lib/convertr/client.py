@@ -126,6 +126,11 @@ UNSET: Final = _Unset.UNSET
 """Marker for "no previous value given" in ``save_lead_data``."""
 
 _MAX_SHOWN_INPUT = 80
+KEEPALIVE_EXPIRY: Final = 60.0
+"""Seconds an idle pooled connection is kept (httpx keeps 5): a person reads a lead for longer
+than that, and the next dossier's first wave would otherwise open (and on TLS, negotiate)
+every connection again. A connection the server closed meanwhile is seen before reuse, and a
+GET that still meets one is retried."""
 WORKER_START_TIMEOUT: Final = 5.0
 """Seconds the dossier's workers wait for each other to start (they start in milliseconds)."""
 
@@ -401,7 +406,9 @@ def network_transport() -> httpx.HTTPTransport:
     same settings around one.
     """
     limits = httpx.Limits(
-        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+        max_connections=MAX_CONNECTIONS,
+        max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS,
+        keepalive_expiry=KEEPALIVE_EXPIRY,
     )
     transport = httpx.HTTPTransport(limits=limits)
     transport._pool = httpcore.ConnectionPool(

@@ -1,5 +1,6 @@
-"""The fast path of reading answers: strict validation in one call and pydantic-core's JSON
-parser give exactly what the tolerant, item-by-item path gives, and step aside otherwise."""
+"""The client's fast paths give exactly what the slow ones gave: strict validation in one call
+and pydantic-core's JSON parser (stepping aside for anything they would read differently),
+private attributes set up once, and a connection pool that stays warm between dossiers."""
 
 from __future__ import annotations
 
@@ -191,3 +192,16 @@ def test_a_validated_lead_has_its_private_state() -> None:
     item = Lead.model_validate(LEAD)
     assert list(item.__pydantic_private__ or {}) == ["_format_warnings", "_unparsed", "_status"]
     assert item.status.label == "Caution" and item.unparsed == {}
+
+
+def test_the_network_pool_keeps_idle_connections_warm_between_dossiers() -> None:
+    from lib.convertr.client import KEEPALIVE_EXPIRY, network_transport
+    from lib.convertr.constants import MAX_CONNECTIONS
+
+    transport = network_transport()
+    try:
+        pool = transport._pool
+        assert pool._keepalive_expiry == KEEPALIVE_EXPIRY >= 30
+        assert pool._max_connections == MAX_CONNECTIONS >= 16  # the widest wave, and more
+    finally:
+        transport.close()
