@@ -10,10 +10,14 @@ Requests start the moment what they depend on has arrived, on the client's share
 - when those leads arrive: ONE request per resource for all their campaigns (multi-value
   filters; the day-by-day chronologies ask for a page large enough to hold them all).
 
-Three dependent waves from a bare lead id, two when the campaign and email are known. A part
-that fails is recorded in ``errors``; parts that need it get a ``DependencyError``. A lead
-that cannot be loaded raises its error. The whole load ends by ``ClientConfig.dossier_deadline``:
-a part still missing then has a ``RequestTimeoutError``.
+Three dependent waves from a bare lead id, two when the campaign and email are known. The
+longest chain (the lead, the leads with its email, their chronologies: the largest answer)
+runs in one worker that sends each of its requests first and the next the moment the answer
+arrives, with no hand-off between threads; the other requests of a wave start the moment the
+chain's request is handed to the transport. A part that fails is recorded in ``errors``;
+parts that need it get a ``DependencyError``. A lead that cannot be loaded raises its error.
+The whole load ends by ``ClientConfig.dossier_deadline``: a part still missing then has a
+``RequestTimeoutError``.
 """
 
 from __future__ import annotations
