@@ -53,9 +53,10 @@ sandbox: setup
 reset-sandbox: | $(VENV)/.runtime-installed
 	$(BIN)/python -m lib.sandbox seed --db $(DB)
 
-## bench: dossier benchmark against the sandbox served with 100 ms latency
-bench: setup
-	$(BIN)/python -m benchmarks.dossier
+## bench: every figure of issue 14 with its goal and PASS/FAIL (dossier at 100 ms latency,
+## first render in Chromium); the 1M-lead rows with BENCH_ARGS="--million PATH"
+bench: setup-dev
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 ## screenshots: refresh docs/screenshots/*.png in headless Chromium
 screenshots: setup-dev

@@ -17,6 +17,7 @@ wrong in the transport or in decoding leaves the client as a ``ConvertrError``.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import enum
@@ -33,6 +34,7 @@ from typing import Any, Final, Literal, TypeVar
 import httpcore
 import httpx
 import pydantic
+import pydantic_core
 from httpx_retries import Retry, RetryTransport
 
 from lib.convertr.config import ClientConfig
@@ -107,6 +109,7 @@ from lib.convertr.models import (
     User,
     parse_context,
     status_from_text,
+    validate_strictly,
 )
 
 logger = logging.getLogger(__name__)
@@ -123,6 +126,13 @@ UNSET: Final = _Unset.UNSET
 """Marker for "no previous value given" in ``save_lead_data``."""
 
 _MAX_SHOWN_INPUT = 80
+KEEPALIVE_EXPIRY: Final = 60.0
+"""Seconds an idle pooled connection is kept (httpx keeps 5): a person reads a lead for longer
+than that, and the next dossier's first wave would otherwise open (and on TLS, negotiate)
+every connection again. A connection the server closed meanwhile is seen before reuse, and a
+GET that still meets one is retried."""
+WORKER_START_TIMEOUT: Final = 5.0
+"""Seconds the dossier's workers wait for each other to start (they start in milliseconds)."""
 
 
 class _Deadline:
@@ -146,6 +156,36 @@ _CURRENT_DEADLINE: contextvars.ContextVar[_Deadline | None] = contextvars.Contex
 )
 """The deadline of the request this thread is sending. The sockets are pooled and shared by
 every request, so a socket looks the deadline up at each operation rather than holding one."""
+
+
+_ON_SEND: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "convertr_on_send", default=None
+)
+"""Called once, in this thread, when its next request is handed to the transport."""
+
+
+@contextlib.contextmanager
+def on_send(callback: Callable[[], None]) -> Iterator[None]:
+    """Call ``callback`` the moment the next request of this thread is handed to the
+    transport (at the latest when the block ends, even if no request was sent).
+
+    The dossier starts a request's siblings this way: the request heading the longest chain
+    goes out first, and the others follow at once.
+    """
+    called = False
+
+    def once() -> None:
+        nonlocal called
+        if not called:
+            called = True
+            callback()
+
+    token = _ON_SEND.set(once)
+    try:
+        yield
+    finally:
+        _ON_SEND.reset(token)
+        once()
 
 
 def _time_left(timeout: float | None, on_expiry: type[Exception]) -> float | None:
@@ -240,6 +280,10 @@ class _CountingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._on_send()
+        hook = _ON_SEND.get()
+        if hook is not None:
+            _ON_SEND.set(None)
+            hook()
         return self._inner.handle_request(request)
 
     def close(self) -> None:
@@ -362,7 +406,9 @@ def network_transport() -> httpx.HTTPTransport:
     same settings around one.
     """
     limits = httpx.Limits(
-        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+        max_connections=MAX_CONNECTIONS,
+        max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS,
+        keepalive_expiry=KEEPALIVE_EXPIRY,
     )
     transport = httpx.HTTPTransport(limits=limits)
     transport._pool = httpcore.ConnectionPool(
@@ -373,6 +419,18 @@ def network_transport() -> httpx.HTTPTransport:
         network_backend=_DeadlineBackend(httpcore.SyncBackend()),
     )
     return transport
+
+
+def _started_executor(workers: int) -> ThreadPoolExecutor:
+    """A thread pool with every worker already started (a pool starts them one per task
+    otherwise): each worker waits at a barrier until all have arrived."""
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="convertr")
+    barrier = threading.Barrier(workers)
+    arrivals = [executor.submit(barrier.wait, WORKER_START_TIMEOUT) for _ in range(workers)]
+    for arrival in arrivals:
+        # A broken barrier (a worker slow to start) only leaves the pool to start lazily.
+        arrival.exception()
+    return executor
 
 
 def _one_line(text: object) -> str:
@@ -539,6 +597,20 @@ class CollectionShape:
     """Advertised filters (``search`` mapping variables); None when none are advertised."""
 
 
+_BLANK: Final = b'""'
+"""An empty JSON string: an answer without one may be validated strictly (see
+``models.validate_strictly``). Also found inside longer strings (``"a \\"\\" b"``): then the
+answer is only validated the slower way, never wrongly."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A successful answer's JSON and whether its text holds no empty string."""
+
+    body: Any
+    blank_free: bool
+
+
 def _iso(value: dt.date | dt.datetime) -> str:
     return value.isoformat()
 
@@ -634,13 +706,12 @@ class ConvertrClient:
 
     @property
     def executor(self) -> ThreadPoolExecutor:
-        """Worker threads for concurrent loads (the lead dossier), started on first use and
-        kept: a load then pays for no thread start-up on its critical path."""
+        """Worker threads for concurrent loads (the lead dossier), all started on first use
+        and kept: a load then pays for no thread start-up on its critical path (starting a
+        thread also lets others run before the thread that asked for it)."""
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(
-                    max_workers=DOSSIER_WORKERS, thread_name_prefix="convertr"
-                )
+                self._executor = _started_executor(DOSSIER_WORKERS)
             return self._executor
 
     def close(self) -> None:
@@ -848,6 +919,14 @@ class ConvertrClient:
         if "json" not in response.headers.get("content-type", ""):
             return None
         try:
+            # pydantic-core's parser is several times faster than the json module, and gives
+            # the same objects for the JSON it accepts. What it refuses (a byte order mark,
+            # UTF-16, a lone surrogate, very deep nesting, invalid JSON) goes to the json
+            # module, so those answers read or fail exactly as before.
+            return pydantic_core.from_json(response.content)
+        except ValueError:
+            pass
+        try:
             return response.json()
         except RecursionError:
             request = response.request
@@ -909,6 +988,16 @@ class ConvertrClient:
 
         A 401 renews the token once (when a password is configured) and resends.
         """
+        return self._request_answer(method, url, params=params, json=json).body
+
+    def _request_answer(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+    ) -> _Answer:
         token = self._bearer_token()
         response = self._send(
             method, url, params=params, json=json, headers={"Authorization": f"Bearer {token}"}
@@ -929,9 +1018,31 @@ class ConvertrClient:
                 f"{response.headers.get('content-type', 'no content type')} "
                 f"with status {response.status_code}"
             )
-        return body
+        return _Answer(body, blank_free=_BLANK not in response.content)
 
     # -- reading answers --------------------------------------------------------------------
+
+    def _parse_items(
+        self, model: type[ModelT], items: list[Any], blank_free: bool, path: str
+    ) -> list[ModelT]:
+        """The items of a GET answer: validated strictly in one call when the answer holds
+        no empty string, else (or when that fails) tolerantly one by one, with the same
+        result either way (``models.validate_strictly``)."""
+        if blank_free and items:
+            try:
+                parsed = validate_strictly(model, items, parse_context(self._status_codes))
+            except (pydantic.ValidationError, RecursionError):
+                pass
+            else:
+                # Strictly valid means nothing was kept raw: no format warnings to record.
+                self._learn_status_encoding(parsed[-1])
+                return parsed
+        return [self.parse(model, item, method="GET", path=path) for item in items]
+
+    def _learn_status_encoding(self, item: ApiModel) -> None:
+        if isinstance(item, Lead) and self.config.status_filter == "auto":
+            with self._shape_lock:
+                self._status_encoding = "labels" if item.status.source == "label" else "codes"
 
     def parse(self, model: type[ModelT], data: object, *, method: str, path: str) -> ModelT:
         """One item with this client's status table; records its format warnings and, for a
@@ -944,11 +1055,11 @@ class ConvertrClient:
             path=path,
             context=parse_context(self._status_codes, warnings),
         )
-        with self._shape_lock:
-            for warning in warnings:
-                self._format_warnings.setdefault(warning)
-            if isinstance(item, Lead) and self.config.status_filter == "auto":
-                self._status_encoding = "labels" if item.status.source == "label" else "codes"
+        if warnings:
+            with self._shape_lock:
+                for warning in warnings:
+                    self._format_warnings.setdefault(warning)
+        self._learn_status_encoding(item)
         return item
 
     def _collection(self, data: object, path: str) -> HydraCollection:
@@ -1035,7 +1146,8 @@ class ConvertrClient:
 
     def get_item(self, model: type[ModelT], path: str) -> ModelT:
         """One item, e.g. ``get_item(Lead, "/api/v4/leads/1")``."""
-        return self.parse(model, self.request_json("GET", path), method="GET", path=path)
+        answer = self._request_answer("GET", path)
+        return self._parse_items(model, [answer.body], answer.blank_free, path)[0]
 
     def page(
         self,
@@ -1049,10 +1161,9 @@ class ConvertrClient:
         """One page of a collection (server-side paging), with the collection's total when
         the server counts it (``Page.total`` None and ``Page.next_link`` otherwise)."""
         query = [*params, ("page", page), ("itemsPerPage", items_per_page)]
-        collection = self._collection(self.request_json("GET", path, params=query), path)
-        items = tuple(
-            self.parse(model, item, method="GET", path=path) for item in collection.members
-        )
+        answer = self._request_answer("GET", path, params=query)
+        collection = self._collection(answer.body, path)
+        items = tuple(self._parse_items(model, collection.members, answer.blank_free, path))
         return Page(
             items=items,
             total=collection.total,
@@ -1075,9 +1186,9 @@ class ConvertrClient:
         query: Params | None = [*params, ("itemsPerPage", items_per_page)]
         seen: set[str] = set()
         for page_number in range(1, max_pages + 1):
-            collection = self._collection(self.request_json("GET", url, params=query), path)
-            for item in collection.members:
-                yield self.parse(model, item, method="GET", path=path)
+            answer = self._request_answer("GET", url, params=query)
+            collection = self._collection(answer.body, path)
+            yield from self._parse_items(model, collection.members, answer.blank_free, path)
             if collection.next_link is None or not collection.members:
                 return
             if collection.next_link in seen or collection.next_link == url:

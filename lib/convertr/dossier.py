@@ -10,16 +10,21 @@ Requests start the moment what they depend on has arrived, on the client's share
 - when those leads arrive: ONE request per resource for all their campaigns (multi-value
   filters; the day-by-day chronologies ask for a page large enough to hold them all).
 
-Three dependent waves from a bare lead id, two when the campaign and email are known. A part
-that fails is recorded in ``errors``; parts that need it get a ``DependencyError``. A lead
-that cannot be loaded raises its error. The whole load ends by ``ClientConfig.dossier_deadline``:
-a part still missing then has a ``RequestTimeoutError``.
+Three dependent waves from a bare lead id, two when the campaign and email are known. The
+longest chain (the lead, the leads with its email, their chronologies: the largest answer)
+runs in one worker that sends each of its requests first and the next the moment the answer
+arrives, with no hand-off between threads; the other requests of a wave start the moment the
+chain's request is handed to the transport. A part that fails is recorded in ``errors``;
+parts that need it get a ``DependencyError``. A lead that cannot be loaded raises its error.
+The whole load ends by ``ClientConfig.dossier_deadline``: a part still missing then has a
+``RequestTimeoutError``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -28,7 +33,7 @@ from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel
 
-from lib.convertr.client import ConvertrClient
+from lib.convertr.client import ConvertrClient, on_send
 from lib.convertr.errors import (
     APIError,
     ConvertrError,
@@ -221,6 +226,12 @@ def _hints_disagree(dossier: LeadDossier, campaign_id: int | None, email: str | 
 
 
 class _DossierLoad:
+    """One load of a dossier. The longest chain of dependent requests (lead -> associated
+    leads -> chronologies) runs in one worker, which sends each next request itself the
+    moment what it needs has arrived: no hand-off to another thread on the critical path.
+    Each request of the chain goes out before its siblings, which start the moment it is
+    sent. The main thread records every part as it arrives."""
+
     def __init__(self, client: ConvertrClient, lead_id: int, ends_at: float) -> None:
         self.client = client
         self.lead_id = lead_id
@@ -229,43 +240,116 @@ class _DossierLoad:
         self.values: dict[Part, Any] = {}
         self.errors: dict[Part, ConvertrError] = {}
         self.pending: dict[Future[Any], Part] = {}
+        self.lock = threading.Lock()
+        """Guards ``pending``, ``chained`` and ``closed``: the chain adds parts while the main
+        thread waits for them."""
+        self.closed = False
+        """Set when the main thread stops waiting (all loaded, the deadline, an error): the
+        chain then starts nothing more."""
+        self.chained: list[Future[Any]] = []
+        """The parts the chain loads itself (not through the pool)."""
 
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
-        client, lead_id = self.client, self.lead_id
         # The client's long-lived workers: no thread start-up on the critical path.
-        self.pool = client.executor
-        known_early = campaign_id is not None and email is not None
-        if known_early:
-            # The associated leads head the longest chain: start them first.
-            self.start_associated_leads(email)
-        self.submit("lead", client.lead, lead_id)
-        self.submit("lead_data", client.lead_datas, lead_id)
-        self.submit("job_results", client.job_results, lead_id)
-        self.submit("processr_logs", client.logs, lead_id, "processr")
-        self.submit("provider_logs", client.logs, lead_id, "provider")
-        self.submit("notes", client.lead_notes, lead_id)
-        if known_early:
-            assert campaign_id is not None
-            self.start_campaign_parts(int(campaign_id))
+        self.pool = self.client.executor
+        if campaign_id is not None and email is not None:
+            known_campaign = int(campaign_id)
+
+            def the_rest() -> None:
+                self.start_lead_parts(with_lead=True)
+                self.start_campaign_parts(known_campaign)
+
+            # The associated leads head the longest chain: they go out first, the rest the
+            # moment they are sent.
+            self.start_associated_leads(email, then=the_rest)
+        else:
+            # The lead heads the longest chain (lead -> associated leads -> chronologies).
+            lead_part = self.register("lead")
+            self.pool.submit(self.lead_chain, lead_part)
         try:
-            while self.pending:
+            while True:
+                with self.lock:
+                    waiting = list(self.pending)
+                if not waiting:
+                    break
                 timeout = max(self.ends_at - time.monotonic(), 0.0)
-                done, _ = wait(self.pending, timeout=timeout, return_when=FIRST_COMPLETED)
+                done, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
                 if not done:
                     self.give_up_at_the_deadline()
                     break
                 for future in done:
-                    part = self.pending.pop(future)
+                    with self.lock:
+                        part = self.pending.pop(future)
                     self.record(part, future)
-                    self.after(part, known_early)
-        except BaseException:
-            for future in self.pending:
-                future.cancel()
-            raise
-        return LeadDossier(lead_id=lead_id, errors=self.errors, **self.values)
+                    self.after(part)
+        finally:
+            with self.lock:
+                self.closed = True
+                for future in self.pending:
+                    future.cancel()
+        return LeadDossier(lead_id=self.lead_id, errors=self.errors, **self.values)
+
+    # -- parts the main thread waits for ----------------------------------------------------
 
     def submit(self, part: Part, fetch: Callable[..., Any], *args: Any) -> None:
-        self.pending[self.pool.submit(fetch, *args)] = part
+        """A part loaded by a worker of the pool."""
+        with self.lock:
+            if not self.closed:
+                self.pending[self.pool.submit(fetch, *args)] = part
+
+    def register(self, part: Part) -> Future[Any]:
+        """A part the chain loads itself (``call``); already cancelled if the load is over."""
+        future: Future[Any] = Future()
+        with self.lock:
+            if self.closed:
+                future.cancel()
+            else:
+                self.pending[future] = part
+                self.chained.append(future)
+        return future
+
+    def settle(self, part: Part, value: Any = None, error: Exception | None = None) -> None:
+        """A part known without a request (no email: nothing associated; or a failed need)."""
+        future = self.register(part)
+        if future.set_running_or_notify_cancel():
+            self.publish(future, _Outcome(value, error))
+
+    @staticmethod
+    def call(
+        future: Future[Any],
+        fetch: Callable[..., Any],
+        *args: Any,
+        then: Callable[[], None] | None = None,
+    ) -> _Outcome | None:
+        """Load a registered part in this thread (None if the load is over); ``then`` runs
+        the moment its request is handed to the transport. The main thread sees the outcome
+        only once ``publish``ed, so the chain registers what follows first and the main
+        thread never finds nothing pending while the chain still has parts to load."""
+        if not future.set_running_or_notify_cancel():
+            return None
+        try:
+            with on_send(then or _nothing):
+                return _Outcome(value=fetch(*args))
+        except Exception as error:
+            return _Outcome(error=error)
+
+    @staticmethod
+    def publish(future: Future[Any], outcome: _Outcome) -> None:
+        if future.done():
+            return
+        if outcome.error is None:
+            future.set_result(outcome.value)
+        else:
+            future.set_exception(outcome.error)
+
+    def fail_unfinished(self, error: BaseException) -> None:
+        """A bug in the chain: its unfinished parts fail with it rather than wait for the
+        dossier deadline."""
+        with self.lock:
+            chained = list(self.chained)
+        for future in chained:
+            if not future.done():
+                future.set_exception(error)
 
     def record(self, part: Part, future: Future[Any]) -> None:
         error = future.exception()
@@ -285,10 +369,12 @@ class _DossierLoad:
     def give_up_at_the_deadline(self) -> None:
         """Every part not loaded yet becomes a timeout; without the lead there is no dossier."""
         seconds = self.client.config.dossier_deadline
-        for future in self.pending:
-            # Running requests end by their own request deadline; queued ones never start.
-            future.cancel()
-        self.pending.clear()
+        with self.lock:
+            self.closed = True
+            for future in self.pending:
+                # Running requests end by their own request deadline; queued ones never start.
+                future.cancel()
+            self.pending.clear()
         for part in PARTS:
             if part not in self.values and part not in self.errors:
                 self.errors[part] = RequestTimeoutError(
@@ -298,39 +384,95 @@ class _DossierLoad:
         if "lead" in self.errors:
             raise self.errors["lead"]
 
-    def fail_dependants(self, parts: tuple[Part, ...], needed: Part) -> None:
-        cause = self.errors[needed]
-        for part in parts:
-            self.errors[part] = DependencyError(
-                f"{part} of lead {self.lead_id} not loaded: it needs {needed}, which failed: "
-                f"{cause.message}"
+    def dependency_error(self, part: Part, needed: Part, cause: Exception) -> DependencyError:
+        message = cause.message if isinstance(cause, ConvertrError) else str(cause)
+        return DependencyError(
+            f"{part} of lead {self.lead_id} not loaded: it needs {needed}, which failed: {message}"
+        )
+
+    def after(self, part: Part) -> None:
+        if part == "lead" and "lead" in self.errors:
+            raise self.errors["lead"]
+
+    # -- the chain --------------------------------------------------------------------------
+
+    def lead_chain(self, lead_part: Future[Any]) -> None:
+        """From a bare id: the lead, then its associated leads, then their chronologies."""
+        try:
+            outcome = self.call(
+                lead_part, self.client.lead, self.lead_id, then=self.start_lead_parts
             )
-
-    def after(self, part: Part, known_early: bool) -> None:
-        if part == "lead":
-            error = self.errors.get("lead")
-            if error is not None:
-                raise error
-            if known_early:
+            if outcome is None:
                 return
-            lead: Lead = self.values["lead"]
-            self.start_associated_leads(lead.email)
-            self.start_campaign_parts(lead.campaign_id)
-        elif part == "associated_leads":
-            if "associated_leads" in self.errors:
-                self.fail_dependants(ASSOCIATED_PARTS, "associated_leads")
+            lead = outcome.value
+            if not isinstance(lead, Lead):
+                self.publish(lead_part, outcome)  # the main thread raises the lead's error
                 return
-            leads: list[Lead] = self.values["associated_leads"]
-            self.start_associated_parts(sorted({lead.campaign_id for lead in leads}))
+            campaign_id = lead.campaign_id
+            self.start_associated_leads(
+                lead.email,
+                then=lambda: self.start_campaign_parts(campaign_id),
+                before=lambda: self.publish(lead_part, outcome),
+            )
+        except BaseException as error:
+            self.fail_unfinished(error)
+            raise
 
-    def start_associated_leads(self, email: str | None) -> None:
-        if email:
-            self.submit("associated_leads", self.client.leads_by_email, email)
-        else:
+    def start_lead_parts(self, *, with_lead: bool = False) -> None:
+        client, lead_id = self.client, self.lead_id
+        if with_lead:
+            self.submit("lead", client.lead, lead_id)
+        self.submit("lead_data", client.lead_datas, lead_id)
+        self.submit("job_results", client.job_results, lead_id)
+        self.submit("processr_logs", client.logs, lead_id, "processr")
+        self.submit("provider_logs", client.logs, lead_id, "provider")
+        self.submit("notes", client.lead_notes, lead_id)
+
+    def start_associated_leads(
+        self,
+        email: str | None,
+        *,
+        then: Callable[[], None],
+        before: Callable[[], None] | None = None,
+    ) -> None:
+        """The associated leads and, once they arrive, their chronologies: in this chain
+        when it is already running (``before`` runs once they are registered), else in a
+        worker of their own. ``then`` runs once their request is sent."""
+        if not email:
             # No email captured: nothing can be associated, and no request is needed.
-            self.values["associated_leads"] = []
+            self.settle("associated_leads", [])
             for part in ASSOCIATED_PARTS:
-                self.values[part] = []
+                self.settle(part, [])
+            then()
+            if before is not None:
+                before()
+            return
+        future = self.register("associated_leads")
+        if before is None:
+            self.pool.submit(self.associated_chain, future, email, then)
+            return
+        before()
+        self.associated_chain(future, email, then)
+
+    def associated_chain(self, future: Future[Any], email: str, then: Callable[[], None]) -> None:
+        try:
+            outcome = self.call(future, self.client.leads_by_email, email, then=then)
+            if outcome is None:
+                return
+            if outcome.error is not None:
+                for part in ASSOCIATED_PARTS:
+                    error = self.dependency_error(part, "associated_leads", outcome.error)
+                    self.settle(part, error=error)
+                self.publish(future, outcome)
+                return
+            leads: list[Lead] = outcome.value
+            campaign_ids = sorted({lead.campaign_id for lead in leads})
+            chronologies = self.register("associated_chronologies")
+            self.publish(future, outcome)
+            self.start_associated_parts(campaign_ids, chronologies)
+        except BaseException as error:
+            self.fail_unfinished(error)
+            raise
 
     def start_campaign_parts(self, campaign_id: int) -> None:
         client = self.client
@@ -339,11 +481,29 @@ class _DossierLoad:
         self.submit("editable_fields", client.editable_fields, campaign_id)
         self.submit("publishers", client.campaign_contracts, campaign_id)
 
-    def start_associated_parts(self, campaign_ids: list[int]) -> None:
+    def start_associated_parts(self, campaign_ids: list[int], chronologies: Future[Any]) -> None:
         client = self.client
-        # The chronologies carry the most rows, so they start first.
-        self.submit("associated_chronologies", client.chronologies, campaign_ids)
-        self.submit("associated_campaigns", client.campaigns, campaign_ids)
-        self.submit("associated_statistics", client.statistics, campaign_ids)
-        self.submit("associated_publishers", client.campaign_publishers, campaign_ids)
-        self.submit("associated_links", client.campaign_links, campaign_ids)
+
+        def the_rest() -> None:
+            self.submit("associated_campaigns", client.campaigns, campaign_ids)
+            self.submit("associated_statistics", client.statistics, campaign_ids)
+            self.submit("associated_publishers", client.campaign_publishers, campaign_ids)
+            self.submit("associated_links", client.campaign_links, campaign_ids)
+
+        # The chronologies carry the most rows (the last answer to arrive), so the chain
+        # loads them itself and sends them first; the other four follow at once.
+        outcome = self.call(chronologies, client.chronologies, campaign_ids, then=the_rest)
+        if outcome is not None:
+            self.publish(chronologies, outcome)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A part's value, or the error that stopped it."""
+
+    value: Any = None
+    error: Exception | None = None
+
+
+def _nothing() -> None:
+    pass

@@ -25,7 +25,7 @@ import functools
 import math
 import re
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import (
@@ -37,11 +37,13 @@ from typing import (
     Self,
     TypeVar,
     Union,
+    cast,
     get_args,
     get_origin,
 )
 
 import pydantic
+import pydantic_core
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -57,7 +59,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
-from pydantic.fields import FieldInfo
+from pydantic.fields import FieldInfo, ModelPrivateAttr
+from pydantic_core import PydanticUndefined
 
 from lib.convertr.constants import STATUS_CAUTION_SHARE
 
@@ -344,6 +347,47 @@ def _non_essential_failures(
     return keys
 
 
+def _private_attributes_setup(model: type[BaseModel]) -> Callable[[BaseModel, Any], None]:
+    """``model_post_init`` giving each private attribute its default, in order, as
+    pydantic's own setup does: an immutable default as it is, a factory called, anything
+    else through pydantic (which copies it)."""
+    plain: list[tuple[str, object]] = []
+    """(name, default) of the common cases: None, (), or a factory taking no data."""
+    for name, attribute in model.__private_attributes__.items():
+        default: object = attribute.default
+        factory = attribute.default_factory
+        if factory is not None and not attribute.default_factory_takes_validated_data:
+            plain.append((name, _Factory(cast(Callable[[], Any], factory))))
+        elif factory is None and (default is None or (type(default) is tuple and not default)):
+            plain.append((name, default))
+        else:
+            plain.append((name, attribute))
+
+    def setup(self: BaseModel, _context: Any, /) -> None:
+        if getattr(self, "__pydantic_private__", None) is not None:
+            return
+        private: dict[str, Any] = {}
+        for name, default in plain:
+            if type(default) is _Factory:
+                private[name] = default.make()
+            elif isinstance(default, ModelPrivateAttr):
+                value = default.get_default(
+                    call_default_factory=True, validated_data={**self.__dict__, **private}
+                )
+                if value is not PydanticUndefined:
+                    private[name] = value
+            else:
+                private[name] = default
+        object.__setattr__(self, "__pydantic_private__", private)
+
+    return setup
+
+
+@dataclass(frozen=True)
+class _Factory:
+    make: Callable[[], Any]
+
+
 class ApiModel(BaseModel):
     """Base of every resource model: tolerant of extra fields and of unexpected shapes in
     non-essential fields, camelCase aliases."""
@@ -354,6 +398,13 @@ class ApiModel(BaseModel):
 
     _format_warnings: tuple[FormatWarning, ...] = PrivateAttr(default=())
     _unparsed: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # pydantic wraps ``model_post_init`` again at every level of subclassing, so a
+        # Statistic set up its private attributes four times over: once is enough.
+        cls.model_post_init = _private_attributes_setup(cls)  # type: ignore[method-assign]
 
     @model_validator(mode="wrap")
     @classmethod
@@ -411,6 +462,60 @@ class ApiModel(BaseModel):
         """Attribute name -> the raw value of each field that came in an unexpected shape
         (the attribute itself then holds its default)."""
         return dict(self._unparsed)
+
+
+ApiModelT = TypeVar("ApiModelT", bound=ApiModel)
+
+_TOLERANT_VALIDATOR: Final = "ApiModel._tolerate_unexpected_shapes"
+"""Qualified name of the tolerant wrap validator, as it appears in the core schemas."""
+
+
+def _without_tolerance(node: Any) -> Any:
+    """A copy of a core schema with every tolerant wrap validator replaced by the schema it
+    wraps (keeping its ``ref``, which other parts of the schema may point to)."""
+    if isinstance(node, list):
+        return [_without_tolerance(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "function-wrap":
+        function = node.get("function")
+        wrapped = function.get("function") if isinstance(function, dict) else None
+        if getattr(wrapped, "__qualname__", None) == _TOLERANT_VALIDATOR:
+            inner = _without_tolerance(node["schema"])
+            if "ref" not in node:
+                return inner
+            if isinstance(inner, dict) and "ref" not in inner:
+                return {**inner, "ref": node["ref"]}
+            # Two refs cannot share one node: keep this wrap (still correct, only slower).
+            return {**node, "schema": inner}
+    return {key: _without_tolerance(value) for key, value in node.items()}
+
+
+@functools.cache
+def _strict_list_validator(model: type[ApiModel]) -> pydantic_core.SchemaValidator:
+    schema = {
+        "type": "list",
+        "items_schema": _without_tolerance(model.__pydantic_core_schema__),
+    }
+    return pydantic_core.SchemaValidator(schema)
+
+
+def validate_strictly(
+    model: type[ApiModelT], items: list[Any], context: dict[str, Any] | None = None
+) -> list[ApiModelT]:
+    """Items validated in one call, without the tolerance of ``ApiModel``: the fast path of
+    reading a collection.
+
+    For items that hold no empty string anywhere (``""`` would become None or a default) the
+    result is exactly what ``model.model_validate`` gives each item when nothing is kept raw:
+    the same core schema minus the tolerant wrap. An item the tolerant path would have kept
+    partly raw fails here with a ``pydantic.ValidationError``; the caller then validates the
+    items tolerantly, one by one. Three times faster on a page of small items.
+    """
+    validated: list[ApiModelT] = _strict_list_validator(model).validate_python(
+        items, context=context
+    )
+    return validated
 
 
 class Resource(ApiModel):

@@ -69,9 +69,12 @@ def sandbox_client(sandbox_db: Path) -> SandboxClientFactory:
         *,
         delay: float = 0.0,
         fail: Callable[[httpx.Request], httpx.Response | None] | None = None,
+        dialect: str = "convertr",
     ) -> tuple[ConvertrClient, RecordingTransport]:
         recorder = RecordingTransport(
-            httpx.WSGITransport(app=create_app(sandbox_db)), delay=delay, fail=fail
+            httpx.WSGITransport(app=create_app(sandbox_db, dialect=dialect)),
+            delay=delay,
+            fail=fail,
         )
         client = ConvertrClient(
             ClientConfig.sandbox(username, sandbox_db=sandbox_db), transport=recorder

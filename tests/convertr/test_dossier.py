@@ -6,6 +6,7 @@ import json
 import pickle
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
@@ -234,3 +235,58 @@ def test_hints_that_contradict_the_lead_are_dropped(sandbox_client: SandboxClien
     assert wrong.campaign is not None and wrong.campaign.id == right.lead.campaign_id
     assert {job.campaign_id for job in wrong.jobs or []} == {right.lead.campaign_id}
     assert wrong.associated_leads == right.associated_leads
+
+
+def _slowed(fetch: Callable[..., object]) -> Callable[..., object]:
+    """``fetch`` after a pause, so that siblings started independently would overtake it."""
+
+    def slow(*args: object) -> object:
+        time.sleep(CHAIN_HEAD_PAUSE)
+        return fetch(*args)
+
+    return slow
+
+
+CHAIN_HEAD_PAUSE = 0.05
+"""Seconds each head of the longest chain waits before sending (the siblings must wait too)."""
+
+
+def test_each_request_of_the_longest_chain_is_sent_before_its_siblings(
+    sandbox_client: SandboxClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, recorder = sandbox_client()
+    for name in ("lead", "leads_by_email", "chronologies"):
+        monkeypatch.setattr(client, name, _slowed(getattr(client, name)))
+    dossier = load_dossier(client, SHOWCASE_CAUTION)
+    assert dossier.errors == {}
+    sent = recorder.sent
+    lead = _first(sent, f"/api/v4/leads/{SHOWCASE_CAUTION}")
+    by_email = _first(sent, "/api/v4/leads?email=")
+    days = _first(sent, "/api/v4/lead-statistics-chronologies")
+    waves = {
+        lead: (
+            "/api/v4/lead-datas",
+            "/api/v4/processr-job-leads",
+            "/api/v4/logs",
+            "/api/v4/lead-n",
+        ),
+        by_email: ("/api/v4/campaigns/", "/api/v4/campaign-processr-jobs", "/api/v4/lead-edit"),
+        days: ("/api/v4/campaigns?", "/api/v4/statistics", "/api/v4/campaign-links"),
+    }
+    for head, siblings in waves.items():
+        following = [item for item in sent if item.url.startswith(siblings)]
+        assert following and all(item.started >= head.started for item in following), head.url
+
+
+def test_with_campaign_and_email_known_the_associated_leads_are_sent_first(
+    sandbox_client: SandboxClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, recorder = sandbox_client()
+    lead = client.lead(SHOWCASE_CAUTION)
+    recorder.clear()
+    monkeypatch.setattr(client, "leads_by_email", _slowed(client.leads_by_email))
+    dossier = load_dossier(client, SHOWCASE_CAUTION, lead.campaign_id, lead.email)
+    assert dossier.errors == {}
+    sent = sorted(recorder.sent, key=lambda item: item.started)
+    assert sent[0].url.startswith("/api/v4/leads?email=")
+    assert len(sent) == expected_requests(dossier)

@@ -1,0 +1,204 @@
+"""Every figure of issue 14 with its goal and PASS/FAIL: ``python -m benchmarks`` (``make bench``).
+
+Rows, each measured on its own (a row that fails prints FAIL with the reason, and the others
+still run):
+
+- the dossier at 100 ms per request: from a bare id (<= 3.2x one latency), with campaign and
+  email known (<= 2.2x), and against the same requests one after another (>= 5x faster);
+- in Debian's Chromium: the cold start of ``streamlit run app.py`` to its first page drawn,
+  against a bare app showing one dataframe (<= 1.25x), and a Lead deep link loaded first on a
+  running server, against the bare app's page (<= 1.2x);
+- with ``--million PATH`` (an existing sandbox seeded with ``--leads 1000000``, which takes
+  minutes), each lead-list request of ``benchmarks.lead_pages`` on that database against the
+  demo database (<= 2x each).
+
+Ratios on one machine, so its speed cancels out. Exit status 1 when a row fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from benchmarks import dossier, first_render, lead_pages
+
+COLD_START_GOAL: Final = 1.25
+DEEP_LINK_GOAL: Final = 1.2
+LEAD_PAGES_GOAL: Final = 2.0
+ROUNDS: Final = 3
+"""Rounds of the browser rows (each starts four Streamlit servers)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    goal: str
+    measured: str
+    passed: bool | None
+    """None: not run (its option not given)."""
+
+    @property
+    def verdict(self) -> str:
+        return {True: "PASS", False: "FAIL", None: "-"}[self.passed]
+
+
+Measure = Callable[[argparse.Namespace], list[Row]]
+
+
+def dossier_rows(args: argparse.Namespace) -> list[Row]:
+    with dossier.served_sandbox(args.latency_ms) as base_url:
+        bare, known = dossier.measure(base_url, dossier.LEAD_IDS, args.repeats, args.latency_ms)
+    where = f"{args.latency_ms} ms per request"
+    return [
+        Row(
+            f"dossier from a bare id, {where}",
+            f"<= {dossier.GOAL_BARE}x",
+            f"{bare.latency_multiple:.2f}x ({bare.median_ms:.0f} ms)",
+            bare.latency_multiple <= dossier.GOAL_BARE,
+        ),
+        Row(
+            "dossier with campaign and email known",
+            f"<= {dossier.GOAL_KNOWN}x",
+            f"{known.latency_multiple:.2f}x ({known.median_ms:.0f} ms)",
+            known.latency_multiple <= dossier.GOAL_KNOWN,
+        ),
+        Row(
+            "dossier vs the same requests one after another",
+            f">= {dossier.GOAL_SPEEDUP}x faster",
+            f"{bare.speedup:.1f}x / {known.speedup:.1f}x (bare / known)",
+            min(bare.speedup, known.speedup) >= dossier.GOAL_SPEEDUP,
+        ),
+    ]
+
+
+def browser_rows(args: argparse.Namespace) -> list[Row]:
+    result = first_render.measure(args.rounds)
+    return [
+        Row(
+            "cold start: streamlit run app.py to the first page drawn, vs a bare app",
+            f"<= {COLD_START_GOAL}x",
+            f"{result.cold_ratio:.2f}x ({result.cold_app:.1f} s vs {result.cold_bare:.1f} s)",
+            result.cold_ratio <= COLD_START_GOAL,
+        ),
+        Row(
+            "Lead deep link on a running server, first load, vs the bare page",
+            f"<= {DEEP_LINK_GOAL}x",
+            f"{result.deep_link_ratio:.2f}x ({result.deep_link_app:.1f} s vs "
+            f"{result.page_bare:.1f} s)",
+            result.deep_link_ratio <= DEEP_LINK_GOAL,
+        ),
+    ]
+
+
+def lead_page_rows(args: argparse.Namespace) -> list[Row]:
+    large: Path | None = args.million
+    if large is None:
+        return [
+            Row(
+                "lead pages of the largest campaign, 1M-lead vs demo sandbox",
+                f"<= {LEAD_PAGES_GOAL}x each",
+                "not run: give --million PATH (a sandbox seeded with --leads 1000000)",
+                None,
+            )
+        ]
+    if not large.exists():
+        raise FileNotFoundError(f"expected a seeded sandbox database at {large}, found none")
+    from lib.sandbox import ensure_database
+
+    small_described, small = lead_pages.measure(args.small or ensure_database())
+    large_described, big = lead_pages.measure(large)
+    rows: list[Row] = []
+    for small_timing, large_timing in zip(small, big, strict=True):
+        large_ms, small_ms = large_timing.median_ms, small_timing.median_ms
+        ratio = large_ms / small_ms
+        rows.append(
+            Row(
+                f"lead page: {large_timing.request}",
+                f"<= {LEAD_PAGES_GOAL}x",
+                f"{ratio:.1f}x ({large_ms:.1f} ms vs {small_ms:.1f} ms)",
+                ratio <= LEAD_PAGES_GOAL,
+            )
+        )
+    print(f"  large: {large_described}; small: {small_described}", file=sys.stderr)
+    return rows
+
+
+SECTIONS: Final[dict[str, tuple[str, Measure]]] = {
+    "dossier": ("dossier", dossier_rows),
+    "browser": ("first render in Chromium", browser_rows),
+    "pages": ("lead pages at 1M leads", lead_page_rows),
+}
+
+
+def run_section(name: str, measure: Measure, args: argparse.Namespace) -> list[Row]:
+    """The rows of one section, or one FAIL row saying why it could not be measured."""
+    print(f"measuring {name} ...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    try:
+        rows = measure(args)
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        reason = " ".join(f"{type(error).__name__}: {error}".split())[:160]
+        return [Row(name, "-", f"not measured: {reason}", False)]
+    print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    widths = [
+        max(len(header), *(len(value) for value in column))
+        for header, column in (
+            ("figure", [row.figure for row in rows]),
+            ("goal", [row.goal for row in rows]),
+            ("measured", [row.measured for row in rows]),
+        )
+    ]
+    header = f"{'figure':<{widths[0]}}  {'goal':<{widths[1]}}  {'measured':<{widths[2]}}  result"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row.figure:<{widths[0]}}  {row.goal:<{widths[1]}}  {row.measured:<{widths[2]}}  "
+            f"{row.verdict}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--million",
+        type=Path,
+        help="an existing sandbox database seeded with --leads 1000000 (the 1M-lead rows)",
+    )
+    parser.add_argument(
+        "--small",
+        type=Path,
+        help="the database the 1M one is compared with (default: the demo sandbox)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(SECTIONS),
+        help="measure only these sections (repeatable)",
+    )
+    parser.add_argument("--latency-ms", type=int, default=dossier.LATENCY_MS)
+    parser.add_argument("--repeats", type=int, default=dossier.REPEATS, help="dossier loads")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="browser rounds")
+    args = parser.parse_args(argv)
+    rows: list[Row] = []
+    for key, (name, measure) in SECTIONS.items():
+        if args.only and key not in args.only:
+            continue
+        rows.extend(run_section(name, measure, args))
+    print_table(rows)
+    return 1 if any(row.passed is False for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""First-render timings in headless Chromium, each against a bare Streamlit app.
+
+Run as ``python -m benchmarks.first_render`` (``python -m benchmarks`` prints the rows with
+the others). Two figures, each the median of a few rounds, each round on fresh servers:
+
+- cold start: from launching ``streamlit run app.py`` to its first page drawn, against the
+  same for ``benchmarks/bare_app.py`` (one dataframe);
+- deep link: a Lead page (``/Lead?lead=...``) loaded for the first time on a running server,
+  against the bare app's page loaded the same way.
+
+"Drawn" means the script run has finished and no skeleton (an element still loading) is left.
+Chromium is launched once, outside every timing; each page gets a new browser context (empty
+cache). Servers are polled for health every few milliseconds, so the polling adds little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from benchmarks.ports import free_port
+from benchmarks.screenshots import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, SHOWCASE_LEAD, VIEWPORT
+
+BARE_APP: Final = Path(__file__).resolve().parent / "bare_app.py"
+APP: Final = PROJECT_ROOT / "app.py"
+ROUNDS: Final = 3
+HEALTH_POLL: Final = 0.02
+"""Seconds between health checks of a starting server."""
+SERVER_START_TIMEOUT: Final = 60.0
+DRAW_TIMEOUT_MS: Final = 60_000
+DRAWN_SCRIPT: Final = """() => {
+    const done = document.querySelector('[data-test-script-state="notRunning"]');
+    const main = document.querySelector('[data-testid="stMain"]');
+    return Boolean(done && main && main.querySelector('[data-testid="stElementContainer"]')
+        && !document.querySelector('[data-testid="stSkeleton"]'));
+}"""
+"""True once the script run has finished, something is drawn and nothing is still loading."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One page load: from the server's launch, and from the first request of the page."""
+
+    from_launch: float
+    from_request: float
+
+
+@dataclass(frozen=True)
+class FirstRender:
+    """Medians in seconds."""
+
+    cold_app: float
+    cold_bare: float
+    deep_link_app: float
+    page_bare: float
+
+    @property
+    def cold_ratio(self) -> float:
+        return self.cold_app / self.cold_bare
+
+    @property
+    def deep_link_ratio(self) -> float:
+        return self.deep_link_app / self.page_bare
+
+
+@contextmanager
+def served(script: Path) -> Iterator[tuple[str, float, float]]:
+    """``streamlit run script`` on a free port; yields its URL, launch and health times."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        launched = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            healthy = _wait_for_health(process, log, url)
+            yield url, launched, healthy
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_health(process: subprocess.Popen[bytes], log: Any, url: str) -> float:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {output}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return time.perf_counter()
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not answer on {url} within {SERVER_START_TIMEOUT} s")
+        time.sleep(HEALTH_POLL)
+
+
+def load(browser: Any, script: Path, path: str) -> Timing:
+    """Launch a server for ``script`` and time its first load of ``path`` in a new context."""
+    with served(script) as (url, launched, _healthy):
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            requested = time.perf_counter()
+            page.goto(f"{url}{path}")
+            page.wait_for_function(DRAWN_SCRIPT, timeout=DRAW_TIMEOUT_MS, polling=20)
+            drawn = time.perf_counter()
+        finally:
+            context.close()
+    return Timing(from_launch=drawn - launched, from_request=drawn - requested)
+
+
+def measure(rounds: int = ROUNDS, lead_id: int = SHOWCASE_LEAD) -> FirstRender:
+    from playwright.sync_api import sync_playwright
+
+    cold_app: list[float] = []
+    cold_bare: list[float] = []
+    deep_link: list[float] = []
+    page_bare: list[float] = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
+        )
+        try:
+            load(browser, BARE_APP, "/")  # warm the disk cache for Streamlit's own files
+            for _ in range(rounds):
+                bare = load(browser, BARE_APP, "/")
+                cold_bare.append(bare.from_launch)
+                page_bare.append(bare.from_request)
+                cold_app.append(load(browser, APP, "/").from_launch)
+                deep_link.append(load(browser, APP, f"/Lead?lead={lead_id}").from_request)
+        finally:
+            browser.close()
+    return FirstRender(
+        cold_app=statistics.median(cold_app),
+        cold_bare=statistics.median(cold_bare),
+        deep_link_app=statistics.median(deep_link),
+        page_bare=statistics.median(page_bare),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.first_render", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args(argv)
+    result = measure(args.rounds)
+    print(
+        f"cold start: app {result.cold_app:.2f} s, bare {result.cold_bare:.2f} s, "
+        f"{result.cold_ratio:.2f}x"
+    )
+    print(
+        f"deep link: Lead page {result.deep_link_app:.2f} s, bare page {result.page_bare:.2f} s, "
+        f"{result.deep_link_ratio:.2f}x"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
