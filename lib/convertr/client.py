@@ -837,6 +837,14 @@ class ConvertrClient:
         response = self._send("POST", LOGIN_PATH, data=form)
         body = self._json_or_none(response)
         where = f"POST {LOGIN_PATH} at {self.base_url_display}"
+        if response.status_code == 429:
+            # Whatever the body (a proxy may answer this one): the account is throttled.
+            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            wait = f"{retry_after:g} s" if retry_after is not None else "an unstated time"
+            raise LoginThrottledError(
+                f"{where}: sign-in for {username!r} refused for {wait} after repeated failures",
+                retry_after=retry_after,
+            )
         if not isinstance(body, dict):
             raise ResponseFormatError(
                 f"{where}: expected a JSON login answer, got "
@@ -884,13 +892,6 @@ class ConvertrClient:
             raise MfaRequiredError(
                 f"{where}: the account {username!r} requires MFA ({description})",
                 challenge=challenge,
-            )
-        if status == 429:
-            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            wait = f"{retry_after:g} s" if retry_after is not None else "an unstated time"
-            raise LoginThrottledError(
-                f"{where}: sign-in for {username!r} refused for {wait} after repeated failures",
-                retry_after=retry_after,
             )
         if status == 423 or error_code in ("account_locked", "locked"):
             raise AccountLockedError(f"{where}: the account {username!r} is locked ({description})")
