@@ -44,7 +44,14 @@ def ui_env(sandbox_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     import streamlit as st
 
     monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
-    for name in ("CONVERTR_BASE_URL", "CONVERTR_USERNAME", "CONVERTR_PASSWORD", "CONVERTR_TOKEN"):
+    for name in (
+        "CONVERTR_BASE_URL",
+        "CONVERTR_USERNAME",
+        "CONVERTR_PASSWORD",
+        "CONVERTR_TOKEN",
+        "CONVERTR_SHARED_LOGIN",
+        "CONVERTR_IDLE_TIMEOUT_MINUTES",
+    ):
         monkeypatch.delenv(name, raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()

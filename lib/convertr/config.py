@@ -39,6 +39,14 @@ STATUS_FILTER_MODES: Final[tuple[StatusFilterMode, ...]] = get_args(StatusFilter
 _ENTRY_SEPARATORS: Final = re.compile(r"[,;\n]")
 ENV_REQUEST_DEADLINE = "CONVERTR_REQUEST_DEADLINE"
 ENV_DOSSIER_DEADLINE = "CONVERTR_DOSSIER_DEADLINE"
+ENV_SHARED_LOGIN = "CONVERTR_SHARED_LOGIN"
+"""``true``: the dashboard uses the configured credentials for every visitor (a kiosk, a demo
+screen) and says so on every page. Otherwise each visitor signs in as themselves."""
+ENV_IDLE_TIMEOUT = "CONVERTR_IDLE_TIMEOUT_MINUTES"
+"""Minutes without a click after which a visitor is signed out (default 30)."""
+DEFAULT_IDLE_TIMEOUT_MINUTES: Final = 30.0
+_TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on"})
+_FALSE_WORDS: Final = frozenset({"false", "0", "no", "off"})
 
 
 class ClientConfig(BaseModel):
@@ -83,15 +91,26 @@ class ClientConfig(BaseModel):
         """The embedded sandbox, signed in as one of its demo users."""
         return cls(username=username, password=SecretStr(SANDBOX_PASSWORD), sandbox_db=sandbox_db)
 
+    def without_credentials(self) -> ClientConfig:
+        """The same place and limits with no username, password or token: the client of a
+        visitor who signs in as themselves."""
+        return self.model_copy(update={"username": None, "password": None, "token": None})
+
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str], secrets: Mapping[str, Any] | None = None
+        cls,
+        env: Mapping[str, str],
+        secrets: Mapping[str, Any] | None = None,
+        *,
+        credentials_required: bool = True,
     ) -> ClientConfig:
         """Settings from ``CONVERTR_*`` variables, then from ``secrets`` (e.g. secrets.toml).
 
         The environment wins over the secrets file, so one run can be pointed elsewhere
         without editing the file. Without a base URL the embedded sandbox is used, signed in
         as ``analyst@sandbox.test``/``sandbox`` unless a username or password is given.
+        ``credentials_required=False`` accepts a base URL without credentials (the dashboard,
+        where each visitor signs in).
         """
 
         def raw_setting(name: str) -> object:
@@ -129,7 +148,7 @@ class ClientConfig(BaseModel):
                 dossier_deadline=dossier_deadline,
             )
         base_url = normalise_base_url(base_url)
-        if token is None and (username is None or password is None):
+        if credentials_required and token is None and (username is None or password is None):
             raise ConfigurationError(
                 f"{ENV_BASE_URL} is set but neither {ENV_TOKEN} nor both {ENV_USERNAME} and "
                 f"{ENV_PASSWORD} are: expected a token or a username and password"
@@ -190,8 +209,9 @@ def parse_status_filter(raw: str | None) -> StatusFilterMode:
     )
 
 
-def _seconds(name: str, raw: str | None, default: float) -> float:
-    """A positive, finite number of seconds from a setting, or ``default`` when it is unset."""
+def _seconds(name: str, raw: str | None, default: float, unit: str = "seconds") -> float:
+    """A positive, finite number (of seconds, or ``unit``) from a setting, or ``default`` when
+    it is unset."""
     if raw is None:
         return default
     try:
@@ -199,7 +219,7 @@ def _seconds(name: str, raw: str | None, default: float) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise ConfigurationError(f"expected {name} as a number of seconds above 0, got {raw!r}")
+        raise ConfigurationError(f"expected {name} as a number of {unit} above 0, got {raw!r}")
     return value
 
 
@@ -219,3 +239,54 @@ def normalise_base_url(raw: str) -> str:
     if url.endswith(API_PREFIX):
         url = url[: -len(API_PREFIX)]
     return url
+
+
+class AccessSettings(BaseModel):
+    """Who the dashboard acts as and for how long: a shared account only when configured so,
+    and the idle time after which a visitor is signed out."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shared_login: bool = False
+    """Everyone acts as the configured account (``CONVERTR_SHARED_LOGIN=true``)."""
+    idle_timeout_minutes: float = Field(default=DEFAULT_IDLE_TIMEOUT_MINUTES, gt=0)
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str], secrets: Mapping[str, Any] | None = None
+    ) -> AccessSettings:
+        """``CONVERTR_SHARED_LOGIN`` and ``CONVERTR_IDLE_TIMEOUT_MINUTES``, the environment
+        over the secrets (as ``ClientConfig.from_env``)."""
+        shared = _first_setting(ENV_SHARED_LOGIN, env, secrets)
+        idle = _first_setting(ENV_IDLE_TIMEOUT, env, secrets)
+        return cls(
+            shared_login=parse_flag(ENV_SHARED_LOGIN, shared),
+            idle_timeout_minutes=_seconds(
+                ENV_IDLE_TIMEOUT,
+                None if idle is None else str(idle).strip(),
+                DEFAULT_IDLE_TIMEOUT_MINUTES,
+                unit="minutes",
+            ),
+        )
+
+
+def _first_setting(name: str, env: Mapping[str, str], secrets: Mapping[str, Any] | None) -> object:
+    for source in (env, secrets or {}):
+        value = source.get(name)
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return value
+    return None
+
+
+def parse_flag(name: str, raw: object) -> bool:
+    """A yes/no setting: a TOML boolean, or true/false, 1/0, yes/no, on/off (unset: no)."""
+    if raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"{name}: expected true or false, got {raw!r}")

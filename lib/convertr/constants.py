@@ -8,6 +8,11 @@ API_PREFIX: Final = "/api/v4"
 """Every resource lives under this path."""
 LOGIN_PATH: Final = "/api/login"
 """Form-encoded username/password login (outside the v4 prefix, as on the platform)."""
+LOGOUT_PATH: Final = "/api/logout"
+"""Ends a token on the server (assumed: not in the public docs; a 404 means the server has no
+such endpoint, and the token is then only forgotten by the client)."""
+REFRESH_GRANT: Final = "refresh_token"
+"""``grant_type`` of a renewal posted to LOGIN_PATH with the login's ``refresh_token``."""
 
 SANDBOX_BASE_URL: Final = "http://sandbox"
 """Host name the in-process sandbox answers on (never resolved: the WSGI transport serves it)."""

@@ -4,7 +4,8 @@ Every error the client raises is a ``ConvertrError``; each carries a one-line ``
 for a banner (always one line), and the HTTP errors carry the status, method, URL path and
 the server's title and reason, read from whichever spelling the server uses
 (``read_error_body``: Hydra, problem+json, OAuth2 or JWT style). No error ever holds a
-password or token.
+password or token in its message: the one secret an error carries, an MFA sign-in's
+``MfaChallenge``, is an attribute whose repr hides it.
 
 ```
 ConvertrError
@@ -12,10 +13,16 @@ ConvertrError
  ├── TransportError              no HTTP answer at all
  │    ├── ConnectError           unknown host, refused connection, TLS failure
  │    └── RequestTimeoutError    the server did not answer in time (or by the request deadline)
- ├── AuthError                   POST /api/login did not give a token
+ ├── AuthError                   POST /api/login did not give a token, or none is left
  │    ├── InvalidCredentialsError    400 invalid_grant / invalid_request
- │    ├── MfaRequiredError           the account needs a second factor
- │    └── PasswordExpiredError       the password must be changed on the platform first
+ │    │    └── InvalidMfaCodeError   the second step of an MFA sign-in: the code was wrong
+ │    ├── MfaRequiredError           the account needs a second factor: a step, with its
+ │    │                              ``MfaChallenge`` (kept private) for ``sign_in_with_mfa``
+ │    ├── PasswordExpiredError       the password must be changed on the platform first
+ │    ├── AccountLockedError         the platform has locked the account (423, assumed)
+ │    ├── LoginThrottledError        too many failed sign-ins: 429, ``retry_after`` seconds
+ │    └── SessionExpiredError        the token has expired and cannot be renewed without
+ │                                   the person: they must sign in again
  ├── APIError                    an HTTP error answer
  │    ├── RedirectError           3xx: never followed, so the token never goes elsewhere
  │    ├── BadRequestError         400
@@ -38,8 +45,10 @@ ConvertrError
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal, NamedTuple
+
+from pydantic import SecretStr
 
 
 class Violation(NamedTuple):
@@ -99,15 +108,68 @@ class InvalidCredentialsError(AuthError):
     default_user_message = "Convertr rejected the username or password."
 
 
+class InvalidMfaCodeError(InvalidCredentialsError):
+    default_user_message = "That code was not accepted: check it and enter the current one."
+
+
+@dataclass(frozen=True)
+class MfaChallenge:
+    """The first answer of an MFA sign-in: the second step posts the same form again with
+    the code and this ``mfa_token`` (``docs/api.md``, "Login"). Secrets print as stars."""
+
+    username: str
+    password: SecretStr = field(repr=False)
+    """Posted again with the code ("the same form"); kept only until the second step."""
+    mfa_token: SecretStr = field(repr=False)
+    description: str | None = None
+    """What the server said about the second factor (its ``error_description``)."""
+
+
 class MfaRequiredError(AuthError):
-    default_user_message = (
-        "This Convertr account requires multi-factor authentication, which Lead Lens does not "
-        "support: use an API token (CONVERTR_TOKEN) instead."
-    )
+    """Not a dead end: the sign-in continues with ``challenge`` and the person's code."""
+
+    default_user_message = "Enter the code from your authenticator to finish signing in."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        challenge: MfaChallenge | None = None,
+        user_message: str | None = None,
+    ) -> None:
+        super().__init__(message, user_message=user_message)
+        self.challenge = challenge
+        """What the second step posts (None when the server sent no ``mfa_token``)."""
 
 
 class PasswordExpiredError(AuthError):
-    default_user_message = "The Convertr password has expired: change it on the platform first."
+    default_user_message = (
+        "This password has expired: change it on the Convertr platform, then sign in with the "
+        "new one."
+    )
+
+
+class AccountLockedError(AuthError):
+    default_user_message = (
+        "This Convertr account is locked: ask your Convertr administrator to unlock it."
+    )
+
+
+class LoginThrottledError(AuthError):
+    """Too many failed sign-ins for the account: the server refuses for a while (429)."""
+
+    default_user_message = "Too many failed sign-ins for this account: try again later."
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, user_message: str | None = None
+    ) -> None:
+        super().__init__(message, user_message=user_message)
+        self.retry_after = retry_after
+        """Seconds the server asked to wait (its ``Retry-After``), or None if it gave none."""
+
+
+class SessionExpiredError(AuthError):
+    default_user_message = "Your Convertr session has expired: sign in again to continue."
 
 
 class APIError(ConvertrError):

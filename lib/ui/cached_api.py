@@ -1,9 +1,13 @@
-"""Cached access to the Convertr API for the pages: one client per configuration, data per
-(client identity, query) with a short TTL, and the lead dossier per lead.
+"""Cached access to the Convertr API for the pages: a client per signed-in visitor (or one
+shared client for a configured shared login), data per (identity, query) with a short TTL, and
+the lead dossier per lead.
 
 Reruns (switching tabs, sorting, typing in a filter that does not change the query) hit these
 caches and send no request. Every cached function takes the client as `_client` (not hashed)
-and the client's identity `client_key` (hashed), so two users never share an entry.
+and the identity's `client_key` (hashed): where, the user id and a random part per sign-in
+(`lib.convertr.session.Identity.cache_key`), never the token. Two people never share an entry,
+and once a person signs out nothing can reach the entries of that sign-in again (they expire
+with their TTL).
 """
 
 # Cache-key parameters (client_key, generation) are used only by Streamlit's hashing.
@@ -20,6 +24,7 @@ from typing import Any, Final
 import streamlit as st
 
 from lib.convertr import ClientConfig, ConvertrClient, LeadDossier, load_dossier
+from lib.convertr.config import AccessSettings
 from lib.convertr.models import (
     Campaign,
     CampaignStatus,
@@ -29,6 +34,7 @@ from lib.convertr.models import (
     Statistic,
     User,
 )
+from lib.convertr.session import Identity
 from lib.views.leads import LeadFilters
 
 DATA_TTL_SECONDS: Final = 120
@@ -59,13 +65,22 @@ def _secrets() -> Mapping[str, Any] | None:
         return None
 
 
-def resolve_config(demo_username: str | None) -> ClientConfig:
-    """The configuration from the environment (and secrets); in sandbox mode signed in as
-    the chosen demo user. Raises ConfigurationError when the settings cannot work."""
-    config = ClientConfig.from_env(os.environ, _secrets())
-    if config.is_sandbox and demo_username:
-        return ClientConfig.sandbox(demo_username, sandbox_db=config.sandbox_db)
-    return config
+def access_settings() -> AccessSettings:
+    """Shared login or not, and the idle timeout, from the environment (and secrets)."""
+    return AccessSettings.from_env(os.environ, _secrets())
+
+
+def resolve_config(settings: AccessSettings) -> ClientConfig:
+    """Where the API is, from the environment (and secrets). Its credentials are kept only
+    for a shared login: otherwise each visitor signs in as themselves and the configured
+    ones are dropped, so nobody acts as the configured account by accident. Raises
+    ConfigurationError when the settings cannot work."""
+    config = ClientConfig.from_env(
+        os.environ, _secrets(), credentials_required=settings.shared_login
+    )
+    if settings.shared_login:
+        return config
+    return config.without_credentials()
 
 
 def config_key(config: ClientConfig) -> str:
@@ -79,11 +94,21 @@ def _client(key: str, _config: ClientConfig) -> ConvertrClient:
     return ConvertrClient(_config)
 
 
-def connect(demo_username: str | None) -> Connection:
-    """The shared client for the current configuration (created once per configuration)."""
-    config = resolve_config(demo_username)
-    key = config_key(config)
-    return Connection(client=_client(key, config), key=key, config=config)
+def shared_client(config: ClientConfig) -> ConvertrClient:
+    """The one client of a shared login (created once per configuration, used by all)."""
+    return _client(config_key(config), config)
+
+
+def visitor_client(config: ClientConfig) -> ConvertrClient:
+    """A new client for one visitor's sign-in: it alone holds their token, and it lives in
+    their session's state only (never in a cache another session can reach)."""
+    return ConvertrClient(config.without_credentials())
+
+
+def connection_of(identity: Identity) -> Connection:
+    """The page's connection: the identity's client and its cache key (never the token)."""
+    client = identity.client
+    return Connection(client=client, key=identity.cache_key, config=client.config)
 
 
 @st.cache_data(ttl=USER_TTL_SECONDS, show_spinner=False)

@@ -1,29 +1,57 @@
-"""The frame every page shares: page config, sidebar (data source, user, demo-user switch),
-and the guard that turns any failure into one clear message instead of a traceback."""
+"""The frame every page shares: page config, who is signed in (the one identity of this
+session), the sign-in page in place of the body until someone is, the sidebar (data source,
+user and role, demo-user switch, sign out), and the guard that turns any failure into one
+clear message instead of a traceback.
+
+Who the user is lives in one place, `st.session_state[keys.IDENTITY]` (a
+`lib.convertr.session.SignInState`). Every page reads it through `open_session`; the only
+ways to change it are the sign-in code path (`_sign_in`: the form, the demo users' buttons,
+the sidebar switcher, a sandbox session's start), signing out, the idle timeout and an
+expired token. No widget's state decides it.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import Final
 
 import streamlit as st
 
-from lib.convertr import ConvertrClient
-from lib.convertr.constants import SANDBOX_DEFAULT_USERNAME
-from lib.convertr.errors import ConvertrError
+from lib.convertr import ClientConfig, ConvertrClient
+from lib.convertr import session as signin_session
+from lib.convertr.config import AccessSettings
+from lib.convertr.constants import SANDBOX_DEFAULT_USERNAME, SANDBOX_PASSWORD
+from lib.convertr.errors import AuthenticationError, AuthError, ConvertrError
 from lib.convertr.models import User
-from lib.presentation import escape_markdown, resolve_timezone, role_label
-from lib.ui import cached_api, keys, pages
+from lib.convertr.session import (
+    AwaitingCode,
+    Identity,
+    SessionExpired,
+    SignedIn,
+    SignedOut,
+    SignInProblem,
+    SignInState,
+    SignOutReason,
+)
+from lib.presentation import escape_markdown, resolve_timezone
+from lib.ui import cached_api, keys, pages, signin
+from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
 
 logger = logging.getLogger(__name__)
 
 APP_NAME: Final = "Lead Lens"
 APP_ICON: Final = "🔎"
 DEFAULT_DEMO_USER: Final = SANDBOX_DEFAULT_USERNAME
+SECONDS_PER_MINUTE: Final = 60
+KEPT_ON_SIGN_OUT: Final = frozenset({keys.IDENTITY, keys.LAST_ACTIVITY})
+"""Session-state keys a sign-out keeps; everything else the person left behind (pending
+edits, the last lead, filters) is forgotten with them."""
+EMPTY_FORM: Final = "Enter your email and your password."
 
 
 @dataclass(frozen=True)
@@ -33,6 +61,7 @@ class Session:
     connection: cached_api.Connection
     user: User
     zone: tzinfo
+    identity: Identity | None = None
 
     @property
     def client(self) -> ConvertrClient:
@@ -44,10 +73,6 @@ def configure_page(title: str) -> None:
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=APP_ICON, layout="wide")
 
 
-def _remember_demo_user() -> None:
-    st.session_state[keys.DEMO_USER_CHOICE] = st.session_state[keys.DEMO_USER]
-
-
 def demo_users() -> tuple[str, ...]:
     """The sandbox's demo users (its catalogue), in the order the switcher lists them."""
     # Imported here, as the client does, so a real enterprise's app never loads the sandbox.
@@ -56,18 +81,245 @@ def demo_users() -> tuple[str, ...]:
     return tuple(email for email, _role, _name in DEMO_USERS)
 
 
-def _demo_user_switcher() -> str:
-    chosen = st.session_state.get(keys.DEMO_USER_CHOICE, DEFAULT_DEMO_USER)
-    if keys.DEMO_USER not in st.session_state:
-        st.session_state[keys.DEMO_USER] = chosen
-    selected: str = st.sidebar.selectbox(
+def _demo_user_cards() -> tuple[DemoUserCard, ...]:
+    from lib.sandbox.demo import DEMO_USERS, ROLE_PERMISSIONS
+
+    return demo_user_cards(DEMO_USERS, ROLE_PERMISSIONS)
+
+
+# -- the one identity ------------------------------------------------------------------------
+
+
+def _settings() -> tuple[AccessSettings, ClientConfig]:
+    """Shared login or not, idle timeout, and where the API is (raises ConfigurationError)."""
+    settings = cached_api.access_settings()
+    return settings, cached_api.resolve_config(settings)
+
+
+def _state() -> SignInState | None:
+    state = st.session_state.get(keys.IDENTITY)
+    return (
+        state if isinstance(state, SignedOut | AwaitingCode | SignedIn | SessionExpired) else None
+    )
+
+
+def _store(state: SignInState) -> None:
+    st.session_state[keys.IDENTITY] = state
+
+
+def _forget_page_state() -> None:
+    """Everything a person left in this session but who they are (signing out, idling)."""
+    for key in list(st.session_state.keys()):
+        if key not in KEPT_ON_SIGN_OUT:
+            del st.session_state[key]
+
+
+def _keep_page_state() -> None:
+    """Write back the widget values a page would lose while the sign-in form stands in for
+    it (a widget not drawn in a run is forgotten; a value written this run is not)."""
+    for key in keys.KEPT_WHILE_SIGNING_IN:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def _sign_in(email: str, password: str) -> None:
+    """The one sign-in code path: the form, the demo users' buttons, the sidebar switcher
+    and a sandbox session's start all come here, as a real enterprise's visitor does."""
+    config = _settings()[1]
+    before = _state()
+    previous = before.identity if isinstance(before, SessionExpired) else None
+    if isinstance(before, SignedIn | AwaitingCode):
+        # Signing in as someone else ends the current sign-in first (the demo switcher).
+        signin_session.sign_out(before)
+    client = cached_api.visitor_client(config)
+    after = signin_session.attempt_sign_in(client, email, password, previous=previous)
+    if not isinstance(after, SignedIn | AwaitingCode):
+        client.close()
+    _arrive(after, previous)
+
+
+def _arrive(after: SignInState, previous: Identity | None) -> None:
+    """Store the state a sign-in step led to; a different person renewing an expired session
+    does not inherit what the previous one left."""
+    if (
+        isinstance(after, SignedIn)
+        and previous is not None
+        and after.identity.user.id != previous.user.id
+    ):
+        _forget_page_state()
+    _store(after)
+    st.session_state[keys.LAST_ACTIVITY] = time.time()
+
+
+def _with_problem(state: SignInState | None, email: str, message: str) -> SignInState:
+    problem = SignInProblem(error=AuthError(message, user_message=message), at=time.time())
+    if isinstance(state, SessionExpired | AwaitingCode):
+        return replace(state, problem=problem)
+    return SignedOut(email=email, problem=problem)
+
+
+def _submit_password() -> None:
+    state = _state()
+    if isinstance(state, SessionExpired):
+        email = state.identity.email
+    else:
+        email = str(st.session_state.get(keys.SIGNIN_EMAIL) or "").strip()
+    password = str(st.session_state.get(keys.SIGNIN_PASSWORD) or "")
+    # Never kept, whatever the outcome: the field is empty when the page comes back.
+    st.session_state[keys.SIGNIN_PASSWORD] = ""
+    if not email or not password:
+        _store(_with_problem(state, email, EMPTY_FORM))
+        return
+    _sign_in(email, password)
+
+
+def _submit_code() -> None:
+    state = _state()
+    code = str(st.session_state.get(keys.SIGNIN_CODE) or "")
+    st.session_state[keys.SIGNIN_CODE] = ""
+    if not isinstance(state, AwaitingCode):
+        return
+    if not code.strip():
+        _store(_with_problem(state, state.email, "Enter the code from your authenticator."))
+        return
+    after = signin_session.attempt_code(state, code)
+    if not isinstance(after, SignedIn | AwaitingCode):
+        state.client.close()
+    _arrive(after, state.previous)
+
+
+def _start_over() -> None:
+    """Leave the MFA step (keeping the email), or an expired session (as someone else)."""
+    state = _state()
+    if isinstance(state, AwaitingCode):
+        email = state.email
+        signin_session.sign_out(state)
+        _store(SignedOut(email=email))
+        return
+    _sign_out("signed_out")
+
+
+def _sign_out(reason: SignOutReason = "signed_out") -> None:
+    state = _state()
+    if state is not None:
+        signin_session.sign_out(state, reason)
+    _forget_page_state()
+    _store(SignedOut(reason=reason))
+
+
+def _switch_demo_user() -> None:
+    chosen = st.session_state.get(keys.DEMO_USER)
+    state = _state()
+    current = state.identity.email if isinstance(state, SignedIn) else None
+    if isinstance(chosen, str) and chosen != current:
+        _sign_in(chosen, SANDBOX_PASSWORD)
+
+
+def _first_state(config: ClientConfig) -> SignInState:
+    """A new session: the sandbox signs its visitor in at once (it has no secret to
+    protect), as the demo user the switcher was given, else the default one; a real
+    enterprise asks."""
+    if not config.is_sandbox:
+        return SignedOut()
+    preset = st.session_state.get(keys.DEMO_USER)
+    email = preset if isinstance(preset, str) and preset in demo_users() else DEFAULT_DEMO_USER
+    _sign_in(email, SANDBOX_PASSWORD)
+    return _state() or SignedOut()
+
+
+def _try_automatic_sign_in_again() -> None:
+    """Forget the failed automatic sign-in, so the next run signs the same demo user in."""
+    state = _state()
+    if isinstance(state, SignedOut) and state.email in demo_users():
+        st.session_state[keys.DEMO_USER] = state.email
+    st.session_state.pop(keys.IDENTITY, None)
+
+
+def _shared_state(config: ClientConfig) -> SignedIn:
+    """The configured account everyone acts as (CONVERTR_SHARED_LOGIN)."""
+    client = cached_api.shared_client(config)
+    connection = cached_api.Connection(
+        client=client, key=cached_api.config_key(config), config=config
+    )
+    try:
+        user = cached_api.current_user(client, connection.key)
+    except ConvertrError as error:
+        st.sidebar.markdown(f"**Data source**  \n{escape_markdown(client.base_url_display)}")
+        show_unreachable(connection, error)
+        st.stop()
+    return SignedIn(signin_session.identity_of(client, user, shared=True))
+
+
+def _idle_seconds() -> float:
+    last = st.session_state.get(keys.LAST_ACTIVITY)
+    return time.time() - last if isinstance(last, int | float) else 0.0
+
+
+def _state_for_this_run(settings: AccessSettings, config: ClientConfig) -> SignInState:
+    """Who this run is for: after the idle timeout and renewing a token about to end."""
+    if settings.shared_login:
+        return _shared_state(config)
+    state = _state()
+    if state is None:
+        state = _first_state(config)
+    elif (
+        not isinstance(state, SignedOut)
+        and _idle_seconds() > settings.idle_timeout_minutes * SECONDS_PER_MINUTE
+    ):
+        email = state.identity.email if isinstance(state, SignedIn | SessionExpired) else ""
+        _sign_out("idle")
+        state = SignedOut(email=email, reason="idle")
+        _store(state)
+    if isinstance(state, SignedIn):
+        checked = signin_session.check(state)
+        if checked is not state:
+            _store(checked)
+        state = checked
+    st.session_state[keys.LAST_ACTIVITY] = time.time()
+    return state
+
+
+def session_expired() -> None:
+    """The token ended while the page was loading: ask for the password in its place (what
+    the user was doing stays). A shared account renews itself, so there it is an error."""
+    state = _state()
+    if isinstance(state, SignedIn) and not state.identity.shared:
+        _store(SessionExpired(identity=state.identity))
+        st.rerun()
+
+
+# -- drawing ---------------------------------------------------------------------------------
+
+
+def _demo_user_switcher(identity: Identity) -> None:
+    """The sandbox's switcher. Its value is the identity's, set anew on every run; choosing
+    a user signs in as them (on_change), so a lost widget state changes nobody."""
+    options = demo_users()
+    if identity.email not in options:
+        options = (identity.email, *options)
+    st.session_state[keys.DEMO_USER] = identity.email
+    st.sidebar.selectbox(
         "Demo user",
-        demo_users(),
+        options,
         key=keys.DEMO_USER,
-        on_change=_remember_demo_user,
+        on_change=_switch_demo_user,
         help="The sandbox's users have different roles: switch to see what each may do.",
     )
-    return selected
+
+
+def _sidebar(identity: Identity, config: ClientConfig) -> None:
+    shown = sidebar_identity(identity)
+    st.sidebar.markdown(f"**Data source**  \n{escape_markdown(shown.source)}")
+    st.sidebar.markdown(
+        f"**Signed in as**  \n{escape_markdown(shown.name)}  \n"
+        f"{escape_markdown(shown.email)} · {escape_markdown(shown.role)}"
+    )
+    if shown.shared:
+        st.sidebar.caption("A shared account (CONVERTR_SHARED_LOGIN): everyone acts as it.")
+        return
+    if config.is_sandbox:
+        _demo_user_switcher(identity)
+    st.sidebar.button("Sign out", key=keys.SIGN_OUT, on_click=_sign_out, icon=":material/logout:")
 
 
 def _navigation() -> None:
@@ -92,47 +344,65 @@ def _navigation() -> None:
     st.divider()
 
 
-def _is_sandbox_configured() -> bool:
-    try:
-        return cached_api.resolve_config(None).is_sandbox
-    except ConvertrError:
-        return False
+def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSettings) -> None:
+    """The sign-in form in the page body's place; the page and its query stay in the URL,
+    so the page the link asked for is drawn as soon as someone is signed in."""
+    _keep_page_state()
+    source = "Sandbox" if config.is_sandbox else (config.base_url or "")
+    st.sidebar.markdown(f"**Data source**  \n{escape_markdown(source)}  \n\nNot signed in.")
+    page_state = state if not isinstance(state, SignedIn) else SignedOut()
+    signin.render(
+        page_state,
+        signin.SignInActions(
+            submit_password=_submit_password,
+            submit_code=_submit_code,
+            start_over=_start_over,
+            sign_in_as_demo_user=lambda email: _sign_in(email, SANDBOX_PASSWORD),
+            try_again=_try_automatic_sign_in_again if config.is_sandbox else None,
+        ),
+        signin.SignInContext(
+            source=source,
+            zone=resolve_timezone(st.context.timezone),
+            idle_minutes=settings.idle_timeout_minutes,
+            demo_users=_demo_user_cards() if config.is_sandbox else (),
+        ),
+    )
 
 
 def open_session() -> Session:
-    """Draw the sidebar and sign in. On failure show one banner with what was tried and
-    stop the page."""
-    demo_user = _demo_user_switcher() if _is_sandbox_configured() else None
+    """Who this run is for, with the sidebar; the sign-in page (and a stop) until someone is
+    signed in. A configuration that cannot work is one banner saying what is wrong."""
     try:
-        connection = cached_api.connect(demo_user)
+        settings, config = _settings()
     except ConvertrError as error:
         st.error(
             f"**Lead Lens is not configured correctly.** {escape_markdown(error.user_message)}"
         )
         st.caption(f"Details: {escape_markdown(str(error))}")
         st.stop()
-    source = connection.client.base_url_display
-    st.sidebar.markdown(f"**Data source**  \n{escape_markdown(source)}")
-    try:
-        user = cached_api.current_user(connection.client, connection.key)
-    except ConvertrError as error:
-        show_unreachable(connection, error)
+    state = _state_for_this_run(settings, config)
+    if not isinstance(state, SignedIn):
+        _sign_in_page(state, config, settings)
         st.stop()
-    role = escape_markdown(role_label(user.role))
-    st.sidebar.markdown(
-        f"**Signed in as**  \n{escape_markdown(user.name)}  \n"
-        f"{escape_markdown(user.email)} · {role}"
-    )
+    identity = state.identity
+    _sidebar(identity, config)
+    if identity.shared:
+        st.info(shared_banner(identity), icon=":material/group:")
     zone_name = st.context.timezone
     zone = resolve_timezone(zone_name)
     # The zone's own key, not the browser's text: only a real IANA name reaches markdown.
     st.sidebar.caption(f"Times shown in {zone}.")
-    return Session(connection=connection, user=user, zone=zone)
+    return Session(
+        connection=cached_api.connection_of(identity),
+        user=identity.user,
+        zone=zone,
+        identity=identity,
+    )
 
 
 def show_unreachable(connection: cached_api.Connection, error: ConvertrError) -> None:
     """The one banner for an API that cannot be used: what failed and what was tried."""
-    who = connection.config.username or "an API token"
+    who = connection.config.username or connection.client.signed_in_as or "an API token"
     st.error(
         f"**Cannot load data from Convertr.** {escape_markdown(error.user_message)}  \n"
         f"Tried: `{connection.client.base_url_display.replace('`', '')}`, signed in as "
@@ -148,6 +418,10 @@ def guarded(what: str) -> Iterator[None]:
     traceback ever reaches the page. Streamlit's own rerun/stop signals pass through."""
     try:
         yield
+    except (AuthError, AuthenticationError) as error:
+        session_expired()  # reruns into the sign-in form unless this is a shared account
+        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
+        st.caption(f"Details: {escape_markdown(str(error))}")
     except ConvertrError as error:
         st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
         st.caption(f"Details: {escape_markdown(str(error))}")
@@ -160,13 +434,14 @@ def guarded(what: str) -> Iterator[None]:
 
 
 def run_page(title: str, body: Callable[[Session], None]) -> None:
-    """Configure the page, open the session, run `body` guarded, record the request count."""
+    """Configure the page, open the session (or show the sign-in page), run `body` guarded,
+    record the request count."""
     configure_page(title)
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
     navigation = st.sidebar.container()
+    session = open_session()
     try:
-        session = open_session()
         with guarded(title.lower()):
             body(session)
     finally:

@@ -11,10 +11,18 @@ from typing import Final
 from lib.convertr.dossier import Part
 
 # Shared frame (sidebar)
+IDENTITY: Final = "frame.identity"
+"""The one place who is signed in lives: a `lib.convertr.session.SignInState` (signed in, signed
+out, waiting for an MFA code, or expired), read by every page. Nothing else decides who the
+user is."""
+LAST_ACTIVITY: Final = "frame.last_activity"
+"""Wall-clock seconds of the last run of this session, for the idle timeout."""
 DEMO_USER: Final = "frame.demo_user"
-"""Selected sandbox demo user (an email address)."""
-DEMO_USER_CHOICE: Final = "frame.demo_user_choice"
-"""Plain (non-widget) copy of the demo user: widget state does not survive a page switch."""
+"""The sandbox's demo-user switcher. Its shown value is set from the identity on every run;
+choosing another user calls the sign-in (in its on_change), so losing this widget's state can
+never change who is signed in. A value put here before a session's first run is the demo user
+that session starts as (tests do this)."""
+SIGN_OUT: Final = "frame.sign_out"
 REQUEST_COUNT: Final = "frame.request_count"
 """The client's `request_count` at the end of the last run (tests compare it across reruns)."""
 RETRY_CONNECTION: Final = "frame.retry"
@@ -24,6 +32,25 @@ LAST_CAMPAIGN: Final = "frame.last_campaign"
 """Campaign id last opened, so the sidebar's Leads link returns to it."""
 LAST_LEAD: Final = "frame.last_lead"
 """Lead id last opened, for the sidebar's Lead link."""
+
+# Sign-in page (drawn in place of any page's body, so a deep link keeps its page and query)
+SIGNIN_FORM: Final = "signin.form"
+SIGNIN_EMAIL: Final = "signin.email"
+SIGNIN_PASSWORD: Final = "signin.password"
+"""Emptied by the sign-in itself, whatever the outcome: a password is never kept."""
+SIGNIN_SUBMIT: Final = "signin.submit"
+SIGNIN_CODE_FORM: Final = "signin.code_form"
+SIGNIN_CODE: Final = "signin.code"
+SIGNIN_CODE_SUBMIT: Final = "signin.code_submit"
+SIGNIN_START_OVER: Final = "signin.start_over"
+SIGNIN_TRY_AGAIN: Final = "signin.try_again"
+"""Leave the MFA step, or an expired session, and sign in afresh (as anyone)."""
+
+
+def signin_demo_user(email: str) -> str:
+    """The sandbox sign-in page's button for one demo user."""
+    return f"signin.demo.{email}"
+
 
 # Query parameters (the deep-link contract)
 PARAM_CAMPAIGN: Final = "campaign"
@@ -172,3 +199,21 @@ def edit_table(lead_id: int, generation: int = 0) -> str:
 def edit_read_only_table(lead_id: int) -> str:
     """The grid shown instead of the editor to a user who may not edit."""
     return f"lead.edit.{lead_id}.readonly"
+
+
+KEPT_WHILE_SIGNING_IN: Final = (
+    CAMPAIGNS_SEARCH,
+    CAMPAIGNS_STATUS,
+    CAMPAIGNS_CHOICE,
+    LEADS_STATUS,
+    LEADS_DELIVERY,
+    LEADS_DATES,
+    LEADS_SEARCH,
+    LEADS_ORDER,
+    LEADS_PAGE_SIZE,
+    LEADS_PAGE,
+)
+"""Widget values kept while the sign-in form stands in for a page (an expired session): a
+widget not drawn in a run loses its value, so these are written back on each such run. The
+rest of what a user was doing (pending edits, the last lead and campaign) is plain session
+state, which a run that does not draw the page keeps anyway."""

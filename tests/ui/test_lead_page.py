@@ -160,6 +160,7 @@ def test_unreachable_api_shows_one_banner(monkeypatch: Any) -> None:
     monkeypatch.setenv("CONVERTR_BASE_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("CONVERTR_USERNAME", "someone@example.test")
     monkeypatch.setenv("CONVERTR_PASSWORD", "not-shown-anywhere")
+    monkeypatch.setenv("CONVERTR_SHARED_LOGIN", "true")  # else each visitor signs in
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
     (banner,) = at.error
