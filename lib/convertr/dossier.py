@@ -18,6 +18,7 @@ a part still missing then has a ``RequestTimeoutError``.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import time
@@ -52,6 +53,7 @@ from lib.convertr.models import (
     ProcessrJobLead,
     Statistic,
 )
+from lib.convertr.requestlog import REQUEST_WAVE
 
 Part = Literal[
     "lead",
@@ -229,6 +231,9 @@ class _DossierLoad:
         self.values: dict[Part, Any] = {}
         self.errors: dict[Part, ConvertrError] = {}
         self.pending: dict[Future[Any], Part] = {}
+        self.waves: dict[Part, int] = {}
+        self.wave = 1
+        """The wave the next submitted part belongs to (tags its requests for the log)."""
 
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
         client, lead_id = self.client, self.lead_id
@@ -265,7 +270,12 @@ class _DossierLoad:
         return LeadDossier(lead_id=lead_id, errors=self.errors, **self.values)
 
     def submit(self, part: Part, fetch: Callable[..., Any], *args: Any) -> None:
-        self.pending[self.pool.submit(fetch, *args)] = part
+        # The part's requests run in this context (the caller's, plus the wave), so the
+        # client's request log knows who asked and in which wave.
+        self.waves[part] = self.wave
+        context = contextvars.copy_context()
+        context.run(REQUEST_WAVE.set, self.wave)
+        self.pending[self.pool.submit(context.run, fetch, *args)] = part
 
     def record(self, part: Part, future: Future[Any]) -> None:
         error = future.exception()
@@ -307,6 +317,7 @@ class _DossierLoad:
             )
 
     def after(self, part: Part, known_early: bool) -> None:
+        self.wave = self.waves.get(part, 0) + 1
         if part == "lead":
             error = self.errors.get("lead")
             if error is not None:

@@ -17,7 +17,7 @@ from lib.convertr.constants import SANDBOX_DEFAULT_USERNAME
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import User
 from lib.presentation import escape_markdown, resolve_timezone, role_label
-from lib.ui import cached_api, keys, pages
+from lib.ui import cached_api, inspector, keys, pages
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,7 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
     navigation = st.sidebar.container()
+    inspector.start()
     try:
         session = open_session()
         with guarded(title.lower()):
@@ -173,7 +174,5 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
         # Filled last, so the links reflect the campaign and lead this run opened.
         with navigation:
             _navigation()
-    request_counter = st.sidebar.empty()
-    count = session.client.request_count
-    st.session_state[keys.REQUEST_COUNT] = count
-    request_counter.caption(f"API requests since start: {count:,}")
+    st.session_state[keys.REQUEST_COUNT] = session.client.request_count
+    inspector.render(session.client, title)
