@@ -177,9 +177,15 @@ def logged_send(
         done(FAILED_STATUS, 0)
         raise
     status = response.status_code
-    stream = response.stream
-    if isinstance(stream, httpx.SyncByteStream):
-        response.stream = _CountingStream(stream, lambda size: done(status, size))
+    try:
+        # An answer made whole in memory (a mock, a cached body) is recorded at once.
+        size = len(response.content)
+    except httpx.ResponseNotRead:
+        stream = response.stream
+        if isinstance(stream, httpx.SyncByteStream):
+            response.stream = _CountingStream(stream, lambda size: done(status, size))
+        else:
+            done(status, 0)
     else:
-        done(status, 0)
+        done(status, size)
     return response
