@@ -191,7 +191,9 @@ def supported_filters(_client: ConvertrClient, client_key: str, path: str) -> fr
 
 # -- the audit workbench (issue 13): computed once per loaded dossier ------------------------
 # Keyed like the dossier (client, lead, generation) with the dossier's TTL, so a tab switch
-# or a filter change reuses them and an edit (a new generation) recomputes them.
+# or a filter change reuses them and an edit (a new generation) recomputes them. Resources,
+# not data: the results are frozen, so sharing one object is safe, and a rerun skips the
+# copy (unpickling a 2,000-entry timeline took longer than drawing it).
 
 
 def lead_generation(lead_id: int) -> int:
@@ -200,21 +202,21 @@ def lead_generation(lead_id: int) -> int:
         return _lead_generations.get(lead_id, 0)
 
 
-@st.cache_data(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
 def lead_timeline(
     _dossier: LeadDossier, client_key: str, lead_id: int, generation: int
 ) -> timeline.Timeline:
     return timeline.build_timeline(_dossier)
 
 
-@st.cache_data(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
 def lead_provenance(
     _dossier: LeadDossier, client_key: str, lead_id: int, generation: int, zone_name: str
 ) -> tuple[provenance.Provenance, ...]:
     return provenance.value_provenance(_dossier, resolve_timezone(zone_name))
 
 
-@st.cache_data(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
 def lead_signals(
     _client: ConvertrClient, _dossier: LeadDossier, client_key: str, lead_id: int, generation: int
 ) -> signal_search.SignalSearch:

@@ -8,11 +8,13 @@ and a button that opens the tab holding it (the tabs are keyed and track their s
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 import streamlit as st
 
 from lib.convertr import LeadDossier
+from lib.presentation import csv_bytes
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
 from lib.views.timeline import (
@@ -102,8 +104,15 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
             "Tab": st.column_config.TextColumn("Detail in tab", width=110),
         },
     )
-    widgets.download(
-        frame, key=keys.lead_download(f"timeline-{lead_id}"), file_name=f"lead-{lead_id}-timeline"
+    st.download_button(
+        "Download CSV",
+        # Built when pressed: formula-neutralising thousands of cells costs a rerun ~0.2 s.
+        data=functools.partial(csv_bytes, frame),
+        file_name=f"lead-{lead_id}-timeline.csv",
+        mime="text/csv",
+        key=f"{keys.lead_download(f'timeline-{lead_id}')}.download",
+        icon=":material/download:",
+        on_click="ignore",
     )
     rows = event.selection.rows if event is not None else []
     if rows and 0 <= rows[0] < len(chosen):
