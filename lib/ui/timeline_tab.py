@@ -14,7 +14,7 @@ from typing import Final
 import streamlit as st
 
 from lib.convertr import LeadDossier
-from lib.presentation import csv_bytes
+from lib.presentation import csv_bytes, escape_markdown
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
 from lib.views.timeline import (
@@ -59,8 +59,8 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         dossier, connection.key, lead_id, cached_api.lead_generation(lead_id)
     )
     if timeline.missing_caption:
-        # Our own words around the parts' names and their errors' one-line messages.
-        st.warning(timeline.missing_caption, icon=":material/warning:")
+        # The errors' messages may carry the server's text: escaped, never markup.
+        st.warning(escape_markdown(timeline.missing_caption), icon=":material/warning:")
     _chart(lead_id, timeline.entries)
     counts = timeline.counts()
     kinds_column, search_column, order_column = st.columns([3, 2, 1.3])
