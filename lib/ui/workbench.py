@@ -19,7 +19,7 @@ import streamlit as st
 
 from lib.convertr import LeadDossier
 from lib.evidence import PackAuthor, build_evidence_pack
-from lib.presentation import escape_markdown
+from lib.presentation import escape_markdown, resolve_timezone
 from lib.signal_search import SIGNAL_FILTERS, SignalSearch
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
@@ -175,8 +175,6 @@ def render_signals_section(session: Session, dossier: LeadDossier) -> None:
 def _pack(
     dossier: LeadDossier, signals: Signals | None, author: PackAuthor, source: str, zone: str
 ) -> bytes:
-    from lib.presentation import resolve_timezone
-
     return build_evidence_pack(
         dossier,
         author=author,
