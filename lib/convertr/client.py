@@ -121,6 +121,7 @@ from lib.convertr.models import (
     status_from_text,
     validate_strictly,
 )
+from lib.convertr.requestlog import RequestLog, logged_send
 
 logger = logging.getLogger(__name__)
 
@@ -284,9 +285,15 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 class _CountingTransport(httpx.BaseTransport):
     """Counts every attempt that reaches the wire (inside the retry loop, so retries count)."""
 
-    def __init__(self, inner: httpx.BaseTransport, on_send: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        on_send: Callable[[], None],
+        log: RequestLog | None = None,
+    ) -> None:
         self._inner = inner
         self._on_send = on_send
+        self._log = log
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._on_send()
@@ -294,7 +301,9 @@ class _CountingTransport(httpx.BaseTransport):
         if hook is not None:
             _ON_SEND.set(None)
             hook()
-        return self._inner.handle_request(request)
+        if self._log is None:
+            return self._inner.handle_request(request)
+        return logged_send(self._log, request, self._inner.handle_request)
 
     def close(self) -> None:
         self._inner.close()
@@ -665,6 +674,8 @@ class ConvertrClient:
         self._clock = clock
         self._count_lock = threading.Lock()
         self._request_count = 0
+        self.request_log = RequestLog()
+        """Every attempt sent (bounded), for the request inspector; never a secret."""
         self._auth_lock = threading.Lock()
         self._token: str | None = config.token.get_secret_value() if config.token else None
         self._token_expires_at: float | None = None
@@ -684,7 +695,7 @@ class ConvertrClient:
         self._format_warnings: dict[FormatWarning, None] = {}
         wire = transport if transport is not None else self._default_transport()
         retrying = RetryTransport(
-            transport=_CountingTransport(wire, self._count_request),
+            transport=_CountingTransport(wire, self._count_request, self.request_log),
             retry=self._retry,
         )
         self._http = httpx.Client(

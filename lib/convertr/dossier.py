@@ -22,6 +22,7 @@ The whole load ends by ``ClientConfig.dossier_deadline``: a part still missing t
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -57,6 +58,7 @@ from lib.convertr.models import (
     ProcessrJobLead,
     Statistic,
 )
+from lib.convertr.requestlog import REQUEST_WAVE
 
 Part = Literal[
     "lead",
@@ -248,10 +250,13 @@ class _DossierLoad:
         chain then starts nothing more."""
         self.chained: list[Future[Any]] = []
         """The parts the chain loads itself (not through the pool)."""
+        self.known_early = False
+        """Campaign and email given: one wave less (tags the requests' waves for the log)."""
 
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
         # The client's long-lived workers: no thread start-up on the critical path.
         self.pool = self.client.executor
+        self.known_early = campaign_id is not None and email is not None
         if campaign_id is not None and email is not None:
             known_campaign = int(campaign_id)
 
@@ -265,7 +270,8 @@ class _DossierLoad:
         else:
             # The lead heads the longest chain (lead -> associated leads -> chronologies).
             lead_part = self.register("lead")
-            self.pool.submit(self.lead_chain, lead_part)
+            # The caller's context (the UI's request scope) goes with the chain.
+            self.pool.submit(contextvars.copy_context().run, self.lead_chain, lead_part)
         try:
             while True:
                 with self.lock:
@@ -293,9 +299,19 @@ class _DossierLoad:
 
     def submit(self, part: Part, fetch: Callable[..., Any], *args: Any) -> None:
         """A part loaded by a worker of the pool."""
+        context = contextvars.copy_context()
+        context.run(REQUEST_WAVE.set, self.wave_of(part))
         with self.lock:
             if not self.closed:
-                self.pending[self.pool.submit(fetch, *args)] = part
+                self.pending[self.pool.submit(context.run, fetch, *args)] = part
+
+    def wave_of(self, part: Part) -> int:
+        """The dependent wave a part's request belongs to (the request log shows it)."""
+        if part in ASSOCIATED_PARTS:
+            return 2 if self.known_early else 3
+        if part in CAMPAIGN_PARTS and not self.known_early:
+            return 2
+        return 1
 
     def register(self, part: Part) -> Future[Any]:
         """A part the chain loads itself (``call``); already cancelled if the load is over."""
@@ -399,6 +415,7 @@ class _DossierLoad:
     def lead_chain(self, lead_part: Future[Any]) -> None:
         """From a bare id: the lead, then its associated leads, then their chronologies."""
         try:
+            REQUEST_WAVE.set(self.wave_of("lead"))  # this chain runs in a context of its own
             outcome = self.call(
                 lead_part, self.client.lead, self.lead_id, then=self.start_lead_parts
             )
@@ -449,13 +466,16 @@ class _DossierLoad:
             return
         future = self.register("associated_leads")
         if before is None:
-            self.pool.submit(self.associated_chain, future, email, then)
+            self.pool.submit(
+                contextvars.copy_context().run, self.associated_chain, future, email, then
+            )
             return
         before()
         self.associated_chain(future, email, then)
 
     def associated_chain(self, future: Future[Any], email: str, then: Callable[[], None]) -> None:
         try:
+            REQUEST_WAVE.set(self.wave_of("associated_leads"))
             outcome = self.call(future, self.client.leads_by_email, email, then=then)
             if outcome is None:
                 return
@@ -492,6 +512,7 @@ class _DossierLoad:
 
         # The chronologies carry the most rows (the last answer to arrive), so the chain
         # loads them itself and sends them first; the other four follow at once.
+        REQUEST_WAVE.set(self.wave_of("associated_chronologies"))
         outcome = self.call(chronologies, client.chronologies, campaign_ids, then=the_rest)
         if outcome is not None:
             self.publish(chronologies, outcome)

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 import streamlit as st
 
+from lib import signal_search
 from lib.convertr import ClientConfig, ConvertrClient, LeadDossier, load_dossier
 from lib.convertr.config import AccessSettings
 from lib.convertr.models import (
@@ -35,6 +36,8 @@ from lib.convertr.models import (
     User,
 )
 from lib.convertr.session import Identity
+from lib.presentation import resolve_timezone
+from lib.views import provenance, timeline
 from lib.views.leads import LeadFilters
 
 DATA_TTL_SECONDS: Final = 120
@@ -209,3 +212,38 @@ def supported_filters(_client: ConvertrClient, client_key: str, path: str) -> fr
     """The filters the collection at `path` advertises (None: it advertises none). Added for
     the Leads page's filters (issue 9)."""
     return _client.supported_filters(path)
+
+
+# -- the audit workbench (issue 13): computed once per loaded dossier ------------------------
+# Keyed like the dossier (client, lead, generation) with the dossier's TTL, so a tab switch
+# or a filter change reuses them and an edit (a new generation) recomputes them. Resources,
+# not data: the results are frozen, so sharing one object is safe, and a rerun skips the
+# copy (unpickling a 2,000-entry timeline took longer than drawing it).
+
+
+def lead_generation(lead_id: int) -> int:
+    """The lead's cache generation (bumped by `clear_lead_cache`)."""
+    with _generation_lock:
+        return _lead_generations.get(lead_id, 0)
+
+
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+def lead_timeline(
+    _dossier: LeadDossier, client_key: str, lead_id: int, generation: int
+) -> timeline.Timeline:
+    return timeline.build_timeline(_dossier)
+
+
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+def lead_provenance(
+    _dossier: LeadDossier, client_key: str, lead_id: int, generation: int, zone_name: str
+) -> tuple[provenance.Provenance, ...]:
+    return provenance.value_provenance(_dossier, resolve_timezone(zone_name))
+
+
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+def lead_signals(
+    _client: ConvertrClient, _dossier: LeadDossier, client_key: str, lead_id: int, generation: int
+) -> signal_search.SignalSearch:
+    """The other leads sharing the lead's signals (one request per searchable signal)."""
+    return signal_search.search_signals(_client, _dossier.lead, _dossier.associated_leads or [])

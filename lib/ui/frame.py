@@ -39,7 +39,7 @@ from lib.convertr.session import (
     SignOutReason,
 )
 from lib.presentation import escape_markdown, resolve_timezone
-from lib.ui import cached_api, keys, pages, signin
+from lib.ui import cached_api, inspector, keys, pages, signin
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
 
 logger = logging.getLogger(__name__)
@@ -440,6 +440,7 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
     navigation = st.sidebar.container()
+    inspector.start()
     session = open_session()
     try:
         with guarded(title.lower()):
@@ -448,7 +449,5 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
         # Filled last, so the links reflect the campaign and lead this run opened.
         with navigation:
             _navigation()
-    request_counter = st.sidebar.empty()
-    count = session.client.request_count
-    st.session_state[keys.REQUEST_COUNT] = count
-    request_counter.caption(f"API requests since start: {count:,}")
+    st.session_state[keys.REQUEST_COUNT] = session.client.request_count
+    inspector.render(session.client, title)

@@ -217,3 +217,48 @@ KEPT_WHILE_SIGNING_IN: Final = (
 widget not drawn in a run loses its value, so these are written back on each such run. The
 rest of what a user was doing (pending edits, the last lead and campaign) is plain session
 state, which a run that does not draw the page keeps anyway."""
+
+
+# The audit workbench (issue 13): request inspector, Timeline tab, signals, evidence pack
+INSPECTOR_VIEWS: Final = "inspector.views"
+"""View (page and query) -> the requests last seen behind it (`RequestRecord`s)."""
+INSPECTOR_SCOPE: Final = "inspector.scope"
+"""This run's request scope (tags the client's request log)."""
+INSPECTOR_WATERFALL: Final = "inspector.waterfall"
+INSPECTOR_DOWNLOAD: Final = "inspector.requests"
+LEAD_EVIDENCE: Final = "lead.evidence"
+"""The Lead page's evidence pack download button."""
+
+
+def timeline_kinds(lead_id: int) -> str:
+    return f"lead.timeline.{lead_id}.kinds"
+
+
+def timeline_search(lead_id: int) -> str:
+    return f"lead.timeline.{lead_id}.search"
+
+
+def timeline_newest(lead_id: int) -> str:
+    return f"lead.timeline.{lead_id}.newest"
+
+
+def timeline_chart(lead_id: int) -> str:
+    return f"lead.timeline.{lead_id}.chart"
+
+
+def timeline_table(lead_id: int) -> str:
+    return f"lead.timeline.{lead_id}.table"
+
+
+def timeline_open(lead_id: int) -> str:
+    """The button that opens the tab holding the selected entry's detail."""
+    return f"lead.timeline.{lead_id}.open"
+
+
+def profile_source(lead_id: int) -> str:
+    """The Profile tab's value-source table (selection shows the details)."""
+    return f"lead.profile.{lead_id}.source"
+
+
+def lead_signals_table(lead_id: int) -> str:
+    return f"lead.signals.{lead_id}"

@@ -14,9 +14,10 @@ from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
 from lib.presentation import MASKED_LABEL, escape_markdown, parse_positive_id, shorten
-from lib.ui import cached_api, keys, pages, widgets
+from lib.ui import cached_api, keys, pages, widgets, workbench
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
+from lib.ui.timeline_tab import render_timeline_tab
 from lib.views.lead import (
     LEAD_TABS,
     NO_ASSOCIATED,
@@ -190,11 +191,23 @@ def _profile_tab(session: Session, dossier: LeadDossier) -> None:
         return
     lead = dossier.lead
     tables = profile_tables(lead, dossier.lead_data or [], session.zone)
+    sources = workbench.provenance_of(session, dossier)
     st.markdown("##### Publisher Data")
-    _table(tables.publisher_data, f"publisher-data-{lead.id}", "No publisher data.")
+    _table(
+        workbench.with_sources(tables.publisher_data, sources),
+        f"publisher-data-{lead.id}",
+        "No publisher data.",
+        column_config=workbench.source_column(),
+    )
     for title, frame, name in profile_blocks(tables):
         st.markdown(f"##### {title}")
-        _table(frame, f"{name}-{lead.id}", "")
+        _table(
+            workbench.with_sources(frame, sources),
+            f"{name}-{lead.id}",
+            "",
+            column_config=workbench.source_column(),
+        )
+    workbench.render_provenance_details(session, dossier, sources)
 
 
 def _associated_tab(session: Session, dossier: LeadDossier) -> None:
@@ -370,20 +383,27 @@ def _format_warnings(dossier: LeadDossier) -> None:
             st.text(line)
 
 
+def _associated_and_signals_tab(session: Session, dossier: LeadDossier) -> None:
+    _associated_tab(session, dossier)
+    workbench.render_signals_section(session, dossier)
+
+
 TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
     _profile_tab,
-    _associated_tab,
+    _associated_and_signals_tab,
     _jobs_tab,
     _processr_logs_tab,
     _provider_logs_tab,
     _edit_tab,
     _notes_tab,
+    render_timeline_tab,
 )
 """One body per entry of `LEAD_TABS`, in the same order."""
 
 
 def _tabs(session: Session, dossier: LeadDossier) -> None:
-    tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS)
+    # Tracked ("rerun"), so a Timeline entry can open the tab holding its detail.
+    tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change="rerun")
     for tab, name, body in zip(tabs, LEAD_TABS, TAB_BODIES, strict=True):
         # Each tab is guarded on its own, so one failing tab leaves the others usable.
         with tab, guarded(f"the {name} tab"):
@@ -406,9 +426,12 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
     _header(lead)
+    evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True):
         _profile_panel(profile_panel(dossier, session.zone))
     with body:
         _tabs(session, dossier)
+    with evidence, guarded("the evidence pack"):
+        workbench.evidence_button(session, dossier)

@@ -459,6 +459,7 @@ TAB_PROCESSR_LOGS: Final = "Processr Logs"
 TAB_PROVIDER_LOGS: Final = "Provider Logs"
 TAB_EDIT: Final = "Edit Data"
 TAB_NOTES: Final = "Notes"
+TAB_TIMELINE: Final = "Timeline"
 LEAD_TABS: Final = (
     TAB_PROFILE,
     TAB_ASSOCIATED,
@@ -467,6 +468,7 @@ LEAD_TABS: Final = (
     TAB_PROVIDER_LOGS,
     TAB_EDIT,
     TAB_NOTES,
+    TAB_TIMELINE,
 )
 NO_ASSOCIATED: Final = "No associated campaigns: this email was captured only here."
 NO_NAME: Final = "No name captured"

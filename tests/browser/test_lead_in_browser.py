@@ -93,8 +93,9 @@ def test_csv_download_neutralises_formulas(hostile: tuple[Any, list[str]], tmp_p
     target = tmp_path / "publisher-data.csv"
     download_info.value.save_as(target)
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["Field", "Value"]
-    values = dict((field, value) for field, value in rows[1:])
+    # The value's source (issue 13) is part of the table and of its CSV.
+    assert rows[0] == ["Field", "Source", "Value"]
+    values = dict((field, value) for field, _source, value in rows[1:])
     assert values["Company"] == '\'=HYPERLINK("http://evil.example","click")'
     assert values["First Name"] == "<script>alert('x')</script>"
 

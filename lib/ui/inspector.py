@@ -1,0 +1,105 @@
+"""The request inspector: an expander at the foot of every page listing each API request
+behind the view (method, path and query, status, duration, size, from the cache or not, its
+dossier wave) and a waterfall of the dossier's requests.
+
+`start()` tags this run's requests (a context variable the client's request log reads; the
+dossier copies it into its workers), `render()` draws them. A view is the page and its query
+parameters: a rerun that sends nothing shows the view's last requests as answered from the
+cache. Secrets never appear: the log holds no header or body, redacts secret-looking query
+values, and `views.requests.has_no_secret` checks each row again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Final
+
+import streamlit as st
+
+from lib.convertr import ConvertrClient
+from lib.convertr.requestlog import REQUEST_SCOPE, RequestRecord
+from lib.ui import keys, widgets
+from lib.views.requests import (
+    ViewRequest,
+    dossier_requests,
+    requests_frame,
+    summary,
+    waterfall_figure,
+)
+
+MAX_VIEWS: Final = 20
+"""Views whose requests the session remembers (the oldest are forgotten)."""
+
+
+def start() -> None:
+    """Tag the requests of this run with a scope of their own (call first in a run)."""
+    scope = uuid.uuid4().hex
+    st.session_state[keys.INSPECTOR_SCOPE] = scope
+    REQUEST_SCOPE.set(scope)
+
+
+def _view_key(title: str) -> str:
+    query = sorted(st.query_params.to_dict().items())
+    return title + "?" + "&".join(f"{name}={value}" for name, value in query)
+
+
+def view_requests(
+    fresh: tuple[RequestRecord, ...], previous: tuple[RequestRecord, ...]
+) -> tuple[ViewRequest, ...]:
+    """This run's requests, then the view's earlier ones it did not send again (their
+    answers came from the cache this time)."""
+    sent = {(record.method, record.path, record.query) for record in fresh}
+    kept = [
+        ViewRequest(record, cached=True)
+        for record in previous
+        if (record.method, record.path, record.query) not in sent
+    ]
+    merged = [ViewRequest(record, cached=False) for record in fresh] + kept
+    return tuple(sorted(merged, key=lambda request: request.record.seq))
+
+
+def _remember(view: str, requests: tuple[ViewRequest, ...]) -> None:
+    stored: Mapping[str, tuple[RequestRecord, ...]] = st.session_state.get(keys.INSPECTOR_VIEWS, {})
+    views = {name: records for name, records in stored.items() if name != view}
+    views[view] = tuple(request.record for request in requests)
+    st.session_state[keys.INSPECTOR_VIEWS] = dict(list(views.items())[-MAX_VIEWS:])
+
+
+def render(client: ConvertrClient, title: str) -> None:
+    """The inspector's expander for this run's view."""
+    scope = st.session_state.get(keys.INSPECTOR_SCOPE)
+    fresh = client.request_log.records(scope=scope) if scope else ()
+    view = _view_key(title)
+    previous = st.session_state.get(keys.INSPECTOR_VIEWS, {}).get(view, ())
+    requests = view_requests(fresh, previous)
+    _remember(view, requests)
+    figures = summary(requests)
+    with st.expander(f"Request inspector · {figures.heading}", icon=":material/lan:"):
+        if not requests:
+            st.caption("This view sent no API request in this session.")
+            return
+        st.caption(
+            f"{figures.sent} sent by this run, {figures.total - figures.sent} answered from "
+            f"the cache; {figures.elapsed_ms:,.0f} ms from the first request's start to the "
+            "last one's end. No header, token or password is recorded."
+        )
+        frame = requests_frame(requests)
+        widgets.table(
+            frame,
+            key=keys.INSPECTOR_DOWNLOAD,
+            file_name=f"requests-{title.lower()}",
+            empty="No request to show.",
+        )
+        loaded = dossier_requests([request.record for request in requests])
+        if loaded:
+            st.markdown("##### The dossier's requests, wave by wave")
+            st.caption(
+                "Each bar runs from a request's start to the end of its answer. The requests "
+                "of one wave start together; each wave waits for the answer it needs."
+            )
+            st.plotly_chart(
+                waterfall_figure(loaded),
+                key=keys.INSPECTOR_WATERFALL,
+                config={"displaylogo": False},
+            )

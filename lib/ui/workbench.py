@@ -1,0 +1,221 @@
+"""The audit workbench's sections on the Lead page (issue 13), besides the Timeline tab:
+where every Profile value came from, the same person elsewhere (signals), and the evidence
+pack's download button.
+
+Each is computed once per loaded dossier (`cached_api.lead_provenance`, `lead_signals`);
+drawing them sends no request. The evidence pack is built only when the button is pressed,
+from the dossier and signals already in memory.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Final
+
+import pandas as pd
+import streamlit as st
+
+from lib.convertr import LeadDossier
+from lib.evidence import PackAuthor, build_evidence_pack
+from lib.presentation import escape_markdown, resolve_timezone
+from lib.signal_search import SIGNAL_FILTERS, SignalSearch
+from lib.ui import cached_api, keys, widgets
+from lib.ui.frame import Session
+from lib.views.provenance import (
+    FLAG,
+    Provenance,
+    badges_for,
+    flagged,
+    provenance_frame,
+)
+from lib.views.signals import SIGNAL_NOUNS, Signal, Signals, signal_clusters, signals_frame
+
+SOURCE_COLUMN: Final = "Source"
+SOURCE_HELP: Final = (
+    "Where the value came from: captured, derived, transformed (by which job), enriched (by "
+    f"which provider) or edited (by whom). {FLAG} marks a value that disagrees with its last "
+    "recorded source. Details: 'Where each value came from' below."
+)
+EVIDENCE_MIME: Final = "application/zip"
+
+
+# -- provenance -----------------------------------------------------------------------------
+
+
+def provenance_of(session: Session, dossier: LeadDossier) -> tuple[Provenance, ...]:
+    lead_id = dossier.lead_id
+    return cached_api.lead_provenance(
+        dossier,
+        session.connection.key,
+        lead_id,
+        cached_api.lead_generation(lead_id),
+        str(session.zone),
+    )
+
+
+def with_sources(frame: pd.DataFrame, provenance: Sequence[Provenance]) -> pd.DataFrame:
+    """The Profile table with a compact Source badge after its Field (kept in its CSV)."""
+    if frame.empty or "Field" not in frame.columns:
+        return frame
+    shown = frame.copy()
+    shown.insert(1, SOURCE_COLUMN, badges_for(shown["Field"], provenance))
+    return shown
+
+
+def source_column() -> dict[str, object]:
+    return {SOURCE_COLUMN: st.column_config.TextColumn(SOURCE_COLUMN, help=SOURCE_HELP)}
+
+
+def render_provenance_details(
+    session: Session, dossier: LeadDossier, provenance: Sequence[Provenance]
+) -> None:
+    """The flagged values as a warning, then every value's whole story (selectable)."""
+    lead_id = dossier.lead_id
+    disagreeing = flagged(provenance)
+    if disagreeing:
+        with st.container(border=True):
+            st.markdown(
+                f"**{FLAG} {len(disagreeing)} value{'' if len(disagreeing) == 1 else 's'} "
+                "changed outside the audit trail**"
+            )
+            for item in disagreeing:
+                # Plain text: the values and names come from the API.
+                st.text(f"{item.label}: {item.why_flagged}")
+    with st.expander("Where each value came from", icon=":material/source:"):
+        frame = provenance_frame(provenance, session.zone)
+        event = st.dataframe(
+            frame,
+            hide_index=True,
+            height=widgets.table_height(len(frame)),
+            key=keys.profile_source(lead_id),
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+        widgets.download(
+            frame,
+            key=keys.lead_download(f"provenance-{lead_id}"),
+            file_name=f"lead-{lead_id}-provenance",
+        )
+        rows = event.selection.rows if event is not None else []
+        if rows and 0 <= rows[0] < len(provenance):
+            st.text(provenance[rows[0]].hover)
+        else:
+            st.caption("Select a value to read where it came from.")
+
+
+# -- signals --------------------------------------------------------------------------------
+
+
+def signals_of(session: Session, dossier: LeadDossier) -> tuple[SignalSearch, Signals]:
+    lead_id = dossier.lead_id
+    search = cached_api.lead_signals(
+        session.client,
+        dossier,
+        session.connection.key,
+        lead_id,
+        cached_api.lead_generation(lead_id),
+    )
+    return search, signal_clusters(dossier.lead, search.leads, not_searched=search.not_searched)
+
+
+def _nouns(signals: Sequence[Signal]) -> str:
+    words = [SIGNAL_NOUNS[signal] for signal in signals]
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+
+
+def render_signals_section(session: Session, dossier: LeadDossier) -> None:
+    """The same person elsewhere: other leads with the lead's device, IP address, email or
+    telephone, in any campaign, cluster by cluster."""
+    st.markdown("##### The same person elsewhere")
+    search, signals = signals_of(session, dossier)
+    if search.unsupported:
+        filters = ", ".join(f"`{SIGNAL_FILTERS[signal]}`" for signal in search.unsupported)
+        st.info(
+            f"This Convertr API offers no leads filter for the {_nouns(search.unsupported)} "
+            f"({filters}), so other leads were not searched by "
+            f"{'it' if len(search.unsupported) == 1 else 'them'}.",
+            icon=":material/filter_alt_off:",
+        )
+    for signal, message in search.failed:
+        st.warning(
+            f"The search by {SIGNAL_NOUNS[signal]} failed: {escape_markdown(message)}",
+            icon=":material/warning:",
+        )
+    if search.truncated:
+        st.caption(
+            f"More leads share the {_nouns(search.truncated)} than one page holds: the first "
+            "are shown."
+        )
+    st.text(signals.summary)
+    for cluster in signals.clusters:
+        with st.container(border=True):
+            st.text(cluster.sentence)
+            statuses = " · ".join(f"{count} {status}" for status, count in cluster.statuses.items())
+            st.caption(f"The other leads: {statuses}." if statuses else "")
+    frame = signals_frame(signals, session.zone)
+    if not frame.empty:
+        widgets.table(
+            frame,
+            key=keys.lead_download(f"signals-{dossier.lead_id}"),
+            file_name=f"lead-{dossier.lead_id}-signals",
+            empty="",
+            status_columns=("Status",),
+            column_config={
+                "Lead ID": st.column_config.NumberColumn(format="%d"),
+                "Campaign ID": st.column_config.NumberColumn(format="%d"),
+            },
+        )
+
+
+# -- evidence pack --------------------------------------------------------------------------
+
+
+def _pack(
+    dossier: LeadDossier, signals: Signals | None, author: PackAuthor, source: str, zone: str
+) -> bytes:
+    return build_evidence_pack(
+        dossier,
+        author=author,
+        source=source,
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+        zone=resolve_timezone(zone),
+        signals=signals,
+    )
+
+
+def evidence_file_name(lead_id: int) -> str:
+    return f"lead-{lead_id}-evidence.zip"
+
+
+def evidence_button(session: Session, dossier: LeadDossier) -> None:
+    """The evidence pack's download: built when pressed, from the dossier and signals this
+    page already holds (no request)."""
+    try:
+        _search, signals = signals_of(session, dossier)
+    except Exception:  # the pack says "no signals" rather than losing the button
+        signals_or_none: Signals | None = None
+    else:
+        signals_or_none = signals
+    st.download_button(
+        "Evidence pack",
+        data=functools.partial(
+            _pack,
+            dossier,
+            signals_or_none,
+            PackAuthor.of(session.user),
+            session.client.base_url_display,
+            str(session.zone),
+        ),
+        file_name=evidence_file_name(dossier.lead_id),
+        mime=EVIDENCE_MIME,
+        key=keys.LEAD_EVIDENCE,
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        help=(
+            "A ZIP with a printable report (profile, status, timeline, jobs, logs, provider "
+            "answers, notes, signals), the dossier JSON, a CSV per table and a manifest of "
+            "SHA-256 hashes (python -m lib.convertr verify FILE checks it)."
+        ),
+    )
