@@ -61,6 +61,8 @@ class Condition:
     """The column this condition compares for equality (`=` or `IN`), if that is all it does:
     lets a list whose conditions are all on counted columns read its total from the counts.
     Not compared: it says what the SQL already says."""
+    by_search_index: bool = field(default=False, compare=False)
+    """Whether the condition's candidates come from the search index (see `source`)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,14 @@ class CollectionQuery:
         if not self.conditions:
             return ""
         return f" WHERE {' AND '.join(condition.sql for condition in self.conditions)}"
+
+    def source(self, table: str) -> str:
+        """The FROM clause. A search by the index reads the rows it names by id (NOT INDEXED
+        still lets SQLite look rows up by id): otherwise, for a page, SQLite may prefer to walk
+        the whole campaign in order and try each lead against the search."""
+        if any(condition.by_search_index for condition in self.conditions):
+            return f"{table} NOT INDEXED"
+        return table
 
     @property
     def params(self) -> list[Any]:
@@ -292,7 +302,8 @@ def _lead_search(args: MultiDict[str, str]) -> list[Condition]:
         found: tuple[Any, ...] = (_phrase(text),)
         if is_row_id(text):
             candidates, found = f"{candidates} UNION ALL SELECT ?", (*found, int(text))
-        conditions.append(Condition(f"(id IN ({candidates}) AND {matches})", (*found, *params)))
+        sql = f"(id IN ({candidates}) AND {matches})"
+        conditions.append(Condition(sql, (*found, *params), by_search_index=True))
     return conditions
 
 

@@ -131,7 +131,7 @@ def _total(connection: sqlite3.Connection, resource: Resource, query: Collection
     sql = (
         f"SELECT COALESCE(SUM(total), 0) FROM lead_counts{query.where}"
         if counted
-        else f"SELECT COUNT(*) FROM {resource.table}{query.where}"
+        else f"SELECT COUNT(*) FROM {query.source(resource.table)}{query.where}"
     )
     return int(connection.execute(sql, query.params).fetchone()[0])
 
@@ -150,7 +150,7 @@ def _page_ids(
     ids = [
         row[0]
         for row in connection.execute(
-            f"SELECT id FROM {resource.table}{query.where}"
+            f"SELECT id FROM {query.source(resource.table)}{query.where}"
             f" ORDER BY {order_sql(query.order, reverse=from_end)} LIMIT ? OFFSET ?",
             [*query.params, limit, skip],
         )
@@ -227,7 +227,7 @@ def _partial_page_ids(
     return [
         row[0]
         for row in connection.execute(
-            f"SELECT id FROM {resource.table}{query.where}"
+            f"SELECT id FROM {query.source(resource.table)}{query.where}"
             f" ORDER BY {order_sql(query.order)} LIMIT ? OFFSET ?",
             [*query.params, query.items_per_page, query.offset],
         )
