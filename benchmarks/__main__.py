@@ -114,12 +114,12 @@ def lead_page_rows(args: argparse.Namespace) -> list[Row]:
     small_described, small = lead_pages.measure(args.small or ensure_database())
     large_described, big = lead_pages.measure(large)
     rows: list[Row] = []
-    for small_timing, large_timing in zip(small, big, strict=True):
-        large_ms, small_ms = large_timing.median_ms, small_timing.median_ms
+    for name, small_timing in small.items():
+        large_ms, small_ms = big[name].median_ms, small_timing.median_ms
         ratio = large_ms / small_ms
         rows.append(
             Row(
-                f"lead page: {large_timing.request}",
+                f"lead page: {name}",
                 f"<= {LEAD_PAGES_GOAL}x",
                 f"{ratio:.1f}x ({large_ms:.1f} ms vs {small_ms:.1f} ms)",
                 ratio <= LEAD_PAGES_GOAL,

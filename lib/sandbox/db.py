@@ -103,27 +103,146 @@ CREATE TABLE lead_statistics_chronologies (
 
 # Created after the bulk insert: building an index once is much faster than maintaining it
 # row by row while millions of rows stream in.
+#
+# The lead lists (`reads.collection`): every order the app asks for (createdTs either way,
+# then id ascending) inside a campaign, alone or filtered by status or delivery, has an index
+# in that order, so a page is read off the index without sorting, from either end (a page in
+# the second half is read backwards). Each carries the other filter's column too, so a page
+# filtered by both, or by several statuses, skips entries of the index only, never table rows.
 INDEXES = """
-CREATE INDEX leads_campaign_created ON leads (campaign_id, created_ts, id);
--- Covers the lead search (names, email) inside a campaign without reading the table rows.
-CREATE INDEX leads_campaign_created_people
-    ON leads (campaign_id, created_ts, first_name, last_name, email);
-CREATE INDEX leads_campaign_status_created ON leads (campaign_id, processr_status, created_ts);
-CREATE INDEX leads_campaign_delivered_created ON leads (campaign_id, delivered, created_ts);
-CREATE INDEX leads_email ON leads (email COLLATE NOCASE);
-CREATE INDEX leads_created ON leads (created_ts);
-CREATE UNIQUE INDEX lead_datas_lead_name ON lead_datas (lead_id, name);
-CREATE INDEX processr_job_leads_lead ON processr_job_leads (lead_id, created_ts);
-CREATE INDEX processr_job_leads_job ON processr_job_leads (campaign_processr_job_id);
-CREATE INDEX logs_lead ON logs (lead_id, created_ts);
-CREATE INDEX lead_notes_lead ON lead_notes (lead_id, created_ts);
-CREATE INDEX campaign_publishers_campaign ON campaign_publishers (campaign_id);
-CREATE INDEX campaign_links_campaign ON campaign_links (campaign_id);
-CREATE INDEX campaign_processr_jobs_campaign ON campaign_processr_jobs (campaign_id, position);
-CREATE INDEX lead_editable_fields_campaign ON lead_editable_fields (campaign_id, position);
-CREATE INDEX statistics_campaign ON statistics (campaign_id);
-CREATE INDEX chronologies_campaign_date ON lead_statistics_chronologies (campaign_id, date);
+CREATE INDEX IF NOT EXISTS leads_by_campaign ON leads (campaign_id);
+CREATE INDEX IF NOT EXISTS leads_by_campaign_time
+    ON leads (campaign_id, created_ts, id, processr_status, delivered);
+CREATE INDEX IF NOT EXISTS leads_by_campaign_time_desc
+    ON leads (campaign_id, created_ts DESC, id, processr_status, delivered);
+CREATE INDEX IF NOT EXISTS leads_by_campaign_status_time
+    ON leads (campaign_id, processr_status, created_ts, id, delivered);
+CREATE INDEX IF NOT EXISTS leads_by_campaign_status_time_desc
+    ON leads (campaign_id, processr_status, created_ts DESC, id, delivered);
+CREATE INDEX IF NOT EXISTS leads_by_campaign_delivered_time
+    ON leads (campaign_id, delivered, created_ts, id, processr_status);
+CREATE INDEX IF NOT EXISTS leads_by_campaign_delivered_time_desc
+    ON leads (campaign_id, delivered, created_ts DESC, id, processr_status);
+CREATE INDEX IF NOT EXISTS leads_by_time ON leads (created_ts, id);
+CREATE INDEX IF NOT EXISTS leads_by_time_desc ON leads (created_ts DESC, id);
+CREATE INDEX IF NOT EXISTS leads_email ON leads (email COLLATE NOCASE);
+-- The same person elsewhere: a handful of leads each, found without a scan.
+CREATE INDEX IF NOT EXISTS leads_email_hash ON leads (email_hash);
+CREATE INDEX IF NOT EXISTS leads_ip ON leads (ip);
+CREATE INDEX IF NOT EXISTS leads_fingerprint ON leads (fingerprint);
+CREATE INDEX IF NOT EXISTS leads_telephone ON leads (telephone);
+CREATE UNIQUE INDEX IF NOT EXISTS lead_datas_lead_name ON lead_datas (lead_id, name);
+CREATE INDEX IF NOT EXISTS processr_job_leads_lead ON processr_job_leads (lead_id, created_ts);
+CREATE INDEX IF NOT EXISTS processr_job_leads_job
+    ON processr_job_leads (campaign_processr_job_id);
+CREATE INDEX IF NOT EXISTS logs_lead ON logs (lead_id, created_ts);
+CREATE INDEX IF NOT EXISTS lead_notes_lead ON lead_notes (lead_id, created_ts);
+CREATE INDEX IF NOT EXISTS campaign_publishers_campaign ON campaign_publishers (campaign_id);
+CREATE INDEX IF NOT EXISTS campaign_links_campaign ON campaign_links (campaign_id);
+CREATE INDEX IF NOT EXISTS campaign_processr_jobs_campaign
+    ON campaign_processr_jobs (campaign_id, position);
+CREATE INDEX IF NOT EXISTS lead_editable_fields_campaign
+    ON lead_editable_fields (campaign_id, position);
+CREATE INDEX IF NOT EXISTS statistics_campaign ON statistics (campaign_id);
+CREATE INDEX IF NOT EXISTS chronologies_campaign_date
+    ON lead_statistics_chronologies (campaign_id, date);
 """
+OBSOLETE_INDEXES = (
+    "leads_campaign_created",
+    "leads_campaign_created_people",
+    "leads_campaign_status_created",
+    "leads_campaign_delivered_created",
+    "leads_created",
+)
+"""Lead indexes of databases seeded before the lists had theirs (dropped by `migrate`)."""
+
+COUNTED_COLUMNS = ("campaign_id", "processr_status", "delivered")
+"""The lead columns `lead_counts` counts by: a list filtered by these only is not counted."""
+
+LEAD_SEARCH_COLUMNS = ("email", "first_name", "last_name", "full_name")
+"""What the lead search looks in (`full_name` is first_name, a space and last_name)."""
+
+LISTS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS lead_counts ("
+    " campaign_id INTEGER NOT NULL, processr_status TEXT NOT NULL, delivered INTEGER NOT NULL,"
+    " total INTEGER NOT NULL, PRIMARY KEY (campaign_id, processr_status, delivered)"
+    ") WITHOUT ROWID",
+    # Trigrams find any substring of 3 characters or more, as the search's LIKE does.
+    # Contentless: the leads table holds the values, so it costs the index only.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS lead_search USING fts5("
+    " email, first_name, last_name, full_name, content='', tokenize='trigram')",
+)
+"""Kept in step with `leads` by LISTS_TRIGGERS, in the same transaction as every write:
+`lead_counts` (leads per campaign, status and delivery) answers a list's total without
+counting, and `lead_search` (FTS5) finds the leads a search term may match."""
+
+_SEARCH_VALUES = "{0}.email, {0}.first_name, {0}.last_name, {0}.first_name || ' ' || {0}.last_name"
+_COUNT_UP = (
+    "INSERT INTO lead_counts (campaign_id, processr_status, delivered, total)"
+    " VALUES (new.campaign_id, new.processr_status, new.delivered, 1)"
+    " ON CONFLICT DO UPDATE SET total = total + 1;"
+)
+_COUNT_DOWN = (
+    "UPDATE lead_counts SET total = total - 1 WHERE campaign_id = old.campaign_id"
+    " AND processr_status = old.processr_status AND delivered = old.delivered;"
+)
+_INDEX_NEW = (
+    "INSERT INTO lead_search (rowid, email, first_name, last_name, full_name)"
+    f" VALUES (new.id, {_SEARCH_VALUES.format('new')});"
+)
+# A contentless table forgets a row when told the values it indexed.
+_INDEX_OLD = (
+    "INSERT INTO lead_search (lead_search, rowid, email, first_name, last_name, full_name)"
+    f" VALUES ('delete', old.id, {_SEARCH_VALUES.format('old')});"
+)
+LISTS_TRIGGERS = f"""
+CREATE TRIGGER IF NOT EXISTS leads_counted_in AFTER INSERT ON leads BEGIN
+    {_COUNT_UP}
+    {_INDEX_NEW}
+END;
+CREATE TRIGGER IF NOT EXISTS leads_counted_out AFTER DELETE ON leads BEGIN
+    {_COUNT_DOWN}
+    {_INDEX_OLD}
+END;
+CREATE TRIGGER IF NOT EXISTS leads_recounted
+AFTER UPDATE OF campaign_id, processr_status, delivered ON leads BEGIN
+    {_COUNT_DOWN}
+    {_COUNT_UP}
+END;
+CREATE TRIGGER IF NOT EXISTS leads_reindexed
+AFTER UPDATE OF id, email, first_name, last_name ON leads BEGIN
+    {_INDEX_OLD}
+    {_INDEX_NEW}
+END;
+"""
+"""Triggers, so any write to `leads` (the lead-data edit, a future status change, a delete)
+keeps the counts and the search index right in its own transaction; created after a seed's
+bulk insert, which fills both in one pass (`build_lists`)."""
+
+
+def build_lists(connection: sqlite3.Connection) -> None:
+    """Create and fill the counts and the search index from the lead rows, then the triggers
+    that keep them in step; the caller holds the write transaction."""
+    for statement in LISTS_SCHEMA:
+        connection.execute(statement)
+    connection.execute("DELETE FROM lead_counts")
+    connection.execute(
+        "INSERT INTO lead_counts (campaign_id, processr_status, delivered, total)"
+        " SELECT campaign_id, processr_status, delivered, COUNT(*) FROM leads"
+        " GROUP BY campaign_id, processr_status, delivered"
+    )
+    connection.execute("INSERT INTO lead_search (lead_search) VALUES ('delete-all')")
+    connection.execute(
+        "INSERT INTO lead_search (rowid, email, first_name, last_name, full_name)"
+        f" SELECT id, {_SEARCH_VALUES.format('leads')} FROM leads"
+    )
+    for statement in _statements(LISTS_TRIGGERS):
+        connection.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    """The CREATE TRIGGER statements of a script (each ends with END;)."""
+    return [f"{part.strip()} END" for part in script.split("END;") if part.strip()]
 
 
 SIGN_IN_SCHEMA = """
@@ -155,10 +274,11 @@ USER_FLAG_COLUMNS = ("mfa_required", "password_expired")
 
 
 def migrate(connection: sqlite3.Connection) -> None:
-    """Bring an existing database file up to the current sign-in schema; safe to repeat.
+    """Bring an existing database file up to the current schema; safe to repeat.
 
     Files seeded before sessions were stored had a `tokens` table of clear tokens: it is
-    replaced, so those tokens stop working (sign in again).
+    replaced, so those tokens stop working (sign in again). Files seeded before the lists had
+    their counts, search index and indexes get them (once; seconds for a million leads).
     """
     with atomic(connection, write=True):
         token_columns = _columns(connection, "tokens")
@@ -173,6 +293,14 @@ def migrate(connection: sqlite3.Connection) -> None:
         for statement in SIGN_IN_SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
+        if not _columns(connection, "lead_counts"):
+            for name in OBSOLETE_INDEXES:
+                connection.execute(f"DROP INDEX IF EXISTS {name}")
+            for statement in INDEXES.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            build_lists(connection)
+            connection.execute("ANALYZE")
 
 
 def _columns(connection: sqlite3.Connection, table: str) -> set[str]:

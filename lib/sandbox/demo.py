@@ -5,7 +5,7 @@ what the seeder draws generated leads from (job behaviours, odds, places, titles
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
 DEMO_PASSWORD = "sandbox"
@@ -56,6 +56,29 @@ FIRST_LEAD_ID = 100_001
 SHOWCASE_CAUTION_LEAD_ID = 100_001
 SHOWCASE_HOSTILE_LEAD_ID = 100_002
 SHOWCASE_DELIVERED_LEAD_ID = 100_003
+
+# --- signals: the same person elsewhere (docs/api.md, "Showcase leads") -------------------------
+# Addresses from the documentation ranges (RFC 5737), so no real network is named.
+OFFICE_IP = "198.51.100.23"
+"""A shared office IP: Olivia Bennett (100001) and three colleagues (100011-100013)."""
+OFFICE_LEAD_IDS = (100_001, 100_011, 100_012, 100_013)
+FARM_FINGERPRINT = "5f0c2e9a7b1d4c3e8a6f9b2d1e0c7a44"
+"""A device farm: one browser fingerprint on 5 leads (100002, 100007-100010)."""
+FARM_LEAD_IDS = (100_002, 100_007, 100_008, 100_009, 100_010)
+FARM_IPS = ("203.0.113.41", "203.0.113.42", "203.0.113.44", "203.0.113.47", "203.0.113.49")
+FARM_CAMPAIGN_INDEXES = (0, 2, 0, 2, 2)
+"""Campaigns 1 and 3 (the hostile lead 100002 is on campaign 1)."""
+FARM_STARTED = datetime(2026, 10, 14, 2, 13, 5, tzinfo=UTC)
+FARM_SECONDS = (0, 48, 95, 161, 233)
+"""When each farm lead came, after FARM_STARTED: all within 4 minutes."""
+RECYCLED_LEAD_IDS = (100_014, 100_015, 100_016)
+"""A recycled email: one address (so one email hash) on campaigns 2, 6 and 3, weeks apart."""
+RECYCLED_CAMPAIGN_INDEXES = (1, 5, 2)
+RECYCLED_AT = (
+    datetime(2026, 8, 3, 9, 41, 12, tzinfo=UTC),
+    datetime(2026, 9, 14, 16, 2, 40, tzinfo=UTC),
+    datetime(2026, 10, 26, 11, 27, 3, tzinfo=UTC),
+)
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,11 @@ class Overrides:
     hostile: dict[str, str] | None = None
     """Captured values replaced ("firstName", "city", ...); "data:<name>" adds a lead data."""
     telephone: bool | None = None
+    created: int | None = None
+    """When the lead came (epoch seconds), instead of a moment drawn in the campaign."""
+    ip: str | None = None
+    fingerprint: str | None = None
+    """The device's IP and browser fingerprint, instead of drawn ones (the signal clusters)."""
 
 
 NO_OVERRIDES = Overrides()

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from faker import Faker
@@ -22,6 +22,11 @@ from lib.sandbox.demo import (
     CITIES,
     COUNTRY_RAW,
     DEMO_USERS,
+    FARM_CAMPAIGN_INDEXES,
+    FARM_FINGERPRINT,
+    FARM_IPS,
+    FARM_SECONDS,
+    FARM_STARTED,
     FREE_MAIL,
     HOSTILE_VALUES,
     JOB_DUPLICATE,
@@ -32,7 +37,10 @@ from lib.sandbox.demo import (
     LOCALE_CUM_WEIGHTS,
     LOCALE_TLDS,
     LOCALES,
+    OFFICE_IP,
     PUBLISHERS,
+    RECYCLED_AT,
+    RECYCLED_CAMPAIGN_INDEXES,
     SALUTATIONS,
     SCATTERED_HOSTILE_AT,
     SCATTERED_HOSTILE_EVERY,
@@ -101,15 +109,42 @@ OLIVIA = Person(
     "en_GB", "Olivia", "Bennett", "olivia.bennett@harbourline-analytics.co.uk",
     "Harbourline Analytics Ltd", "+44 20 7946 0321",
 )  # fmt: skip
+OFFICE_COLLEAGUES = (
+    Person("en_GB", "James", "Whitfield", "james.whitfield@harbourline-analytics.co.uk",
+           "Harbourline Analytics Ltd", "+44 20 7946 0388"),
+    Person("en_GB", "Priya", "Raman", "priya.raman@harbourline-analytics.co.uk",
+           "Harbourline Analytics Ltd", "+44 20 7946 0412"),
+    Person("en_GB", "Tom", "Adeyemi", "tom.adeyemi@harbourline-analytics.co.uk",
+           "Harbourline Analytics Ltd", "+44 20 7946 0175"),
+)  # fmt: skip
+RECYCLED = Person(
+    "en_US", "Marcus", "Lindqvist", "marcus.lindqvist@gmail.com", "Brightwater Freight Inc",
+    "+1 312 555 0147",
+)  # fmt: skip
+FARM_STARTED_EPOCH = int(FARM_STARTED.timestamp())
+
+
+def _farm(index: int, base: Overrides | None = None) -> Overrides:
+    """The `index`-th lead of the device farm: one fingerprint, neighbouring IPs, minutes apart."""
+    return replace(
+        base or Overrides(campaign_index=FARM_CAMPAIGN_INDEXES[index]),
+        created=FARM_STARTED_EPOCH + FARM_SECONDS[index],
+        ip=FARM_IPS[index],
+        fingerprint=FARM_FINGERPRINT,
+    )
+
+
 SHOWCASE: tuple[Overrides, ...] = (
-    # 100001: Caution (HLR failed), Full Contact profile, transforms, NeverBounce valid.
+    # 100001: Caution (HLR failed), Full Contact profile, transforms, NeverBounce valid; signed
+    # up from her office's IP, as three colleagues did (100011-100013).
     Overrides(
         campaign_index=0, person=OLIVIA, fail_jobs=frozenset({JOB_HLR.job_id}), pass_all=True,
         email_path="nb_valid", full_contact=True, address=True, raw_country="uk",
-        raw_job_title="vp it", telephone=True,
+        raw_job_title="vp it", telephone=True, ip=OFFICE_IP,
     ),
-    # 100002: hostile values; Invalid (duplicate, a hardfail on campaign 1), not delivered.
-    Overrides(
+    # 100002: hostile values; Invalid (duplicate, a hardfail on campaign 1), not delivered; the
+    # first lead of the device farm (100007-100010).
+    _farm(0, Overrides(
         campaign_index=0, fail_jobs=frozenset({JOB_DUPLICATE.job_id}), pass_all=True,
         hostile={
             "firstName": "<script>alert('x')</script>",
@@ -122,7 +157,7 @@ SHOWCASE: tuple[Overrides, ...] = (
             "data:referrer": "+cmd|' /C calc'!A0",
         },
         address=True, telephone=True,
-    ),
+    )),
     # 100003: Valid and delivered.
     Overrides(campaign_index=0, pass_all=True, email_path="bv_valid", telephone=True),
     # 100004-100006: Olivia again on campaigns 2-4 (her Associated Campaigns).
@@ -132,6 +167,18 @@ SHOWCASE: tuple[Overrides, ...] = (
             telephone=True,
         )
         for index in (1, 2, 3)
+    ),
+    # 100007-100010: the rest of the device farm, on campaigns 1 and 3.
+    *(_farm(index) for index in range(1, len(FARM_SECONDS))),
+    # 100011-100013: Olivia's colleagues, from the same office IP (different people).
+    *(
+        Overrides(campaign_index=index, person=person, ip=OFFICE_IP, telephone=True)
+        for index, person in zip((0, 2, 6), OFFICE_COLLEAGUES, strict=True)
+    ),
+    # 100014-100016: one email recycled on campaigns 2, 6 and 3, weeks apart.
+    *(
+        Overrides(campaign_index=index, person=RECYCLED, created=int(moment.timestamp()))
+        for index, moment in zip(RECYCLED_CAMPAIGN_INDEXES, RECYCLED_AT, strict=True)
     ),
 )  # fmt: skip
 
@@ -172,7 +219,7 @@ class LeadFactory:
         processing = self.processr.run(identity, captured, overrides)
         first_delivered, payout = self._timeline(identity, processing, overrides)
         self.rows.leads.append(
-            self._lead_row(identity, captured, processing, first_delivered, payout)
+            self._lead_row(identity, captured, processing, first_delivered, payout, overrides)
         )
 
     # --- step 1: identity ----------------------------------------------------------------------
@@ -184,6 +231,8 @@ class LeadFactory:
             campaign = rng.choices(self.campaigns, cum_weights=self.cum_weights)[0]
         person = overrides.person or self._person()
         created = between(rng, *campaign.window)
+        if overrides.created is not None:
+            created = overrides.created
         contract = pick(rng, campaign.contracts) if rng.random() < LEAD_ODDS.via_publisher else None
         channel = (
             "api"
@@ -376,6 +425,7 @@ class LeadFactory:
         processing: Processing,
         first_delivered: str | None,
         payout: str,
+        overrides: Overrides,
     ) -> LeadRow:
         # The draws happen in this order; keep it, or every later lead of a seed changes.
         rng, odds, spec = self.rng, LEAD_ODDS, identity.campaign.spec
@@ -393,6 +443,9 @@ class LeadFactory:
         double_opt_in = rng.random() < odds.double_opt_in
         processing_counter = 2 if rng.random() < odds.reprocessed else 1
         fingerprint = f"{rng.getrandbits(128):032x}"
+        # Drawn all the same, so a cluster lead leaves the draws of the leads after it alone.
+        ip = overrides.ip or ip
+        fingerprint = overrides.fingerprint or fingerprint
         email = captured.email
         billable = processing.status == "Valid" and processing.delivered
         return LeadRow(

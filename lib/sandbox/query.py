@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,12 @@ LEAD_SEARCH_SQL = (
     " OR last_name LIKE ? ESCAPE '\\'"
     " OR (first_name || ' ' || last_name) LIKE ? ESCAPE '\\')"
 )
+"""What a search term must match: a substring of the email, a name or the full name, in any
+ASCII case (SQLite's LIKE). This decides the answer; the search index only narrows the rows
+it is tried on."""
+TRIGRAM = 3
+"""The shortest term the trigram search index can look up; shorter ones scan the rows."""
+SEARCH_CANDIDATES_SQL = "SELECT rowid FROM lead_search WHERE lead_search MATCH ?"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,12 @@ class Condition:
 
     sql: str
     params: tuple[Any, ...]
+    equals_column: str | None = field(default=None, compare=False)
+    """The column this condition compares for equality (`=` or `IN`), if that is all it does:
+    lets a list whose conditions are all on counted columns read its total from the counts.
+    Not compared: it says what the SQL already says."""
+    by_search_index: bool = field(default=False, compare=False)
+    """Whether the condition's candidates come from the search index (see `source`)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,14 @@ class CollectionQuery:
         if not self.conditions:
             return ""
         return f" WHERE {' AND '.join(condition.sql for condition in self.conditions)}"
+
+    def source(self, table: str) -> str:
+        """The FROM clause. A search by the index reads the rows it names by id (NOT INDEXED
+        still lets SQLite look rows up by id): otherwise, for a page, SQLite may prefer to walk
+        the whole campaign in order and try each lead against the search."""
+        if any(condition.by_search_index for condition in self.conditions):
+            return f"{table} NOT INDEXED"
+        return table
 
     @property
     def params(self) -> list[Any]:
@@ -195,8 +215,9 @@ def _one_of(column: str, matches: list[Any]) -> list[Condition]:
     if not matches:
         return []
     if len(matches) == 1:
-        return [Condition(f"{column} = ?", (matches[0],))]
-    return [Condition(f"{column} IN ({', '.join('?' * len(matches))})", tuple(matches))]
+        return [Condition(f"{column} = ?", (matches[0],), column)]
+    marks = ", ".join("?" * len(matches))
+    return [Condition(f"{column} IN ({marks})", tuple(matches), column)]
 
 
 def _ids(spec: Filter, args: MultiDict[str, str]) -> list[Condition]:
@@ -263,12 +284,32 @@ def filter_conditions(spec: Filter, args: MultiDict[str, str]) -> list[Condition
 
 
 def _lead_search(args: MultiDict[str, str]) -> list[Condition]:
-    """`search=` on leads: each term must match an email, a first or last name, or both."""
+    """`search=` on leads: each term must match the lead id, an email, a name or the full name
+    (assumed). The FTS5 trigram index picks the candidates (every lead whose values hold the
+    term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's."""
     conditions = []
     for term in values(args, "search"):
-        pattern = escape_like(term.strip())
-        conditions.append(Condition(LEAD_SEARCH_SQL, (pattern,) * 4))
+        text = term.strip()
+        pattern = escape_like(text)
+        matches = LEAD_SEARCH_SQL
+        params: tuple[Any, ...] = (pattern,) * 4
+        if is_row_id(text):
+            matches, params = f"(id = ? OR {matches})", (int(text), *params)
+        if len(text) < TRIGRAM or "\x00" in text:
+            conditions.append(Condition(matches, params))
+            continue
+        candidates = SEARCH_CANDIDATES_SQL
+        found: tuple[Any, ...] = (_phrase(text),)
+        if is_row_id(text):
+            candidates, found = f"{candidates} UNION ALL SELECT ?", (*found, int(text))
+        sql = f"(id IN ({candidates}) AND {matches})"
+        conditions.append(Condition(sql, (*found, *params), by_search_index=True))
     return conditions
+
+
+def _phrase(text: str) -> str:
+    """An FTS5 query for `text` as one phrase: its trigrams in a row, i.e. the substring."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _log_visibility(args: MultiDict[str, str], user: User) -> list[Condition]:

@@ -311,6 +311,9 @@ RESOURCES: tuple[Resource, ...] = (
         "leads", "Lead", "leads", _lead,
         (Filter("id", "id", "id", "leads"), _campaign_filter(), _publisher_filter(),
          Filter("email", "iexact", "email"), Filter("emailHash", "exact", "email_hash"),
+         # The same person elsewhere (assumed filters): exact values, indexed.
+         Filter("ip", "exact", "ip"), Filter("fingerprint", "exact", "fingerprint"),
+         Filter("telephone", "exact", "telephone"),
          Filter("processrStatus", "exact", "processr_status"),
          Filter("delivered", "bool", "delivered"), Filter("createdTs", "datetime", "created_ts")),
         {"createdTs": "created_ts", "id": "id"},

@@ -4,7 +4,8 @@
 contracts, links, forms and editable fields; `demo` holds the tables), then the leads, made
 one at a time by `leads.LeadFactory` and streamed into SQLite in batches (so a million leads
 need no more memory than a few thousand), then the indexes, then the statistics,
-chronologies and contract counts, computed from the lead rows so that they add up.
+chronologies and contract counts, computed from the lead rows so that they add up, and the
+lists' counts and search index (`db.build_lists`), with the triggers that keep them right.
 """
 
 from __future__ import annotations
@@ -329,6 +330,7 @@ def seed_database(
             conn.executescript(db.INDEXES)
             conn.execute("BEGIN")
             _aggregate(conn, rng)
+            db.build_lists(conn)
             conn.execute("COMMIT")
             conn.execute("ANALYZE")
             report = SeedReport(
