@@ -43,6 +43,8 @@ def test_the_request_inspector_renders_with_the_waterfall(showcase: Any) -> None
     summary.click()
     wait_until_idle(showcase)
     inspector = showcase.locator('[data-testid="stExpander"]').filter(has_text="Request inspector")
+    # Opening an expander draws its body without a rerun: wait for the body's first line.
+    inspector.get_by_text(re.compile("sent by this run")).wait_for()
     text = inspector.inner_text()
     assert "sent by this run" in text or "answered from the cache" in text
     assert inspector.locator('[data-testid="stDataFrame"]').count() == 1
