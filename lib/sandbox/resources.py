@@ -313,7 +313,11 @@ RESOURCES: tuple[Resource, ...] = (
          Filter("email", "iexact", "email"), Filter("emailHash", "exact", "email_hash"),
          Filter("processrStatus", "exact", "processr_status"),
          Filter("delivered", "bool", "delivered"), Filter("createdTs", "datetime", "created_ts")),
-        {"createdTs": "created_ts", "id": "id"},
+        # The Leads table sorts on the server by these (order[...]); others are not sortable.
+        {"createdTs": "created_ts", "id": "id", "score": "score",
+         "publisherPayout": "publisher_payout", "processrStatus": "processr_status",
+         "delivered": "delivered", "lastName": "last_name",
+         "company": "company"},
     ),
     Resource(
         "lead-datas", "LeadData", "lead_datas", _lead_data,

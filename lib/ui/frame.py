@@ -17,7 +17,7 @@ from lib.convertr.constants import SANDBOX_DEFAULT_USERNAME
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import User
 from lib.presentation import escape_markdown, resolve_timezone, role_label
-from lib.ui import cached_api, keys, pages
+from lib.ui import cached_api, go_to_lead, keys, pages
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,7 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
     configure_page(title)
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
+    go_to_lead.render()
     navigation = st.sidebar.container()
     try:
         session = open_session()

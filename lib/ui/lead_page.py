@@ -14,7 +14,7 @@ from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
 from lib.presentation import MASKED_LABEL, escape_markdown, parse_positive_id, shorten
-from lib.ui import cached_api, keys, pages, widgets
+from lib.ui import cached_api, keys, lead_steps, pages, widgets
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.views.lead import (
@@ -331,14 +331,14 @@ def _lead_id_from_link() -> int | None:
         return None
 
 
-def _header(lead: Lead) -> None:
-    title_column, action_column = st.columns([5, 1], vertical_alignment="bottom")
-    with title_column:
-        st.title(f"Lead {lead.id}")
-        loaded = st.session_state.get(keys.lead_loaded(lead.id))
-        if loaded:
-            st.caption(load_caption(*loaded))
-    with action_column:
+def _header(session: Session, lead: Lead) -> None:
+    st.title(f"Lead {lead.id}")
+    loaded = st.session_state.get(keys.lead_loaded(lead.id))
+    if loaded:
+        st.caption(load_caption(*loaded))
+    # One wrapping row: at 1024 px the controls wrap instead of being cut.
+    with st.container(horizontal=True, vertical_alignment="center"):
+        at = lead_steps.render(session, lead)
         st.button(
             "Refresh",
             key=keys.LEAD_REFRESH,
@@ -351,7 +351,8 @@ def _header(lead: Lead) -> None:
             pages.LEADS,
             label="Campaign leads",
             icon=":material/arrow_back:",
-            query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
+            query_params=lead_steps.back_params(lead, at),
+            help="Back to the list this lead was opened from, as it was.",
         )
 
 
@@ -405,7 +406,7 @@ def render(session: Session) -> None:
     lead = dossier.lead
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
-    _header(lead)
+    _header(session, lead)
     _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True):
