@@ -131,7 +131,7 @@ def _restore_place(campaign_id: int) -> LeadsPlace:
     leads") restores the place last seen on that campaign. Otherwise the widgets hold it."""
     url = _url_params()
     ours = st.session_state.get(keys.LEADS_URL)
-    widgets_alive = all(key in st.session_state for key in WIDGET_KEYS)
+    widgets_alive = all(key in st.session_state for key in WIDGET_KEYS if key != keys.LEADS_DATES)
     place = place_from_params(campaign_id, url)
     if url == ours and widgets_alive:
         return place
@@ -140,7 +140,11 @@ def _restore_place(campaign_id: int) -> LeadsPlace:
         place = remembered[campaign_id]
     st.session_state[keys.LEADS_STATUS] = list(place.statuses)
     st.session_state[keys.LEADS_DELIVERY] = place.delivery
-    st.session_state[keys.LEADS_DATES] = place.dates
+    if place.dates:
+        st.session_state[keys.LEADS_DATES] = place.dates
+    else:
+        # Left to the widget's own empty default (setting it too would log a warning).
+        st.session_state.pop(keys.LEADS_DATES, None)
     st.session_state[keys.LEADS_SEARCH] = place.search
     st.session_state[keys.LEADS_SORT] = place.sort
     st.session_state[keys.LEADS_ORDER] = place.order

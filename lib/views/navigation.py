@@ -232,11 +232,9 @@ class LeadsPlace:
 def place_from_params(campaign_id: int, params: Mapping[str, str]) -> LeadsPlace:
     """The place a URL asks for. Lenient: a value that cannot be read (a status that does not
     exist, a bad date) is left at its default, so an old or hand-edited link still opens."""
-    statuses = tuple(
-        status
-        for status in LEAD_STATUSES
-        if status in {part.strip() for part in params.get(PARAM_STATUS, "").split(",")}
-    )
+    asked = (part.strip() for part in params.get(PARAM_STATUS, "").split(","))
+    # In the order the link gives them (the multiselect's order), known ones once.
+    statuses = tuple(dict.fromkeys(part for part in asked if part in LEAD_STATUSES))
     delivery = params.get(PARAM_DELIVERY, "Any")
     dates = tuple(
         day
