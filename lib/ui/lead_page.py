@@ -13,7 +13,14 @@ from lib.charts import comparison_figure
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
-from lib.presentation import MASKED_LABEL, escape_markdown, parse_positive_id, shorten
+from lib.presentation import (
+    MASKED_LABEL,
+    MUTED_TEXT_COLOUR,
+    STATUS_TEXT_COLOURS,
+    escape_markdown,
+    parse_positive_id,
+    shorten,
+)
 from lib.ui import cached_api, keys, lead_steps, pages, widgets
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
@@ -47,7 +54,12 @@ from lib.views.lead import (
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
 SOCIAL_COLUMNS: Final = 3
-OUTCOME_COLOURS: Final = {"Passed": "#2E9E5B", "Failed": "#D64545", "Not run": "#8A94A6"}
+OUTCOME_COLOURS: Final = {
+    "Passed": STATUS_TEXT_COLOURS["Valid"],
+    "Failed": STATUS_TEXT_COLOURS["Invalid"],
+    "Not run": MUTED_TEXT_COLOUR,
+}
+"""Outcome text colours, AA contrast on white."""
 MAP_HEIGHT: Final = 200
 
 
