@@ -21,7 +21,7 @@ from lib.presentation import (
     parse_positive_id,
     shorten,
 )
-from lib.ui import cached_api, keys, lead_steps, pages, widgets
+from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.views.lead import (
@@ -50,6 +50,7 @@ from lib.views.lead import (
     provider_logs_caption,
     provider_logs_hidden,
 )
+from lib.views.reading import readable_frame
 
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
@@ -127,7 +128,7 @@ def _detail(row: DetailRow) -> None:
 def _profile_panel(panel: ProfilePanel) -> None:
     st.markdown("##### Lead Profile")
     if panel.photo_url:
-        st.image(panel.photo_url, width=96)
+        st.image(panel.photo_url, width=96, alt=f"Photo of {panel.name}")
     # Lead values are shown with st.text: Markdown would turn URLs in them into links.
     st.text(panel.name)
     for line in panel.headline:
@@ -189,7 +190,7 @@ def _campaign_row(panel: ProfilePanel) -> None:
 
 def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> None:
     widgets.table(
-        frame,
+        readable_frame(frame),
         key=keys.lead_download(name),
         file_name=f"lead-{name}",
         empty=empty,
@@ -220,20 +221,7 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     st.caption(view.caption)
     if view.derived_note:
         st.caption(escape_markdown(view.derived_note))
-    _table(
-        view.table,
-        f"associated-{lead.id}",
-        NO_ASSOCIATED,
-        status_columns=("Lead status",),
-        column_config={
-            "Campaign ID": st.column_config.NumberColumn(format="%d"),
-            # Pinned: the table is wide (status, publisher, link, statistics), and the
-            # campaign's name stays in view while scrolling to the right.
-            "Campaign": st.column_config.TextColumn(pinned=True),
-            "Lead ID": st.column_config.NumberColumn(format="%d"),
-            "Link": st.column_config.LinkColumn("Tracking link"),
-        },
-    )
+    lead_extras.associated(view.table, lead.id, NO_ASSOCIATED)
     if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
     st.markdown("##### Leads per week on these campaigns")
@@ -262,11 +250,14 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     if frame.empty:
         st.info("No Processr jobs are configured on this campaign.", icon=":material/info:")
         return
-    st.dataframe(
+    event = st.dataframe(
         frame.style.map(_outcome_style, subset=["Outcome"]),
         hide_index=True,
         height=widgets.table_height(len(frame)),
         key=keys.lead_jobs_table(lead.id),
+        on_select="rerun",
+        selection_mode="single-row",
+        alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
         column_config={
             "#": st.column_config.NumberColumn(width=40),
             "Job": st.column_config.TextColumn(width="medium"),
@@ -277,16 +268,20 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
             "Message": st.column_config.TextColumn(width="large"),
         },
     )
+    rows = event.selection.rows
+    lead_extras.show_row(frame, rows[0] if rows else None)
     widgets.download(frame, key=keys.lead_download("jobs"), file_name=f"lead-{lead.id}-jobs")
 
 
 def _processr_logs_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "processr_logs", tab=TAB_PROCESSR_LOGS):
         return
-    _table(
+    lead_extras.selectable_table(
         log_table(dossier.processr_logs or [], session.zone, provider=False),
-        f"processr-logs-{dossier.lead_id}",
-        "No Processr logs for this lead.",
+        key=keys.lead_download(f"processr-logs-{dossier.lead_id}"),
+        file_name=f"lead-processr-logs-{dossier.lead_id}",
+        empty="No Processr logs for this lead.",
+        alt="Processr logs of this lead. Select a row to read it whole.",
     )
 
 
@@ -303,10 +298,8 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
         st.info("No provider logs for this lead.", icon=":material/info:")
         return
     st.caption(provider_logs_caption(len(answers)))
-    for answer in answers:
-        with st.container(border=True):
-            st.caption(escape_markdown(answer.header))
-            st.code(answer.message, language=answer.language, wrap_lines=True)
+    for index, answer in enumerate(answers):
+        lead_extras.provider_answer(answer, index)
     widgets.download(
         log_table(logs, session.zone, provider=True),
         key=keys.lead_download("provider-logs"),
@@ -317,9 +310,9 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
 def _notes_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "notes", tab=TAB_NOTES):
         return
-    _table(
+    lead_extras.notes(
         note_table(dossier.notes or [], session.zone),
-        f"notes-{dossier.lead_id}",
+        dossier.lead_id,
         "No status, delivery, contract or data changes have been noted on this lead.",
     )
 

@@ -3,6 +3,7 @@ way back to it, server-side sorting, the id search, and Previous / Next on the L
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from lib.convertr import ConvertrClient
@@ -136,3 +137,34 @@ def test_the_first_lead_has_no_previous(api: ConvertrClient) -> None:
     at = app_at(LEAD, lead=str(first.id)).run()
     assert at.button(key=keys.LEAD_PREVIOUS).disabled
     assert not at.button(key=keys.LEAD_NEXT).disabled
+
+
+def test_notes_are_newest_first_with_a_toggle(api: ConvertrClient, ui_env: Any) -> None:
+    with sqlite3.connect(ui_env) as db:
+        (lead_id,) = db.execute(
+            "SELECT lead_id FROM lead_notes GROUP BY lead_id HAVING count(*) > 2 LIMIT 1"
+        ).fetchone()
+    at = app_at(LEAD, lead=str(lead_id)).run()
+    notes_tab = next(item for item in at.tabs if item.label == "Notes")
+    times = notes_tab.dataframe[0].value
+    order = [note.created_ts for note in api.lead_notes(lead_id)]
+    assert len(times) == len(order) > 1
+    first_shown = times["Time"].iloc[0]
+    at.segmented_control(key=keys.LEAD_NOTES_ORDER).set_value("Oldest first").run()
+    notes_tab = next(item for item in at.tabs if item.label == "Notes")
+    assert notes_tab.dataframe[0].value["Time"].iloc[-1] == first_shown
+
+
+def test_a_campaign_link_outside_the_list_says_so() -> None:
+    at = app_at(pages.CAMPAIGNS, campaign="99999").run()
+    assert not at.exception
+    assert "campaign '99999', which is not in this list" in at.warning[0].value
+
+
+def test_the_sidebar_campaigns_link_returns_to_the_last_campaign() -> None:
+    at = app_at(LEADS, campaign="3").run()
+    at.switch_page(pages.CAMPAIGNS)
+    at.query_params.clear()
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key=keys.CAMPAIGNS_CHOICE).value == 3
