@@ -17,7 +17,7 @@ from lib.convertr.constants import SANDBOX_DEFAULT_USERNAME
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import User
 from lib.presentation import escape_markdown, resolve_timezone, role_label
-from lib.ui import cached_api, go_to_lead, keys, pages
+from lib.ui import cached_api, go_to_lead, keys, layout, pages
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +162,7 @@ def guarded(what: str) -> Iterator[None]:
 def run_page(title: str, body: Callable[[Session], None]) -> None:
     """Configure the page, open the session, run `body` guarded, record the request count."""
     configure_page(title)
+    layout.fit_narrow_screens()
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
     go_to_lead.render()

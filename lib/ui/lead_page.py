@@ -54,7 +54,6 @@ from lib.views.reading import readable_frame
 
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
-SOCIAL_COLUMNS: Final = 3
 OUTCOME_COLOURS: Final = {
     "Passed": STATUS_TEXT_COLOURS["Valid"],
     "Failed": STATUS_TEXT_COLOURS["Invalid"],
@@ -134,11 +133,10 @@ def _profile_panel(panel: ProfilePanel) -> None:
     for line in panel.headline:
         _value(line)
     if panel.social_links:
-        columns = st.columns(min(SOCIAL_COLUMNS, len(panel.social_links)))
-        for index, (label, url) in enumerate(panel.social_links):
-            columns[index % len(columns)].link_button(
-                label, url, key=keys.lead_social(index), width="stretch"
-            )
+        # A wrapping row of buttons as wide as their labels: never cut in a narrow panel.
+        with st.container(horizontal=True):
+            for index, (label, url) in enumerate(panel.social_links):
+                st.link_button(label, url, key=keys.lead_social(index))
     st.markdown("##### Details")
     _detail(panel.lead_id)
     left, right = st.columns([1, 2])
@@ -177,15 +175,15 @@ def _map(location: Location) -> None:
 def _campaign_row(panel: ProfilePanel) -> None:
     left, right = st.columns([1, 2])
     left.caption("Campaign")
-    with right:
-        # A page link does not wrap: the name goes above it as plain text, in full.
-        st.text(panel.campaign_name)
-        st.page_link(
-            pages.CAMPAIGNS,
-            label="Open campaign",
-            icon=":material/campaign:",
-            query_params={keys.PARAM_CAMPAIGN: str(panel.campaign_id)},
-        )
+    # A page link does not wrap: the name goes beside the label as plain text, in full, and
+    # the link under both at the panel's full width (in the narrow column it was cut).
+    right.text(panel.campaign_name)
+    st.page_link(
+        pages.CAMPAIGNS,
+        label="Open campaign",
+        icon=":material/campaign:",
+        query_params={keys.PARAM_CAMPAIGN: str(panel.campaign_id)},
+    )
 
 
 def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> None:
