@@ -316,8 +316,7 @@ RESOURCES: tuple[Resource, ...] = (
         # The Leads table sorts on the server by these (order[...]); others are not sortable.
         {"createdTs": "created_ts", "id": "id", "score": "score",
          "publisherPayout": "publisher_payout", "processrStatus": "processr_status",
-         "delivered": "delivered", "lastName": "last_name",
-         "company": "company"},
+         "delivered": "delivered", "lastName": "last_name"},
     ),
     Resource(
         "lead-datas", "LeadData", "lead_datas", _lead_data,

@@ -12,7 +12,9 @@ NARROW_WINDOW_PX: Final = 1200
 FIT_STYLES: Final = f"""
 <style>
 /* Tabs wrap instead of scrolling: every tab stays visible and clickable. */
-[data-testid="stTabs"] [role="tablist"] {{ flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem; }}
+[data-testid="stTabs"] [role="tablist"] {{
+  flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem;
+}}
 @media (max-width: {NARROW_WINDOW_PX}px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 1.5rem; padding-right: 1.5rem; }}
 }}
