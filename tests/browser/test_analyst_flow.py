@@ -213,7 +213,7 @@ def pages_and_tabs(page: Any, app_url: str) -> Iterator[str]:
 
 
 def test_no_control_is_cut_and_axe_finds_nothing_serious(sized: Any, app_url: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     axe = Axe()
     problems: dict[str, list[str]] = {}
