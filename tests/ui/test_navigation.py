@@ -8,6 +8,7 @@ from typing import Any
 
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
+from lib.views.leads import NO_LEADS, NO_LEADS_YET
 from tests.ui.conftest import app_at
 
 LEADS = pages.LEADS
@@ -168,3 +169,16 @@ def test_the_sidebar_campaigns_link_returns_to_the_last_campaign() -> None:
     at.run()
     assert not at.exception
     assert at.selectbox(key=keys.CAMPAIGNS_CHOICE).value == 3
+
+
+def test_an_empty_campaign_says_it_has_no_leads_yet_not_no_match(api: ConvertrClient) -> None:
+    draft = next(
+        campaign
+        for campaign in api.campaigns_page(items_per_page=50).items
+        if api.leads_page(campaign.id, items_per_page=1).total == 0
+    )
+    at = app_at(LEADS, campaign=str(draft.id)).run()
+    assert not at.exception
+    assert at.info[0].value == NO_LEADS_YET
+    at.text_input(key=keys.LEADS_SEARCH).input("nobody").run()
+    assert at.info[0].value == NO_LEADS
