@@ -105,6 +105,5 @@ ASSOCIATED_DEFAULT_COLUMNS: Final = (
     "Captured",
     "Publisher",
     "Total",
-    "Valid",
 )
 """What the Associated Campaigns table shows first; the rest are one pick away."""
