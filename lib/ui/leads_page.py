@@ -43,6 +43,8 @@ from lib.views.navigation import (
     sortable_columns,
 )
 
+KEYBOARD_HINT: Final = "By keyboard: Tab into the table, arrows to a row, Shift+Space opens it."
+"""The grid's own row selection key (checked in Chromium), said where the table is."""
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
 
@@ -345,7 +347,7 @@ def _leads(
         column_order=LEAD_COLUMN_ORDER,
         alt=f"Leads, {view.count.replace('*', '')}, page {view.page}",
     )
-    st.caption(f"{view.showing} {order_caption(place.sort, place.order)}")
+    st.caption(f"{view.showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
     message = st.session_state.pop(keys.LEADS_SORT_MESSAGE, None)
     if message:
         st.warning(message, icon=":material/sort:")
