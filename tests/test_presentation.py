@@ -186,3 +186,20 @@ def test_csv_neutralises_formulas_after_line_breaks_and_quotes_them_as_a_spreads
     outside = "".join(part for index, part in enumerate(text.split('"')) if index % 2 == 0)
     assert outside.replace("\r\n", "").count("\r") == 0
     assert outside.replace("\r\n", "").count("\n") == 0
+
+
+def test_status_and_muted_text_colours_meet_wcag_aa() -> None:
+    """Caution text was 2.3:1 on white; every text colour now reaches 4.5:1 on white and on
+    the grid header's grey."""
+    from lib.presentation import (
+        MUTED_TEXT_COLOUR,
+        STATUS_TEXT_COLOURS,
+        WCAG_AA_TEXT_CONTRAST,
+        contrast_ratio,
+    )
+
+    assert round(contrast_ratio("#E3A008"), 1) == 2.3
+    assert contrast_ratio("#000000") == 21.0
+    for colour in (*STATUS_TEXT_COLOURS.values(), MUTED_TEXT_COLOUR):
+        for background in ("#FFFFFF", "#F0F2F6"):
+            assert contrast_ratio(colour, background) >= WCAG_AA_TEXT_CONTRAST, colour

@@ -1488,11 +1488,15 @@ class ConvertrClient:
         created_before: dt.date | dt.datetime | None = None,
         search: str | None = None,
         order: str = "desc",
+        order_by: str = "createdTs",
     ) -> Page[Lead]:
         params: list[tuple[str, str | int]] = [
             ("campaign.id", int(campaign_id)),
-            ("order[createdTs]", order),
+            (f"order[{order_by}]", order),
         ]
+        if order_by != "createdTs":
+            # Equal values (a score, a status) keep a stable order: newest first.
+            params.append(("order[createdTs]", "desc"))
         params += [
             ("processrStatus[]", value)
             for value in self.status_filter_values(statuses, campaign_id)

@@ -316,7 +316,10 @@ RESOURCES: tuple[Resource, ...] = (
          Filter("telephone", "exact", "telephone"),
          Filter("processrStatus", "exact", "processr_status"),
          Filter("delivered", "bool", "delivered"), Filter("createdTs", "datetime", "created_ts")),
-        {"createdTs": "created_ts", "id": "id"},
+        # The Leads table sorts on the server by these (order[...]); others are not sortable.
+        {"createdTs": "created_ts", "id": "id", "score": "score",
+         "publisherPayout": "publisher_payout", "processrStatus": "processr_status",
+         "delivered": "delivered", "lastName": "last_name"},
     ),
     Resource(
         "lead-datas", "LeadData", "lead_datas", _lead_data,

@@ -169,6 +169,7 @@ def leads_page(_client: ConvertrClient, client_key: str, filters: LeadFilters) -
         created_before=filters.created_before,
         search=filters.search,
         order=filters.order,
+        order_by=filters.order_by,
     )
 
 

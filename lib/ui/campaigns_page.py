@@ -7,6 +7,7 @@ functions here draw them.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Final
 
@@ -16,7 +17,7 @@ import streamlit as st
 from lib.charts import chronology_figure
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Statistic
-from lib.presentation import escape_markdown
+from lib.presentation import escape_markdown, shorten
 from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 from lib.views.campaigns import (
@@ -71,7 +72,18 @@ def _choose_campaign(campaigns: tuple[Campaign, ...]) -> Campaign:
     wanted = st.session_state.get(keys.CAMPAIGNS_CHOICE)
     if wanted not in by_id:
         raw = st.query_params.get(keys.PARAM_CAMPAIGN, "")
+        if not raw and st.session_state.get(keys.LAST_CAMPAIGN) in by_id:
+            # The sidebar's Campaigns link: back to the campaign last looked at.
+            raw = str(st.session_state[keys.LAST_CAMPAIGN])
         wanted = int(raw) if raw.isdigit() and int(raw) in by_id else campaigns[0].id
+        if raw and str(wanted) != raw:
+            # Never silently show another campaign than the link named.
+            st.warning(
+                f"The link named campaign {shorten(raw, 20)!r}, which is not in this list "
+                f"(no such campaign, or the search or status filter hides it). Showing "
+                f"{campaign_choice_label(by_id[wanted])} instead.",
+                icon=":material/warning:",
+            )
         st.session_state[keys.CAMPAIGNS_CHOICE] = wanted
     chosen: int = st.selectbox(
         "Campaign",
@@ -85,11 +97,10 @@ def _choose_campaign(campaigns: tuple[Campaign, ...]) -> Campaign:
 
 
 def _heading(campaign: Campaign) -> None:
-    heading, action = st.columns([4, 1], vertical_alignment="bottom")
-    with heading:
-        st.subheader(escape_markdown(campaign.name))
+    st.subheader(escape_markdown(campaign.name))
+    # One wrapping row, never a narrow column: at 1024 px the link is not cut.
+    with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(campaign_caption(campaign))
-    with action:
         st.page_link(
             pages.LEADS,
             label="Open its leads",
@@ -159,20 +170,37 @@ def _chronology(session: Session, campaign: Campaign) -> None:
     )
 
 
-def _campaign_list(found: FoundCampaigns, statistics: list[Statistic]) -> None:
+def _choose_row(table_key: str, campaign_ids: tuple[int, ...]) -> None:
+    """A click on a campaign's row chooses that campaign (as the selectbox above does)."""
+    state = st.session_state.get(table_key)
+    rows = list(state["selection"]["rows"]) if state else []
+    if rows:
+        st.session_state[keys.CAMPAIGNS_CHOICE] = campaign_ids[rows[0]]
+
+
+def _campaign_list(found: FoundCampaigns, statistics: list[Statistic], chosen: Campaign) -> None:
     view = campaign_list(found.campaigns, statistics, found.total)
+    ids = tuple(campaign.id for campaign in found.campaigns)
+    # Keyed by the chosen campaign, so its row starts selected and a click is a change.
+    table_key = f"{keys.CAMPAIGNS_TABLE}.rows.{chosen.id}"
     with st.expander(view.heading, expanded=True, icon=":material/list:"):
-        widgets.table(
+        st.dataframe(
             view.table,
-            key=keys.CAMPAIGNS_TABLE,
-            file_name="campaigns",
-            empty="No campaigns.",
+            hide_index=True,
+            key=table_key,
+            on_select=functools.partial(_choose_row, table_key, ids),
+            selection_mode="single-row",
+            selection_default={"selection": {"rows": [ids.index(chosen.id)]}},
+            height=widgets.table_height(len(view.table)),
+            alt=f"Campaigns: {view.heading}. Select a row to choose the campaign.",
             column_config={
                 "ID": st.column_config.NumberColumn(format="%d", width="small"),
                 "Leads": st.column_config.NumberColumn(format="localized"),
                 "Valid": st.column_config.NumberColumn(format="localized"),
             },
         )
+        st.caption("Select a row to choose that campaign.")
+        widgets.download(view.table, key=keys.CAMPAIGNS_TABLE, file_name="campaigns")
 
 
 def render(session: Session) -> None:
@@ -194,4 +222,4 @@ def render(session: Session) -> None:
         _kpis(next((item for item in statistics if item.campaign_id == campaign.id), None))
     _chronology(session, campaign)
     st.divider()
-    _campaign_list(found, statistics or [])
+    _campaign_list(found, statistics or [], campaign)

@@ -39,7 +39,7 @@ from lib.convertr.session import (
     SignOutReason,
 )
 from lib.presentation import escape_markdown, resolve_timezone
-from lib.ui import cached_api, inspector, keys, pages, signin
+from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
 
 logger = logging.getLogger(__name__)
@@ -437,8 +437,10 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
     """Configure the page, open the session (or show the sign-in page), run `body` guarded,
     record the request count."""
     configure_page(title)
+    layout.fit_narrow_screens()
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
+    go_to_lead.render()
     navigation = st.sidebar.container()
     inspector.start()
     session = open_session()

@@ -262,3 +262,43 @@ def profile_source(lead_id: int) -> str:
 
 def lead_signals_table(lead_id: int) -> str:
     return f"lead.signals.{lead_id}"
+
+
+# Moving between leads (issue 12): the sidebar's Go to lead, the Leads page's place, and
+# Previous / Next on the Lead page
+GO_TO_LEAD_FORM: Final = "frame.go_to_lead.form"
+GO_TO_LEAD: Final = "frame.go_to_lead"
+GO_TO_LEAD_SUBMIT: Final = "frame.go_to_lead.submit"
+GO_TO_LEAD_ERROR: Final = "frame.go_to_lead.error"
+"""Why the last Go to lead input was not a lead id (shown once under the box)."""
+LEADS_SORT: Final = "leads.sort"
+LEADS_ID_MATCH: Final = "leads.id_match"
+"""Opens the lead whose id was typed into the search."""
+LEADS_PLACES: Final = "leads.places"
+"""Campaign id -> the last `LeadsPlace` seen there, so every way back restores it."""
+LEADS_URL: Final = "leads.url"
+"""The query parameters the Leads page last wrote: a URL that differs came from outside
+(browser Back / Forward, a pasted link) and wins over the widgets."""
+LEAD_POSITION: Final = "lead.position"
+"""The `ListPosition` of the lead on show in the list it was opened from."""
+LEAD_PREVIOUS: Final = "lead.previous"
+LEAD_NEXT: Final = "lead.next"
+LEAD_NOTES_ORDER: Final = "lead.notes_order"
+LEAD_TAB_CHOICE: Final = "lead.tab_choice"
+
+
+def lead_log_more(index: int) -> str:
+    """Shows a folded provider answer in full."""
+    return f"lead.provider.more.{index}"
+
+
+def lead_associated_columns(lead_id: int) -> str:
+    return f"lead.associated.columns.{lead_id}"
+
+
+def lead_associated_table(lead_id: int) -> str:
+    return f"lead.associated.table.{lead_id}"
+
+
+LEADS_SORT_MESSAGE: Final = "leads.sort_message"
+"""Why a clicked column header did not sort (the server cannot order by it), shown once."""

@@ -13,8 +13,15 @@ from lib.charts import comparison_figure
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
-from lib.presentation import MASKED_LABEL, escape_markdown, parse_positive_id, shorten
-from lib.ui import cached_api, keys, pages, widgets, workbench
+from lib.presentation import (
+    MASKED_LABEL,
+    MUTED_TEXT_COLOUR,
+    STATUS_TEXT_COLOURS,
+    escape_markdown,
+    parse_positive_id,
+    shorten,
+)
+from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
@@ -44,11 +51,16 @@ from lib.views.lead import (
     provider_logs_caption,
     provider_logs_hidden,
 )
+from lib.views.reading import readable_frame
 
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
-SOCIAL_COLUMNS: Final = 3
-OUTCOME_COLOURS: Final = {"Passed": "#2E9E5B", "Failed": "#D64545", "Not run": "#8A94A6"}
+OUTCOME_COLOURS: Final = {
+    "Passed": STATUS_TEXT_COLOURS["Valid"],
+    "Failed": STATUS_TEXT_COLOURS["Invalid"],
+    "Not run": MUTED_TEXT_COLOUR,
+}
+"""Outcome text colours, AA contrast on white."""
 MAP_HEIGHT: Final = 200
 
 
@@ -116,17 +128,16 @@ def _detail(row: DetailRow) -> None:
 def _profile_panel(panel: ProfilePanel) -> None:
     st.markdown("##### Lead Profile")
     if panel.photo_url:
-        st.image(panel.photo_url, width=96)
+        st.image(panel.photo_url, width=96, alt=f"Photo of {panel.name}")
     # Lead values are shown with st.text: Markdown would turn URLs in them into links.
     st.text(panel.name)
     for line in panel.headline:
         _value(line)
     if panel.social_links:
-        columns = st.columns(min(SOCIAL_COLUMNS, len(panel.social_links)))
-        for index, (label, url) in enumerate(panel.social_links):
-            columns[index % len(columns)].link_button(
-                label, url, key=keys.lead_social(index), width="stretch"
-            )
+        # A wrapping row of buttons as wide as their labels: never cut in a narrow panel.
+        with st.container(horizontal=True):
+            for index, (label, url) in enumerate(panel.social_links):
+                st.link_button(label, url, key=keys.lead_social(index))
     st.markdown("##### Details")
     _detail(panel.lead_id)
     left, right = st.columns([1, 2])
@@ -165,20 +176,20 @@ def _map(location: Location) -> None:
 def _campaign_row(panel: ProfilePanel) -> None:
     left, right = st.columns([1, 2])
     left.caption("Campaign")
-    with right:
-        # A page link does not wrap: the name goes above it as plain text, in full.
-        st.text(panel.campaign_name)
-        st.page_link(
-            pages.CAMPAIGNS,
-            label="Open campaign",
-            icon=":material/campaign:",
-            query_params={keys.PARAM_CAMPAIGN: str(panel.campaign_id)},
-        )
+    # A page link does not wrap: the name goes beside the label as plain text, in full, and
+    # the link under both at the panel's full width (in the narrow column it was cut).
+    right.text(panel.campaign_name)
+    st.page_link(
+        pages.CAMPAIGNS,
+        label="Open campaign",
+        icon=":material/campaign:",
+        query_params={keys.PARAM_CAMPAIGN: str(panel.campaign_id)},
+    )
 
 
 def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> None:
     widgets.table(
-        frame,
+        readable_frame(frame),
         key=keys.lead_download(name),
         file_name=f"lead-{name}",
         empty=empty,
@@ -221,20 +232,7 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     st.caption(view.caption)
     if view.derived_note:
         st.caption(escape_markdown(view.derived_note))
-    _table(
-        view.table,
-        f"associated-{lead.id}",
-        NO_ASSOCIATED,
-        status_columns=("Lead status",),
-        column_config={
-            "Campaign ID": st.column_config.NumberColumn(format="%d"),
-            # Pinned: the table is wide (status, publisher, link, statistics), and the
-            # campaign's name stays in view while scrolling to the right.
-            "Campaign": st.column_config.TextColumn(pinned=True),
-            "Lead ID": st.column_config.NumberColumn(format="%d"),
-            "Link": st.column_config.LinkColumn("Tracking link"),
-        },
-    )
+    lead_extras.associated(view.table, lead.id, NO_ASSOCIATED)
     if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
     st.markdown("##### Leads per week on these campaigns")
@@ -263,11 +261,14 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     if frame.empty:
         st.info("No Processr jobs are configured on this campaign.", icon=":material/info:")
         return
-    st.dataframe(
+    event = st.dataframe(
         frame.style.map(_outcome_style, subset=["Outcome"]),
         hide_index=True,
         height=widgets.table_height(len(frame)),
         key=keys.lead_jobs_table(lead.id),
+        on_select="rerun",
+        selection_mode="single-row",
+        alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
         column_config={
             "#": st.column_config.NumberColumn(width=40),
             "Job": st.column_config.TextColumn(width="medium"),
@@ -278,16 +279,20 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
             "Message": st.column_config.TextColumn(width="large"),
         },
     )
+    rows = event.selection.rows
+    lead_extras.show_row(frame, rows[0] if rows else None)
     widgets.download(frame, key=keys.lead_download("jobs"), file_name=f"lead-{lead.id}-jobs")
 
 
 def _processr_logs_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "processr_logs", tab=TAB_PROCESSR_LOGS):
         return
-    _table(
+    lead_extras.selectable_table(
         log_table(dossier.processr_logs or [], session.zone, provider=False),
-        f"processr-logs-{dossier.lead_id}",
-        "No Processr logs for this lead.",
+        key=keys.lead_download(f"processr-logs-{dossier.lead_id}"),
+        file_name=f"lead-processr-logs-{dossier.lead_id}",
+        empty="No Processr logs for this lead.",
+        alt="Processr logs of this lead. Select a row to read it whole.",
     )
 
 
@@ -304,10 +309,8 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
         st.info("No provider logs for this lead.", icon=":material/info:")
         return
     st.caption(provider_logs_caption(len(answers)))
-    for answer in answers:
-        with st.container(border=True):
-            st.caption(escape_markdown(answer.header))
-            st.code(answer.message, language=answer.language, wrap_lines=True)
+    for index, answer in enumerate(answers):
+        lead_extras.provider_answer(answer, index)
     widgets.download(
         log_table(logs, session.zone, provider=True),
         key=keys.lead_download("provider-logs"),
@@ -318,9 +321,9 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
 def _notes_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "notes", tab=TAB_NOTES):
         return
-    _table(
+    lead_extras.notes(
         note_table(dossier.notes or [], session.zone),
-        f"notes-{dossier.lead_id}",
+        dossier.lead_id,
         "No status, delivery, contract or data changes have been noted on this lead.",
     )
 
@@ -344,14 +347,14 @@ def _lead_id_from_link() -> int | None:
         return None
 
 
-def _header(lead: Lead) -> None:
-    title_column, action_column = st.columns([5, 1], vertical_alignment="bottom")
-    with title_column:
-        st.title(f"Lead {lead.id}")
-        loaded = st.session_state.get(keys.lead_loaded(lead.id))
-        if loaded:
-            st.caption(load_caption(*loaded))
-    with action_column:
+def _header(session: Session, lead: Lead) -> None:
+    st.title(f"Lead {lead.id}")
+    loaded = st.session_state.get(keys.lead_loaded(lead.id))
+    if loaded:
+        st.caption(load_caption(*loaded))
+    # One wrapping row: at 1024 px the controls wrap instead of being cut.
+    with st.container(horizontal=True, vertical_alignment="center"):
+        at = lead_steps.render(session, lead)
         st.button(
             "Refresh",
             key=keys.LEAD_REFRESH,
@@ -364,7 +367,8 @@ def _header(lead: Lead) -> None:
             pages.LEADS,
             label="Campaign leads",
             icon=":material/arrow_back:",
-            query_params={keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
+            query_params=lead_steps.back_params(lead, at),
+            help="Back to the list this lead was opened from, as it was.",
         )
 
 
@@ -425,7 +429,7 @@ def render(session: Session) -> None:
     lead = dossier.lead
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
-    _header(lead)
+    _header(session, lead)
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")

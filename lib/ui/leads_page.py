@@ -6,31 +6,45 @@ API returns that page, `leads_page_view` makes the table and texts, `_leads` dra
 
 from __future__ import annotations
 
-from typing import Final
+import functools
+import hashlib
+from collections.abc import Sequence
+from typing import Any, Final
 
 import streamlit as st
 
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
 from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
-from lib.ui import cached_api, keys, pages, widgets
+from lib.ui import cached_api, keys, lead_lookup, pages, widgets
 from lib.ui.frame import Session
 from lib.views.leads import (
-    DEFAULT_PAGE_SIZE,
     DELIVERY_CHOICES,
     FILTER_LABELS,
     LEADS_PATH,
     NO_LEADS,
+    NO_LEADS_YET,
     ORDERS,
     PAGE_SIZES,
     LeadFilters,
     LeadsPage,
     OfferedFilters,
     campaign_caption,
-    lead_filters,
     leads_page_view,
 )
+from lib.views.navigation import (
+    DEFAULT_SORT,
+    PLACE_PARAMS,
+    LeadsPlace,
+    ListPosition,
+    direction_label,
+    order_caption,
+    place_from_params,
+    sortable_columns,
+)
 
+KEYBOARD_HINT: Final = "By keyboard: Tab into the table, arrows to a row, Shift+Space opens it."
+"""The grid's own row selection key (checked in Chromium), said where the table is."""
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
 
@@ -48,6 +62,9 @@ def _first_page() -> None:
 
 
 def _campaign(session: Session) -> Campaign | None:
+    if keys.PARAM_LEAD in st.query_params:
+        # A Leads URL never names a lead (`row` marks the one last opened).
+        del st.query_params[keys.PARAM_LEAD]
     raw = st.query_params.get(keys.PARAM_CAMPAIGN)
     if raw is None and st.session_state.get(keys.LAST_CAMPAIGN) is not None:
         # Opened from the sidebar or without a campaign: return to the last one seen.
@@ -94,9 +111,64 @@ def _offered(session: Session) -> OfferedFilters:
     return OfferedFilters(advertised)
 
 
-def _filters(session: Session, campaign: Campaign) -> LeadFilters:
-    """Read the filter widgets (any change returns to the first page). A filter the server
-    does not advertise is greyed out with the reason as its help, and not sent."""
+def _url_params() -> dict[str, str]:
+    return {name: st.query_params[name] for name in st.query_params}
+
+
+WIDGET_KEYS: Final = (
+    keys.LEADS_STATUS,
+    keys.LEADS_DELIVERY,
+    keys.LEADS_DATES,
+    keys.LEADS_SEARCH,
+    keys.LEADS_SORT,
+    keys.LEADS_ORDER,
+    keys.LEADS_PAGE_SIZE,
+)
+
+
+def _restore_place(campaign_id: int) -> LeadsPlace:
+    """The place to show. The URL wins when it came from outside (a link, browser Back or
+    Forward, a fresh visit); a bare `?campaign=` (the sidebar, "Campaign leads", "Open its
+    leads") restores the place last seen on that campaign. Otherwise the widgets hold it."""
+    url = _url_params()
+    ours = st.session_state.get(keys.LEADS_URL)
+    widgets_alive = all(key in st.session_state for key in WIDGET_KEYS if key != keys.LEADS_DATES)
+    place = place_from_params(campaign_id, url)
+    if url == ours and widgets_alive:
+        return place
+    remembered: dict[int, LeadsPlace] = st.session_state.get(keys.LEADS_PLACES, {})
+    if not any(name in url for name in PLACE_PARAMS) and campaign_id in remembered:
+        place = remembered[campaign_id]
+    st.session_state[keys.LEADS_STATUS] = list(place.statuses)
+    st.session_state[keys.LEADS_DELIVERY] = place.delivery
+    if place.dates:
+        st.session_state[keys.LEADS_DATES] = place.dates
+    else:
+        # Left to the widget's own empty default (setting it too would log a warning).
+        st.session_state.pop(keys.LEADS_DATES, None)
+    st.session_state[keys.LEADS_SEARCH] = place.search
+    st.session_state[keys.LEADS_SORT] = place.sort
+    st.session_state[keys.LEADS_ORDER] = place.order
+    st.session_state[keys.LEADS_PAGE_SIZE] = place.size
+    st.session_state[keys.LEADS_PAGE] = place.page
+    return place
+
+
+def _keep_place(place: LeadsPlace) -> None:
+    """Write the place to the URL (a new history entry when it changed) and remember it."""
+    params = place.to_params()
+    if _url_params() != params:
+        st.query_params.from_dict(params)
+    st.session_state[keys.LEADS_URL] = params
+    remembered: dict[int, LeadsPlace] = dict(st.session_state.get(keys.LEADS_PLACES, {}))
+    remembered[place.campaign_id] = place
+    st.session_state[keys.LEADS_PLACES] = remembered
+
+
+def _filters(session: Session, campaign: Campaign, restored: LeadsPlace) -> LeadsPlace:
+    """Read the filter widgets (any change returns to the first page) into the place. A
+    filter the server does not advertise is greyed out with the reason as its help, and not
+    sent."""
     offered = _offered(session)
     first, second, third = st.columns([2, 1, 2])
     statuses = first.multiselect(
@@ -125,43 +197,52 @@ def _filters(session: Session, campaign: Campaign) -> LeadFilters:
         disabled=not offered.offers("dates"),
         help=offered.reason("dates"),
     )
-    fourth, fifth, sixth = st.columns([3, 1, 1])
+    fourth, fifth, sixth, seventh = st.columns([3, 1.2, 1.2, 1])
     search = fourth.text_input(
         FILTER_LABELS["search"],
         key=keys.LEADS_SEARCH,
-        placeholder="Email or name",
+        placeholder="Email, name or lead id",
         on_change=_first_page,
         disabled=not offered.offers("search"),
         help=offered.reason("search"),
     )
-    order = fifth.selectbox(
+    sortable = sortable_columns(offered.advertised)
+    if st.session_state.get(keys.LEADS_SORT) not in sortable:
+        st.session_state[keys.LEADS_SORT] = DEFAULT_SORT
+    sort = fifth.selectbox(
+        "Sort by",
+        sortable,
+        key=keys.LEADS_SORT,
+        on_change=_first_page,
+        disabled=not offered.offers("order"),
+        help="The server sorts the whole list (every page), not just the rows on screen.",
+    )
+    order = sixth.selectbox(
         FILTER_LABELS["order"],
         list(ORDERS),
         key=keys.LEADS_ORDER,
+        format_func=lambda label: direction_label(str(sort), label),
         on_change=_first_page,
         disabled=not offered.offers("order"),
         help=offered.reason("order"),
     )
-    page_size = sixth.selectbox(
-        "Rows per page",
-        PAGE_SIZES,
-        index=PAGE_SIZES.index(DEFAULT_PAGE_SIZE),
-        key=keys.LEADS_PAGE_SIZE,
-        on_change=_first_page,
+    page_size = seventh.selectbox(
+        "Rows per page", PAGE_SIZES, key=keys.LEADS_PAGE_SIZE, on_change=_first_page
     )
     if offered.caption:
         st.caption(offered.caption)
-    return lead_filters(
-        campaign.id,
-        page=int(st.session_state.get(keys.LEADS_PAGE, 1)),
-        page_size=int(page_size),
-        statuses=statuses,
+    chosen = tuple(dates) if isinstance(dates, tuple | list) else ((dates,) if dates else ())
+    return LeadsPlace(
+        campaign_id=campaign.id,
+        statuses=tuple(statuses),
         delivery=str(delivery),
-        dates=dates,
-        search=search,
+        dates=chosen,
+        search=search or "",
+        sort=str(sort),
         order=str(order),
-        zone=session.zone,
-        offered=offered,
+        size=int(page_size),
+        page=int(st.session_state.get(keys.LEADS_PAGE, 1)),
+        selected=restored.selected,
     )
 
 
@@ -215,30 +296,142 @@ def _pager(view: LeadsPage) -> None:
     )
 
 
-def _leads(view: LeadsPage) -> int | None:
-    """The table, its caption and download; returns the selected row's index."""
+def _sort_by_header(table_key: str, place: LeadsPlace, sortable: tuple[str, ...]) -> None:
+    """A header click selects the column (Streamlit then sorts nothing on screen): sort the
+    whole list by it on the server, or say that the server cannot."""
+    state = st.session_state.get(table_key)
+    columns = list(state["selection"]["columns"]) if state else []
+    if not columns:
+        return
+    column = str(columns[0])
+    if column not in sortable:
+        st.session_state[keys.LEADS_SORT_MESSAGE] = (
+            f"The server cannot sort leads by {column}; it can sort by {', '.join(sortable)}."
+        )
+        return
+    if column == place.sort:
+        flipped = "Oldest first" if ORDERS[place.order] == "desc" else "Newest first"
+        st.session_state[keys.LEADS_ORDER] = flipped
+    else:
+        st.session_state[keys.LEADS_SORT] = column
+        st.session_state[keys.LEADS_ORDER] = next(iter(ORDERS))
+    st.session_state[keys.LEADS_PAGE] = 1
+
+
+def _table_key(place: LeadsPlace) -> str:
+    """One table per list and page, so a new list starts with its own selection (the row
+    last opened, restored, and no stale column selection)."""
+    listed = sorted(place.to_params().items())
+    digest = hashlib.sha1(repr(listed).encode(), usedforsecurity=False).hexdigest()[:12]
+    return f"{keys.LEADS_TABLE}.{digest}"
+
+
+def _leads(
+    view: LeadsPage, place: LeadsPlace, sortable: tuple[str, ...], selected_row: int | None
+) -> tuple[int | None, bool]:
+    """The table, its caption and download; returns the newly selected row's index, and
+    whether the restored row was unselected."""
+    table_key = _table_key(place)
+    default: Any = {"selection": {"rows": [selected_row] if selected_row is not None else []}}
     event = st.dataframe(
         widgets.styled(view.table, ("Status",)),
         hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        key=keys.LEADS_TABLE,
+        # Column selection turns Streamlit's on-screen sorting off: a header click selects
+        # the column, and the server sorts every page by it.
+        on_select=functools.partial(_sort_by_header, table_key, place, sortable),
+        selection_mode=["single-row", "single-column"],
+        selection_default=default,
+        key=table_key,
         height=widgets.table_height(len(view.table)),
-        column_config={"Lead ID": st.column_config.NumberColumn(format="%d", width="small")},
+        column_config=_lead_columns(sortable),
+        column_order=LEAD_COLUMN_ORDER,
+        alt=f"Leads, {view.count.replace('*', '')}, page {view.page}",
     )
-    st.caption(view.showing)
+    st.caption(f"{view.showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
+    message = st.session_state.pop(keys.LEADS_SORT_MESSAGE, None)
+    if message:
+        st.warning(message, icon=":material/sort:")
     if view.derived_note:
         st.caption(escape_markdown(view.derived_note))
     widgets.download(view.table, key=keys.LEADS_DOWNLOAD, file_name=view.file_name)
     rows = event.selection.rows
-    return rows[0] if rows else None
+    if not rows:
+        return None, selected_row is not None
+    if rows[0] == selected_row:
+        return None, False
+    return int(rows[0]), False
 
 
-def _open_lead(campaign: Campaign, lead: Lead) -> None:
+LEAD_COLUMN_ORDER: Final = (
+    "Lead ID",
+    "Name",
+    "Status",
+    "Score",
+    "Payout",
+    "Captured",
+    "Delivery",
+    "Company",
+    "Email",
+)
+"""What an analyst scans first comes first; the long email last (the CSV keeps the API's
+order)."""
+LEAD_COLUMN_WIDTHS: Final[dict[str, int]] = {
+    "Lead ID": 80,
+    "Name": 150,
+    "Status": 115,
+    "Score": 70,
+    "Payout": 85,
+    "Captured": 135,
+    "Delivery": 105,
+    "Company": 170,
+    "Email": 240,
+}
+"""Pixels that show each column's longest usual value whole ("Valid (derived)",
+"Undelivered", "28 Oct 2026 11:24")."""
+
+
+def _lead_columns(sortable: tuple[str, ...]) -> dict[str, Any]:
+    """Widths that show values whole; each header says whether the server can sort by it."""
+    config: dict[str, Any] = {}
+    for column, width in LEAD_COLUMN_WIDTHS.items():
+        how = (
+            "Click to sort every page by this column."
+            if column in sortable
+            else "The server cannot sort by this column."
+        )
+        if column == "Lead ID":
+            config[column] = st.column_config.NumberColumn(format="%d", width=width, help=how)
+        else:
+            config[column] = st.column_config.TextColumn(width=width, help=how)
+    return config
+
+
+def _open_lead(place: LeadsPlace, leads: Sequence[Lead], index: int, total: int | None) -> None:
+    lead = leads[index]
     # The campaign and email save the dossier one wave; kept in the session, not the URL.
-    st.session_state[keys.lead_hint(lead.id)] = (campaign.id, lead.email)
-    params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(campaign.id)}
+    st.session_state[keys.lead_hint(lead.id)] = (place.campaign_id, lead.email)
+    opened_from = ListPosition(place=place, index=index, lead_id=lead.id, total=total)
+    st.session_state[keys.LEAD_POSITION] = opened_from
+    # The way back (browser Back) returns to this row, shown selected.
+    _keep_place(place.with_selected(lead.id))
+    params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(place.campaign_id)}
     st.switch_page(pages.LEAD, query_params=params)
+
+
+def _id_match(session: Session, place: LeadsPlace) -> None:
+    """A search that is a lead id: that lead, with a button to open it (the server's search
+    matches names and emails)."""
+    text = place.search.strip().removeprefix("#")
+    if not text.isdigit():
+        return
+    lead = lead_lookup.lead_or_none(session, int(text))
+    if lead is None:
+        st.caption(f"No lead has the id {int(text)}.")
+        return
+    where = "" if lead.campaign_id == place.campaign_id else f" (campaign {lead.campaign_id})"
+    label = f"Open lead {lead.id}: {shorten(lead.full_name or '', 40)}{where}"
+    if st.button(label, key=keys.LEADS_ID_MATCH, icon=":material/person_search:"):
+        st.switch_page(pages.LEAD, query_params={keys.PARAM_LEAD: str(lead.id)})
 
 
 def render(session: Session) -> None:
@@ -246,18 +439,30 @@ def render(session: Session) -> None:
     if campaign is None:
         return
     st.session_state[keys.LAST_CAMPAIGN] = campaign.id
+    restored = _restore_place(campaign.id)
     _heading(campaign)
-    filters = _filters(session, campaign)
+    place = _filters(session, campaign, restored)
+    offered = _offered(session)
+    filters = place.filters(session.zone, offered)
+    _id_match(session, place)
     try:
         page = _fetch(session, filters)
     except ConvertrError as error:
         widgets.load_failed("this page of leads", error, key=keys.LEADS_RETRY)
         return
+    _keep_place(place)
     view = leads_page_view(campaign, page, session.zone)
     _pager(view)
     if not page.items:
-        st.info(NO_LEADS, icon=":material/search_off:")
+        message = NO_LEADS if place.has_filters else NO_LEADS_YET
+        st.info(message, icon=":material/search_off:")
         return
-    selected = _leads(view)
-    if selected is not None:
-        _open_lead(campaign, page.items[selected])
+    ids = [lead.id for lead in page.items]
+    selected_row = ids.index(place.selected) if place.selected in ids else None
+    chosen, cleared = _leads(view, place, sortable_columns(offered.advertised), selected_row)
+    if chosen is not None:
+        _open_lead(place, page.items, chosen, page.total)
+    elif cleared:
+        # The restored row was unselected: the next click on it opens it again.
+        _keep_place(place.with_selected(None))
+        st.rerun()

@@ -15,9 +15,10 @@ from lib.convertr.errors import ConvertrError
 from lib.convertr.models import ProcessrStatus
 from lib.presentation import (
     MASKED_LABEL,
+    MUTED_TEXT_COLOUR,
     STATUS_BADGE_COLOURS,
-    STATUS_HEX_COLOURS,
     STATUS_ICONS,
+    STATUS_TEXT_COLOURS,
     as_status,
     csv_bytes,
     escape_markdown,
@@ -25,8 +26,8 @@ from lib.presentation import (
 )
 from lib.ui import cached_api, keys
 
-MUTED_COLOUR: Final = "#8A94A6"
-"""Grey of a masked value in a table."""
+MUTED_COLOUR: Final = MUTED_TEXT_COLOUR
+"""Grey of a masked value in a table (AA contrast)."""
 TABLE_ROW_HEIGHT: Final = 35
 MAX_TABLE_HEIGHT: Final = 560
 
@@ -103,7 +104,7 @@ def _masked_style(value: object) -> str:
 
 def _status_style(value: object) -> str:
     status = as_status(value)
-    return f"color: {STATUS_HEX_COLOURS[status]}; font-weight: 600" if status else ""
+    return f"color: {STATUS_TEXT_COLOURS[status]}; font-weight: 600" if status else ""
 
 
 def _retry(lead_id: int) -> None:

@@ -126,7 +126,8 @@ class CampaignList:
 
     table: pd.DataFrame
     heading: str
-    """"12 campaigns", or "200 of 340 campaigns" when the list holds only part."""
+    """"12 campaigns", "1 campaign", or "200 of 340 campaigns" when the list holds only
+    part."""
 
 
 def campaign_list(
@@ -141,7 +142,8 @@ def campaign_list(
         by_campaign[item.id].valid if item.id in by_campaign else None for item in campaigns
     ]
     shown = f"{len(campaigns):,} of {total:,}" if total > len(campaigns) else f"{total:,}"
-    return CampaignList(table, f"{shown} campaigns")
+    noun = "campaign" if total == 1 else "campaigns"
+    return CampaignList(table, f"{shown} {noun}")
 
 
 def chart_range(chosen: object, first: date, last: date) -> tuple[date, date]:

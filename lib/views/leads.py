@@ -31,6 +31,8 @@ DELIVERY_CHOICES: Final[dict[str, bool | None]] = {
 ORDERS: Final[dict[str, str]] = {"Newest first": "desc", "Oldest first": "asc"}
 """Order label -> the API's order of `createdTs`."""
 NO_LEADS: Final = "No leads match these filters. Widen the date range or clear the search."
+NO_LEADS_YET: Final = "This campaign has no leads yet."
+"""Shown instead of `NO_LEADS` when no filter is set (a new or draft campaign)."""
 
 
 LEADS_PATH: Final = f"{API_PREFIX}/leads"
@@ -125,6 +127,8 @@ class LeadFilters:
     created_before: datetime | None = None
     search: str | None = None
     order: str = "desc"
+    order_by: str = "createdTs"
+    """The lead property sorted by (`order[<order_by>]`); ties fall back to newest first."""
 
 
 def lead_filters(
@@ -139,6 +143,7 @@ def lead_filters(
     order: str,
     zone: tzinfo,
     offered: OfferedFilters = ALL_FILTERS,
+    order_by: str = "createdTs",
 ) -> LeadFilters:
     """The query from the widgets' values (labels as the widgets show them; the date input
     gives one date, a range, or nothing). A filter the server does not offer is not sent,
@@ -161,6 +166,7 @@ def lead_filters(
         search=(search.strip() or None) if offered.offers("search") else None,
         # The client always sends an order; not offered, it stays the default (newest first).
         order=ORDERS[order] if offered.offers("order") else ORDERS[next(iter(ORDERS))],
+        order_by=order_by if offered.offers("order") else "createdTs",
     )
 
 

@@ -1,0 +1,36 @@
+"""The sidebar's Go to lead box: a lead id, or a lead link pasted from a ticket, opens the
+Lead page (an unknown id gets the Lead page's own not-found message)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.ui import keys, pages
+from lib.views.navigation import GO_TO_LEAD_HELP, parse_lead_reference
+
+
+def render() -> None:
+    """Draw the box in the sidebar; on submit open the lead (or say why the input is not one)."""
+    with st.sidebar.form(keys.GO_TO_LEAD_FORM, clear_on_submit=True, border=False):
+        text = st.text_input(
+            "Go to lead",
+            key=keys.GO_TO_LEAD,
+            placeholder="Lead id or link",
+            help=GO_TO_LEAD_HELP,
+        )
+        submitted = st.form_submit_button(
+            "Open lead", key=keys.GO_TO_LEAD_SUBMIT, icon=":material/person_search:"
+        )
+    if submitted:
+        try:
+            lead_id = parse_lead_reference(text or "")
+        except ValueError as error:
+            st.session_state[keys.GO_TO_LEAD_ERROR] = str(error)
+        else:
+            st.session_state.pop(keys.GO_TO_LEAD_ERROR, None)
+            st.switch_page(pages.LEAD, query_params={keys.PARAM_LEAD: str(lead_id)})
+    message = st.session_state.pop(keys.GO_TO_LEAD_ERROR, None)
+    if message:
+        # Plain text: the message quotes what was typed.
+        st.sidebar.error("That is not a lead id or a lead link.", icon=":material/error:")
+        st.sidebar.text(message)

@@ -1,0 +1,27 @@
+"""One constant stylesheet so every page fits a 1024x768 screen: tabs wrap onto a second
+row instead of hiding behind a scroll arrow, and the main column's side margins shrink on
+narrow windows. No lead value ever reaches it (it is a constant)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import streamlit as st
+
+NARROW_WINDOW_PX: Final = 1200
+FIT_STYLES: Final = f"""
+<style>
+/* Tabs wrap instead of scrolling: every tab stays visible and clickable. */
+[data-testid="stTabs"] [role="tablist"] {{
+  flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem;
+}}
+@media (max-width: {NARROW_WINDOW_PX}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-left: 1.5rem; padding-right: 1.5rem; }}
+}}
+</style>
+"""
+
+
+def fit_narrow_screens() -> None:
+    """Apply the stylesheet (an invisible element; call once per run)."""
+    st.html(FIT_STYLES)

@@ -1,0 +1,147 @@
+"""Lead page tables that fit: one row's values in full on selection, Associated Campaigns with
+a column picker and a row that opens its lead, Notes in either order, and provider messages
+folded after a few lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib.presentation import escape_markdown
+from lib.ui import keys, pages, widgets
+from lib.views.lead import ProviderAnswer
+from lib.views.reading import (
+    ASSOCIATED_DEFAULT_COLUMNS,
+    fold_label,
+    fold_text,
+    newest_first,
+    readable_frame,
+    row_in_full,
+)
+
+NOTES_ORDERS: tuple[str, str] = ("Newest first", "Oldest first")
+
+
+def selectable_table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    empty: str,
+    alt: str,
+    status_columns: tuple[str, ...] = (),
+    column_config: dict[str, Any] | None = None,
+    column_order: tuple[str, ...] | None = None,
+) -> int | None:
+    """A read-only table whose selected row is shown below in full (cells cut long text),
+    with its CSV download; returns the selected row's index."""
+    if frame.empty:
+        st.info(empty, icon=":material/info:")
+        return None
+    frame = readable_frame(frame)
+    event = st.dataframe(
+        widgets.styled(frame, status_columns),
+        hide_index=True,
+        key=f"{key}.table",
+        on_select="rerun",
+        selection_mode="single-row",
+        height=widgets.table_height(len(frame)),
+        column_config=column_config or {},
+        column_order=column_order,
+        alt=alt,
+    )
+    rows = event.selection.rows
+    show_row(frame, rows[0] if rows else None)
+    widgets.download(frame, key=key, file_name=file_name)
+    return int(rows[0]) if rows else None
+
+
+def show_row(frame: pd.DataFrame, index: int | None) -> None:
+    """The selected row's values whole, as plain text (cells cut long text); else the hint."""
+    if index is None:
+        st.caption("Select a row to read it in full.")
+        return
+    with st.container(border=True):
+        st.caption(f"Row {index + 1} in full")
+        for column, value in row_in_full(frame, index):
+            left, right = st.columns([1, 3])
+            left.caption(column)
+            # Plain text: values may be lead data, never markdown.
+            right.text(value)
+
+
+def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
+    """The other campaigns' rows: a column picker, and a selected row opens that lead."""
+    if frame.empty:
+        st.info(empty, icon=":material/info:")
+        return
+    picker_key = keys.lead_associated_columns(lead_id)
+    columns = st.multiselect(
+        "Columns",
+        list(frame.columns),
+        default=[name for name in ASSOCIATED_DEFAULT_COLUMNS if name in frame.columns],
+        key=picker_key,
+        help="The table has many columns; pick the ones to show (the CSV has all).",
+    )
+    event = st.dataframe(
+        widgets.styled(frame, ("Lead status",)),
+        hide_index=True,
+        key=keys.lead_associated_table(lead_id),
+        on_select="rerun",
+        selection_mode="single-row",
+        height=widgets.table_height(len(frame)),
+        column_order=columns or list(ASSOCIATED_DEFAULT_COLUMNS),
+        alt="Other campaigns with this lead's email. Select a row to open that lead.",
+        column_config={
+            "Campaign ID": st.column_config.NumberColumn(format="%d"),
+            "Campaign": st.column_config.TextColumn(pinned=True, width="medium"),
+            "Lead ID": st.column_config.NumberColumn(format="%d"),
+            "Link": st.column_config.LinkColumn("Tracking link"),
+        },
+    )
+    st.caption("Select a row to open that lead.")
+    widgets.download(
+        frame,
+        key=keys.lead_download(f"associated-{lead_id}"),
+        file_name=f"lead-{lead_id}-associated",
+    )
+    rows = event.selection.rows
+    if rows:
+        other = int(frame.iloc[rows[0]]["Lead ID"])
+        st.switch_page(pages.LEAD, query_params={keys.PARAM_LEAD: str(other)})
+
+
+def notes(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
+    """Notes newest first by default (as CRM timelines), or oldest first."""
+    order = st.segmented_control(
+        "Order",
+        NOTES_ORDERS,
+        default=NOTES_ORDERS[0],
+        key=keys.LEAD_NOTES_ORDER,
+        required=True,
+    )
+    shown = newest_first(frame) if order != NOTES_ORDERS[1] else frame
+    selectable_table(
+        shown,
+        key=keys.lead_download(f"notes-{lead_id}"),
+        file_name=f"lead-notes-{lead_id}",
+        empty=empty,
+        alt="Notes: status, delivery, contract and data changes. Select a row to read it whole.",
+        column_config={
+            "Time": st.column_config.TextColumn(width=130),
+            "Message": st.column_config.TextColumn(width="medium"),
+        },
+    )
+
+
+def provider_answer(answer: ProviderAnswer, index: int) -> None:
+    """One provider answer in a card, folded after a few lines with a way to read it all."""
+    with st.container(border=True):
+        st.caption(escape_markdown(answer.header))
+        folded = fold_text(answer.message)
+        st.code(folded.preview, language=answer.language, wrap_lines=True)
+        if folded.folded:
+            with st.expander(fold_label(folded), key=keys.lead_log_more(index)):
+                st.code(folded.full, language=answer.language, wrap_lines=True)

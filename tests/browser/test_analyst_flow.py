@@ -1,0 +1,229 @@
+"""The analyst's flow in headless Chromium: Go to lead, the Leads page's place surviving a
+visit to a lead and browser Back, Previous / Next across a page boundary, header clicks that
+sort on the server, no control cut at 1440 px or 1024x768, and axe-core on every page and
+Lead tab (no serious or critical violation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from benchmarks.screenshots import click_tab, open_app, wait_until_idle
+from lib.convertr import ClientConfig, ConvertrClient
+from lib.ui.leads_page import LEAD_COLUMN_ORDER, LEAD_COLUMN_WIDTHS
+from lib.views.lead import LEAD_TABS
+
+pytestmark = pytest.mark.browser
+
+SIZES = ({"width": 1440, "height": 900}, {"width": 1024, "height": 768})
+GRID_ROW_PX = 35
+"""Height of a grid row and of its header (Streamlit's default row height)."""
+CHECKBOX_X = 15
+ROW_MARKER_PX = 33
+"""Width of the grid's row-selection column."""
+"""The row-selection checkbox column, from the grid's left edge."""
+SERIOUS = frozenset({"serious", "critical"})
+
+CLIPPED_CONTROLS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const element of document.querySelectorAll('button, a[href], [role="tab"]')) {
+    const box = element.getBoundingClientRect();
+    // Zero-size or 1 px elements are hidden (the skip link, closed popovers).
+    if (box.width <= 2 || box.height <= 2) continue;
+    const label = (element.innerText || element.getAttribute('aria-label') || '').trim();
+    if (box.left < -1 || box.right > width + 1) {
+      found.push(`outside the window: ${label}`);
+      continue;
+    }
+    const list = element.closest('[role="tablist"]');
+    if (list) {
+      const edges = list.getBoundingClientRect();
+      if (box.right > edges.right + 1 || box.left < edges.left - 1) {
+        found.push(`tab behind the scroll arrow: ${label}`);
+        continue;
+      }
+    }
+    for (const node of [element, ...element.querySelectorAll('*')]) {
+      const hides = getComputedStyle(node).overflow !== 'visible';
+      if (hides && node.scrollWidth > node.clientWidth + 1) {
+        found.push(`label cut: ${label}`);
+        break;
+      }
+    }
+  }
+  return found;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def api(sandbox_db: Path) -> ConvertrClient:
+    return ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox_db))
+
+
+@pytest.fixture(scope="module")
+def page(new_page: Callable[[], Any]) -> Any:
+    """One page reused by the flow tests (each starts with its own URL)."""
+    return new_page()
+
+
+def settle(page: Any) -> None:
+    """Wait for the run a click or navigation started (and a page switch's second run)."""
+    page.wait_for_timeout(300)
+    wait_until_idle(page)
+
+
+def heading(page: Any) -> str:
+    return str(page.locator("h1").first.inner_text()).strip()
+
+
+def query(page: Any) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(page.url).query).items()}
+
+
+def click_row(page: Any, row: int) -> None:
+    """Select the `row`th (1-based) row of the page's first grid by its checkbox."""
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    page.mouse.click(box["x"] + CHECKBOX_X, box["y"] + GRID_ROW_PX * row + GRID_ROW_PX // 2)
+    settle(page)
+
+
+def click_header(page: Any, column: str) -> None:
+    """Click a Leads grid column header (drawn on a canvas: found from the page's widths)."""
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    left = box["x"] + ROW_MARKER_PX
+    for name in LEAD_COLUMN_ORDER:
+        if name == column:
+            break
+        left += LEAD_COLUMN_WIDTHS[name]
+    page.mouse.click(left + LEAD_COLUMN_WIDTHS[column] // 2, box["y"] + GRID_ROW_PX // 2)
+    settle(page)
+
+
+def go_to(page: Any, text: str) -> None:
+    box = page.get_by_role("textbox", name="Go to lead")
+    box.fill(text)
+    box.press("Enter")
+    settle(page)
+
+
+def test_go_to_lead_by_id_and_by_a_pasted_url(page: Any, app_url: str) -> None:
+    open_app(page, f"{app_url}/?campaign=1")
+    go_to(page, "100002")
+    assert heading(page) == "Lead 100002"
+    go_to(page, f"{app_url}/Lead?lead=100001&campaign=1")
+    assert heading(page) == "Lead 100001"
+    go_to(page, "999999999")
+    assert page.get_by_text("Lead 999999999 was not found").is_visible()
+
+
+def test_filter_page_open_a_lead_and_back_restores_the_list(
+    page: Any, app_url: str, api: ConvertrClient
+) -> None:
+    # 25 rows a page: the test sandbox has two pages of Invalid leads on campaign 3.
+    open_app(page, f"{app_url}/Leads?campaign=3&size=25")
+    status = page.locator('[data-testid="stMultiSelect"]').first
+    status.click()
+    page.keyboard.type("Invalid")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    settle(page)
+    pager = page.get_by_role("spinbutton", name="Page (of")
+    pager.fill("2")
+    pager.press("Enter")
+    settle(page)
+    listed = query(page)
+    assert listed == {"campaign": "3", "status": "Invalid", "size": "25", "page": "2"}
+    expected = api.leads_page(3, page=2, items_per_page=25, statuses=("Invalid",)).items
+    click_row(page, 2)
+    assert heading(page) == f"Lead {expected[1].id}"
+    assert "Lead **" not in page.content()
+
+    page.go_back()
+    settle(page)
+    assert urlsplit(page.url).path.endswith("/Leads")
+    assert query(page) == {**listed, "row": str(expected[1].id)}, "the opened row is marked"
+    assert page.get_by_text("Invalid", exact=True).first.is_visible(), "the filter is kept"
+    assert page.get_by_role("spinbutton", name="Page (of").input_value() == "2"
+    assert page.locator("td", has_text=str(expected[0].id)).count() >= 1, "the same rows"
+
+    page.go_forward()
+    settle(page)
+    assert heading(page) == f"Lead {expected[1].id}"
+    page.get_by_role("link", name="Campaign leads").click()
+    settle(page)
+    assert query(page) == {**listed, "row": str(expected[1].id)}, "the link restores it too"
+
+
+def test_previous_and_next_cross_a_page_boundary(
+    page: Any, app_url: str, api: ConvertrClient
+) -> None:
+    first_page = api.leads_page(3, page=1, items_per_page=25).items
+    second_page = api.leads_page(3, page=2, items_per_page=25)
+    open_app(page, f"{app_url}/Leads?campaign=3&size=25&page=2")
+    click_row(page, 1)
+    assert heading(page) == f"Lead {second_page.items[0].id}"
+    assert page.get_by_text(f"26 of {second_page.total:,}").is_visible()
+    page.keyboard.press("k")  # the Previous shortcut
+    settle(page)
+    assert heading(page) == f"Lead {first_page[-1].id}"
+    assert page.get_by_text(f"25 of {second_page.total:,}").is_visible()
+    page.get_by_role("button", name="Next").click()
+    settle(page)
+    assert heading(page) == f"Lead {second_page.items[0].id}"
+
+
+def test_a_header_click_sorts_every_page_on_the_server(
+    page: Any, app_url: str, api: ConvertrClient
+) -> None:
+    open_app(page, f"{app_url}/Leads?campaign=3")
+    click_header(page, "Score")
+    assert query(page).get("sort") == "score"
+    best = api.leads_page(3, items_per_page=1, order="desc", order_by="score").items[0]
+    assert page.locator("td", has_text=str(best.id)).count() >= 1
+    assert page.get_by_text("Sorted by Score, highest first").is_visible()
+    click_header(page, "Company")
+    assert page.get_by_text("The server cannot sort leads by Company").is_visible()
+    assert query(page).get("sort") == "score", "the order stays"
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=lambda size: f"{size['width']}px")
+def sized(request: Any, browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=request.param)
+    yield context.new_page()
+    context.close()
+
+
+def pages_and_tabs(page: Any, app_url: str) -> Iterator[str]:
+    """Opens every page and Lead tab in turn, yielding its name."""
+    open_app(page, f"{app_url}/?campaign=1")
+    yield "Campaigns"
+    open_app(page, f"{app_url}/Leads?campaign=3")
+    yield "Leads"
+    open_app(page, f"{app_url}/Lead?lead=100001")
+    for name in LEAD_TABS:
+        click_tab(page, name)
+        yield f"Lead · {name}"
+
+
+def test_no_control_is_cut_and_axe_finds_nothing_serious(sized: Any, app_url: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    axe = Axe()
+    problems: dict[str, list[str]] = {}
+    for name in pages_and_tabs(sized, app_url):
+        clipped = sized.evaluate(CLIPPED_CONTROLS)
+        serious = [
+            f"{item['id']} ({item['impact']}): {item['nodes'][0]['target']}"
+            for item in axe.run(sized).response["violations"]
+            if item["impact"] in SERIOUS
+        ]
+        if clipped or serious:
+            problems[name] = [*clipped, *serious]
+    assert problems == {}
