@@ -105,7 +105,7 @@ def _heading(campaign: Campaign) -> None:
             pages.LEADS,
             label="Open its leads",
             icon=":material/table_rows:",
-            query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},
+            query_params=pages.leads_link_params(campaign.id),
         )
 
 

@@ -331,7 +331,7 @@ def _navigation() -> None:
             pages.LEADS,
             label="Leads",
             icon=":material/table_rows:",
-            query_params={keys.PARAM_CAMPAIGN: str(campaign)},
+            query_params=pages.leads_link_params(int(campaign)),
         )
     lead = st.session_state.get(keys.LAST_LEAD)
     if lead is not None:

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from typing import Final
 
+import streamlit as st
+
+from lib.ui import keys
+
 CAMPAIGNS: Final = "app.py"
 """The Campaigns page, the entry point (`streamlit run app.py`)."""
 LEADS: Final = "pages/1_Leads.py"
 """One campaign's leads (`/Leads?campaign=<id>`)."""
 LEAD: Final = "pages/2_Lead.py"
 """The Lead Data view of one lead (`/Lead?lead=<id>`)."""
+
+
+def leads_link_params(campaign_id: int) -> dict[str, str]:
+    """The query of a link to a campaign's leads: the place last seen there (filters, order,
+    page), so the Leads page need not rewrite its URL on arrival, which would add a history
+    entry that browser Back returns to."""
+    place = st.session_state.get(keys.LEADS_PLACES, {}).get(campaign_id)
+    if place is None:
+        return {keys.PARAM_CAMPAIGN: str(campaign_id)}
+    params: dict[str, str] = place.to_params()
+    return params

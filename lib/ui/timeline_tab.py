@@ -67,7 +67,7 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
     kinds: list[TimelineKind] = kinds_column.multiselect(
         "Kinds",
         list(counts),
-        default=list(counts),
+        default=[],  # none chosen is every kind: a dozen chips would overflow a laptop screen
         format_func=_kind_label,
         key=keys.timeline_kinds(lead_id),
         placeholder="Every kind",
