@@ -1,6 +1,7 @@
 """One constant stylesheet so every page fits a 1024x768 screen: tabs wrap onto a second
 row instead of hiding behind a scroll arrow, and the main column's side margins shrink on
-narrow windows, and one syntax colour meets WCAG AA. No lead value ever reaches it (it is a constant)."""
+narrow windows, and one syntax colour meets WCAG AA. No lead value ever reaches it (it is
+a constant)."""
 
 from __future__ import annotations
 
