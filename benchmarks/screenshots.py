@@ -106,6 +106,14 @@ def wait_until_idle(page: Any) -> None:
         "!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=RENDER_TIMEOUT_MS
     )
     page.wait_for_timeout(400)  # let charts and the grid paint
+    # A click's rerun may start only now (a keyed tab reruns on change): wait until it is
+    # over and nothing is drawn faded as stale, which is what a person looks at.
+    page.wait_for_selector(
+        '[data-test-script-state="notRunning"]', state="attached", timeout=RENDER_TIMEOUT_MS
+    )
+    page.wait_for_function(
+        "!document.querySelector('[data-stale=\"true\"]')", timeout=RENDER_TIMEOUT_MS
+    )
 
 
 def open_app(page: Any, url: str) -> None:
