@@ -154,6 +154,7 @@ def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]
             ("Provider Logs", "lead-provider-logs"),
             ("Edit Data", "lead-edit"),
             ("Notes", "lead-notes"),
+            ("Timeline", "lead-timeline"),
         ):
             click_tab(page, tab)
             shot(name)
