@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= .data/sandbox.sqlite
 PORT ?= 8501
+# pytest-xdist workers for `make test` and `make test-fast` (a number, or auto: one per core).
+WORKERS ?= auto
+PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 
-.PHONY: setup setup-dev run test lint types pytest sandbox reset-sandbox bench screenshots clean
+.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +35,11 @@ setup-dev: setup $(VENV)/.dev-installed
 run: setup
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-## test: lint, types and every test
+## test: lint, types and every test, on parallel workers (WORKERS=1 for one process)
 test: setup-dev lint types pytest
+
+## test-fast: every test but the browser ones, on parallel workers (the inner loop)
+test-fast: setup-dev pytest-fast
 
 lint:
 	$(BIN)/ruff format --check .
@@ -43,7 +49,10 @@ types:
 	$(BIN)/mypy
 
 pytest:
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+pytest-fast:
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not browser"
 
 ## sandbox: serve the sandbox API over HTTP on 127.0.0.1:8765
 sandbox: setup

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from lib.convertr import ClientConfig, ConvertrClient, ConvertrError
 from lib.convertr.constants import MAX_RESPONSE_BYTES, REQUEST_DEADLINE
-from tests.convertr.fault_servers import (
+from tests.support.fault_servers import (
     JSON,
     Answer,
     FaultServer,

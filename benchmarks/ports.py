@@ -1,13 +1,7 @@
-"""A free TCP port on the loopback interface, for the servers the benchmarks and tests start."""
+"""A free TCP port on the loopback interface (kept here for the benchmarks' imports)."""
 
 from __future__ import annotations
 
-import socket
+from tests.support.ports import free_port
 
-
-def free_port() -> int:
-    """A port nothing listens on now (the OS picks it; the caller binds it soon after)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+__all__ = ["free_port"]

@@ -1,129 +1,48 @@
 """Refresh docs/screenshots/*.png: start the dashboard on a free port and photograph each view
 in headless Chromium (`python -m benchmarks.screenshots`).
 
-The server helpers here are shared with the browser tests (tests/browser/conftest.py).
+The server and the waits are the browser tests' harness (`tests.support.browser`).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Final
 
-from benchmarks.ports import free_port
-from lib.ui import pages
-
-PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
-SCREENSHOT_DIR: Final = PROJECT_ROOT / "docs" / "screenshots"
-CHROMIUM: Final = "/usr/bin/chromium"
-CHROMIUM_ARGS: Final = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PROJECT_ROOT,
+    RENDER_TIMEOUT_MS,
+    VIEWPORT,
+    click_tab,
+    new_context,
+    open_app,
+    settle,
+    streamlit_server,
 )
-VIEWPORT: Final[Any] = {"width": 1440, "height": 1000}
-SERVER_START_TIMEOUT: Final = 60.0
-RENDER_TIMEOUT_MS: Final = 30_000
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "PROJECT_ROOT",
+    "RENDER_TIMEOUT_MS",
+    "SCREENSHOT_DIR",
+    "SHOWCASE_LEAD",
+    "VIEWPORT",
+    "click_tab",
+    "open_app",
+    "settle",
+    "streamlit_server",
+    "take_screenshots",
+    "wait_until_idle",
+]
+
+SCREENSHOT_DIR: Final = PROJECT_ROOT / "docs" / "screenshots"
 SHOWCASE_LEAD: Final = 100001
-
-
-@contextmanager
-def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port until the block ends; yields its base URL."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        pages.CAMPAIGNS,
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    # The server's output goes to a file: an unread pipe could fill up and stall it.
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **(env or {})},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for_health(process, log, url)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_for_health(process: subprocess.Popen[bytes], log: IO[bytes], url: str) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-            raise RuntimeError(f"streamlit exited with {process.returncode}: {output}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"streamlit did not answer on {url} within the timeout")
-        time.sleep(0.2)
-
-
-def wait_until_idle(page: Any) -> None:
-    """Wait until the app has finished its script run (and the spinner is gone)."""
-    page.wait_for_selector(
-        '[data-test-script-state="notRunning"]', state="attached", timeout=RENDER_TIMEOUT_MS
-    )
-    # Element code loads lazily: skeletons stand in until each component has arrived.
-    page.wait_for_function(
-        "!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=RENDER_TIMEOUT_MS
-    )
-    page.wait_for_timeout(400)  # let charts and the grid paint
-    # A click's rerun may start only now (a keyed tab reruns on change): wait until it is
-    # over and nothing is drawn faded as stale, which is what a person looks at.
-    page.wait_for_selector(
-        '[data-test-script-state="notRunning"]', state="attached", timeout=RENDER_TIMEOUT_MS
-    )
-    page.wait_for_function(
-        "!document.querySelector('[data-stale=\"true\"]')", timeout=RENDER_TIMEOUT_MS
-    )
-
-
-def open_app(page: Any, url: str) -> None:
-    page.goto(url)
-    wait_until_idle(page)
-
-
-def click_tab(page: Any, name: str) -> None:
-    page.get_by_role("tab", name=name, exact=True).click()
-    wait_until_idle(page)
+wait_until_idle: Final = settle
+"""The old name of `tests.support.browser.settle`."""
 
 
 def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]:
@@ -135,7 +54,7 @@ def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]
         browser = driver.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
         )
-        page = browser.new_page(viewport=VIEWPORT)
+        page = new_context(browser).new_page()
 
         def shot(name: str) -> None:
             path = target / f"{name}.png"

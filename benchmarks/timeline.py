@@ -83,12 +83,12 @@ def apptest_timings(db: Path) -> None:
 def chromium_timings(db: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.screenshots import (
+    from tests.support.browser import (
         CHROMIUM,
         CHROMIUM_ARGS,
-        VIEWPORT,
+        new_context,
+        settle,
         streamlit_server,
-        wait_until_idle,
     )
 
     with (
@@ -98,22 +98,22 @@ def chromium_timings(db: Path) -> None:
         browser = driver.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
         )
-        page = browser.new_page(viewport=VIEWPORT)
+        page = new_context(browser).new_page()
         started = time.perf_counter()
         page.goto(f"{url}/Lead?lead={LEAD_ID}")
-        wait_until_idle(page)
+        settle(page)
         loaded = time.perf_counter() - started
-        print(f"Chromium first load (to idle, with its 400 ms paint wait): {loaded:.2f} s")
+        print(f"Chromium first load (to the app at rest): {loaded:.2f} s")
         for attempt in (1, 2):
             page.get_by_role("tab", name="Profile", exact=True).click()
-            wait_until_idle(page)
+            settle(page)
             started = time.perf_counter()
             page.get_by_role("tab", name="Timeline", exact=True).click()
             # The caption "N of N entries." of the Timeline tab, N past LOG_LINES.
             page.get_by_text(re.compile(r"of 2,0\d\d entries")).first.wait_for(timeout=60_000)
             shown = time.perf_counter() - started
-            wait_until_idle(page)
-            idle = time.perf_counter() - started - 0.4
+            settle(page)
+            idle = time.perf_counter() - started
             print(
                 f"Chromium Timeline tab click {attempt}: entries shown {shown:.2f} s, "
                 f"app idle {idle:.2f} s"

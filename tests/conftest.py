@@ -1,25 +1,28 @@
-"""Fixtures shared by the whole suite: ONE seeded sandbox database per test session (read
-only), private writable copies of it for tests that write, and clean Streamlit caches."""
+"""Fixtures shared by the whole suite: ONE seeded sandbox database per test session (per
+xdist worker: each worker has its own temporary directory), private writable copies of it for
+tests that write, and clean Streamlit caches. The helpers live in `tests/support/`."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-SANDBOX_LEADS = 600
-"""Enough leads for several pages per campaign, small enough to seed in about a second."""
-SANDBOX_SEED = 42
+from tests.support.sandbox import SANDBOX_LEADS, SANDBOX_SEED, copy_database
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
-def copy_database(source: Path, target: Path) -> Path:
-    """A consistent copy of a sandbox database (SQLite's online backup), in WAL mode."""
-    with sqlite3.connect(source) as reader, sqlite3.connect(target) as writer:
-        reader.backup(writer)
-        writer.execute("PRAGMA journal_mode = WAL")
-    return target
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser/ drives Chromium: mark it `browser` (so `-m "not
+    browser"` leaves it out) and keep each module's tests on one xdist worker (`--dist
+    loadgroup`), so its module-scoped server and browser start once."""
+    for item in items:
+        path = Path(item.path)
+        if BROWSER_TESTS in path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group(path.stem))
 
 
 @pytest.fixture(scope="session")

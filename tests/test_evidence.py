@@ -26,7 +26,7 @@ from lib.evidence import (
     verify_pack,
 )
 from lib.views.signals import Signals, signal_clusters
-from tests.views.workbench_models import (
+from tests.support.workbench_models import (
     make_dossier,
     make_lead,
     permission_denied,

@@ -13,7 +13,7 @@ import pytest
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.signal_search import LEADS_PATH, search_signals
 from lib.views.signals import signal_clusters
-from tests.views.workbench_models import make_lead
+from tests.support.workbench_models import make_lead
 
 DEVICE = "f3a9c2d1"
 

@@ -1,32 +1,38 @@
-"""One Streamlit server (on a free port, against the small test sandbox) and one headless
-Chromium for the browser tests of this package."""
+"""The browser tests' fixtures: one Streamlit server (on a free port, against the small test
+sandbox) and one headless Chromium per test module; pages open in contexts whose waits
+`tests.support.browser.settle` understands. Every test here is marked `browser`."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from benchmarks.screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, streamlit_server
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    new_context,
+    require_chromium,
+    streamlit_server,
+)
 
 
 @pytest.fixture(scope="module")
 def app_url(sandbox_db: Path) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
-        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's Chromium")
+    """The dashboard against the read-only test sandbox (a module that writes overrides this
+    with a server on a copy)."""
+    require_chromium()
     with streamlit_server({"LEADLENS_SANDBOX_DB": str(sandbox_db)}) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def browser(app_url: str) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    require_chromium()
     with sync_playwright() as driver:
         chromium = driver.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
@@ -36,13 +42,14 @@ def browser(app_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     """Opens pages in fresh browser contexts (closed at the end of the module): a loaded
-    page is shared by the tests that only look at it, since each load costs seconds."""
+    page is shared by the tests that only look at it, since each load costs seconds.
+    Keyword arguments go to the context (`viewport=...`)."""
     contexts: list[Any] = []
 
-    def open_page() -> Any:
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    def open_page(**options: Any) -> Any:
+        context = new_context(browser, accept_downloads=True, **options)
         contexts.append(context)
         return context.new_page()
 

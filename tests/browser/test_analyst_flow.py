@@ -12,20 +12,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from benchmarks.screenshots import click_tab, open_app, wait_until_idle
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.ui.leads_page import LEAD_COLUMN_ORDER, LEAD_COLUMN_WIDTHS
 from lib.views.lead import LEAD_TABS
-
-pytestmark = pytest.mark.browser
+from tests.support.browser import click_tab, new_context, open_app, ready_grid, rerun
 
 SIZES = ({"width": 1440, "height": 900}, {"width": 1024, "height": 768})
-GRID_ROW_PX = 35
-"""Height of a grid row and of its header (Streamlit's default row height)."""
 CHECKBOX_X = 15
+"""The row-selection checkbox column, from the grid's left edge."""
 ROW_MARKER_PX = 33
 """Width of the grid's row-selection column."""
-"""The row-selection checkbox column, from the grid's left edge."""
 SERIOUS = frozenset({"serious", "critical"})
 
 CLIPPED_CONTROLS = """
@@ -73,12 +69,6 @@ def page(new_page: Callable[[], Any]) -> Any:
     return new_page()
 
 
-def settle(page: Any) -> None:
-    """Wait for the run a click or navigation started (and a page switch's second run)."""
-    page.wait_for_timeout(300)
-    wait_until_idle(page)
-
-
 def heading(page: Any) -> str:
     return str(page.locator("h1").first.inner_text()).strip()
 
@@ -89,28 +79,28 @@ def query(page: Any) -> dict[str, str]:
 
 def click_row(page: Any, row: int) -> None:
     """Select the `row`th (1-based) row of the page's first grid by its checkbox."""
-    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
-    page.mouse.click(box["x"] + CHECKBOX_X, box["y"] + GRID_ROW_PX * row + GRID_ROW_PX // 2)
-    settle(page)
+    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
+    with rerun(page):
+        page.mouse.click(*grid.cell(row, CHECKBOX_X))
 
 
 def click_header(page: Any, column: str) -> None:
     """Click a Leads grid column header (drawn on a canvas: found from the page's widths)."""
-    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
-    left = box["x"] + ROW_MARKER_PX
+    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
+    left = ROW_MARKER_PX
     for name in LEAD_COLUMN_ORDER:
         if name == column:
             break
         left += LEAD_COLUMN_WIDTHS[name]
-    page.mouse.click(left + LEAD_COLUMN_WIDTHS[column] // 2, box["y"] + GRID_ROW_PX // 2)
-    settle(page)
+    with rerun(page):
+        page.mouse.click(*grid.cell(0, left + LEAD_COLUMN_WIDTHS[column] // 2))
 
 
 def go_to(page: Any, text: str) -> None:
     box = page.get_by_role("textbox", name="Go to lead")
     box.fill(text)
-    box.press("Enter")
-    settle(page)
+    with rerun(page):
+        box.press("Enter")
 
 
 def test_go_to_lead_by_id_and_by_a_pasted_url(page: Any, app_url: str) -> None:
@@ -131,13 +121,13 @@ def test_filter_page_open_a_lead_and_back_restores_the_list(
     status = page.locator('[data-testid="stMultiSelect"]').first
     status.click()
     page.keyboard.type("Invalid")
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    settle(page)
+    with rerun(page):
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
     pager = page.get_by_role("spinbutton", name="Page (of")
     pager.fill("2")
-    pager.press("Enter")
-    settle(page)
+    with rerun(page):
+        pager.press("Enter")
     listed = query(page)
     assert listed == {"campaign": "3", "status": "Invalid", "size": "25", "page": "2"}
     expected = api.leads_page(3, page=2, items_per_page=25, statuses=("Invalid",)).items
@@ -145,19 +135,19 @@ def test_filter_page_open_a_lead_and_back_restores_the_list(
     assert heading(page) == f"Lead {expected[1].id}"
     assert "Lead **" not in page.content()
 
-    page.go_back()
-    settle(page)
+    with rerun(page):
+        page.go_back()
     assert urlsplit(page.url).path.endswith("/Leads")
     assert query(page) == {**listed, "row": str(expected[1].id)}, "the opened row is marked"
     assert page.get_by_text("Invalid", exact=True).first.is_visible(), "the filter is kept"
     assert page.get_by_role("spinbutton", name="Page (of").input_value() == "2"
     assert page.locator("td", has_text=str(expected[0].id)).count() >= 1, "the same rows"
 
-    page.go_forward()
-    settle(page)
+    with rerun(page):
+        page.go_forward()
     assert heading(page) == f"Lead {expected[1].id}"
-    page.get_by_role("link", name="Campaign leads").click()
-    settle(page)
+    with rerun(page):
+        page.get_by_role("link", name="Campaign leads").click()
     assert query(page) == {**listed, "row": str(expected[1].id)}, "the link restores it too"
 
 
@@ -170,12 +160,12 @@ def test_previous_and_next_cross_a_page_boundary(
     click_row(page, 1)
     assert heading(page) == f"Lead {second_page.items[0].id}"
     assert page.get_by_text(f"26 of {second_page.total:,}").is_visible()
-    page.keyboard.press("k")  # the Previous shortcut
-    settle(page)
+    with rerun(page):
+        page.keyboard.press("k")  # the Previous shortcut
     assert heading(page) == f"Lead {first_page[-1].id}"
     assert page.get_by_text(f"25 of {second_page.total:,}").is_visible()
-    page.get_by_role("button", name="Next").click()
-    settle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Next").click()
     assert heading(page) == f"Lead {second_page.items[0].id}"
 
 
@@ -195,7 +185,7 @@ def test_a_header_click_sorts_every_page_on_the_server(
 
 @pytest.fixture(scope="module", params=SIZES, ids=lambda size: f"{size['width']}px")
 def sized(request: Any, browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=request.param)
+    context = new_context(browser, viewport=request.param)
     yield context.new_page()
     context.close()
 

@@ -22,21 +22,21 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import httpx
 import pytest
 
-from benchmarks.ports import free_port
-from benchmarks.screenshots import (
-    CHROMIUM,
-    RENDER_TIMEOUT_MS,
-    open_app,
-    streamlit_server,
-    wait_until_idle,
-)
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.presentation import role_label
 from lib.sandbox.demo import DEMO_USERS
-from tests.conftest import copy_database
-from tests.ui.signin_fakes import MFA_CODE, MFA_TOKEN, MFA_USER, SignInServer
-
-pytestmark = pytest.mark.browser
+from tests.support.browser import (
+    RENDER_TIMEOUT_MS,
+    click_tab,
+    open_app,
+    require_chromium,
+    rerun,
+    settle,
+    streamlit_server,
+)
+from tests.support.ports import free_port
+from tests.support.sandbox import copy_database
+from tests.support.signin_fakes import MFA_CODE, MFA_TOKEN, MFA_USER, SignInServer
 
 LEAD: Final = "100001"
 STEPS: Final = 20
@@ -78,14 +78,13 @@ def run_finished(page: Any) -> None:
     """The app's run is over and the page complete: it ends with the request inspector when
     someone is signed in, with "Not signed in" in the sidebar when not (whoever it names is
     then checked)."""
-    wait_until_idle(page)
+    settle(page)
     page.wait_for_function(
         """() => {
             const bar = document.querySelector('[data-testid="stSidebar"]');
             const text = bar ? bar.innerText : "";
-            return !document.querySelector('[data-stale="true"]')
-                && (document.body.innerText.includes("Request inspector")
-                    || text.includes("Not signed in"));
+            return document.body.innerText.includes("Request inspector")
+                || text.includes("Not signed in");
         }""",
         timeout=RENDER_TIMEOUT_MS,
     )
@@ -96,7 +95,8 @@ def click_link(page: Any, where: str, text: str) -> None:
     links = scope.locator('[data-testid="stPageLink-NavLink"]').filter(
         has=page.get_by_text(text, exact=True)
     )
-    links.first.click()
+    with rerun(page):
+        links.first.click()
     run_finished(page)
 
 
@@ -115,7 +115,8 @@ def walk(page: Any, email: str, name: str, role: str, steps: int) -> list[str]:
     for number in range(steps):
         where, text, expected = WALK[number % len(WALK)]
         if where == "back":
-            page.go_back()
+            with rerun(page):
+                page.go_back()
             run_finished(page)
         else:
             click_link(page, where, text)
@@ -128,11 +129,11 @@ def walk(page: Any, email: str, name: str, role: str, steps: int) -> list[str]:
 
 
 def sign_in_as_demo_user(page: Any, name: str, role: str) -> None:
-    sidebar(page).get_by_role("button", name="Sign out").click()
-    wait_until_idle(page)
+    with rerun(page):
+        sidebar(page).get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name=SIGN_IN_TITLE).first.wait_for(timeout=RENDER_TIMEOUT_MS)
-    page.get_by_role("button", name=f"{name} · {role_label(role)}").click()
-    wait_until_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name=f"{name} · {role_label(role)}").click()
 
 
 @pytest.mark.parametrize(("email", "role", "name"), PLAIN_DEMO_USERS)
@@ -147,8 +148,7 @@ def test_each_demo_user_stays_themselves_through_every_link(
     assert on_page(page, "Lead")
     steps = STEPS if email in LONG_WALKERS else SHORT_WALK_STEPS
     assert walk(page, email, name, role, steps) == []
-    page.get_by_role("tab", name="Provider Logs", exact=True).click()
-    wait_until_idle(page)
+    click_tab(page, "Provider Logs")
     hidden = page.get_by_text("cannot see provider logs").count() > 0
     assert hidden == (role == "masked"), "what this role may see, after all the steps"
 
@@ -203,8 +203,7 @@ def enterprise(
     sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, SignInServer]]:
     """The dashboard (no shared login) pointed at the sandbox-backed enterprise over HTTP."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's Chromium")
+    require_chromium()
     database = copy_database(sandbox_db, tmp_path_factory.mktemp("identity") / "sandbox.sqlite")
     api = SignInServer(database)
     port = free_port()
@@ -232,8 +231,8 @@ def enterprise(
 def fill_sign_in(page: Any, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    wait_until_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_a_deep_link_asks_to_sign_in_then_lands_on_its_lead_and_signs_out(
@@ -253,14 +252,14 @@ def test_a_deep_link_asks_to_sign_in_then_lands_on_its_lead_and_signs_out(
     assert page.get_by_label("Email").input_value() == "analyst@sandbox.test"
 
     page.get_by_label("Password", exact=True).fill(SANDBOX_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    wait_until_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("heading", name=f"Lead {LEAD}").first.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert f"lead={LEAD}" in page.url
     assert "Ana Lyst" in signed_in_as(page)
 
-    sidebar(page).get_by_role("button", name="Sign out").click()
-    wait_until_idle(page)
+    with rerun(page):
+        sidebar(page).get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name=SIGN_IN_TITLE).first.wait_for(timeout=RENDER_TIMEOUT_MS)
     page.get_by_text("You are signed out.").first.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert api.logouts == 1
@@ -280,12 +279,12 @@ def test_mfa_in_the_browser(
     fill_sign_in(page, MFA_USER, SANDBOX_PASSWORD)
     code = page.get_by_label("Code")
     code.fill("000000")
-    page.get_by_role("button", name="Verify").click()
-    wait_until_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Verify").click()
     page.get_by_text("That code was not accepted").first.wait_for(timeout=RENDER_TIMEOUT_MS)
     page.get_by_label("Code").fill(MFA_CODE)
-    page.get_by_role("button", name="Verify").click()
-    wait_until_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Verify").click()
     # the page the link named
     page.get_by_role("heading", name="Leads").first.wait_for(timeout=RENDER_TIMEOUT_MS)
     assert "campaign=1" in page.url

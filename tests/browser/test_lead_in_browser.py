@@ -10,10 +10,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.screenshots import click_tab, open_app, wait_until_idle
 from lib.views.lead import LEAD_TABS
-
-pytestmark = pytest.mark.browser
+from tests.support.browser import click_tab, open_app, ready_grid, rerun, visible_panel
 
 TAB_CONTENT = {
     "Profile": "Publisher Data",
@@ -46,10 +44,6 @@ def hostile(new_page: Callable[[], Any], app_url: str) -> tuple[Any, list[str]]:
     page.on("dialog", record)
     open_app(page, f"{app_url}/Lead?lead=100002")
     return page, dialogs
-
-
-def visible_panel(page: Any) -> Any:
-    return page.locator('[role="tabpanel"]:visible')
 
 
 def test_deep_link_opens_the_lead_on_a_fresh_server(showcase: Any) -> None:
@@ -103,13 +97,11 @@ def test_csv_download_neutralises_formulas(hostile: tuple[Any, list[str]], tmp_p
 def test_selecting_a_lead_row_opens_that_lead(new_page: Callable[[], Any], app_url: str) -> None:
     page = new_page()
     open_app(page, f"{app_url}/Leads?campaign=1")
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    box = grid.bounding_box()
-    assert box is not None
+    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
     # The selection checkbox of the first row: left edge of the grid, below the header.
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-    page.wait_for_url("**/Lead?lead=*", timeout=30_000)
-    wait_until_idle(page)
+    with rerun(page):
+        page.mouse.click(*grid.cell(1, 18))
+    page.wait_for_url("**/Lead?lead=*")
     assert "campaign=1" in page.url
     assert "email" not in page.url and "%40" not in page.url and "@" not in page.url
     heading = page.get_by_role("heading", name="Lead 1", exact=False).first

@@ -10,10 +10,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.screenshots import click_tab, open_app, wait_until_idle
 from lib.evidence import verify_pack
-
-pytestmark = pytest.mark.browser
+from tests.support.browser import click_tab, open_app, settle, visible_panel
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +19,6 @@ def showcase(new_page: Callable[[], Any], app_url: str) -> Any:
     page = new_page()
     open_app(page, f"{app_url}/Lead?lead=100001")
     return page
-
-
-def visible_panel(page: Any) -> Any:
-    return page.locator('[role="tabpanel"]:visible')
 
 
 def test_the_timeline_tab_renders_its_chart_and_entries(showcase: Any) -> None:
@@ -41,7 +35,7 @@ def test_the_timeline_tab_renders_its_chart_and_entries(showcase: Any) -> None:
 def test_the_request_inspector_renders_with_the_waterfall(showcase: Any) -> None:
     summary = showcase.get_by_text(re.compile(r"^Request inspector"))
     summary.click()
-    wait_until_idle(showcase)
+    settle(showcase)
     inspector = showcase.locator('[data-testid="stExpander"]').filter(has_text="Request inspector")
     # Opening an expander draws its body without a rerun: wait for the body's first line.
     inspector.get_by_text(re.compile("sent by this run")).wait_for()

@@ -18,8 +18,8 @@ from lib.convertr import cli as cli_module
 from lib.convertr import client as client_module
 from lib.convertr.cli import EXIT_PARTIAL, main
 from lib.convertr.errors import ConvertrError
-from tests.convertr.conftest import RecordingTransport
-from tests.convertr.fault_servers import FaultServer, stall
+from tests.support.fault_servers import FaultServer, stall
+from tests.support.recording import RecordingTransport
 
 
 @pytest.fixture

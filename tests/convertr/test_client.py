@@ -41,7 +41,7 @@ from lib.convertr.errors import (
     Violation,
 )
 from lib.convertr.models import Lead, LeadNote, Page
-from tests.convertr.fakes import (
+from tests.support.fakes import (
     BASE_URL,
     FIRST_TOKEN,
     PASSWORD,

@@ -22,7 +22,7 @@ from lib.convertr.cli import main as cli_main
 from lib.convertr.doctor import ENDPOINTS, DoctorReport, read_secrets_files, run_doctor
 from lib.sandbox import create_app
 from lib.sandbox.dialects import DIALECTS as SANDBOX_DIALECTS
-from tests.convertr.fakes import (
+from tests.support.fakes import (
     BASE_URL,
     PASSWORD,
     READY_TOKEN,

@@ -22,7 +22,7 @@ from lib.convertr.errors import (
     PermissionDeniedError,
     ServerError,
 )
-from tests.convertr.conftest import SandboxClientFactory, Sent
+from tests.support.recording import SandboxClientFactory, Sent
 
 SHOWCASE_CAUTION, SHOWCASE_HOSTILE, SHOWCASE_DELIVERED = 100001, 100002, 100003
 REQUESTS_PER_DOSSIER = 16

@@ -34,8 +34,8 @@ from lib.convertr.models import (
     parse_context,
     validate_strictly,
 )
-from tests.convertr.conftest import SandboxClientFactory
-from tests.convertr.fakes import LEAD, FakeApi, hydra, lead, make_client
+from tests.support.fakes import LEAD, FakeApi, hydra, lead, make_client
+from tests.support.recording import SandboxClientFactory
 
 SHOWCASE_LEADS = (100001, 100002, 100003)
 MODEL_BY_PATH: dict[str, type[ApiModel]] = {

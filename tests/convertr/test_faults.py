@@ -35,9 +35,8 @@ from lib.convertr.errors import (
     TransportError,
 )
 from lib.convertr.models import Lead
-from tests.convertr.conftest import SandboxClientFactory
-from tests.convertr.fakes import FakeApi, hydra_error, make_client
-from tests.convertr.fault_servers import (
+from tests.support.fakes import FakeApi, hydra_error, make_client
+from tests.support.fault_servers import (
     DEEP_JSON_LEVELS,
     JSON,
     LEAD_JSON,
@@ -53,6 +52,7 @@ from tests.convertr.fault_servers import (
     trickled_body,
     trickled_head,
 )
+from tests.support.recording import SandboxClientFactory
 
 DEADLINE = 1.5
 """The request deadline of these tests (small, to keep the suite fast)."""

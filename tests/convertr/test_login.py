@@ -29,7 +29,7 @@ from lib.convertr.errors import (
     PasswordExpiredError,
     SessionExpiredError,
 )
-from tests.convertr.fakes import BASE_URL, FakeApi, Handler, Sleeps, lead
+from tests.support.fakes import BASE_URL, FakeApi, Handler, Sleeps, lead
 
 LEAD_PATH = "/api/v4/leads/100001"
 ME_PATH = "/api/v4/users/me"

@@ -30,7 +30,7 @@ from lib.convertr.errors import (
     Violation,
 )
 from lib.convertr.models import CampaignPublisher, Lead, Page, Relation
-from tests.convertr.fakes import FakeApi, hydra_error, make_client
+from tests.support.fakes import FakeApi, hydra_error, make_client
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LEADS = "/api/v4/leads"

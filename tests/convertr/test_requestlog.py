@@ -16,7 +16,7 @@ from lib.convertr.requestlog import (
     safe_query,
 )
 from lib.sandbox import DEMO_PASSWORD
-from tests.convertr.conftest import SandboxClientFactory
+from tests.support.recording import SandboxClientFactory
 
 SHOWCASE = 100001
 

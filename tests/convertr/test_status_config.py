@@ -9,8 +9,8 @@ from pydantic import SecretStr
 
 from lib.convertr import ClientConfig
 from lib.convertr.errors import ConfigurationError
-from tests.convertr.fakes import BASE_URL, PASSWORD, FakeApi, make_client
 from tests.convertr.test_published_shapes import LEADS, collection, ld, published_lead
+from tests.support.fakes import BASE_URL, PASSWORD, FakeApi, make_client
 
 REAL = {"CONVERTR_BASE_URL": BASE_URL, "CONVERTR_TOKEN": "t"}
 

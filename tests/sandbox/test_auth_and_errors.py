@@ -10,7 +10,7 @@ import pytest
 
 from lib.sandbox import DEMO_PASSWORD
 from lib.sandbox.demo import PASSWORD_SIGN_IN_USERS
-from tests.sandbox.conftest import assert_hydra_error, login, make_client
+from tests.support.sandbox import assert_hydra_error, login, make_client
 
 
 # The MFA and expired-password users sign in differently: tests/sandbox/test_login.py.

@@ -36,7 +36,7 @@ from lib.sandbox.dialects import (
 )
 from lib.sandbox.published import BLANK_LEAD_FIELDS, CHANNELS, STATUS_CODES, local_time
 from lib.sandbox.resources import RESOURCES
-from tests.sandbox.conftest import BASE_URL, login
+from tests.support.sandbox import SANDBOX_URL, login
 
 LEADS = "/api/v4/leads"
 CAMPAIGN = 1
@@ -47,7 +47,7 @@ PAGE_SIZE = 7
 def _client(db: Path, dialect: Dialect, role: str = "admin") -> Iterator[httpx.Client]:
     """A client of the sandbox speaking `dialect`, signed in as the demo user of `role`."""
     app = create_app(db, dialect=dialect)
-    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=BASE_URL) as http:
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=SANDBOX_URL) as http:
         http.headers.update(login(http, role))
         yield http
 

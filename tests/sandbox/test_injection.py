@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.sandbox.conftest import login, make_client
+from tests.support.sandbox import login, make_client
 
 
 def test_latency_is_added_to_api_requests_but_not_to_login(sandbox_db: Path) -> None:

@@ -18,7 +18,7 @@ from lib.sandbox.demo import (
     SHOWCASE_HOSTILE_LEAD_ID,
 )
 from lib.sandbox.dialects import DEFAULT_DIALECT
-from tests.sandbox.conftest import BASE_URL, login, make_client
+from tests.support.sandbox import SANDBOX_URL, login, make_client
 
 LEAD_IRI = f"/api/v4/leads/{SHOWCASE_CAUTION_LEAD_ID}"
 
@@ -235,7 +235,7 @@ def test_concurrent_writes_from_threads_all_land(writable_db: Path) -> None:
     def writer(thread: int) -> None:
         # One app serves every thread (as under waitress); each thread has its own client.
         transport = httpx.WSGITransport(app=shared_app)
-        with httpx.Client(transport=transport, base_url=BASE_URL) as http:
+        with httpx.Client(transport=transport, base_url=SANDBOX_URL) as http:
             for attempt in range(10):
                 response = http.post(
                     "/api/v4/lead-datas",

@@ -13,7 +13,7 @@ import pytest
 
 from lib.sandbox.query import MAX_PARAMETER_LENGTH, MAX_PARAMETER_VALUES, MAX_QUERY_TERMS
 from lib.sandbox.writes import MAX_BODY_BYTES, MAX_BODY_DEPTH
-from tests.sandbox.conftest import assert_hydra_error, login, make_client
+from tests.support.sandbox import assert_hydra_error, login, make_client
 
 LEAD = "/api/v4/leads/100001"
 

@@ -18,7 +18,7 @@ from lib.sandbox.auth import User
 from lib.sandbox.demo import SHOWCASE_CAUTION_LEAD_ID
 from lib.sandbox.query import collection_query, order_sql
 from lib.sandbox.resources import RESOURCES_BY_PATH
-from tests.sandbox.conftest import login, make_client
+from tests.support.sandbox import login, make_client
 
 LEADS = RESOURCES_BY_PATH["leads"]
 PER_PAGE = 7

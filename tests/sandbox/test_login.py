@@ -25,7 +25,7 @@ from lib.sandbox.demo import (
     ROLE_ABILITIES,
     SANDBOX_MFA_CODE,
 )
-from tests.sandbox.conftest import assert_hydra_error, make_client
+from tests.support.sandbox import assert_hydra_error, make_client
 
 ME = "/api/v4/users/me"
 

@@ -17,7 +17,7 @@ from lib.sandbox import create_app
 from lib.sandbox.demo import SHOWCASE_CAUTION_LEAD_ID
 from lib.sandbox.dialects import DIALECTS, TIDY, Dialect
 from lib.sandbox.masking import MASK, MASKED_DATA_NAMES, MASKED_FIELDS
-from tests.sandbox.conftest import BASE_URL, login
+from tests.support.sandbox import SANDBOX_URL, login
 
 LEAD_IRI = f"/api/v4/leads/{SHOWCASE_CAUTION_LEAD_ID}"
 EMAIL = "olivia.bennett@harbourline-analytics.co.uk"
@@ -27,7 +27,7 @@ NEW_TELEPHONE = "+44 20 7946 0999"
 @contextmanager
 def _client(db: Path, role: str, dialect: Dialect = TIDY) -> Iterator[httpx.Client]:
     app = create_app(db, dialect=dialect)
-    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=BASE_URL) as http:
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=SANDBOX_URL) as http:
         http.headers.update(login(http, role))
         yield http
 

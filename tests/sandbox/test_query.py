@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from lib.sandbox.query import FILTER_KINDS, Condition, filter_conditions
 from lib.sandbox.resources import Filter, FilterKind
-from tests.sandbox.conftest import assert_hydra_error
+from tests.support.sandbox import assert_hydra_error
 
 
 def test_every_filter_kind_has_a_translation() -> None:

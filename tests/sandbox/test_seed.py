@@ -24,7 +24,7 @@ from lib.sandbox.demo import (
     SHOWCASE_HOSTILE_LEAD_ID,
 )
 from lib.sandbox.processr import status_for
-from tests.conftest import SANDBOX_LEADS
+from tests.support.sandbox import SANDBOX_LEADS
 
 
 @pytest.fixture

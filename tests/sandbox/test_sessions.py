@@ -11,7 +11,7 @@ import httpx
 from lib.sandbox import DEMO_PASSWORD
 from lib.sandbox.auth import token_digest
 from lib.sandbox.demo import DEMO_USERS
-from tests.sandbox.conftest import assert_hydra_error, login, make_client
+from tests.support.sandbox import assert_hydra_error, login, make_client
 
 ME = "/api/v4/users/me"
 

@@ -1,24 +1,17 @@
-"""AppTest helpers: every page test runs against the small sandbox with clean caches; a test
-that needs the API to fail answers chosen requests itself at the app's transport."""
+"""AppTest fixtures: every page test runs against the small sandbox with clean caches; a test
+that needs the API to fail answers chosen requests itself at the app's transport (the helpers
+are in `tests.support.apptest`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.convertr import ClientConfig, ConvertrClient
-from tests.convertr.conftest import RecordingTransport
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RUN_TIMEOUT = 30
-
-Answer = Callable[[httpx.Request], httpx.Response | None]
-"""Answers a request itself (a failure, say), or returns None to let the sandbox answer."""
+from tests.support.apptest import AppTransport
+from tests.support.recording import RecordingTransport
 
 
 @pytest.fixture(autouse=True)
@@ -30,17 +23,6 @@ def _ui_sandbox(ui_env: Path) -> Path:
 def api(ui_env: Path) -> ConvertrClient:
     """A client of the same sandbox, to compare what the pages show with the API."""
     return ConvertrClient(ClientConfig.sandbox(sandbox_db=ui_env))
-
-
-class AppTransport:
-    """Between the app's clients and their in-process sandbox: set `answer` to fail some
-    requests (the client then meets the failure exactly as it would on the network)."""
-
-    def __init__(self) -> None:
-        self.answer: Answer | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response | None:
-        return self.answer(request) if self.answer is not None else None
 
 
 @pytest.fixture
@@ -57,40 +39,3 @@ def app_transport(monkeypatch: pytest.MonkeyPatch) -> AppTransport:
 
     monkeypatch.setattr(cached_api, "ConvertrClient", client)
     return switch
-
-
-def hydra_error(status: int, description: str = "") -> httpx.Response:
-    """An error answer as the API sends it (Hydra JSON-LD)."""
-    body = {"hydra:title": "An error occurred", "hydra:description": description}
-    return httpx.Response(status, json=body, headers={"content-type": "application/ld+json"})
-
-
-def is_request(request: httpx.Request, method: str, resource: str) -> bool:
-    """Whether `request` is `method` on the v4 collection `resource` ("lead-notes")."""
-    return request.method == method and request.url.path == f"/api/v4/{resource}"
-
-
-def app_at(page: str | None = None, **query: str) -> AppTest:
-    """An AppTest of the app opened on `page` (one of `lib.ui.pages`) with the given query
-    parameters, not yet run."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=RUN_TIMEOUT)
-    if page is not None:
-        at.switch_page(page)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at
-
-
-def tab(at: Any, name: str) -> Any:
-    """The tab labelled `name`."""
-    return next(item for item in at.tabs if item.label == name)
-
-
-TEXT_KINDS = ("markdown", "caption", "text", "info", "error", "warning", "success", "code")
-
-
-def texts(block: Any, *, unescaped: bool = False) -> str:
-    """Every text a block shows (markdown, captions, alerts, code), joined; `unescaped` drops
-    the backslashes of markdown-escaped lead values, to compare the text a reader sees."""
-    parts = "\n".join(str(item.value) for kind in TEXT_KINDS for item in getattr(block, kind))
-    return parts.replace("\\", "") if unescaped else parts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lib.convertr import ConvertrClient
 from lib.ui import keys
-from tests.ui.conftest import app_at
+from tests.support.apptest import app_at
 
 
 def campaign_ids(at: object) -> list[int]:

@@ -24,9 +24,9 @@ from lib.ui.keys import EDIT_NEW_VALUE as NEW_VALUE
 from lib.ui.keys import EDIT_SAVE as SAVE
 from lib.ui.keys import edit_keep_mine, edit_pending, edit_take_theirs
 from lib.views.edit import COLUMN_CHECK, COLUMN_VALUE, CONFLICT_CHECK
-from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request
-from tests.ui.conftest import tab as tab_named
-from tests.ui.conftest import texts as all_texts
+from tests.support.apptest import AppTransport, app_at, hydra_error, is_request
+from tests.support.apptest import tab as tab_named
+from tests.support.apptest import texts as all_texts
 
 LEAD = pages.LEAD
 SHOWCASE = 100001

@@ -21,7 +21,7 @@ import pytest
 
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.ui import pages
-from tests.ui.conftest import app_at
+from tests.support.apptest import app_at
 
 FAIL_RATE: Final = 0.5
 LOADS: Final = 10

@@ -17,8 +17,8 @@ from lib.convertr.session import SessionExpired, SignedIn, SignedOut
 from lib.ui import keys, pages
 from lib.ui.edit_tab import current_table_key
 from lib.views.edit import COLUMN_VALUE
-from tests.ui.conftest import app_at, tab, texts
-from tests.ui.signin_fakes import Clock, SignInServer, serve_app_with
+from tests.support.apptest import app_at, tab, texts
+from tests.support.signin_fakes import Clock, SignInServer, serve_app_with
 
 SHOWCASE = 100001
 EXPIRES_IN = 3600

@@ -10,7 +10,7 @@ from lib.convertr import ConvertrClient
 from lib.presentation import STATUS_BADGE_COLOURS
 from lib.ui import keys, pages
 from lib.views.lead import LEAD_TABS, NO_ASSOCIATED
-from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request, tab, texts
+from tests.support.apptest import AppTransport, app_at, hydra_error, is_request, tab, texts
 
 LEAD = pages.LEAD
 SHOWCASE = "100001"

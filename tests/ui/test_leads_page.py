@@ -11,7 +11,7 @@ import httpx
 
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
-from tests.ui.conftest import AppTransport, app_at, is_request
+from tests.support.apptest import AppTransport, app_at, is_request
 
 LEADS = pages.LEADS
 

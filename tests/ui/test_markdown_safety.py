@@ -23,7 +23,7 @@ import pytest
 from lib.ui import keys, pages
 from lib.ui.edit_tab import current_table_key
 from lib.views.edit import COLUMN_VALUE
-from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request, tab
+from tests.support.apptest import AppTransport, app_at, hydra_error, is_request, tab
 
 HOSTILE = (
     "[x](https://evil) ![i](https://evil/i.png) <img src=x onerror=alert(1)> **b** `code` "

@@ -9,7 +9,7 @@ from typing import Any
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
 from lib.views.leads import NO_LEADS, NO_LEADS_YET
-from tests.ui.conftest import app_at
+from tests.support.apptest import app_at
 
 LEADS = pages.LEADS
 LEAD = pages.LEAD

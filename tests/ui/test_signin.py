@@ -19,8 +19,8 @@ import pytest
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.ui import keys, pages
 from lib.views.identity import WRONG_CODE, WRONG_PASSWORD
-from tests.ui.conftest import app_at, tab, texts
-from tests.ui.signin_fakes import (
+from tests.support.apptest import app_at, tab, texts
+from tests.support.signin_fakes import (
     ENTERPRISE_URL,
     EXPIRED_USER,
     MFA_CODE,

@@ -15,7 +15,7 @@ from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.sandbox import create_app
 from lib.ui import keys, pages
 from lib.views.identity import WRONG_CODE
-from tests.ui.conftest import app_at, tab, texts
+from tests.support.apptest import app_at, tab, texts
 from tests.ui.test_signin import enter_code, error_lines, is_sign_in_page, sign_in
 
 SANDBOX_MFA_CODE = "123456"

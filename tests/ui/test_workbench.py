@@ -19,7 +19,7 @@ from lib.evidence import PackAuthor, verify_pack
 from lib.sandbox import DEMO_PASSWORD
 from lib.ui import cached_api, keys, pages, workbench
 from lib.views.lead import LEAD_TABS, TAB_TIMELINE
-from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request, tab, texts
+from tests.support.apptest import AppTransport, app_at, hydra_error, is_request, tab, texts
 
 LEAD = pages.LEAD
 SHOWCASE = "100001"

@@ -11,7 +11,7 @@ from lib.views.provenance import (
     provenance_frame,
     value_provenance,
 )
-from tests.views.workbench_models import (
+from tests.support.workbench_models import (
     at,
     make_dossier,
     make_lead,

@@ -8,7 +8,7 @@ from typing import Any
 from lib.convertr.models import Lead
 from lib.presentation import resolve_timezone
 from lib.views.signals import signal_clusters, signals_frame, span_text
-from tests.views.workbench_models import at, make_lead
+from tests.support.workbench_models import at, make_lead
 
 UTC_ZONE = resolve_timezone(None)
 DEVICE = "aaf915310200b1f08768a84fa76afde6"

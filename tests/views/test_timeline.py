@@ -21,7 +21,7 @@ from lib.views.timeline import (
     timeline_frame,
 )
 from lib.views.timeline_chart import processing_figure, processing_frame
-from tests.views.workbench_models import (
+from tests.support.workbench_models import (
     at,
     log,
     make_dossier,

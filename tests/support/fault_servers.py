@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Final
 
-from tests.convertr.fakes import lead
+from tests.support.fakes import lead
 
 SERVER_LIFETIME: Final = 30.0
 """Seconds a fault server lives at most, even if nobody stops it."""

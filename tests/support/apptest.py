@@ -1,0 +1,66 @@
+"""Streamlit AppTest helpers: open the app on a page, read what a block shows, and fail chosen
+requests at the app's transport (the client then meets the failure as on the network)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+from streamlit.testing.v1 import AppTest
+
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+RUN_TIMEOUT: Final = 30
+"""Seconds one AppTest run may take (a ceiling for a loaded machine, not a wait)."""
+
+Answer = Callable[[httpx.Request], httpx.Response | None]
+"""Answers a request itself (a failure, say), or returns None to let the sandbox answer."""
+
+
+class AppTransport:
+    """Between the app's clients and their in-process sandbox: set `answer` to fail some
+    requests (the client then meets the failure exactly as it would on the network)."""
+
+    def __init__(self) -> None:
+        self.answer: Answer | None = None
+
+    def __call__(self, request: httpx.Request) -> httpx.Response | None:
+        return self.answer(request) if self.answer is not None else None
+
+
+def hydra_error(status: int, description: str = "") -> httpx.Response:
+    """An error answer as the API sends it (Hydra JSON-LD)."""
+    body = {"hydra:title": "An error occurred", "hydra:description": description}
+    return httpx.Response(status, json=body, headers={"content-type": "application/ld+json"})
+
+
+def is_request(request: httpx.Request, method: str, resource: str) -> bool:
+    """Whether `request` is `method` on the v4 collection `resource` ("lead-notes")."""
+    return request.method == method and request.url.path == f"/api/v4/{resource}"
+
+
+def app_at(page: str | None = None, **query: str) -> AppTest:
+    """An AppTest of the app opened on `page` (one of `lib.ui.pages`) with the given query
+    parameters, not yet run."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=RUN_TIMEOUT)
+    if page is not None:
+        at.switch_page(page)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at
+
+
+def tab(at: Any, name: str) -> Any:
+    """The tab labelled `name`."""
+    return next(item for item in at.tabs if item.label == name)
+
+
+TEXT_KINDS: Final = ("markdown", "caption", "text", "info", "error", "warning", "success", "code")
+
+
+def texts(block: Any, *, unescaped: bool = False) -> str:
+    """Every text a block shows (markdown, captions, alerts, code), joined; `unescaped` drops
+    the backslashes of markdown-escaped lead values, to compare the text a reader sees."""
+    parts = "\n".join(str(item.value) for kind in TEXT_KINDS for item in getattr(block, kind))
+    return parts.replace("\\", "") if unescaped else parts

@@ -1,0 +1,330 @@
+"""The browser harness: Debian's Chromium, the dashboard served on a free port, and waits on
+what the page shows, never on time.
+
+How a browser test waits (see the README's Tests section):
+
+- `open_app(page, url)` loads a URL and returns when the app is at rest (`settle`).
+- After an action that may start a script run (a click, a key, Back), call `settle(page)`.
+  If the run may begin only after the action returns (a keyed tab's rerun, a grid edit), wrap
+  the action in `with rerun(page): ...`: it waits for that run to be asked for, then settles.
+- `settle(page)` returns when the latest run asked for (or started by the server) has
+  finished, the app says it is not running, nothing is drawn faded as stale, no element is
+  still a loading skeleton, and the browser has painted twice since the run ended.
+- Before clicking into a data grid (a canvas: its cells have no elements), wait for it with
+  `grid = ready_grid(locator)`: the grid is drawn, sized and stable, and `grid.cell(row, x)`
+  gives a point to click.
+
+Pages must come from `new_context(browser)` (the fixtures do that): its init script watches the
+app's websocket, which is how `settle` knows a run was asked for and has finished.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Final
+
+from lib.ui import pages
+from tests.support.ports import free_port
+
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+CHROMIUM: Final = "/usr/bin/chromium"
+CHROMIUM_ARGS: Final = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+VIEWPORT: Final[Any] = {"width": 1440, "height": 1000}
+SERVER_START_TIMEOUT: Final = 60.0
+"""Seconds a Streamlit server may take to answer its health check (a ceiling, not a wait)."""
+RENDER_TIMEOUT_MS: Final = 30_000
+"""How long a wait on the page may take before it fails (a ceiling for a loaded machine)."""
+GRID_ROW_PX: Final = 35
+"""Height of a data grid's row and of its header (Streamlit's default row height)."""
+
+# The app's websocket carries protobuf messages; the probe reads only their top-level field
+# numbers (streamlit/proto/ForwardMsg.proto and BackMsg.proto, checked by the tests).
+NEW_SESSION_FIELD: Final = 4
+SCRIPT_FINISHED_FIELD: Final = 6
+FINISHED_EARLY_FOR_RERUN: Final = 2
+RERUN_SCRIPT_FIELD: Final = 11
+
+PROBE_SCRIPT: Final = f"""
+(() => {{
+  if (window.__leadLensProbe) return;
+  const probe = {{ sequence: 0, asked: 0, started: 0, finished: 0, frame: 0, finishedFrame: 0 }};
+  window.__leadLensProbe = probe;
+  const tick = () => ++probe.sequence;
+  const frame = () => {{ probe.frame += 1; requestAnimationFrame(frame); }};
+  requestAnimationFrame(frame);
+  const bytesOf = (data) => data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : null;
+  // The top-level fields of a protobuf message: [number, varint value or null].
+  const fields = (bytes) => {{
+    const found = [];
+    let at = 0;
+    const varint = () => {{
+      let value = 0, scale = 1, byte;
+      do {{ byte = bytes[at++]; value += (byte & 0x7f) * scale; scale *= 128; }}
+      while (byte & 0x80 && at < bytes.length);
+      return value;
+    }};
+    while (at < bytes.length) {{
+      const tag = varint(), number = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) found.push([number, varint()]);
+      else if (wire === 2) {{ const length = varint(); found.push([number, null]); at += length; }}
+      else if (wire === 1) at += 8;
+      else if (wire === 5) at += 4;
+      else break;
+    }}
+    return found;
+  }};
+  const Native = window.WebSocket;
+  class Watched extends Native {{
+    constructor(...args) {{
+      super(...args);
+      this.addEventListener("message", (event) => {{
+        const bytes = bytesOf(event.data);
+        if (!bytes) return;
+        for (const [number, value] of fields(bytes)) {{
+          if (number === {NEW_SESSION_FIELD}) probe.started = tick();
+          if (number === {SCRIPT_FINISHED_FIELD} && value !== {FINISHED_EARLY_FOR_RERUN}) {{
+            probe.finished = tick();
+            probe.finishedFrame = probe.frame;
+          }}
+        }}
+      }});
+    }}
+    send(data) {{
+      const bytes = bytesOf(data);
+      if (bytes && fields(bytes).some(([number]) => number === {RERUN_SCRIPT_FIELD})) {{
+        probe.asked = tick();
+      }}
+      return super.send(data);
+    }}
+  }}
+  window.WebSocket = Watched;
+}})();
+"""
+"""Counts, in page order, the runs the app asks for (a rerun message sent), the runs the server
+starts and finishes (a run stopped early for a rerun is not finished), and painted frames."""
+
+AT_REST: Final = """
+() => {
+  const probe = window.__leadLensProbe;
+  if (!probe) throw new Error("open pages with tests.support.browser.new_context()");
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app
+    && app.getAttribute("data-test-script-state") === "notRunning"
+    && probe.finished > Math.max(probe.asked, probe.started)
+    && probe.frame >= probe.finishedFrame + 2
+    && !document.querySelector('[data-stale="true"]')
+    && !document.querySelector('[data-testid="stSkeleton"]');
+}
+"""
+"""The app at rest: the last run asked for or started has finished and has been painted."""
+
+
+def require_chromium() -> None:
+    """Skip the test when Debian's Chromium is missing (fail it in CI, which must run it)."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
+        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's Chromium")
+
+
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context whose pages `settle` can wait on (viewport `VIEWPORT` by default)."""
+    context = browser.new_context(**{"viewport": VIEWPORT, **options})
+    context.add_init_script(PROBE_SCRIPT)
+    return context
+
+
+def settle(page: Any, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
+    """Wait until the app is at rest (`AT_REST`): after a navigation, a click, a key, Back."""
+    page.wait_for_function(AT_REST, timeout=timeout_ms)
+
+
+def sequence(page: Any) -> int:
+    """The probe's count of events so far (to tell later runs from earlier ones)."""
+    return int(page.evaluate("window.__leadLensProbe.sequence"))
+
+
+@contextmanager
+def rerun(page: Any, timeout_ms: int = RENDER_TIMEOUT_MS) -> Iterator[None]:
+    """Around an action that starts a script run, perhaps only after it returns (a keyed tab,
+    a grid edit): waits until a run is asked for or started after the action began, then
+    for the app at rest."""
+    before = sequence(page)
+    yield
+    page.wait_for_function(
+        "(before) => { const p = window.__leadLensProbe;"
+        " return Math.max(p.asked, p.started) > before; }",
+        arg=before,
+        timeout=timeout_ms,
+    )
+    settle(page, timeout_ms)
+
+
+def open_app(page: Any, url: str) -> None:
+    """Load `url` and wait until the app is at rest."""
+    page.goto(url)
+    settle(page)
+
+
+def click_tab(page: Any, name: str) -> None:
+    """Select the tab `name` and wait for what it draws (a keyed tab reruns the script)."""
+    tab = page.get_by_role("tab", name=name, exact=True)
+    if tab.get_attribute("aria-selected") == "true":
+        return
+    keyed = bool(
+        tab.evaluate('(tab) => !!tab.closest(\'[data-testid="stTabs"][class*="st-key-"]\')')
+    )
+    if keyed:
+        with rerun(page):
+            tab.click()
+    else:
+        tab.click()
+    page.get_by_role("tab", name=name, exact=True).and_(
+        page.locator('[aria-selected="true"]')
+    ).wait_for(timeout=RENDER_TIMEOUT_MS)
+    settle(page)
+
+
+def visible_panel(page: Any) -> Any:
+    """The open tab's panel."""
+    return page.locator('[role="tabpanel"]:visible')
+
+
+# -- the data grid -----------------------------------------------------------------------------
+
+GRID_DRAWN: Final = """
+(grid) => {
+  const canvas = grid.querySelector('[data-testid="data-grid-canvas"]');
+  if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
+  // Glide draws its cells on the canvas and mirrors them in an accessible table inside it.
+  if (!canvas.querySelector('table[role="grid"] tbody tr[role="row"]')) return false;
+  const box = grid.getBoundingClientRect();
+  const key = [box.x, box.y, box.width, box.height].map(Math.round).join(",");
+  const seen = grid.__leadLensBox;
+  grid.__leadLensBox = key;
+  return seen === key;
+}
+"""
+"""A grid is ready when its canvas has a size, its accessible table has rows, and its box did
+not move between two checks (the checks run once a frame: a grid still being laid out moves)."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A data grid drawn on a canvas and laid out: points to click in it."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def cell(self, row: int, x: float) -> tuple[float, float]:
+        """The point `x` pixels from the grid's left edge on data row `row` (1-based; row 0
+        is the header)."""
+        return self.x + x, self.y + GRID_ROW_PX * row + GRID_ROW_PX / 2
+
+
+def ready_grid(grid: Any, timeout_ms: int = RENDER_TIMEOUT_MS) -> Grid:
+    """Wait until the data grid `grid` (a `stDataFrame` locator) is drawn and laid out, and
+    return its box, to click its cells."""
+    grid.wait_for(state="visible", timeout=timeout_ms)
+    grid.page.wait_for_function(
+        f"(grid) => ({GRID_DRAWN})(grid)",
+        arg=grid.element_handle(timeout=timeout_ms),
+        timeout=timeout_ms,
+    )
+    box = grid.bounding_box(timeout=timeout_ms)
+    assert box is not None, "the grid is visible, so it has a box"
+    return Grid(box["x"], box["y"], box["width"], box["height"])
+
+
+def grid_rows(grid: Any) -> list[list[str]]:
+    """The texts of a data grid's rows as Glide's accessible table lists them (the rows drawn,
+    header first): to check what a grid shows without reading pixels."""
+    rows: list[list[str]] = grid.locator('[data-testid="data-grid-canvas"] tr').evaluate_all(
+        "(rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent))"
+    )
+    return rows
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        pages.CAMPAIGNS,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    # The server's output goes to a file: an unread pipe could fill up and stall it.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for_health(process, log, url)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_health(process: subprocess.Popen[bytes], log: IO[bytes], url: str) -> None:
+    """Poll the server's health check until it answers (the server's state, polled)."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {output}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not answer on {url} within the timeout")
+        time.sleep(0.1)
