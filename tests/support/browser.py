@@ -48,7 +48,7 @@ CHROMIUM_ARGS: Final = (
 VIEWPORT: Final[Any] = {"width": 1440, "height": 1000}
 SERVER_START_TIMEOUT: Final = 60.0
 """Seconds a Streamlit server may take to answer its health check (a ceiling, not a wait)."""
-RENDER_TIMEOUT_MS: Final = 30_000
+RENDER_TIMEOUT_MS: Final = 90_000
 """How long a wait on the page may take before it fails (a ceiling for a loaded machine)."""
 GRID_ROW_PX: Final = 35
 """Height of a data grid's row and of its header (Streamlit's default row height)."""
@@ -121,8 +121,28 @@ PROBE_SCRIPT: Final = f"""
 """Counts, in page order, the runs the app asks for (a rerun message sent), the runs the server
 starts and finishes (a run stopped early for a rerun is not finished), and painted frames."""
 
-AT_REST: Final = """
-() => {
+GRIDS_DRAWN: Final = """
+() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].every((grid) => {
+  // Glide draws a grid only once it is shown (not in a closed expander) and scrolled to.
+  if (!grid.checkVisibility()) return true;
+  const box = grid.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0 || box.bottom <= 0 || box.top >= innerHeight) {
+    return true;
+  }
+  const canvas = grid.querySelector('[data-testid="data-grid-canvas"]');
+  if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
+  // Glide draws the cells on the canvas and mirrors them in an accessible table inside it.
+  const table = canvas.querySelector('table[role="grid"]');
+  if (!table) return false;
+  const rows = Number(table.getAttribute("aria-rowcount") || "0");
+  return rows <= 1 || !!table.querySelector('tbody tr[role="row"]');
+})
+"""
+"""Every data grid in view is drawn: its canvas has a size and its accessible table lists its
+rows (a grid gets a new canvas, drawn after the run, whenever its data changes)."""
+
+AT_REST: Final = f"""
+() => {{
   const probe = window.__leadLensProbe;
   if (!probe) throw new Error("open pages with tests.support.browser.new_context()");
   const app = document.querySelector('[data-testid="stApp"]');
@@ -131,10 +151,12 @@ AT_REST: Final = """
     && probe.finished > Math.max(probe.asked, probe.started)
     && probe.frame >= probe.finishedFrame + 2
     && !document.querySelector('[data-stale="true"]')
-    && !document.querySelector('[data-testid="stSkeleton"]');
-}
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && ({GRIDS_DRAWN.strip()})();
+}}
 """
-"""The app at rest: the last run asked for or started has finished and has been painted."""
+"""The app at rest: the last run asked for or started has finished and has been painted, and
+every grid in view is drawn."""
 
 
 def require_chromium() -> None:
@@ -248,6 +270,7 @@ def ready_grid(grid: Any, timeout_ms: int = RENDER_TIMEOUT_MS) -> Grid:
     """Wait until the data grid `grid` (a `stDataFrame` locator) is drawn and laid out, and
     return its box, to click its cells."""
     grid.wait_for(state="visible", timeout=timeout_ms)
+    grid.scroll_into_view_if_needed(timeout=timeout_ms)
     grid.page.wait_for_function(
         f"(grid) => ({GRID_DRAWN})(grid)",
         arg=grid.element_handle(timeout=timeout_ms),
