@@ -38,9 +38,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from benchmarks.first_render import APP, PROJECT_ROOT, _wait_for_health
-from benchmarks.ports import free_port
+from websockets.typing import Subprotocol
 
+from benchmarks.first_render import APP, _wait_for_health
+from benchmarks.ports import free_port
+from benchmarks.screenshots import PROJECT_ROOT
+
+PROTOCOL: Final = Subprotocol("streamlit")
 USERS: Final = (1, 4, 10)
 FIRST_LEAD: Final = 100001
 LEAD_STRIDE: Final = 37
@@ -238,8 +242,8 @@ async def _analyst(ws_url: str, leads: Sequence[int], start: asyncio.Event) -> A
     await start.wait()
     try:
         async with connect(
-            ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=RUN_TIMEOUT
-        ) as socket:  # type: ignore[list-item]
+            ws_url, subprotocols=[PROTOCOL], max_size=None, open_timeout=RUN_TIMEOUT
+        ) as socket:
             session = Session(socket)
             for lead in leads:
                 opened = await session.run(f"lead={lead}")
@@ -335,7 +339,7 @@ async def _idle_sessions(server: Server, count: int) -> tuple[float, float]:
     sockets = []
 
     async def open_one() -> None:
-        socket = await connect(ws_url, subprotocols=["streamlit"], max_size=None)  # type: ignore[list-item]
+        socket = await connect(ws_url, subprotocols=[PROTOCOL], max_size=None)
         sockets.append(socket)
         await Session(socket).run(f"lead={FIRST_LEAD}")
 
