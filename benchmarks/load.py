@@ -237,12 +237,17 @@ class Session:
 
 async def _analyst(ws_url: str, leads: Sequence[int], start: asyncio.Event) -> Analyst:
     from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
 
     result = Analyst()
     await start.wait()
     try:
         async with connect(
-            ws_url, subprotocols=[PROTOCOL], max_size=None, open_timeout=RUN_TIMEOUT
+            ws_url,
+            subprotocols=[PROTOCOL],
+            max_size=None,
+            open_timeout=RUN_TIMEOUT,
+            ping_interval=None,  # a busy server answers late: the run's own timeout decides
         ) as socket:
             session = Session(socket)
             for lead in leads:
@@ -258,7 +263,7 @@ async def _analyst(ws_url: str, leads: Sequence[int], start: asyncio.Event) -> A
                     switched = await session.run(f"lead={lead}", [(opened.tabs_id, name)])
                     result.switches.append(switched.seconds)
                     result.errors += switched.errors
-    except (TimeoutError, OSError) as error:
+    except (TimeoutError, OSError, ConnectionClosed) as error:
         result.errors.append(f"{type(error).__name__}: {error}")
     return result
 
@@ -339,7 +344,7 @@ async def _idle_sessions(server: Server, count: int) -> tuple[float, float]:
     sockets = []
 
     async def open_one() -> None:
-        socket = await connect(ws_url, subprotocols=[PROTOCOL], max_size=None)
+        socket = await connect(ws_url, subprotocols=[PROTOCOL], max_size=None, ping_interval=None)
         sockets.append(socket)
         await Session(socket).run(f"lead={FIRST_LEAD}")
 

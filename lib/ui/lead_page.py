@@ -90,8 +90,8 @@ def _hint(lead_id: int) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _refresh(lead_id: int) -> None:
-    cached_api.clear_lead_cache(lead_id)
+def _refresh(connection: cached_api.Connection, lead_id: int) -> None:
+    cached_api.refresh_lead(connection, lead_id)
 
 
 def load(session: Session, lead_id: int) -> LeadDossier:
@@ -361,7 +361,7 @@ def _header(session: Session, lead: Lead) -> None:
             key=keys.LEAD_REFRESH,
             icon=":material/refresh:",
             on_click=_refresh,
-            args=(lead.id,),
+            args=(session.connection, lead.id),
             help="Load this lead again from Convertr.",
         )
         st.page_link(

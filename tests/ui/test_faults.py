@@ -122,6 +122,7 @@ def clear_data_caches() -> None:
         cached_api.chronologies,
         cached_api.leads_page,
         cached_api._dossier,
+        cached_api.reference_data,
     ):
         cached.clear()
     # The advertised filters are asked for once per client, as in the app.

@@ -330,3 +330,51 @@ def test_a_closed_tabs_choices_are_kept() -> None:
     tab(at, "Timeline")
     assert at.text_input(key=keys.timeline_search(lead_id)).value == "Full Contact"
     assert at.radio(key=keys.timeline_newest(lead_id)).value == "Newest first"
+
+
+def test_a_second_visitor_of_the_same_role_reads_no_reference_data_again(
+    app_transport: AppTransport, api: ConvertrClient
+) -> None:
+    sent: list[str] = []
+
+    def record(request: Any) -> None:
+        sent.append(f"{request.url.path}?{request.url.query.decode()}")
+
+    app_transport.answer = record
+    campaign_id = api.lead(int(SHOWCASE)).campaign_id
+    other = next(
+        lead.id
+        for lead in api.leads_page(campaign_id, items_per_page=5).items
+        if lead.id != int(SHOWCASE)
+    )
+    reference = (
+        f"/api/v4/campaigns/{campaign_id}?",
+        "/api/v4/campaign-processr-jobs?",
+        "/api/v4/lead-editable-fields?",
+        f"/api/v4/campaign-publishers?campaign.id={campaign_id}",
+    )
+    assert not app_at(LEAD, lead=SHOWCASE).run().exception
+    assert all(any(url.startswith(start) for url in sent) for start in reference)
+    sent.clear()
+    second = app_at(LEAD, lead=str(other)).run()  # a new browser session, the same role
+    assert not second.exception
+    assert f"/api/v4/leads/{other}?" in sent, "its own lead is loaded"
+    assert not [url for url in sent if url.startswith(reference)], "no reference data again"
+    assert tab(second, "Edit Data").dataframe, "the editable fields are there"
+
+
+def test_no_csv_is_built_until_its_download_is_pressed(monkeypatch: Any) -> None:
+    from lib.ui import widgets
+
+    built: list[int] = []
+    original = widgets.csv_bytes
+
+    def counted(frame: Any) -> bytes:
+        built.append(len(frame))
+        return original(frame)
+
+    monkeypatch.setattr(widgets, "csv_bytes", counted)
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    assert at.get("download_button"), "the tables offer their CSV"
+    assert not built, "built only when pressed"
