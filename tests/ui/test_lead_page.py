@@ -364,16 +364,15 @@ def test_a_second_visitor_of_the_same_role_reads_no_reference_data_again(
 
 
 def test_no_csv_is_built_until_its_download_is_pressed(monkeypatch: Any) -> None:
-    from lib.ui import widgets
+    from lib.presentation import csv_bytes
 
     built: list[int] = []
-    original = widgets.csv_bytes
 
     def counted(frame: Any) -> bytes:
         built.append(len(frame))
-        return original(frame)
+        return csv_bytes(frame)
 
-    monkeypatch.setattr(widgets, "csv_bytes", counted)
+    monkeypatch.setattr("lib.ui.widgets.csv_bytes", counted)
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
     assert at.get("download_button"), "the tables offer their CSV"
