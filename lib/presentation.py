@@ -299,13 +299,12 @@ def safe_link_url(url: str | None) -> str | None:
     return stripped if stripped.lower().startswith("https://") else None
 
 
-def parse_positive_id(raw: str | None, what: str) -> int:
-    """`"100001"` → `100001`; anything else raises ValueError saying what came."""
-    if raw is None or not raw.strip():
-        raise ValueError(f"expected a {what} id, got nothing")
-    text = raw.strip()
-    if not text.isdigit() or int(text) <= 0:
-        raise ValueError(f"expected a {what} id, got {raw!r}")
+def whole_number(text: str) -> int | None:
+    """ASCII digits as a number, else None. `str.isdigit` alone lets "²" and "٣" through
+    (Unicode digits `int` refuses or reads as another number), so every check of typed or
+    linked digits goes through here."""
+    if not (text.isascii() and text.isdigit()):
+        return None
     return int(text)
 
 

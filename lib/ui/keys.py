@@ -52,9 +52,7 @@ def signin_demo_user(email: str) -> str:
     return f"signin.demo.{email}"
 
 
-# Query parameters (the deep-link contract)
-PARAM_CAMPAIGN: Final = "campaign"
-PARAM_LEAD: Final = "lead"
+# Query parameters (the deep-link contract): every page's, in `lib.views.url_params`
 
 # Campaigns page (app.py)
 CAMPAIGNS_SEARCH: Final = "campaigns.search"

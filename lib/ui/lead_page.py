@@ -18,8 +18,6 @@ from lib.presentation import (
     MUTED_TEXT_COLOUR,
     STATUS_TEXT_COLOURS,
     escape_markdown,
-    parse_positive_id,
-    shorten,
 )
 from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
 from lib.ui.edit_tab import render_edit_tab
@@ -53,9 +51,8 @@ from lib.views.lead import (
     provider_logs_hidden,
 )
 from lib.views.reading import readable_frame
+from lib.views.url_params import LEAD_CAMPAIGN, LEAD_LEAD, PARAM_CAMPAIGN
 
-LINK_ECHO_LIMIT: Final = 80
-"""Characters of a malformed link echoed back to the user."""
 OUTCOME_COLOURS: Final = {
     "Passed": STATUS_TEXT_COLOURS["Valid"],
     "Failed": STATUS_TEXT_COLOURS["Invalid"],
@@ -65,26 +62,11 @@ OUTCOME_COLOURS: Final = {
 MAP_HEIGHT: Final = 200
 
 
-def _back(message: str, given: str | None = None) -> None:
-    st.error(message, icon=":material/error:")
-    if given is not None:
-        # The link's text goes as plain text: in a markdown banner a crafted link would
-        # become a clickable link of someone else's choosing.
-        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
-    st.page_link(pages.CAMPAIGNS, label="Back to the campaigns", icon=":material/arrow_back:")
-
-
-def _optional_id(name: str) -> int | None:
-    raw = st.query_params.get(name)
-    try:
-        return parse_positive_id(raw, name) if raw else None
-    except ValueError:
-        return None
-
-
 def _hint(lead_id: int) -> tuple[int | None, str | None]:
+    """What the Leads page knew of the lead, when the link names the list it came from."""
     hint = st.session_state.get(keys.lead_hint(lead_id))
-    if isinstance(hint, tuple) and len(hint) == 2 and _optional_id(keys.PARAM_CAMPAIGN) == hint[0]:
+    linked = pages.read(LEAD_CAMPAIGN).value
+    if isinstance(hint, tuple) and len(hint) == 2 and linked == hint[0]:
         campaign_id, email = hint
         return int(campaign_id), (str(email) if email else None)
     return None, None
@@ -184,7 +166,7 @@ def _campaign_row(panel: ProfilePanel) -> None:
         pages.CAMPAIGNS,
         label="Open campaign",
         icon=":material/campaign:",
-        query_params={keys.PARAM_CAMPAIGN: str(panel.campaign_id)},
+        query_params={PARAM_CAMPAIGN: str(panel.campaign_id)},
     )
 
 
@@ -336,16 +318,14 @@ def _edit_tab(session: Session, dossier: LeadDossier) -> None:
 
 
 def _lead_id_from_link() -> int | None:
-    raw = st.query_params.get(keys.PARAM_LEAD)
-    try:
-        return parse_positive_id(raw, "lead")
-    except ValueError:
-        _back(
+    lead_id = pages.read(LEAD_LEAD).value
+    if lead_id is None:
+        widgets.way_back(
             "This page shows one lead, but the link has no valid lead id (a positive number). "
             "Open a lead from a campaign's leads.",
-            given=raw,
+            given=st.query_params.get(LEAD_LEAD.name),
         )
-        return None
+    return lead_id
 
 
 def _header(session: Session, lead: Lead) -> None:
@@ -448,7 +428,9 @@ def render(session: Session) -> None:
     try:
         dossier = load(session, lead_id)
     except NotFoundError:
-        _back(f"Lead {lead_id} was not found. It may have been removed, or the link is wrong.")
+        widgets.way_back(
+            f"Lead {lead_id} was not found. It may have been removed, or the link is wrong."
+        )
         return
     except ConvertrError as error:
         widgets.load_failed(f"lead {lead_id}", error, key=keys.LEAD_RETRY_LOAD)
@@ -457,6 +439,7 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
     _header(session, lead)
+    widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")

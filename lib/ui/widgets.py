@@ -4,7 +4,7 @@ badges, empty states and a failed dossier part with its Retry button."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Final
 
 import pandas as pd
@@ -23,12 +23,15 @@ from lib.presentation import (
     as_status,
     csv_bytes,
     escape_markdown,
+    shorten,
     slug,
 )
-from lib.ui import cached_api, keys
+from lib.ui import cached_api, keys, pages
 
 MUTED_COLOUR: Final = MUTED_TEXT_COLOUR
 """Grey of a masked value in a table (AA contrast)."""
+LINK_ECHO_LIMIT: Final = 80
+"""Characters of a malformed link echoed back to the user."""
 TABLE_ROW_HEIGHT: Final = 35
 MAX_TABLE_HEIGHT: Final = 560
 
@@ -149,3 +152,27 @@ def load_failed(what: str, error: ConvertrError, *, key: str) -> None:
     )
     st.caption(f"Details: {escape_markdown(str(error))}")
     st.button("Retry", key=key, icon=":material/refresh:")
+
+
+def link_notes(notes: Iterable[str | None]) -> None:
+    """What a link held that could not be read and what is shown instead, in one warning (the
+    notes quote the link: escaped, so a crafted link stays text)."""
+    shown = [escape_markdown(note) for note in notes if note]
+    if shown:
+        st.warning("  \n".join(shown), icon=":material/link_off:")
+
+
+def way_back(
+    message: str,
+    *,
+    given: str | None = None,
+    label: str = "Back to the campaigns",
+    to: str = pages.CAMPAIGNS,
+) -> None:
+    """A page that cannot show what its link asks for: why, what the link gave, and the way
+    back."""
+    st.error(message, icon=":material/error:")
+    if given is not None:
+        # Plain text, never inside the markdown banner (a crafted link would become a link).
+        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
+    st.page_link(to, label=label, icon=":material/arrow_back:")

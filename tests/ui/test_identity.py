@@ -17,6 +17,7 @@ from lib.convertr.session import SessionExpired, SignedIn, SignedOut
 from lib.ui import keys, pages
 from lib.ui.edit_tab import current_table_key
 from lib.views.edit import COLUMN_VALUE
+from lib.views.url_params import PARAM_LEAD
 from tests.ui.conftest import app_at, tab, texts
 from tests.ui.signin_fakes import Clock, SignInServer, serve_app_with
 
@@ -212,7 +213,7 @@ def test_an_expired_token_asks_for_the_password_in_place_and_keeps_pending_edits
     at.button(key=keys.SIGNIN_SUBMIT).click().run()
     assert not at.exception
     assert isinstance(identity(at), SignedIn)
-    assert at.query_params[keys.PARAM_LEAD] == str(SHOWCASE), "the same lead"
+    assert at.query_params[PARAM_LEAD] == str(SHOWCASE), "the same lead"
     assert "Company: Harbourline Analytics Ltd → Harbourline" in texts(
         tab(at, "Edit Data"), unescaped=True
     ), "the pending edit is still there to review and save"
