@@ -17,6 +17,7 @@ from typing import Final
 
 import streamlit as st
 
+from lib.charts import waterfall_figure
 from lib.convertr import ConvertrClient
 from lib.convertr.requestlog import REQUEST_SCOPE, RequestRecord
 from lib.ui import keys, widgets
@@ -25,7 +26,7 @@ from lib.views.requests import (
     dossier_requests,
     requests_frame,
     summary,
-    waterfall_figure,
+    waterfall_frame,
 )
 
 INSPECTOR_LABEL: Final = "Request inspector"
@@ -109,7 +110,7 @@ def render(client: ConvertrClient, title: str) -> None:
                 "of one wave start together; each wave waits for the answer it needs."
             )
             st.plotly_chart(
-                waterfall_figure(loaded),
+                waterfall_figure(waterfall_frame(loaded)),
                 key=keys.INSPECTOR_WATERFALL,
                 config={"displaylogo": False},
             )

@@ -13,10 +13,9 @@ from lib.charts import comparison_figure
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
+from lib.palette import MAP_MARKER, MUTED_TEXT_COLOUR, STATUS_TEXT_COLOURS
 from lib.presentation import (
     MASKED_LABEL,
-    MUTED_TEXT_COLOUR,
-    STATUS_TEXT_COLOURS,
     escape_markdown,
 )
 from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
@@ -150,7 +149,7 @@ def _map(location: Location) -> None:
         zoom=9,
         height=MAP_HEIGHT,
         size=400,
-        color="#2F6FED",
+        color=MAP_MARKER,
     )
     if location.address:
         _value(location.address)

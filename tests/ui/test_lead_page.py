@@ -8,7 +8,7 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from lib.convertr import ConvertrClient
-from lib.presentation import STATUS_BADGE_COLOURS
+from lib.palette import STATUS_BADGE_COLOURS
 from lib.ui import keys, pages
 from lib.views.lead import LEAD_TABS, NO_ASSOCIATED
 from tests.ui.conftest import (
