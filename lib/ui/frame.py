@@ -42,6 +42,7 @@ from lib.convertr.session import (
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
+from lib.views.url_params import PARAM_LEAD
 
 logger = logging.getLogger(__name__)
 
@@ -336,7 +337,7 @@ def _navigation() -> None:
             pages.LEAD,
             label=f"Lead {lead}",
             icon=":material/person_search:",
-            query_params={keys.PARAM_LEAD: str(lead)},
+            query_params={PARAM_LEAD: str(lead)},
         )
     st.divider()
 

@@ -14,6 +14,7 @@ from lib.ui import cached_api, keys, lead_lookup, pages
 from lib.ui.frame import Session
 from lib.views.leads import OfferedFilters
 from lib.views.navigation import ListPosition, Step, neighbour_lookup
+from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 PREVIOUS_SHORTCUT: Final = "K"
 NEXT_SHORTCUT: Final = "J"
@@ -83,7 +84,7 @@ def _go(session: Session, at: ListPosition, step: Step) -> None:
     st.session_state[keys.lead_hint(lead.id)] = (lead.campaign_id, lead.email)
     st.switch_page(
         pages.LEAD,
-        query_params={keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(lead.campaign_id)},
+        query_params={PARAM_LEAD: str(lead.id), PARAM_CAMPAIGN: str(lead.campaign_id)},
     )
 
 
@@ -122,5 +123,5 @@ def back_params(lead: Lead, at: ListPosition | None) -> dict[str, str]:
     """The Leads page the lead came from (its filters, order and page, the lead's row
     selected), else its campaign's list."""
     if at is None:
-        return {keys.PARAM_CAMPAIGN: str(lead.campaign_id)}
+        return {PARAM_CAMPAIGN: str(lead.campaign_id)}
     return at.place.with_selected(lead.id).to_params()

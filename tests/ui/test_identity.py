@@ -19,6 +19,7 @@ from lib.convertr.session import SessionExpired, SignedIn, SignedOut
 from lib.ui import keys, pages
 from lib.ui.edit_tab import current_table_key
 from lib.views.edit import COLUMN_VALUE
+from lib.views.url_params import PARAM_LEAD
 from tests.ui.conftest import app_at, tab, texts
 from tests.ui.signin_fakes import Clock, SignInServer, serving_app_with
 
@@ -111,10 +112,27 @@ def test_two_sessions_as_two_people_never_share_data_or_cache_entries() -> None:
     assert first.cache_key != second.cache_key
     assert f"user:{first.user.id}|" in first.cache_key
     assert f"user:{second.user.id}|" in second.cache_key
-    # The same person in a second session has entries of their own too.
+
+
+def test_the_same_persons_next_session_reuses_their_data_and_another_persons_does_not() -> None:
+    """A second browser session (a new tab, a link from a ticket) of the same person at the
+    same source reuses the dossier they loaded; another person's session loads its own."""
+    first = open_lead("analyst@sandbox.test")
+    assert tab(first, "Provider Logs").code
     again = open_lead("analyst@sandbox.test")
-    assert identity(again).identity.cache_key not in (first.cache_key, second.cache_key)
-    assert again.session_state[keys.REQUEST_COUNT] > 0
+    assert identity(again).identity.cache_key == identity(first).identity.cache_key
+    dossier = "/api/v4/leads/" + str(SHOWCASE)
+    assert not [path for path in _sent_paths(again) if path == dossier], "the dossier reused"
+    assert tab(again, "Provider Logs").code, "and shown whole"
+    other = open_lead("viewer@sandbox.test")
+    assert identity(other).identity.cache_key != identity(first).identity.cache_key
+    assert dossier in _sent_paths(other), "another person loads their own"
+
+
+def _sent_paths(at: Any) -> list[str]:
+    """The paths this session's runs sent (the request inspector's record of the view)."""
+    views = at.session_state[keys.INSPECTOR_VIEWS]
+    return [record.path for records in views.values() for record in records]
 
 
 def test_signing_out_forgets_the_person_and_offers_every_demo_user(
@@ -195,7 +213,7 @@ def test_an_expired_token_asks_for_the_password_in_place_and_keeps_pending_edits
     at.button(key=keys.SIGNIN_SUBMIT).click().run()
     assert not at.exception
     assert isinstance(identity(at), SignedIn)
-    assert at.query_params[keys.PARAM_LEAD] == str(SHOWCASE), "the same lead"
+    assert at.query_params[PARAM_LEAD] == str(SHOWCASE), "the same lead"
     assert "Company: Harbourline Analytics Ltd → Harbourline" in texts(
         tab(at, "Edit Data"), unescaped=True
     ), "the pending edit is still there to review and save"

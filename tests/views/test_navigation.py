@@ -7,10 +7,11 @@ from datetime import UTC, date
 
 import pytest
 
+from lib.views.leads import DEFAULT_SORT
 from lib.views.navigation import (
-    DEFAULT_SORT,
     LeadsPlace,
     ListPosition,
+    PlaceFromLink,
     direction_label,
     neighbour_lookup,
     ordinal,
@@ -51,6 +52,11 @@ def test_a_lead_id_or_a_pasted_lead_link_names_the_lead(text: str, expected: int
         "https://x.example/campaigns/3",
         "https://x.example/?id=4",
         "https://x.example/Lead?lead=abc",
+        "²",
+        "#١٢٣",
+        "https://x.example/Lead?lead=²",
+        "/api/v4/leads/١٢",
+        "9" * 30,
     ],
 )
 def test_anything_else_says_what_was_expected_and_what_came(text: str) -> None:
@@ -75,7 +81,7 @@ def test_a_place_round_trips_through_query_parameters() -> None:
     assert "lead" not in params, "a Leads URL never names a lead"
     assert params["row"] == "102214"
     assert params["sort"] == "score" and params["dir"] == "asc"
-    assert place_from_params(3, params) == place
+    assert place_from_params(3, params) == PlaceFromLink(place)
 
 
 def test_a_fresh_list_is_just_its_campaign_and_bad_values_fall_back() -> None:
@@ -93,7 +99,12 @@ def test_a_fresh_list_is_just_its_campaign_and_bad_values_fall_back() -> None:
             "row": "abc",
         },
     )
-    assert odd == LeadsPlace(campaign_id=3, statuses=("Caution",))
+    assert odd.place == LeadsPlace(campaign_id=3, statuses=("Caution",))
+    assert len(odd.notes) == 8, "one note for each value that could not be read"
+    assert "The link's status 'Nope' is not a lead status" in odd.notes[0]
+    assert odd.notes[-1] == (
+        "The link's row 'abc' is not a lead id (a positive whole number); no row is marked."
+    )
 
 
 def test_filters_of_a_place_carry_the_server_sort() -> None:
