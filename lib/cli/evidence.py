@@ -25,9 +25,6 @@ from lib.cli.common import report_partial
 from lib.connect import connect
 from lib.convertr.config import ClientConfig
 from lib.convertr.dossier import load_dossier
-from lib.evidence import PackAuthor, build_evidence_pack, sha256_hex
-from lib.presentation import resolve_timezone
-from lib.views.signals import signal_clusters
 
 NAME: Final = "evidence"
 HELP: Final = "write a lead's evidence pack (ZIP)"
@@ -67,6 +64,12 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Load the lead's dossier, build its pack and write it (exit 0, 3 or 1)."""
+    # Imported when the command runs: the pack's views and charts would slow every command's
+    # start (a scheduled `dossier` or `doctor` has no use for them).
+    from lib.evidence import PackAuthor, build_evidence_pack, sha256_hex
+    from lib.presentation import resolve_timezone
+    from lib.views.signals import signal_clusters
+
     with connect(ClientConfig.from_env(env)) as client:
         started = time.perf_counter()
         dossier = load_dossier(client, args.lead_id)

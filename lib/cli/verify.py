@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Final
 
 from lib.cli.common import one_line
-from lib.evidence import verification_lines, verify_pack
 
 NAME: Final = "verify"
 HELP: Final = "check an evidence pack against its manifest"
@@ -24,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, _env: Mapping[str, str]) -> int:
     """Check the pack against its manifest (exit 0 verified, 1 with a line per problem)."""
+    from lib.evidence import verification_lines, verify_pack  # when run: see evidence.run
+
     result = verify_pack(args.pack)
     if result.ok:
         manifest = result.manifest or {}
