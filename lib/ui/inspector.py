@@ -29,6 +29,7 @@ from lib.views.requests import (
     waterfall_frame,
 )
 
+INSPECTOR_LABEL: Final = "Request inspector"
 MAX_VIEWS: Final = 20
 """Views whose requests the session remembers (the oldest are forgotten)."""
 
@@ -76,7 +77,16 @@ def render(client: ConvertrClient, title: str) -> None:
     requests = view_requests(fresh, previous)
     _remember(view, requests)
     figures = summary(requests)
-    with st.expander(f"Request inspector · {figures.heading}", icon=":material/lan:"):
+    # Tracked ("rerun"): the table and the waterfall are built and sent only while it is
+    # open, not on every run of every page. Its label is constant (a tracked expander whose
+    # label changes is a new widget, closed again); the figures go in a caption under it.
+    inspector = st.expander(
+        INSPECTOR_LABEL, icon=":material/lan:", key=keys.INSPECTOR_EXPANDER, on_change="rerun"
+    )
+    st.caption(figures.heading)
+    if not inspector.open:
+        return
+    with inspector:
         if not requests:
             st.caption("This view sent no API request in this session.")
             return

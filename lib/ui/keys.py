@@ -223,6 +223,8 @@ INSPECTOR_VIEWS: Final = "inspector.views"
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
+INSPECTOR_EXPANDER: Final = "inspector.open"
+"""The inspector's expander (tracked: its content is built only while it is open)."""
 INSPECTOR_DOWNLOAD: Final = "inspector.requests"
 LEAD_EVIDENCE: Final = "lead.evidence"
 """The Lead page's evidence pack download button."""
@@ -256,6 +258,16 @@ def timeline_open(lead_id: int) -> str:
 def profile_source(lead_id: int) -> str:
     """The Profile tab's value-source table (selection shows the details)."""
     return f"lead.profile.{lead_id}.source"
+
+
+def profile_sources_open(lead_id: int) -> str:
+    """The Profile tab's "Where each value came from" expander (tracked: built when open)."""
+    return f"lead.profile.{lead_id}.sources_open"
+
+
+def lead_signals_open(lead_id: int) -> str:
+    """The "same person elsewhere" expander (tracked: its searches are sent when opened)."""
+    return f"lead.signals.{lead_id}.open"
 
 
 def lead_signals_table(lead_id: int) -> str:

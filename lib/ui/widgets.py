@@ -3,6 +3,7 @@ badges, empty states and a failed dossier part with its Retry button."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Final
 
@@ -61,9 +62,11 @@ def table(
 
 
 def download(frame: pd.DataFrame, *, key: str, file_name: str) -> None:
+    """A CSV download built when pressed: neutralising every cell of every table on each run
+    cost more than drawing them."""
     st.download_button(
         "Download CSV",
-        data=csv_bytes(frame),
+        data=functools.partial(csv_bytes, frame),
         file_name=f"{slug(file_name)}.csv",
         mime="text/csv",
         key=f"{key}.download",

@@ -26,6 +26,7 @@ from benchmarks.ports import free_port
 from benchmarks.screenshots import (
     CHROMIUM,
     RENDER_TIMEOUT_MS,
+    click_tab,
     open_app,
     streamlit_server,
     wait_until_idle,
@@ -147,8 +148,7 @@ def test_each_demo_user_stays_themselves_through_every_link(
     assert on_page(page, "Lead")
     steps = STEPS if email in LONG_WALKERS else SHORT_WALK_STEPS
     assert walk(page, email, name, role, steps) == []
-    page.get_by_role("tab", name="Provider Logs", exact=True).click()
-    wait_until_idle(page)
+    click_tab(page, "Provider Logs")  # drawn by the rerun the click starts
     hidden = page.get_by_text("cannot see provider logs").count() > 0
     assert hidden == (role == "masked"), "what this role may see, after all the steps"
 

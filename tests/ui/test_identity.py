@@ -110,10 +110,27 @@ def test_two_sessions_as_two_people_never_share_data_or_cache_entries() -> None:
     assert first.cache_key != second.cache_key
     assert f"user:{first.user.id}|" in first.cache_key
     assert f"user:{second.user.id}|" in second.cache_key
-    # The same person in a second session has entries of their own too.
+
+
+def test_the_same_persons_next_session_reuses_their_data_and_another_persons_does_not() -> None:
+    """A second browser session (a new tab, a link from a ticket) of the same person at the
+    same source reuses the dossier they loaded; another person's session loads its own."""
+    first = open_lead("analyst@sandbox.test")
+    assert tab(first, "Provider Logs").code
     again = open_lead("analyst@sandbox.test")
-    assert identity(again).identity.cache_key not in (first.cache_key, second.cache_key)
-    assert again.session_state[keys.REQUEST_COUNT] > 0
+    assert identity(again).identity.cache_key == identity(first).identity.cache_key
+    dossier = "/api/v4/leads/" + str(SHOWCASE)
+    assert not [path for path in _sent_paths(again) if path == dossier], "the dossier reused"
+    assert tab(again, "Provider Logs").code, "and shown whole"
+    other = open_lead("viewer@sandbox.test")
+    assert identity(other).identity.cache_key != identity(first).identity.cache_key
+    assert dossier in _sent_paths(other), "another person loads their own"
+
+
+def _sent_paths(at: Any) -> list[str]:
+    """The paths this session's runs sent (the request inspector's record of the view)."""
+    views = at.session_state[keys.INSPECTOR_VIEWS]
+    return [record.path for records in views.values() for record in records]
 
 
 def test_signing_out_forgets_the_person_and_offers_every_demo_user(
