@@ -31,6 +31,7 @@ from lib.sandbox.auth import DEFAULT_TOKEN_TTL, Authenticator, prepare_database,
 from lib.sandbox.dialects import DEFAULT_DIALECT, Dialect, dialect_named
 from lib.sandbox.resources import API_PREFIX, RESOURCES, RESOURCES_BY_PATH
 from lib.sandbox.responses import ApiError, error_response, json_response
+from lib.sandbox.writes import refuse_oversized_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -125,6 +126,7 @@ class SandboxApp:
 
     def dispatch(self, request: Request) -> Response:
         """Route a request to its handler; everything but login needs a valid token."""
+        refuse_oversized_body(request)
         if request.path.startswith(f"{API_PREFIX}/"):
             self._inject_trouble()
         adapter = self.url_map.bind_to_environ(request.environ)
