@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB ?= .data/sandbox.sqlite
 PORT ?= 8501
 
-.PHONY: setup setup-dev run test lint types pytest sandbox reset-sandbox bench screenshots clean
+.PHONY: setup setup-dev run test lint types pytest sandbox reset-sandbox bench screenshots clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ types:
 
 pytest:
 	$(BIN)/python -m pytest
+
+## postgres: start a local PostgreSQL (Debian's package, cluster `leadlens` on 127.0.0.1:54329)
+## for the store tests and a replica set-up; its URL goes to .data/postgres.url (idempotent)
+postgres:
+	.ci/postgres
 
 ## sandbox: serve the sandbox API over HTTP on 127.0.0.1:8765
 sandbox: setup

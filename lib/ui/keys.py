@@ -52,9 +52,7 @@ def signin_demo_user(email: str) -> str:
     return f"signin.demo.{email}"
 
 
-# Query parameters (the deep-link contract)
-PARAM_CAMPAIGN: Final = "campaign"
-PARAM_LEAD: Final = "lead"
+# Query parameters (the deep-link contract): every page's, in `lib.views.url_params`
 
 # Campaigns page (app.py)
 CAMPAIGNS_SEARCH: Final = "campaigns.search"
@@ -225,6 +223,8 @@ INSPECTOR_VIEWS: Final = "inspector.views"
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
+INSPECTOR_EXPANDER: Final = "inspector.open"
+"""The inspector's expander (tracked: its content is built only while it is open)."""
 INSPECTOR_DOWNLOAD: Final = "inspector.requests"
 LEAD_EVIDENCE: Final = "lead.evidence"
 """The Lead page's evidence pack download button."""
@@ -258,6 +258,16 @@ def timeline_open(lead_id: int) -> str:
 def profile_source(lead_id: int) -> str:
     """The Profile tab's value-source table (selection shows the details)."""
     return f"lead.profile.{lead_id}.source"
+
+
+def profile_sources_open(lead_id: int) -> str:
+    """The Profile tab's "Where each value came from" expander (tracked: built when open)."""
+    return f"lead.profile.{lead_id}.sources_open"
+
+
+def lead_signals_open(lead_id: int) -> str:
+    """The "same person elsewhere" expander (tracked: its searches are sent when opened)."""
+    return f"lead.signals.{lead_id}.open"
 
 
 def lead_signals_table(lead_id: int) -> str:

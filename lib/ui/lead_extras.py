@@ -20,6 +20,7 @@ from lib.views.reading import (
     readable_frame,
     row_in_full,
 )
+from lib.views.url_params import PARAM_LEAD
 
 NOTES_ORDERS: tuple[str, str] = ("Newest first", "Oldest first")
 
@@ -110,7 +111,7 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
     rows = event.selection.rows
     if rows:
         other = int(frame.iloc[rows[0]]["Lead ID"])
-        st.switch_page(pages.LEAD, query_params={keys.PARAM_LEAD: str(other)})
+        st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(other)})
 
 
 def notes(frame: pd.DataFrame, lead_id: int, empty: str) -> None:

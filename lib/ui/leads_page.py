@@ -15,46 +15,42 @@ import streamlit as st
 
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
-from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
-from lib.ui import cached_api, keys, lead_lookup, pages, widgets
+from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_number
+from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 from lib.views.leads import (
+    DEFAULT_SORT,
     DELIVERY_CHOICES,
     FILTER_LABELS,
-    LEADS_PATH,
     NO_LEADS,
     NO_LEADS_YET,
     ORDERS,
     PAGE_SIZES,
-    LeadFilters,
     LeadsPage,
     OfferedFilters,
     campaign_caption,
     leads_page_view,
 )
 from lib.views.navigation import (
-    DEFAULT_SORT,
-    PLACE_PARAMS,
     LeadsPlace,
     ListPosition,
+    PlaceFromLink,
     direction_label,
     order_caption,
+    past_the_end_note,
     place_from_params,
     sortable_columns,
+)
+from lib.views.url_params import (
+    LEADS_CAMPAIGN,
+    PARAM_CAMPAIGN,
+    PARAM_LEAD,
+    PLACE_PARAMS,
+    read_param,
 )
 
 KEYBOARD_HINT: Final = "By keyboard: Tab into the table, arrows to a row, Shift+Space opens it."
 """The grid's own row selection key (checked in Chromium), said where the table is."""
-LINK_ECHO_LIMIT: Final = 80
-"""Characters of a malformed link echoed back to the user."""
-
-
-def _back_to_campaigns(message: str, given: str | None = None) -> None:
-    st.error(message, icon=":material/error:")
-    if given is not None:
-        # Plain text, never inside the markdown banner (a crafted link would become a link).
-        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
-    st.page_link(pages.CAMPAIGNS, label="Choose a campaign", icon=":material/arrow_back:")
 
 
 def _first_page() -> None:
@@ -62,27 +58,27 @@ def _first_page() -> None:
 
 
 def _campaign(session: Session) -> Campaign | None:
-    if keys.PARAM_LEAD in st.query_params:
+    if PARAM_LEAD in st.query_params:
         # A Leads URL never names a lead (`row` marks the one last opened).
-        del st.query_params[keys.PARAM_LEAD]
-    raw = st.query_params.get(keys.PARAM_CAMPAIGN)
+        del st.query_params[PARAM_LEAD]
+    raw = st.query_params.get(PARAM_CAMPAIGN)
     if raw is None and st.session_state.get(keys.LAST_CAMPAIGN) is not None:
         # Opened from the sidebar or without a campaign: return to the last one seen.
         raw = str(st.session_state[keys.LAST_CAMPAIGN])
-        st.query_params[keys.PARAM_CAMPAIGN] = raw
-    try:
-        campaign_id = parse_positive_id(raw, "campaign")
-    except ValueError:
-        _back_to_campaigns(
+        st.query_params[PARAM_CAMPAIGN] = raw
+    campaign_id = read_param(LEADS_CAMPAIGN, raw).value
+    if campaign_id is None:
+        widgets.way_back(
             "Open this page from a campaign: the link has no valid campaign id "
             "(a positive number).",
             given=raw,
+            label="Choose a campaign",
         )
         return None
     try:
         return cached_api.campaign(session.connection.client, session.connection.key, campaign_id)
     except NotFoundError:
-        _back_to_campaigns(f"Campaign {campaign_id} was not found.")
+        widgets.way_back(f"Campaign {campaign_id} was not found.", label="Choose a campaign")
         return None
     except ConvertrError as error:
         widgets.load_failed(f"campaign {campaign_id}", error, key=keys.LEADS_RETRY)
@@ -92,23 +88,13 @@ def _campaign(session: Session) -> Campaign | None:
 def _heading(campaign: Campaign) -> None:
     st.title("Leads")
     st.caption(campaign_caption(campaign))
-    st.page_link(
-        pages.CAMPAIGNS,
-        label="Back to the campaign",
-        icon=":material/arrow_back:",
-        query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},
+    widgets.back_link(
+        pages.CAMPAIGNS, "Back to the campaign", query_params={PARAM_CAMPAIGN: str(campaign.id)}
     )
 
 
 def _offered(session: Session) -> OfferedFilters:
-    """The filters the server advertises on its leads. Not knowing (the question failed) is
-    treated as not advertised: every filter is offered, as before the server was asked."""
-    connection = session.connection
-    try:
-        advertised = cached_api.supported_filters(connection.client, connection.key, LEADS_PATH)
-    except ConvertrError:
-        advertised = None
-    return OfferedFilters(advertised)
+    return cached_api.offered_lead_filters(session.client, session.connection.key)
 
 
 def _url_params() -> dict[str, str]:
@@ -126,17 +112,19 @@ WIDGET_KEYS: Final = (
 )
 
 
-def _restore_place(campaign_id: int) -> LeadsPlace:
+def _restore_place(campaign_id: int) -> PlaceFromLink:
     """The place to show. The URL wins when it came from outside (a link, browser Back or
-    Forward, a fresh visit); a bare `?campaign=` (the sidebar, "Campaign leads", "Open its
-    leads") restores the place last seen on that campaign. Otherwise the widgets hold it."""
+    Forward, a fresh visit), with a note for each value it held that could not be read; a
+    bare `?campaign=` (the sidebar, "Campaign leads", "Open its leads") restores the place
+    last seen on that campaign. Otherwise the widgets hold it."""
     url = _url_params()
     ours = st.session_state.get(keys.LEADS_URL)
     widgets_alive = all(key in st.session_state for key in WIDGET_KEYS if key != keys.LEADS_DATES)
-    place = place_from_params(campaign_id, url)
+    linked = place_from_params(campaign_id, url)
     if url == ours and widgets_alive:
-        return place
+        return PlaceFromLink(linked.place)
     remembered: dict[int, LeadsPlace] = st.session_state.get(keys.LEADS_PLACES, {})
+    place = linked.place
     if not any(name in url for name in PLACE_PARAMS) and campaign_id in remembered:
         place = remembered[campaign_id]
     st.session_state[keys.LEADS_STATUS] = list(place.statuses)
@@ -151,7 +139,7 @@ def _restore_place(campaign_id: int) -> LeadsPlace:
     st.session_state[keys.LEADS_ORDER] = place.order
     st.session_state[keys.LEADS_PAGE_SIZE] = place.size
     st.session_state[keys.LEADS_PAGE] = place.page
-    return place
+    return PlaceFromLink(place, linked.notes)
 
 
 def _keep_place(place: LeadsPlace) -> None:
@@ -246,15 +234,27 @@ def _filters(session: Session, campaign: Campaign, restored: LeadsPlace) -> Lead
     )
 
 
-def _fetch(session: Session, filters: LeadFilters) -> Page[Lead]:
-    """The page of leads; when the filters shrank the result under the current page, the
-    last page instead (one rerun)."""
+def _fetch(
+    session: Session, place: LeadsPlace, offered: OfferedFilters
+) -> tuple[LeadsPlace, Page[Lead], str | None]:
+    """The place's page of leads. A page past the last one (a link from when the list was
+    longer, `page=9999`) is the last page instead, with a note saying so: asked for at once,
+    never by a rerun (a rerun reads the same link again, and again)."""
     connection = session.connection
-    page = cached_api.leads_page(connection.client, connection.key, filters)
-    if page.page_count is not None and filters.page > page.page_count:
-        st.session_state[keys.LEADS_PAGE] = page.page_count
-        st.rerun()
-    return page
+    page = cached_api.leads_page(
+        connection.client, connection.key, place.filters(session.zone, offered)
+    )
+    last = page.page_count
+    if last is None or place.page <= last:
+        return place, page, None
+    note = past_the_end_note(place.page, last)
+    place = place.at_page(last)
+    # The pager is drawn after this, so its state may still be set in this run.
+    st.session_state[keys.LEADS_PAGE] = last
+    page = cached_api.leads_page(
+        connection.client, connection.key, place.filters(session.zone, offered)
+    )
+    return place, page, note
 
 
 def _step_page(step: int) -> None:
@@ -414,24 +414,26 @@ def _open_lead(place: LeadsPlace, leads: Sequence[Lead], index: int, total: int 
     st.session_state[keys.LEAD_POSITION] = opened_from
     # The way back (browser Back) returns to this row, shown selected.
     _keep_place(place.with_selected(lead.id))
-    params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(place.campaign_id)}
+    params = {PARAM_LEAD: str(lead.id), PARAM_CAMPAIGN: str(place.campaign_id)}
     st.switch_page(pages.LEAD, query_params=params)
 
 
 def _id_match(session: Session, place: LeadsPlace) -> None:
     """A search that is a lead id: that lead, with a button to open it (the server's search
     matches names and emails)."""
-    text = place.search.strip().removeprefix("#")
-    if not text.isdigit():
+    lead_id = whole_number(place.search.strip().removeprefix("#"))
+    if lead_id is None:
         return
-    lead = lead_lookup.lead_or_none(session, int(text))
-    if lead is None:
-        st.caption(f"No lead has the id {int(text)}.")
+    try:
+        lead = cached_api.lead(session.client, session.connection.key, lead_id)
+    except ConvertrError:
+        # Not found, or not readable now: the search below still runs.
+        st.caption(f"No lead has the id {lead_id}.")
         return
     where = "" if lead.campaign_id == place.campaign_id else f" (campaign {lead.campaign_id})"
     label = f"Open lead {lead.id}: {shorten(lead.full_name or '', 40)}{where}"
     if st.button(label, key=keys.LEADS_ID_MATCH, icon=":material/person_search:"):
-        st.switch_page(pages.LEAD, query_params={keys.PARAM_LEAD: str(lead.id)})
+        st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead.id)})
 
 
 def render(session: Session) -> None:
@@ -441,15 +443,16 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_CAMPAIGN] = campaign.id
     restored = _restore_place(campaign.id)
     _heading(campaign)
-    place = _filters(session, campaign, restored)
+    widgets.link_notes(restored.notes)
+    place = _filters(session, campaign, restored.place)
     offered = _offered(session)
-    filters = place.filters(session.zone, offered)
     _id_match(session, place)
     try:
-        page = _fetch(session, filters)
+        place, page, past_the_end = _fetch(session, place, offered)
     except ConvertrError as error:
         widgets.load_failed("this page of leads", error, key=keys.LEADS_RETRY)
         return
+    widgets.link_notes([past_the_end])
     _keep_place(place)
     view = leads_page_view(campaign, page, session.zone)
     _pager(view)

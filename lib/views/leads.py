@@ -30,6 +30,19 @@ DELIVERY_CHOICES: Final[dict[str, bool | None]] = {
 }
 ORDERS: Final[dict[str, str]] = {"Newest first": "desc", "Oldest first": "asc"}
 """Order label -> the API's order of `createdTs`."""
+SORT_FIELDS: Final[Mapping[str, str]] = {
+    "Captured": "createdTs",
+    "Lead ID": "id",
+    "Status": "processrStatus",
+    "Delivery": "delivered",
+    "Name": "lastName",
+    "Email": "email",
+    "Company": "company",
+    "Score": "score",
+    "Payout": "publisherPayout",
+}
+"""Leads table column -> the lead property an `order[...]` parameter sorts it by."""
+DEFAULT_SORT: Final = "Captured"
 NO_LEADS: Final = "No leads match these filters. Widen the date range or clear the search."
 NO_LEADS_YET: Final = "This campaign has no leads yet."
 """Shown instead of `NO_LEADS` when no filter is set (a new or draft campaign)."""
