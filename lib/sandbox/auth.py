@@ -26,7 +26,7 @@ from lib.sandbox.demo import (
     SANDBOX_MFA_CODE,
 )
 from lib.sandbox.resources import iri
-from lib.sandbox.responses import ApiError
+from lib.sandbox.responses import ApiError, refuse_oversized_body
 
 DEFAULT_TOKEN_TTL = 3600
 """Seconds an access token lasts (the platform's 60 minutes)."""
@@ -180,6 +180,12 @@ class Authenticator:
 
     def login(self, request: Request) -> Response:
         """`POST /api/login`: a password sign-in (with its MFA step) or a refresh."""
+        try:
+            refuse_oversized_body(request)
+        except ApiError as too_large:
+            return LoginRefused(
+                "invalid_request", too_large.description, too_large.status
+            ).response()
         connection = db.connect(self.db_path)
         try:
             grant = request.form.get("grant_type") or "password"

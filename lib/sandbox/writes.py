@@ -25,13 +25,16 @@ from lib.sandbox.auth import User
 from lib.sandbox.query import DATE_PATTERN, parse_id
 from lib.sandbox.reads import fetch, serialize
 from lib.sandbox.resources import API_PREFIX, CORE_FIELDS, RESOURCES_BY_PATH, iri
-from lib.sandbox.responses import ApiError, json_response, violation_error
+from lib.sandbox.responses import (
+    MAX_BODY_BYTES,
+    ApiError,
+    body_too_large,
+    json_response,
+    refuse_oversized_body,
+    violation_error,
+)
 
 MAX_VALUE_LENGTH = 255
-MAX_BODY_BYTES = 64 * 1024
-"""The largest request body accepted (assumed limit; a lead data body is a few hundred bytes)."""
-BODY_TOO_LARGE_STATUS = 413
-"""A body over `MAX_BODY_BYTES`: 413 Content Too Large (RFC 9110), from `Content-Length`."""
 MAX_BODY_DEPTH = 8
 """The deepest nesting of arrays and objects a body may have (assumed; a lead data body has 2)."""
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
@@ -67,19 +70,6 @@ def _json_kind(value: object) -> str:
     return next((kind for cls, kind in kinds if isinstance(value, cls)), type(value).__name__)
 
 
-def _too_large(size: str) -> ApiError:
-    return ApiError(
-        BODY_TOO_LARGE_STATUS, f"Invalid body: expected at most {MAX_BODY_BYTES} bytes, got {size}"
-    )
-
-
-def refuse_oversized_body(request: Request) -> None:
-    """413 for any request (sign-in included) whose `Content-Length` is over the limit, before
-    a byte of its body is read."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise _too_large(str(request.content_length))
-
-
 def _read_body(request: Request) -> dict[str, Any]:
     """The body as a JSON object; 413 when it is too large, 400 naming the body when it is not
     UTF-8, not JSON, nested too deeply or not an object."""
@@ -87,7 +77,7 @@ def _read_body(request: Request) -> dict[str, Any]:
     # Without a Content-Length (chunked), read one byte past the limit and no further.
     raw = request.stream.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
-        raise _too_large(f"more than {MAX_BODY_BYTES}")
+        raise body_too_large(f"more than {MAX_BODY_BYTES}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
