@@ -61,6 +61,15 @@ def _values(client: ConvertrClient, ids: list[int], name: str) -> list[LeadData]
     return client.fetch_all(LeadData, f"{API_PREFIX}/lead-datas", params)
 
 
+def load_leads(client: ConvertrClient, lead_ids: Sequence[int]) -> list[Lead]:
+    """The leads with these ids that the API returns, in the order given."""
+    unique = list(dict.fromkeys(int(value) for value in lead_ids))
+    with ThreadPoolExecutor(LOAD_CONCURRENCY) as pool:
+        chunks = list(pool.map(lambda chunk: _leads(client, chunk), _chunks(unique)))
+    found = {lead.id: lead for chunk in chunks for lead in chunk}
+    return [found[value] for value in unique if value in found]
+
+
 def campaign_fields(
     client: ConvertrClient, campaign_ids: Sequence[int]
 ) -> dict[int, tuple[LeadEditableField, ...]]:

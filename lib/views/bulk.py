@@ -412,3 +412,46 @@ def selection_caption(count: int, cap: int = BULK_CAP) -> str:
     if count > cap:
         return f"{count} leads chosen: bulk edit takes at most {cap}. Narrow the filters."
     return f"{count} {_leads(count)} chosen for bulk edit."
+
+
+@dataclass(frozen=True)
+class BulkDraft:
+    """A bulk edit between runs: the leads and change chosen, the review once made (frozen:
+    what was reviewed is what is sent), and the run once saving started."""
+
+    lead_ids: tuple[int, ...] = ()
+    spec: BulkSpec | None = None
+    review: BulkReview | None = None
+    run: BulkRun | None = None
+
+    @property
+    def stage(self) -> Literal["choose", "review", "done"]:
+        if self.run is not None:
+            return "done"
+        return "review" if self.review is not None else "choose"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings of a pending review (ids and the change, never lead values): enough
+        to review again after a reload, against the values then on the server."""
+        return {
+            "lead_ids": list(self.lead_ids),
+            "spec": self.spec.to_dict() if self.spec else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BulkDraft:
+        raw_ids = data.get("lead_ids") or []
+        ids = tuple(int(value) for value in raw_ids if str(value).isdigit())
+        spec = data.get("spec")
+        return cls(ids, BulkSpec.from_dict(spec) if isinstance(spec, Mapping) else None)
+
+
+def merge_page_selection(
+    chosen: Sequence[int], page_ids: Sequence[int], selected_rows: Sequence[int]
+) -> list[int]:
+    """The selection after the table of one page changed: ids of other pages stay (in order),
+    this page's are those whose rows are now selected."""
+    on_page = set(page_ids)
+    picked = [page_ids[row] for row in selected_rows if 0 <= row < len(page_ids)]
+    kept = [value for value in chosen if value not in on_page]
+    return kept + [value for value in picked if value not in kept]
