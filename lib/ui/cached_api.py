@@ -29,9 +29,10 @@ from typing import Any, Final
 
 import streamlit as st
 
-from lib import signal_search
+from lib import connect, signal_search
 from lib.convertr import ClientConfig, ConvertrClient, LeadDossier, load_dossier
 from lib.convertr.config import AccessSettings
+from lib.convertr.errors import ConvertrError
 from lib.convertr.models import (
     Campaign,
     CampaignStatus,
@@ -45,7 +46,7 @@ from lib.convertr.reference import ReferenceData
 from lib.convertr.session import Identity
 from lib.presentation import resolve_timezone
 from lib.views import provenance, timeline
-from lib.views.leads import LeadFilters
+from lib.views.leads import LEADS_PATH, LeadFilters, OfferedFilters
 
 DATA_TTL_SECONDS: Final = 120
 """How long a campaign list, statistics or page of leads is reused."""
@@ -106,13 +107,13 @@ def resolve_config(settings: AccessSettings) -> ClientConfig:
 
 def config_key(config: ClientConfig) -> str:
     """A cache key for a configuration: where and who, never a secret."""
-    where = config.base_url or f"sandbox:{config.sandbox_db or ''}"
+    where = config.base_url or connect.SANDBOX_SOURCE
     return f"{where}|{config.username or 'token'}"
 
 
 @st.cache_resource(show_spinner=False)
 def _client(key: str, _config: ClientConfig) -> ConvertrClient:
-    return ConvertrClient(_config)
+    return connect.connect(_config)
 
 
 def shared_client(config: ClientConfig) -> ConvertrClient:
@@ -123,7 +124,7 @@ def shared_client(config: ClientConfig) -> ConvertrClient:
 def visitor_client(config: ClientConfig) -> ConvertrClient:
     """A new client for one visitor's sign-in: it alone holds their token, and it lives in
     their session's state only (never in a cache another session can reach)."""
-    return ConvertrClient(config.without_credentials())
+    return connect.connect(config.without_credentials())
 
 
 def connection_of(identity: Identity) -> Connection:
@@ -162,6 +163,13 @@ def campaigns_page(
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False)
 def campaign(_client: ConvertrClient, client_key: str, campaign_id: int) -> Campaign:
     return _client.campaign(campaign_id)
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False)
+def lead(_client: ConvertrClient, client_key: str, lead_id: int) -> Lead:
+    """One lead by id (the Leads search's id match); raises `NotFoundError` when there is
+    none (an error is not cached: the next run asks again)."""
+    return _client.lead(lead_id)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False)
@@ -259,6 +267,16 @@ def supported_filters(_client: ConvertrClient, client_key: str, path: str) -> fr
     """The filters the collection at `path` advertises (None: it advertises none). Added for
     the Leads page's filters (issue 9)."""
     return _client.supported_filters(path)
+
+
+def offered_lead_filters(client: ConvertrClient, client_key: str) -> OfferedFilters:
+    """The Leads filters the server advertises. Not knowing (the question failed) is treated
+    as not advertised: every filter is offered, as before the server was asked."""
+    try:
+        advertised = supported_filters(client, client_key, LEADS_PATH)
+    except ConvertrError:
+        advertised = None
+    return OfferedFilters(advertised)
 
 
 # -- what is derived from a dossier: computed once per loaded dossier ------------------------

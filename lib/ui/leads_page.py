@@ -16,14 +16,13 @@ import streamlit as st
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
 from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_number
-from lib.ui import bulk_edit, cached_api, keys, lead_lookup, pages, widgets
+from lib.ui import bulk_edit, cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 from lib.views.bulk import merge_page_selection
 from lib.views.leads import (
     DEFAULT_SORT,
     DELIVERY_CHOICES,
     FILTER_LABELS,
-    LEADS_PATH,
     NO_LEADS,
     NO_LEADS_YET,
     ORDERS,
@@ -90,23 +89,13 @@ def _campaign(session: Session) -> Campaign | None:
 def _heading(campaign: Campaign) -> None:
     st.title("Leads")
     st.caption(campaign_caption(campaign))
-    st.page_link(
-        pages.CAMPAIGNS,
-        label="Back to the campaign",
-        icon=":material/arrow_back:",
-        query_params={PARAM_CAMPAIGN: str(campaign.id)},
+    widgets.back_link(
+        pages.CAMPAIGNS, "Back to the campaign", query_params={PARAM_CAMPAIGN: str(campaign.id)}
     )
 
 
 def _offered(session: Session) -> OfferedFilters:
-    """The filters the server advertises on its leads. Not knowing (the question failed) is
-    treated as not advertised: every filter is offered, as before the server was asked."""
-    connection = session.connection
-    try:
-        advertised = cached_api.supported_filters(connection.client, connection.key, LEADS_PATH)
-    except ConvertrError:
-        advertised = None
-    return OfferedFilters(advertised)
+    return cached_api.offered_lead_filters(session.client, session.connection.key)
 
 
 def _url_params() -> dict[str, str]:
@@ -464,8 +453,10 @@ def _id_match(session: Session, place: LeadsPlace) -> None:
     lead_id = whole_number(place.search.strip().removeprefix("#"))
     if lead_id is None:
         return
-    lead = lead_lookup.lead_or_none(session, lead_id)
-    if lead is None:
+    try:
+        lead = cached_api.lead(session.client, session.connection.key, lead_id)
+    except ConvertrError:
+        # Not found, or not readable now: the search below still runs.
         st.caption(f"No lead has the id {lead_id}.")
         return
     where = "" if lead.campaign_id == place.campaign_id else f" (campaign {lead.campaign_id})"

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import connect, sandbox_at, sandbox_config, sandbox_transport
+from lib.convertr import ConvertrClient
 from lib.convertr.bulk import load_for_review, save_bulk
 from lib.convertr.edits import SaveResult
 from lib.views.bulk import BulkChange, BulkLead, BulkSpec, bulk_review
@@ -44,10 +45,8 @@ def sandbox_client(
     db: Path, username: str, fail: Callable[[httpx.Request], httpx.Response | None] | None = None
 ) -> tuple[ConvertrClient, RecordingTransport]:
     """A signed-in client of the in-process sandbox on `db`, recording what it sends."""
-    from lib.sandbox import create_app
-
-    recorder = RecordingTransport(httpx.WSGITransport(app=create_app(db)), fail=fail)
-    client = ConvertrClient(ClientConfig.sandbox(username, sandbox_db=db), transport=recorder)
+    recorder = RecordingTransport(sandbox_transport(db), fail=fail)
+    client = connect(sandbox_config(username), transport_factory=lambda _config: recorder)
     client.current_user()
     recorder.clear()
     return client, recorder
@@ -99,7 +98,7 @@ def test_500_leads_are_saved_each_with_one_note(writable_db: Path) -> None:
 def test_leads_changed_mid_run_are_conflicts_never_overwritten(writable_db: Path) -> None:
     ids = lead_ids(writable_db, 40)
     victims = set(ids[5:40:7])
-    other = ConvertrClient(ClientConfig.sandbox("admin@sandbox.test", sandbox_db=writable_db))
+    other = connect(sandbox_config("admin@sandbox.test"), transport_factory=sandbox_at(writable_db))
     lock = threading.Lock()
 
     def meanwhile(request: httpx.Request) -> httpx.Response | None:
@@ -158,7 +157,9 @@ def test_a_crash_in_one_send_is_a_failed_lead(writable_db: Path) -> None:
                 raise RuntimeError("bug")
             return NEW
 
-    client = ConvertrClient(ClientConfig.sandbox("admin@sandbox.test", sandbox_db=writable_db))
+    client = connect(
+        sandbox_config("admin@sandbox.test"), transport_factory=sandbox_at(writable_db)
+    )
     results = save_bulk(client, [(100001, Broken())])
     assert results[100001].status == "failed"
     assert "RuntimeError" in results[100001].message

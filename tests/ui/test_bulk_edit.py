@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import connect, sandbox_at, sandbox_config
 from lib.ui import bulk_edit, keys, pages
 from lib.views.bulk import BulkDraft
 from tests.ui.conftest import app_at
@@ -117,7 +117,7 @@ def test_review_then_confirmed_save_writes_one_note_per_lead(fresh_db: Path) -> 
             ("Head of Data",),
         ).fetchall()
     assert sorted(lead for lead, _ in noted) == sorted(to_change)
-    admin = ConvertrClient(ClientConfig.sandbox("admin@sandbox.test", sandbox_db=fresh_db))
+    admin = connect(sandbox_config("admin@sandbox.test"), transport_factory=sandbox_at(fresh_db))
     assert {author for _, author in noted} == {admin.current_user().name}
     assert [metric.value for metric in at.metric][:1] == [str(len(to_change))]
 
@@ -158,7 +158,7 @@ def test_a_conflict_mid_run_is_offered_not_overwritten(fresh_db: Path) -> None:
     assert draft.review is not None
     victim = draft.review.changes[0]
     # Someone else changes one lead after the review.
-    other = ConvertrClient(ClientConfig.sandbox("analyst@sandbox.test", sandbox_db=fresh_db))
+    other = connect(sandbox_config("analyst@sandbox.test"), transport_factory=sandbox_at(fresh_db))
     other.save_lead_data(victim.lead_id, "jobTitle", "Chief Data Officer")
     widget(at, "checkbox", "confirm").check().run()
     widget(at, "button", "save").click().run()

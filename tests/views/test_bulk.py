@@ -96,8 +96,8 @@ FIELDS = (
 )
 
 
-def item(lead_id: int, value: str | None, **options: object) -> BulkLead:
-    return BulkLead(lead(lead_id, **options), FIELDS, value)
+def item(lead_id: int, value: str | None, *, delivered: bool = False) -> BulkLead:
+    return BulkLead(lead(lead_id, delivered=delivered), FIELDS, value)
 
 
 def test_only_fields_editable_on_every_campaign_are_offered() -> None:
