@@ -16,8 +16,9 @@ import streamlit as st
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
 from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_number
-from lib.ui import cached_api, keys, pages, widgets
+from lib.ui import bulk_edit, cached_api, keys, pages, widgets
 from lib.ui.frame import Session
+from lib.views.bulk import merge_page_selection
 from lib.views.leads import (
     DEFAULT_SORT,
     DELIVERY_CHOICES,
@@ -327,20 +328,46 @@ def _table_key(place: LeadsPlace) -> str:
     return f"{keys.LEADS_TABLE}.{digest}"
 
 
+def _bulk_rows(
+    table_key: str, place: LeadsPlace, sortable: tuple[str, ...], page_ids: list[int]
+) -> None:
+    """Bulk mode: the rows ticked on this page join (or leave) the bulk selection."""
+    _sort_by_header(table_key, place, sortable)
+    state = st.session_state.get(table_key)
+    rows = [int(row) for row in state["selection"]["rows"]] if state else []
+    scope = bulk_edit.leads_scope(place.campaign_id)
+    bulk_edit.set_selection(scope, merge_page_selection(bulk_edit.chosen(scope), page_ids, rows))
+
+
 def _leads(
-    view: LeadsPage, place: LeadsPlace, sortable: tuple[str, ...], selected_row: int | None
+    view: LeadsPage,
+    place: LeadsPlace,
+    sortable: tuple[str, ...],
+    selected_row: int | None,
+    bulk_page_ids: list[int] | None = None,
 ) -> tuple[int | None, bool]:
     """The table, its caption and download; returns the newly selected row's index, and
-    whether the restored row was unselected."""
+    whether the restored row was unselected. With `bulk_page_ids` (bulk mode), rows are
+    ticked for a bulk edit instead of opened."""
     table_key = _table_key(place)
     default: Any = {"selection": {"rows": [selected_row] if selected_row is not None else []}}
+    on_select: Any = functools.partial(_sort_by_header, table_key, place, sortable)
+    selection_mode: Any = ["single-row", "single-column"]
+    if bulk_page_ids is not None:
+        scope = bulk_edit.leads_scope(place.campaign_id)
+        table_key = f"{table_key}.bulk.{bulk_edit.selection_generation(scope)}"
+        ticked = set(bulk_edit.chosen(scope))
+        rows = [row for row, lead_id in enumerate(bulk_page_ids) if lead_id in ticked]
+        default = {"selection": {"rows": rows}}
+        on_select = functools.partial(_bulk_rows, table_key, place, sortable, bulk_page_ids)
+        selection_mode = ["multi-row", "single-column"]
     event = st.dataframe(
         widgets.styled(view.table, ("Status",)),
         hide_index=True,
         # Column selection turns Streamlit's on-screen sorting off: a header click selects
         # the column, and the server sorts every page by it.
-        on_select=functools.partial(_sort_by_header, table_key, place, sortable),
-        selection_mode=["single-row", "single-column"],
+        on_select=on_select,
+        selection_mode=selection_mode,
         selection_default=default,
         key=table_key,
         height=widgets.table_height(len(view.table)),
@@ -356,6 +383,8 @@ def _leads(
         st.caption(escape_markdown(view.derived_note))
     widgets.download(view.table, key=keys.LEADS_DOWNLOAD, file_name=view.file_name)
     rows = event.selection.rows
+    if bulk_page_ids is not None:
+        return None, False
     if not rows:
         return None, selected_row is not None
     if rows[0] == selected_row:
@@ -478,7 +507,12 @@ def render(session: Session) -> None:
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None
-    chosen, cleared = _leads(view, place, sortable_columns(offered.advertised), selected_row)
+    bulk = bulk_edit.leads_mode(session.user)
+    chosen, cleared = _leads(
+        view, place, sortable_columns(offered.advertised), selected_row, ids if bulk else None
+    )
+    if bulk:
+        bulk_edit.leads_page_panel(session, place.filters(session.zone, offered), page.total)
     if chosen is not None:
         _open_lead(place, page.items, chosen, page.total)
     elif cleared:
