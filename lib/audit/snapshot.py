@@ -25,7 +25,10 @@ import pandas as pd
 
 from lib.audit.records import COLUMNS
 
-DEFAULT_DIRECTORY: Final = Path(".data") / "audit"
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+DEFAULT_DIRECTORY: Final = PROJECT_ROOT / ".data" / "audit"
+DIRECTORY_ENV_VAR: Final = "LEADLENS_AUDIT_DIR"
+"""Where snapshots live instead of `.data/audit` (tests, a server's private volume)."""
 FILE_MODE: Final = 0o600
 FOLDER_MODE: Final = 0o700
 
@@ -48,6 +51,12 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS run_flags (run_key VARCHAR, run_at TIMESTAMP, "
     "signal VARCHAR, lead_id BIGINT)",
 )
+
+
+def audit_directory(env: Mapping[str, str]) -> Path:
+    """The snapshot folder: ``$LEADLENS_AUDIT_DIR`` or the project's `.data/audit`."""
+    override = env.get(DIRECTORY_ENV_VAR)
+    return Path(override) if override else DEFAULT_DIRECTORY
 
 
 def snapshot_name(source: str, username: str) -> str:
