@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from lib.convertr import ConvertrClient
-from lib.convertr.endpoints import LEADS, Filter
+from lib.convertr.endpoints import Filter
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, Page
+from lib.views.leads import LEADS_PATH
 from lib.views.signals import SIGNALS, Signal, signal_value
 
-LEADS_PATH: Final = LEADS.path
 SIGNAL_FILTERS: Final[Mapping[Signal, str]] = {
     "fingerprint": Filter.FINGERPRINT,
     "ip": Filter.IP,
