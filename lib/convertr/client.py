@@ -716,10 +716,10 @@ class ConvertrClient:
     def _default_transport(self) -> httpx.BaseTransport:
         if self.config.is_sandbox:
             # Imported here so a client of a real enterprise never loads the sandbox.
-            from lib.sandbox import create_app, ensure_database
+            from lib.sandbox import ensure_database, shared_app
 
             database = ensure_database(self.config.sandbox_db)
-            return httpx.WSGITransport(app=create_app(database))
+            return httpx.WSGITransport(app=shared_app(database))
         return network_transport()
 
     def _count_request(self) -> None:
