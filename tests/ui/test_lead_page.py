@@ -318,6 +318,14 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     assert not at.get("plotly_chart"), "and none is sent"
     tab(at, "Associated Campaigns")
     assert built == Counter({"comparison_figure": 1})
+    for name in ("Timeline", "Profile", "Associated Campaigns", "Timeline"):
+        tab(at, name)
+    again = app_at(LEAD, lead=SHOWCASE).run()  # the same person's next browser session
+    tab(again, "Timeline")
+    tab(again, "Associated Campaigns")
+    assert built == Counter({"comparison_figure": 1, "processing_figure": 1}), (
+        "each figure built once per loaded dossier, not per run or per session"
+    )
 
 
 def test_a_closed_tabs_choices_are_kept() -> None:
