@@ -69,8 +69,13 @@ def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     assert lead.email
     others = {item.campaign_id for item in api.leads_by_email(lead.email)} - {lead.campaign_id}
     assert len(others) >= 3
+    other_leads = {item.id for item in api.leads_by_email(lead.email)} - {lead.id}
     frame = associated.dataframe[0].value
-    assert set(frame["Campaign ID"]) == others
+    assert set(frame["Lead ID"]) == other_leads
+    assert set(frame["Campaign"]) == {api.campaign(campaign).name for campaign in others}
+    from lib.views.reading import ASSOCIATED_DEFAULT_COLUMNS
+
+    assert list(frame.columns) == list(ASSOCIATED_DEFAULT_COLUMNS), "only the shown columns sent"
     assert associated.get("plotly_chart")
 
 
