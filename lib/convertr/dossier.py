@@ -41,6 +41,7 @@ from lib.convertr.errors import (
     DependencyError,
     InternalError,
     RequestTimeoutError,
+    single_line,
 )
 from lib.convertr.models import (
     ApiModel,
@@ -392,7 +393,7 @@ class _DossierLoad:
             logger.error("dossier part %s of lead %s failed", part, self.lead_id, exc_info=error)
             self.errors[part] = InternalError(
                 f"{part} of lead {self.lead_id} not loaded: {type(error).__name__}: "
-                + " ".join(str(error).split())
+                + single_line(error)
             )
 
     def give_up_at_the_deadline(self) -> None:

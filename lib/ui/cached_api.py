@@ -29,7 +29,7 @@ from typing import Any, Final, TypeVar, cast
 
 import streamlit as st
 
-from lib import signal_search
+from lib import connect, signal_search
 from lib.convertr import ClientConfig, ConvertrClient, LeadDossier, load_dossier
 from lib.convertr.config import AccessSettings
 from lib.convertr.models import (
@@ -108,13 +108,13 @@ def resolve_config(settings: AccessSettings) -> ClientConfig:
 
 def config_key(config: ClientConfig) -> str:
     """A cache key for a configuration: where and who, never a secret."""
-    where = config.base_url or f"sandbox:{config.sandbox_db or ''}"
+    where = config.base_url or connect.SANDBOX_SOURCE
     return f"{where}|{config.username or 'token'}"
 
 
 @st.cache_resource(show_spinner=False)
 def _client(key: str, _config: ClientConfig) -> ConvertrClient:
-    return ConvertrClient(_config)
+    return connect.connect(_config)
 
 
 def shared_client(config: ClientConfig) -> ConvertrClient:
@@ -125,7 +125,7 @@ def shared_client(config: ClientConfig) -> ConvertrClient:
 def visitor_client(config: ClientConfig) -> ConvertrClient:
     """A new client for one visitor's sign-in: it alone holds their token, and it lives in
     their session's state only (never in a cache another session can reach)."""
-    return ConvertrClient(config.without_credentials())
+    return connect.connect(config.without_credentials())
 
 
 def connection_of(identity: Identity) -> Connection:

@@ -22,6 +22,7 @@ from typing import Final
 
 import streamlit as st
 
+from lib import connect
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr import session as signin_session
 from lib.convertr.config import AccessSettings
@@ -76,16 +77,12 @@ def configure_page(title: str) -> None:
 
 def demo_users() -> tuple[str, ...]:
     """The sandbox's demo users (its catalogue), in the order the switcher lists them."""
-    # Imported here, as the client does, so a real enterprise's app never loads the sandbox.
-    from lib.sandbox.demo import DEMO_USERS
-
-    return tuple(email for email, _role, _name in DEMO_USERS)
+    return connect.demo_catalogue().emails
 
 
 def _demo_user_cards() -> tuple[DemoUserCard, ...]:
-    from lib.sandbox.demo import DEMO_USERS, ROLE_PERMISSIONS
-
-    return demo_user_cards(DEMO_USERS, ROLE_PERMISSIONS)
+    catalogue = connect.demo_catalogue()
+    return demo_user_cards(catalogue.users, catalogue.role_permissions)
 
 
 # -- the one identity ------------------------------------------------------------------------
@@ -220,7 +217,7 @@ def _first_state(config: ClientConfig) -> SignInState:
     """A new session: the sandbox signs its visitor in at once (it has no secret to
     protect), as the demo user the switcher was given, else the default one; a real
     enterprise asks."""
-    if not config.is_sandbox:
+    if not connect.is_sandbox(config):
         return SignedOut()
     preset = st.session_state.get(keys.DEMO_USER)
     email = preset if isinstance(preset, str) and preset in demo_users() else DEFAULT_DEMO_USER
@@ -318,7 +315,7 @@ def _sidebar(identity: Identity, config: ClientConfig) -> None:
     if shown.shared:
         st.sidebar.caption("A shared account (CONVERTR_SHARED_LOGIN): everyone acts as it.")
         return
-    if config.is_sandbox:
+    if connect.is_sandbox(config):
         _demo_user_switcher(identity)
     st.sidebar.button("Sign out", key=keys.SIGN_OUT, on_click=_sign_out, icon=":material/logout:")
 
@@ -349,7 +346,7 @@ def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSett
     """The sign-in form in the page body's place; the page and its query stay in the URL,
     so the page the link asked for is drawn as soon as someone is signed in."""
     _keep_page_state()
-    source = "Sandbox" if config.is_sandbox else (config.base_url or "")
+    source = connect.source_name(config)
     st.sidebar.markdown(f"**Data source**  \n{escape_markdown(source)}  \n\nNot signed in.")
     page_state = state if not isinstance(state, SignedIn) else SignedOut()
     signin.render(
@@ -359,13 +356,13 @@ def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSett
             submit_code=_submit_code,
             start_over=_start_over,
             sign_in_as_demo_user=lambda email: _sign_in(email, SANDBOX_PASSWORD),
-            try_again=_try_automatic_sign_in_again if config.is_sandbox else None,
+            try_again=_try_automatic_sign_in_again if connect.is_sandbox(config) else None,
         ),
         signin.SignInContext(
             source=source,
             zone=resolve_timezone(st.context.timezone),
             idle_minutes=settings.idle_timeout_minutes,
-            demo_users=_demo_user_cards() if config.is_sandbox else (),
+            demo_users=_demo_user_cards() if connect.is_sandbox(config) else (),
         ),
     )
 

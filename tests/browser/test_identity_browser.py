@@ -31,9 +31,9 @@ from benchmarks.screenshots import (
     streamlit_server,
     wait_until_idle,
 )
+from lib.connect import demo_catalogue
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.presentation import role_label
-from lib.sandbox.demo import DEMO_USERS
 from tests.conftest import copy_database
 from tests.ui.signin_fakes import MFA_CODE, MFA_TOKEN, MFA_USER, SignInServer
 
@@ -49,7 +49,7 @@ LONG_WALKERS: Final = ("analyst@sandbox.test", "masked@sandbox.test")
 SIGN_IN_TITLE: Final = "Sign in to Lead Lens"
 WRONG: Final = "Wrong-Passw0rd-in-browser"
 PLAIN_DEMO_USERS: Final = tuple(
-    user for user in DEMO_USERS if user[0] not in (MFA_USER, "expired@sandbox.test")
+    user for user in demo_catalogue().users if user[0] not in (MFA_USER, "expired@sandbox.test")
 )
 """The demo users who sign in with the password alone (the MFA and expired-password users,
 once the sandbox has them, have their own tests)."""

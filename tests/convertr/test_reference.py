@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.connect import connect, sandbox_at, sandbox_config
+from lib.convertr import ConvertrClient, load_dossier
 from lib.convertr.errors import TransportError
 from lib.convertr.reference import ReferenceData
 
@@ -57,8 +58,7 @@ def _second_analyst(db: Path) -> ConvertrClient:
             " VALUES (?, 'analyst', 'Sam Second', ?, 0, 0)",
             (SECOND_ANALYST, hash_password(DEMO_PASSWORD, secrets.token_hex(8))),
         )
-    config = ClientConfig.sandbox(SECOND_ANALYST, sandbox_db=db)
-    return ConvertrClient(config)
+    return connect(sandbox_config(SECOND_ANALYST), transport_factory=sandbox_at(db))
 
 
 def _reference_requests(client: ConvertrClient) -> list[str]:
@@ -73,7 +73,7 @@ def _reference_requests(client: ConvertrClient) -> list[str]:
 def test_a_second_visitor_of_the_same_role_reads_no_reference_data_again(
     writable_db: Path,
 ) -> None:
-    first = ConvertrClient(ClientConfig.sandbox("analyst@sandbox.test", sandbox_db=writable_db))
+    first = connect(sandbox_config(), transport_factory=sandbox_at(writable_db))
     campaign_id = first.lead(SHOWCASE).campaign_id
     other_lead = next(
         lead.id for lead in first.leads_page(campaign_id, items_per_page=5).items

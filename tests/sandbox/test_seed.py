@@ -379,7 +379,7 @@ def test_every_in_process_client_of_one_database_shares_one_app(
     writable_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each dashboard visitor has a client: none of them sets up an app of its own."""
-    from lib.convertr import ClientConfig, ConvertrClient
+    from lib.connect import connect, sandbox_at, sandbox_config
     from lib.sandbox import app as sandbox_app
 
     made: list[Path] = []
@@ -391,6 +391,8 @@ def test_every_in_process_client_of_one_database_shares_one_app(
 
     monkeypatch.setattr(sandbox_app, "create_app", counted)
     users = ("analyst@sandbox.test", "viewer@sandbox.test", "masked@sandbox.test")
-    clients = [ConvertrClient(ClientConfig.sandbox(user, sandbox_db=writable_db)) for user in users]
+    clients = [
+        connect(sandbox_config(user), transport_factory=sandbox_at(writable_db)) for user in users
+    ]
     assert [client.current_user().email for client in clients] == list(users)
     assert len(made) == 1, "one app for the database"

@@ -6,12 +6,14 @@ password in place and keeps the pending edits; a refresh token renews without as
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from lib.connect import demo_catalogue
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.convertr.session import SessionExpired, SignedIn, SignedOut
 from lib.ui import keys, pages
@@ -19,7 +21,7 @@ from lib.ui.edit_tab import current_table_key
 from lib.views.edit import COLUMN_VALUE
 from lib.views.url_params import PARAM_LEAD
 from tests.ui.conftest import app_at, tab, texts
-from tests.ui.signin_fakes import Clock, SignInServer, serve_app_with
+from tests.ui.signin_fakes import Clock, SignInServer, serving_app_with
 
 SHOWCASE = 100001
 EXPIRES_IN = 3600
@@ -33,11 +35,11 @@ def server(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> SignInServer:
 
 
 @pytest.fixture
-def clock(server: SignInServer, monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(server: SignInServer) -> Iterator[Clock]:
     """The app's clients on `server`, their token clock in the test's hands."""
     clock = Clock()
-    serve_app_with(monkeypatch, server, clock)
-    return clock
+    with serving_app_with(server, clock):
+        yield clock
 
 
 def sidebar(at: Any) -> str:
@@ -136,8 +138,6 @@ def _sent_paths(at: Any) -> list[str]:
 def test_signing_out_forgets_the_person_and_offers_every_demo_user(
     clock: Clock, server: SignInServer
 ) -> None:
-    from lib.sandbox.demo import DEMO_USERS
-
     at = open_lead()
     edit_company(at, "Harbourline")
     assert at.session_state[keys.edit_pending(SHOWCASE)]
@@ -149,7 +149,7 @@ def test_signing_out_forgets_the_person_and_offers_every_demo_user(
     assert keys.LAST_LEAD not in at.session_state
     assert isinstance(identity(at), SignedOut)
     assert "Not signed in" in sidebar(at)
-    for email, _role, _name in DEMO_USERS:
+    for email in demo_catalogue().emails:
         assert at.button(key=keys.signin_demo_user(email))
     at.button(key=keys.signin_demo_user("viewer@sandbox.test")).click().run()
     assert not at.exception and not is_sign_in_page(at)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from lib.convertr import ConvertrClient, LeadDossier, load_dossier
+from lib.convertr.constants import SANDBOX_PASSWORD as DEMO_PASSWORD
 from lib.convertr.models import LogEntry
 from lib.evidence import PackAuthor, verify_pack
-from lib.sandbox import DEMO_PASSWORD
 from lib.ui import cached_api, keys, pages, workbench
 from lib.views.lead import LEAD_TABS, TAB_TIMELINE
 from tests.ui.conftest import (
