@@ -40,7 +40,7 @@ from lib.convertr.session import (
     SignOutReason,
 )
 from lib.presentation import escape_markdown, resolve_timezone
-from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin
+from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin, widgets
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
 from lib.views.url_params import PARAM_LEAD
 
@@ -373,10 +373,7 @@ def open_session() -> Session:
     try:
         settings, config = _settings()
     except ConvertrError as error:
-        st.error(
-            f"**Lead Lens is not configured correctly.** {escape_markdown(error.user_message)}"
-        )
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner("Lead Lens is not configured correctly.", error, icon=None)
         st.stop()
     state = _state_for_this_run(settings, config)
     if not isinstance(state, SignedIn):
@@ -406,7 +403,7 @@ def show_unreachable(connection: cached_api.Connection, error: ConvertrError) ->
         f"Tried: `{connection.client.base_url_display.replace('`', '')}`, signed in as "
         f"`{who.replace('`', '')}`."
     )
-    st.caption(f"Details: {escape_markdown(str(error))}")
+    widgets.error_details(error)
     st.button("Try again", key=keys.RETRY_CONNECTION, icon=":material/refresh:")
 
 
@@ -418,11 +415,9 @@ def guarded(what: str) -> Iterator[None]:
         yield
     except (AuthError, AuthenticationError) as error:
         session_expired()  # reruns into the sign-in form unless this is a shared account
-        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner(f"Could not load {what}.", error, icon=None)
     except ConvertrError as error:
-        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner(f"Could not load {what}.", error, icon=None)
     except Exception:
         logger.exception("unexpected failure while rendering %s", what)
         st.error(
