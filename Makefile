@@ -8,7 +8,7 @@ PORT ?= 8501
 WORKERS ?= auto
 PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 
-.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench screenshots clean
+.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench screenshots clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ pytest:
 
 pytest-fast:
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not browser"
+
+## postgres: start a local PostgreSQL (Debian's package, cluster `leadlens` on 127.0.0.1:54329)
+## for the store tests and a replica set-up; its URL goes to .data/postgres.url (idempotent)
+postgres:
+	.ci/postgres
 
 ## sandbox: serve the sandbox API over HTTP on 127.0.0.1:8765
 sandbox: setup

@@ -19,12 +19,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
 
 from benchmarks.ports import free_port
-from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.connect import connect
+from lib.convertr import ClientConfig, load_dossier
 from lib.convertr.client import network_transport
 
 LATENCY_MS = 100
@@ -79,10 +81,11 @@ class Row:
 
 
 @contextmanager
-def served_sandbox(latency_ms: int) -> Iterator[str]:
-    from lib.sandbox import ensure_database
+def served_sandbox(latency_ms: int, database: Path | None = None) -> Iterator[str]:
+    """The sandbox served over HTTP on a free port (the demo database unless one is given)."""
+    from lib.connect import sandbox_database
 
-    database = ensure_database()
+    database = database or sandbox_database()
     port = free_port()
     command = [
         sys.executable,
@@ -130,7 +133,7 @@ def measure(base_url: str, lead_ids: tuple[int, ...], repeats: int, latency_ms: 
         base_url=base_url, username="analyst@sandbox.test", password=SecretStr("sandbox")
     )
     rows: list[Row] = []
-    with ConvertrClient(config, transport=recorder) as client:
+    with connect(config, transport_factory=lambda _config: recorder) as client:
         client.current_user()  # sign in and warm the pool outside the timings
         known: dict[int, tuple[int, str | None]] = {}
         for lead_id in lead_ids:

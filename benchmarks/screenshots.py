@@ -26,6 +26,7 @@ from tests.support.browser import (
 __all__ = [
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "OPEN_TAB_DRAWN",
     "PROJECT_ROOT",
     "RENDER_TIMEOUT_MS",
     "SCREENSHOT_DIR",
@@ -43,6 +44,18 @@ SCREENSHOT_DIR: Final = PROJECT_ROOT / "docs" / "screenshots"
 SHOWCASE_LEAD: Final = 100001
 wait_until_idle: Final = settle
 """The old name of `tests.support.browser.settle`."""
+
+OPEN_TAB_DRAWN: Final = """() => {
+    const panel = [...document.querySelectorAll('[role="tabpanel"]')]
+        .find((element) => element.offsetParent !== null);
+    return Boolean(panel && panel.querySelector('[data-testid="stElementContainer"]')
+        && !document.querySelector('[data-testid="stSkeleton"]')
+        && !document.querySelector('[data-stale="true"]')
+        && document.querySelector('[data-test-script-state="notRunning"]'));
+}"""
+"""True once the open tab's body has arrived and is drawn (the Lead page sends only the open
+tab's body, with the rerun its click starts), nothing loading, nothing stale (for the
+benchmarks' timings, polled often; the tests use `tests.support.browser.click_tab`)."""
 
 
 def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]:

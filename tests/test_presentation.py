@@ -82,14 +82,14 @@ def test_markdown_and_chart_labels_are_inert() -> None:
     assert p.chart_label("x" * 100, limit=10) == "x" * 9 + "…"
 
 
-def test_ids_are_parsed_with_a_message_saying_what_came() -> None:
-    assert p.parse_positive_id(" 100001 ", "lead") == 100001
-    with pytest.raises(ValueError, match="expected a lead id, got 'abc'"):
-        p.parse_positive_id("abc", "lead")
-    with pytest.raises(ValueError, match="got nothing"):
-        p.parse_positive_id(None, "lead")
-    with pytest.raises(ValueError, match="'-1'"):
-        p.parse_positive_id("-1", "lead")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("100001", 100001), ("007", 7), ("0", 0), ("²", None), ("١٢", None), ("\uff11\uff12", None)],
+)
+def test_whole_numbers_are_ascii_digits_only(text: str, expected: int | None) -> None:
+    assert "²".isdigit(), "why the helper exists: str.isdigit alone lets it through"
+    assert p.whole_number(text) == expected
+    assert p.whole_number("-1") is None and p.whole_number("1.5") is None
 
 
 def test_json_messages_are_pretty_printed_and_other_text_kept_exactly() -> None:
@@ -191,7 +191,7 @@ def test_csv_neutralises_formulas_after_line_breaks_and_quotes_them_as_a_spreads
 def test_status_and_muted_text_colours_meet_wcag_aa() -> None:
     """Caution text was 2.3:1 on white; every text colour now reaches 4.5:1 on white and on
     the grid header's grey."""
-    from lib.presentation import (
+    from lib.palette import (
         MUTED_TEXT_COLOUR,
         STATUS_TEXT_COLOURS,
         WCAG_AA_TEXT_CONTRAST,

@@ -30,7 +30,12 @@ from lib.sandbox import db, reads, writes
 from lib.sandbox.auth import DEFAULT_TOKEN_TTL, Authenticator, prepare_database, user_item
 from lib.sandbox.dialects import DEFAULT_DIALECT, Dialect, dialect_named
 from lib.sandbox.resources import API_PREFIX, RESOURCES, RESOURCES_BY_PATH
-from lib.sandbox.responses import ApiError, error_response, json_response
+from lib.sandbox.responses import (
+    ApiError,
+    error_response,
+    json_response,
+    refuse_oversized_body,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -127,6 +132,7 @@ class SandboxApp:
         """Route a request to its handler; everything but login needs a valid token."""
         if request.path.startswith(f"{API_PREFIX}/"):
             self._inject_trouble()
+            refuse_oversized_body(request)  # the sign-in answers its own 413, OAuth-style
         adapter = self.url_map.bind_to_environ(request.environ)
         endpoint, values = adapter.match()
         if endpoint == "login":
@@ -172,6 +178,22 @@ class SandboxApp:
                     "Service temporarily unavailable (injected failure); retry shortly",
                     headers={"Retry-After": "1"},
                 )
+
+
+_shared_apps_lock = threading.Lock()
+_shared_apps: dict[Path, WSGIApplication] = {}
+
+
+def shared_app(db_path: str | Path) -> WSGIApplication:
+    """The one app of a database file for every in-process client of this process (each
+    dashboard visitor has a client of their own): a new visitor costs no app set-up (schema
+    check, demo users, URL map), and the serving threads keep their connections."""
+    path = Path(db_path).resolve()
+    with _shared_apps_lock:
+        app = _shared_apps.get(path)
+        if app is None:
+            app = _shared_apps[path] = create_app(path)
+        return app
 
 
 def create_app(

@@ -17,7 +17,7 @@ import streamlit as st
 from lib.charts import chronology_figure
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Statistic
-from lib.presentation import escape_markdown, shorten
+from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 from lib.views.campaigns import (
@@ -34,6 +34,7 @@ from lib.views.campaigns import (
     found_campaigns,
     kpis,
 )
+from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN
 
 CAMPAIGN_LIST_SIZE: Final = 200
 """Campaigns fetched for the list (one page; an enterprise has tens to hundreds)."""
@@ -71,17 +72,19 @@ def _choose_campaign(campaigns: tuple[Campaign, ...]) -> Campaign:
     by_id = {campaign.id: campaign for campaign in campaigns}
     wanted = st.session_state.get(keys.CAMPAIGNS_CHOICE)
     if wanted not in by_id:
-        raw = st.query_params.get(keys.PARAM_CAMPAIGN, "")
-        if not raw and st.session_state.get(keys.LAST_CAMPAIGN) in by_id:
+        linked = pages.read(CAMPAIGNS_CAMPAIGN)
+        asked = linked.value
+        if asked is None and not linked.note and st.session_state.get(keys.LAST_CAMPAIGN) in by_id:
             # The sidebar's Campaigns link: back to the campaign last looked at.
-            raw = str(st.session_state[keys.LAST_CAMPAIGN])
-        wanted = int(raw) if raw.isdigit() and int(raw) in by_id else campaigns[0].id
-        if raw and str(wanted) != raw:
-            # Never silently show another campaign than the link named.
+            asked = st.session_state[keys.LAST_CAMPAIGN]
+        wanted = asked if asked in by_id else campaigns[0].id
+        # Never silently show another campaign than the link named.
+        widgets.link_notes([linked.note])
+        if asked is not None and asked != wanted:
             st.warning(
-                f"The link named campaign {shorten(raw, 20)!r}, which is not in this list "
+                f"The link named campaign {str(asked)!r}, which is not in this list "
                 f"(no such campaign, or the search or status filter hides it). Showing "
-                f"{campaign_choice_label(by_id[wanted])} instead.",
+                f"{escape_markdown(campaign_choice_label(by_id[wanted]))} instead.",
                 icon=":material/warning:",
             )
         st.session_state[keys.CAMPAIGNS_CHOICE] = wanted
@@ -91,7 +94,7 @@ def _choose_campaign(campaigns: tuple[Campaign, ...]) -> Campaign:
         format_func=lambda campaign_id: campaign_choice_label(by_id[campaign_id]),
         key=keys.CAMPAIGNS_CHOICE,
     )
-    st.query_params[keys.PARAM_CAMPAIGN] = str(chosen)
+    st.query_params[PARAM_CAMPAIGN] = str(chosen)
     st.session_state[keys.LAST_CAMPAIGN] = chosen
     return by_id[chosen]
 
@@ -106,6 +109,12 @@ def _heading(campaign: Campaign) -> None:
             label="Open its leads",
             icon=":material/table_rows:",
             query_params=pages.leads_link_params(campaign.id),
+        )
+        st.page_link(
+            pages.AUDIT,
+            label="Audit it",
+            icon=":material/fact_check:",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
         )
 
 

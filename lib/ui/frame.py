@@ -22,6 +22,7 @@ from typing import Final
 
 import streamlit as st
 
+from lib import connect
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr import session as signin_session
 from lib.convertr.config import AccessSettings
@@ -39,8 +40,9 @@ from lib.convertr.session import (
     SignOutReason,
 )
 from lib.presentation import escape_markdown, resolve_timezone
-from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin
+from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin, widgets
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
+from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
 
@@ -75,16 +77,12 @@ def configure_page(title: str) -> None:
 
 def demo_users() -> tuple[str, ...]:
     """The sandbox's demo users (its catalogue), in the order the switcher lists them."""
-    # Imported here, as the client does, so a real enterprise's app never loads the sandbox.
-    from lib.sandbox.demo import DEMO_USERS
-
-    return tuple(email for email, _role, _name in DEMO_USERS)
+    return connect.demo_catalogue().emails
 
 
 def _demo_user_cards() -> tuple[DemoUserCard, ...]:
-    from lib.sandbox.demo import DEMO_USERS, ROLE_PERMISSIONS
-
-    return demo_user_cards(DEMO_USERS, ROLE_PERMISSIONS)
+    catalogue = connect.demo_catalogue()
+    return demo_user_cards(catalogue.users, catalogue.role_permissions)
 
 
 # -- the one identity ------------------------------------------------------------------------
@@ -201,6 +199,13 @@ def _start_over() -> None:
 
 def _sign_out(reason: SignOutReason = "signed_out") -> None:
     state = _state()
+    if isinstance(state, SignedIn):
+        # The audit snapshot holds this user's leads: it leaves with them.
+        from lib.ui import audit_page
+
+        audit_page.forget_snapshot(
+            connect.source_name(state.identity.client.config), state.identity.email
+        )
     if state is not None:
         signin_session.sign_out(state, reason)
     _forget_page_state()
@@ -219,7 +224,7 @@ def _first_state(config: ClientConfig) -> SignInState:
     """A new session: the sandbox signs its visitor in at once (it has no secret to
     protect), as the demo user the switcher was given, else the default one; a real
     enterprise asks."""
-    if not config.is_sandbox:
+    if not connect.is_sandbox(config):
         return SignedOut()
     preset = st.session_state.get(keys.DEMO_USER)
     email = preset if isinstance(preset, str) and preset in demo_users() else DEFAULT_DEMO_USER
@@ -317,7 +322,7 @@ def _sidebar(identity: Identity, config: ClientConfig) -> None:
     if shown.shared:
         st.sidebar.caption("A shared account (CONVERTR_SHARED_LOGIN): everyone acts as it.")
         return
-    if config.is_sandbox:
+    if connect.is_sandbox(config):
         _demo_user_switcher(identity)
     st.sidebar.button("Sign out", key=keys.SIGN_OUT, on_click=_sign_out, icon=":material/logout:")
 
@@ -333,13 +338,19 @@ def _navigation() -> None:
             icon=":material/table_rows:",
             query_params=pages.leads_link_params(int(campaign)),
         )
+    st.page_link(
+        pages.AUDIT,
+        label="Audit",
+        icon=":material/fact_check:",
+        query_params={} if campaign is None else {PARAM_CAMPAIGN: str(campaign)},
+    )
     lead = st.session_state.get(keys.LAST_LEAD)
     if lead is not None:
         st.page_link(
             pages.LEAD,
             label=f"Lead {lead}",
             icon=":material/person_search:",
-            query_params={keys.PARAM_LEAD: str(lead)},
+            query_params={PARAM_LEAD: str(lead)},
         )
     st.divider()
 
@@ -348,7 +359,7 @@ def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSett
     """The sign-in form in the page body's place; the page and its query stay in the URL,
     so the page the link asked for is drawn as soon as someone is signed in."""
     _keep_page_state()
-    source = "Sandbox" if config.is_sandbox else (config.base_url or "")
+    source = connect.source_name(config)
     st.sidebar.markdown(f"**Data source**  \n{escape_markdown(source)}  \n\nNot signed in.")
     page_state = state if not isinstance(state, SignedIn) else SignedOut()
     signin.render(
@@ -358,13 +369,13 @@ def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSett
             submit_code=_submit_code,
             start_over=_start_over,
             sign_in_as_demo_user=lambda email: _sign_in(email, SANDBOX_PASSWORD),
-            try_again=_try_automatic_sign_in_again if config.is_sandbox else None,
+            try_again=_try_automatic_sign_in_again if connect.is_sandbox(config) else None,
         ),
         signin.SignInContext(
             source=source,
             zone=resolve_timezone(st.context.timezone),
             idle_minutes=settings.idle_timeout_minutes,
-            demo_users=_demo_user_cards() if config.is_sandbox else (),
+            demo_users=_demo_user_cards() if connect.is_sandbox(config) else (),
         ),
     )
 
@@ -375,10 +386,7 @@ def open_session() -> Session:
     try:
         settings, config = _settings()
     except ConvertrError as error:
-        st.error(
-            f"**Lead Lens is not configured correctly.** {escape_markdown(error.user_message)}"
-        )
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner("Lead Lens is not configured correctly.", error, icon=None)
         st.stop()
     state = _state_for_this_run(settings, config)
     if not isinstance(state, SignedIn):
@@ -408,7 +416,7 @@ def show_unreachable(connection: cached_api.Connection, error: ConvertrError) ->
         f"Tried: `{connection.client.base_url_display.replace('`', '')}`, signed in as "
         f"`{who.replace('`', '')}`."
     )
-    st.caption(f"Details: {escape_markdown(str(error))}")
+    widgets.error_details(error)
     st.button("Try again", key=keys.RETRY_CONNECTION, icon=":material/refresh:")
 
 
@@ -420,11 +428,9 @@ def guarded(what: str) -> Iterator[None]:
         yield
     except (AuthError, AuthenticationError) as error:
         session_expired()  # reruns into the sign-in form unless this is a shared account
-        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner(f"Could not load {what}.", error, icon=None)
     except ConvertrError as error:
-        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner(f"Could not load {what}.", error, icon=None)
     except Exception:
         logger.exception("unexpected failure while rendering %s", what)
         st.error(

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.ui import keys, pages
 from lib.views.navigation import GO_TO_LEAD_HELP, parse_lead_reference
+from lib.views.url_params import PARAM_LEAD
 
 
 def render() -> None:
@@ -28,7 +29,7 @@ def render() -> None:
             st.session_state[keys.GO_TO_LEAD_ERROR] = str(error)
         else:
             st.session_state.pop(keys.GO_TO_LEAD_ERROR, None)
-            st.switch_page(pages.LEAD, query_params={keys.PARAM_LEAD: str(lead_id)})
+            st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead_id)})
     message = st.session_state.pop(keys.GO_TO_LEAD_ERROR, None)
     if message:
         # Plain text: the message quotes what was typed.

@@ -52,9 +52,7 @@ def signin_demo_user(email: str) -> str:
     return f"signin.demo.{email}"
 
 
-# Query parameters (the deep-link contract)
-PARAM_CAMPAIGN: Final = "campaign"
-PARAM_LEAD: Final = "lead"
+# Query parameters (the deep-link contract): every page's, in `lib.views.url_params`
 
 # Campaigns page (app.py)
 CAMPAIGNS_SEARCH: Final = "campaigns.search"
@@ -92,6 +90,8 @@ LEADS_PAGE: Final = "leads.page"
 LEADS_PREVIOUS: Final = "leads.previous"
 LEADS_NEXT: Final = "leads.next"
 """Previous / Next buttons, shown instead of the page number when the total is unknown."""
+LEADS_FIRST_PAGE: Final = "leads.first_page"
+"""Back to page 1 from a page past the end of a list whose length is unknown."""
 LEADS_TABLE: Final = "leads.table"
 LEADS_DOWNLOAD: Final = "leads.download"
 LEADS_RETRY: Final = "leads.retry"
@@ -225,6 +225,8 @@ INSPECTOR_VIEWS: Final = "inspector.views"
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
+INSPECTOR_EXPANDER: Final = "inspector.open"
+"""The inspector's expander (tracked: its content is built only while it is open)."""
 INSPECTOR_DOWNLOAD: Final = "inspector.requests"
 LEAD_EVIDENCE: Final = "lead.evidence"
 """The Lead page's evidence pack download button."""
@@ -258,6 +260,16 @@ def timeline_open(lead_id: int) -> str:
 def profile_source(lead_id: int) -> str:
     """The Profile tab's value-source table (selection shows the details)."""
     return f"lead.profile.{lead_id}.source"
+
+
+def profile_sources_open(lead_id: int) -> str:
+    """The Profile tab's "Where each value came from" expander (tracked: built when open)."""
+    return f"lead.profile.{lead_id}.sources_open"
+
+
+def lead_signals_open(lead_id: int) -> str:
+    """The "same person elsewhere" expander (tracked: its searches are sent when opened)."""
+    return f"lead.signals.{lead_id}.open"
 
 
 def lead_signals_table(lead_id: int) -> str:
@@ -302,3 +314,68 @@ def lead_associated_table(lead_id: int) -> str:
 
 LEADS_SORT_MESSAGE: Final = "leads.sort_message"
 """Why a clicked column header did not sort (the server cannot order by it), shown once."""
+
+
+# Bulk edit (lib/ui/bulk_edit.py): one change to many leads. `scope` names where the leads
+# were chosen ("campaign.3" on the Leads page; the Audit page its own), so two lists never
+# share a selection or a pending review.
+BULK_MODE: Final = "bulk.mode"
+"""The Leads page's "Bulk edit" toggle: rows are chosen for a change instead of opened."""
+BULK_MODE_KEPT: Final = "bulk.mode_kept"
+"""The toggle's value, kept while another page shows (a widget's own state is not)."""
+
+
+def bulk_selection(scope: str) -> str:
+    """The chosen lead ids (a list, in the order chosen), kept across pages of the list."""
+    return f"bulk.selection.{scope}"
+
+
+def bulk_selection_generation(scope: str) -> str:
+    """Bumped when the selection changes from outside the table (all matching, clear), so
+    the table starts again from it."""
+    return f"bulk.selection_generation.{scope}"
+
+
+def bulk_draft(scope: str) -> str:
+    """The `BulkDraft`: the change being prepared, its review, and the save's results."""
+    return f"bulk.draft.{scope}"
+
+
+def bulk_widget(scope: str, name: str) -> str:
+    """A widget of the bulk panel (field, mode, value, find, replace, buttons)."""
+    return f"bulk.{name}.{scope}"
+
+
+def bulk_conflict(scope: str, lead_id: int, choice: str) -> str:
+    """A conflict's Keep mine / Take theirs / Skip button."""
+    return f"bulk.conflict.{choice}.{scope}.{lead_id}"
+
+
+# --- Audit page (issue 19) ------------------------------------------------------------------
+AUDIT_CAMPAIGNS: Final = "audit.campaigns"
+AUDIT_WINDOW: Final = "audit.window"
+AUDIT_RUN: Final = "audit.run"
+AUDIT_CANCEL: Final = "audit.cancel"
+AUDIT_REFRESH: Final = "audit.refresh"
+AUDIT_FORGET: Final = "audit.forget"
+AUDIT_FETCH: Final = "audit.fetch"
+"""The fetch under way or just ended (a dict its worker thread fills)."""
+AUDIT_RESULT: Final = "audit.result"
+"""The last audit: (scope, AuditResult, what the fetch said)."""
+AUDIT_SECTION: Final = "audit.section"
+AUDIT_SIGNALS: Final = "audit.signals"
+AUDIT_STRENGTH: Final = "audit.strength"
+AUDIT_NEW_ONLY: Final = "audit.new_only"
+AUDIT_FINDINGS: Final = "audit.findings"
+AUDIT_FUNNEL: Final = "audit.funnel"
+AUDIT_PUBLISHERS: Final = "audit.publishers"
+AUDIT_PUBLISHER_LEADS: Final = "audit.publisher_leads"
+AUDIT_CLUSTERS: Final = "audit.clusters"
+AUDIT_REPORT: Final = "audit.report"
+AUDIT_FINDING_LEADS: Final = "audit.finding_leads"
+"""The findings' leads in table order: the Lead page's Previous / Next through findings."""
+
+
+def audit_threshold(name: str) -> str:
+    """A threshold slider's key."""
+    return f"audit.threshold.{name}"

@@ -13,13 +13,10 @@ from lib.charts import comparison_figure
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
+from lib.palette import MAP_MARKER, MUTED_TEXT_COLOUR, STATUS_TEXT_COLOURS
 from lib.presentation import (
     MASKED_LABEL,
-    MUTED_TEXT_COLOUR,
-    STATUS_TEXT_COLOURS,
     escape_markdown,
-    parse_positive_id,
-    shorten,
 )
 from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
 from lib.ui.edit_tab import render_edit_tab
@@ -35,6 +32,7 @@ from lib.views.lead import (
     TAB_PROCESSR_LOGS,
     TAB_PROFILE,
     TAB_PROVIDER_LOGS,
+    TAB_TIMELINE,
     DetailRow,
     Location,
     ProfilePanel,
@@ -52,9 +50,8 @@ from lib.views.lead import (
     provider_logs_hidden,
 )
 from lib.views.reading import readable_frame
+from lib.views.url_params import LEAD_CAMPAIGN, LEAD_LEAD, PARAM_CAMPAIGN
 
-LINK_ECHO_LIMIT: Final = 80
-"""Characters of a malformed link echoed back to the user."""
 OUTCOME_COLOURS: Final = {
     "Passed": STATUS_TEXT_COLOURS["Valid"],
     "Failed": STATUS_TEXT_COLOURS["Invalid"],
@@ -64,33 +61,18 @@ OUTCOME_COLOURS: Final = {
 MAP_HEIGHT: Final = 200
 
 
-def _back(message: str, given: str | None = None) -> None:
-    st.error(message, icon=":material/error:")
-    if given is not None:
-        # The link's text goes as plain text: in a markdown banner a crafted link would
-        # become a clickable link of someone else's choosing.
-        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
-    st.page_link(pages.CAMPAIGNS, label="Back to the campaigns", icon=":material/arrow_back:")
-
-
-def _optional_id(name: str) -> int | None:
-    raw = st.query_params.get(name)
-    try:
-        return parse_positive_id(raw, name) if raw else None
-    except ValueError:
-        return None
-
-
 def _hint(lead_id: int) -> tuple[int | None, str | None]:
+    """What the Leads page knew of the lead, when the link names the list it came from."""
     hint = st.session_state.get(keys.lead_hint(lead_id))
-    if isinstance(hint, tuple) and len(hint) == 2 and _optional_id(keys.PARAM_CAMPAIGN) == hint[0]:
+    linked = pages.read(LEAD_CAMPAIGN).value
+    if isinstance(hint, tuple) and len(hint) == 2 and linked == hint[0]:
         campaign_id, email = hint
         return int(campaign_id), (str(email) if email else None)
     return None, None
 
 
-def _refresh(lead_id: int) -> None:
-    cached_api.clear_lead_cache(lead_id)
+def _refresh(connection: cached_api.Connection, lead_id: int) -> None:
+    cached_api.refresh_lead(connection, lead_id)
 
 
 def load(session: Session, lead_id: int) -> LeadDossier:
@@ -167,7 +149,7 @@ def _map(location: Location) -> None:
         zoom=9,
         height=MAP_HEIGHT,
         size=400,
-        color="#2F6FED",
+        color=MAP_MARKER,
     )
     if location.address:
         _value(location.address)
@@ -183,7 +165,7 @@ def _campaign_row(panel: ProfilePanel) -> None:
         pages.CAMPAIGNS,
         label="Open campaign",
         icon=":material/campaign:",
-        query_params={keys.PARAM_CAMPAIGN: str(panel.campaign_id)},
+        query_params={PARAM_CAMPAIGN: str(panel.campaign_id)},
     )
 
 
@@ -236,8 +218,14 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
     st.markdown("##### Leads per week on these campaigns")
+    figure = cached_api.lead_derived(
+        dossier,
+        session.connection.key,
+        f"associated-weekly:{session.zone}",
+        lambda: comparison_figure(view.weekly),
+    )
     st.plotly_chart(
-        comparison_figure(view.weekly),
+        figure,
         key=keys.lead_associated_chart(lead.id),
         config={"displaylogo": False},
     )
@@ -335,16 +323,14 @@ def _edit_tab(session: Session, dossier: LeadDossier) -> None:
 
 
 def _lead_id_from_link() -> int | None:
-    raw = st.query_params.get(keys.PARAM_LEAD)
-    try:
-        return parse_positive_id(raw, "lead")
-    except ValueError:
-        _back(
+    lead_id = pages.read(LEAD_LEAD).value
+    if lead_id is None:
+        widgets.way_back(
             "This page shows one lead, but the link has no valid lead id (a positive number). "
             "Open a lead from a campaign's leads.",
-            given=raw,
+            given=st.query_params.get(LEAD_LEAD.name),
         )
-        return None
+    return lead_id
 
 
 def _header(session: Session, lead: Lead) -> None:
@@ -360,13 +346,12 @@ def _header(session: Session, lead: Lead) -> None:
             key=keys.LEAD_REFRESH,
             icon=":material/refresh:",
             on_click=_refresh,
-            args=(lead.id,),
+            args=(session.connection, lead.id),
             help="Load this lead again from Convertr.",
         )
-        st.page_link(
+        widgets.back_link(
             pages.LEADS,
-            label="Campaign leads",
-            icon=":material/arrow_back:",
+            "Campaign leads",
             query_params=lead_steps.back_params(lead, at),
             help="Back to the list this lead was opened from, as it was.",
         )
@@ -405,13 +390,39 @@ TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
 """One body per entry of `LEAD_TABS`, in the same order."""
 
 
+def _tab_choices(lead_id: int) -> tuple[tuple[str, str], ...]:
+    """(tab, widget key) of the choices a tab keeps while another tab is open."""
+    return (
+        (TAB_ASSOCIATED, keys.lead_associated_columns(lead_id)),
+        (TAB_NOTES, keys.LEAD_NOTES_ORDER),
+        (TAB_TIMELINE, keys.timeline_kinds(lead_id)),
+        (TAB_TIMELINE, keys.timeline_search(lead_id)),
+        (TAB_TIMELINE, keys.timeline_newest(lead_id)),
+    )
+
+
+def _keep_closed_tabs_choices(lead_id: int, open_tab: str | None) -> None:
+    """Write back the choices of the tabs not drawn this run (a widget not drawn loses its
+    value), so the Timeline's filters and the chosen columns are as left when reopened."""
+    for tab, key in _tab_choices(lead_id):
+        if tab != open_tab and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _tabs(session: Session, dossier: LeadDossier) -> None:
-    # Tracked ("rerun"), so a Timeline entry can open the tab holding its detail.
+    # Tracked ("rerun"): only the open tab's body runs and is sent (`tab.open`); the others
+    # draw when opened, from the caches, without a request. Tracking also lets a Timeline
+    # entry open the tab holding its detail.
     tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change="rerun")
+    open_tab: str | None = None
     for tab, name, body in zip(tabs, LEAD_TABS, TAB_BODIES, strict=True):
-        # Each tab is guarded on its own, so one failing tab leaves the others usable.
+        if not tab.open:
+            continue
+        open_tab = name
+        # Guarded on its own, so a failing tab leaves the page and the other tabs usable.
         with tab, guarded(f"the {name} tab"):
             body(session, dossier)
+    _keep_closed_tabs_choices(dossier.lead_id, open_tab)
 
 
 def render(session: Session) -> None:
@@ -421,7 +432,9 @@ def render(session: Session) -> None:
     try:
         dossier = load(session, lead_id)
     except NotFoundError:
-        _back(f"Lead {lead_id} was not found. It may have been removed, or the link is wrong.")
+        widgets.way_back(
+            f"Lead {lead_id} was not found. It may have been removed, or the link is wrong."
+        )
         return
     except ConvertrError as error:
         widgets.load_failed(f"lead {lead_id}", error, key=keys.LEAD_RETRY_LOAD)
@@ -430,6 +443,7 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
     _header(session, lead)
+    widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")

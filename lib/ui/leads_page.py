@@ -15,46 +15,44 @@ import streamlit as st
 
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
-from lib.presentation import LEAD_STATUSES, escape_markdown, parse_positive_id, shorten
-from lib.ui import cached_api, keys, lead_lookup, pages, widgets
+from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_number
+from lib.ui import bulk_edit, cached_api, keys, pages, widgets
 from lib.ui.frame import Session
+from lib.views.bulk import merge_page_selection
 from lib.views.leads import (
+    DEFAULT_SORT,
     DELIVERY_CHOICES,
     FILTER_LABELS,
-    LEADS_PATH,
     NO_LEADS,
     NO_LEADS_YET,
     ORDERS,
     PAGE_SIZES,
-    LeadFilters,
     LeadsPage,
     OfferedFilters,
     campaign_caption,
     leads_page_view,
 )
 from lib.views.navigation import (
-    DEFAULT_SORT,
-    PLACE_PARAMS,
     LeadsPlace,
     ListPosition,
+    PlaceFromLink,
     direction_label,
+    empty_page_note,
     order_caption,
+    past_the_end_note,
     place_from_params,
     sortable_columns,
+)
+from lib.views.url_params import (
+    LEADS_CAMPAIGN,
+    PARAM_CAMPAIGN,
+    PARAM_LEAD,
+    PLACE_PARAMS,
+    read_param,
 )
 
 KEYBOARD_HINT: Final = "By keyboard: Tab into the table, arrows to a row, Shift+Space opens it."
 """The grid's own row selection key (checked in Chromium), said where the table is."""
-LINK_ECHO_LIMIT: Final = 80
-"""Characters of a malformed link echoed back to the user."""
-
-
-def _back_to_campaigns(message: str, given: str | None = None) -> None:
-    st.error(message, icon=":material/error:")
-    if given is not None:
-        # Plain text, never inside the markdown banner (a crafted link would become a link).
-        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
-    st.page_link(pages.CAMPAIGNS, label="Choose a campaign", icon=":material/arrow_back:")
 
 
 def _first_page() -> None:
@@ -62,27 +60,27 @@ def _first_page() -> None:
 
 
 def _campaign(session: Session) -> Campaign | None:
-    if keys.PARAM_LEAD in st.query_params:
+    if PARAM_LEAD in st.query_params:
         # A Leads URL never names a lead (`row` marks the one last opened).
-        del st.query_params[keys.PARAM_LEAD]
-    raw = st.query_params.get(keys.PARAM_CAMPAIGN)
+        del st.query_params[PARAM_LEAD]
+    raw = st.query_params.get(PARAM_CAMPAIGN)
     if raw is None and st.session_state.get(keys.LAST_CAMPAIGN) is not None:
         # Opened from the sidebar or without a campaign: return to the last one seen.
         raw = str(st.session_state[keys.LAST_CAMPAIGN])
-        st.query_params[keys.PARAM_CAMPAIGN] = raw
-    try:
-        campaign_id = parse_positive_id(raw, "campaign")
-    except ValueError:
-        _back_to_campaigns(
+        st.query_params[PARAM_CAMPAIGN] = raw
+    campaign_id = read_param(LEADS_CAMPAIGN, raw).value
+    if campaign_id is None:
+        widgets.way_back(
             "Open this page from a campaign: the link has no valid campaign id "
             "(a positive number).",
             given=raw,
+            label="Choose a campaign",
         )
         return None
     try:
         return cached_api.campaign(session.connection.client, session.connection.key, campaign_id)
     except NotFoundError:
-        _back_to_campaigns(f"Campaign {campaign_id} was not found.")
+        widgets.way_back(f"Campaign {campaign_id} was not found.", label="Choose a campaign")
         return None
     except ConvertrError as error:
         widgets.load_failed(f"campaign {campaign_id}", error, key=keys.LEADS_RETRY)
@@ -92,23 +90,22 @@ def _campaign(session: Session) -> Campaign | None:
 def _heading(campaign: Campaign) -> None:
     st.title("Leads")
     st.caption(campaign_caption(campaign))
-    st.page_link(
-        pages.CAMPAIGNS,
-        label="Back to the campaign",
-        icon=":material/arrow_back:",
-        query_params={keys.PARAM_CAMPAIGN: str(campaign.id)},
-    )
+    with st.container(horizontal=True):
+        widgets.back_link(
+            pages.CAMPAIGNS,
+            "Back to the campaign",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
+        st.page_link(
+            pages.AUDIT,
+            label="Audit this campaign",
+            icon=":material/fact_check:",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
 
 
 def _offered(session: Session) -> OfferedFilters:
-    """The filters the server advertises on its leads. Not knowing (the question failed) is
-    treated as not advertised: every filter is offered, as before the server was asked."""
-    connection = session.connection
-    try:
-        advertised = cached_api.supported_filters(connection.client, connection.key, LEADS_PATH)
-    except ConvertrError:
-        advertised = None
-    return OfferedFilters(advertised)
+    return cached_api.offered_lead_filters(session.client, session.connection.key)
 
 
 def _url_params() -> dict[str, str]:
@@ -126,17 +123,19 @@ WIDGET_KEYS: Final = (
 )
 
 
-def _restore_place(campaign_id: int) -> LeadsPlace:
+def _restore_place(campaign_id: int) -> PlaceFromLink:
     """The place to show. The URL wins when it came from outside (a link, browser Back or
-    Forward, a fresh visit); a bare `?campaign=` (the sidebar, "Campaign leads", "Open its
-    leads") restores the place last seen on that campaign. Otherwise the widgets hold it."""
+    Forward, a fresh visit), with a note for each value it held that could not be read; a
+    bare `?campaign=` (the sidebar, "Campaign leads", "Open its leads") restores the place
+    last seen on that campaign. Otherwise the widgets hold it."""
     url = _url_params()
     ours = st.session_state.get(keys.LEADS_URL)
     widgets_alive = all(key in st.session_state for key in WIDGET_KEYS if key != keys.LEADS_DATES)
-    place = place_from_params(campaign_id, url)
+    linked = place_from_params(campaign_id, url)
     if url == ours and widgets_alive:
-        return place
+        return PlaceFromLink(linked.place)
     remembered: dict[int, LeadsPlace] = st.session_state.get(keys.LEADS_PLACES, {})
+    place = linked.place
     if not any(name in url for name in PLACE_PARAMS) and campaign_id in remembered:
         place = remembered[campaign_id]
     st.session_state[keys.LEADS_STATUS] = list(place.statuses)
@@ -151,7 +150,7 @@ def _restore_place(campaign_id: int) -> LeadsPlace:
     st.session_state[keys.LEADS_ORDER] = place.order
     st.session_state[keys.LEADS_PAGE_SIZE] = place.size
     st.session_state[keys.LEADS_PAGE] = place.page
-    return place
+    return PlaceFromLink(place, linked.notes)
 
 
 def _keep_place(place: LeadsPlace) -> None:
@@ -246,15 +245,27 @@ def _filters(session: Session, campaign: Campaign, restored: LeadsPlace) -> Lead
     )
 
 
-def _fetch(session: Session, filters: LeadFilters) -> Page[Lead]:
-    """The page of leads; when the filters shrank the result under the current page, the
-    last page instead (one rerun)."""
+def _fetch(
+    session: Session, place: LeadsPlace, offered: OfferedFilters
+) -> tuple[LeadsPlace, Page[Lead], str | None]:
+    """The place's page of leads. A page past the last one (a link from when the list was
+    longer, `page=9999`) is the last page instead, with a note saying so: asked for at once,
+    never by a rerun (a rerun reads the same link again, and again)."""
     connection = session.connection
-    page = cached_api.leads_page(connection.client, connection.key, filters)
-    if page.page_count is not None and filters.page > page.page_count:
-        st.session_state[keys.LEADS_PAGE] = page.page_count
-        st.rerun()
-    return page
+    page = cached_api.leads_page(
+        connection.client, connection.key, place.filters(session.zone, offered)
+    )
+    last = page.page_count
+    if last is None or place.page <= last:
+        return place, page, None
+    note = past_the_end_note(place.page, last)
+    place = place.at_page(last)
+    # The pager is drawn after this, so its state may still be set in this run.
+    st.session_state[keys.LEADS_PAGE] = last
+    page = cached_api.leads_page(
+        connection.client, connection.key, place.filters(session.zone, offered)
+    )
+    return place, page, note
 
 
 def _step_page(step: int) -> None:
@@ -326,20 +337,46 @@ def _table_key(place: LeadsPlace) -> str:
     return f"{keys.LEADS_TABLE}.{digest}"
 
 
+def _bulk_rows(
+    table_key: str, place: LeadsPlace, sortable: tuple[str, ...], page_ids: list[int]
+) -> None:
+    """Bulk mode: the rows ticked on this page join (or leave) the bulk selection."""
+    _sort_by_header(table_key, place, sortable)
+    state = st.session_state.get(table_key)
+    rows = [int(row) for row in state["selection"]["rows"]] if state else []
+    scope = bulk_edit.leads_scope(place.campaign_id)
+    bulk_edit.set_selection(scope, merge_page_selection(bulk_edit.chosen(scope), page_ids, rows))
+
+
 def _leads(
-    view: LeadsPage, place: LeadsPlace, sortable: tuple[str, ...], selected_row: int | None
+    view: LeadsPage,
+    place: LeadsPlace,
+    sortable: tuple[str, ...],
+    selected_row: int | None,
+    bulk_page_ids: list[int] | None = None,
 ) -> tuple[int | None, bool]:
     """The table, its caption and download; returns the newly selected row's index, and
-    whether the restored row was unselected."""
+    whether the restored row was unselected. With `bulk_page_ids` (bulk mode), rows are
+    ticked for a bulk edit instead of opened."""
     table_key = _table_key(place)
     default: Any = {"selection": {"rows": [selected_row] if selected_row is not None else []}}
+    on_select: Any = functools.partial(_sort_by_header, table_key, place, sortable)
+    selection_mode: Any = ["single-row", "single-column"]
+    if bulk_page_ids is not None:
+        scope = bulk_edit.leads_scope(place.campaign_id)
+        table_key = f"{table_key}.bulk.{bulk_edit.selection_generation(scope)}"
+        ticked = set(bulk_edit.chosen(scope))
+        rows = [row for row, lead_id in enumerate(bulk_page_ids) if lead_id in ticked]
+        default = {"selection": {"rows": rows}}
+        on_select = functools.partial(_bulk_rows, table_key, place, sortable, bulk_page_ids)
+        selection_mode = ["multi-row", "single-column"]
     event = st.dataframe(
         widgets.styled(view.table, ("Status",)),
         hide_index=True,
         # Column selection turns Streamlit's on-screen sorting off: a header click selects
         # the column, and the server sorts every page by it.
-        on_select=functools.partial(_sort_by_header, table_key, place, sortable),
-        selection_mode=["single-row", "single-column"],
+        on_select=on_select,
+        selection_mode=selection_mode,
         selection_default=default,
         key=table_key,
         height=widgets.table_height(len(view.table)),
@@ -355,6 +392,8 @@ def _leads(
         st.caption(escape_markdown(view.derived_note))
     widgets.download(view.table, key=keys.LEADS_DOWNLOAD, file_name=view.file_name)
     rows = event.selection.rows
+    if bulk_page_ids is not None:
+        return None, False
     if not rows:
         return None, selected_row is not None
     if rows[0] == selected_row:
@@ -414,24 +453,42 @@ def _open_lead(place: LeadsPlace, leads: Sequence[Lead], index: int, total: int 
     st.session_state[keys.LEAD_POSITION] = opened_from
     # The way back (browser Back) returns to this row, shown selected.
     _keep_place(place.with_selected(lead.id))
-    params = {keys.PARAM_LEAD: str(lead.id), keys.PARAM_CAMPAIGN: str(place.campaign_id)}
+    params = {PARAM_LEAD: str(lead.id), PARAM_CAMPAIGN: str(place.campaign_id)}
     st.switch_page(pages.LEAD, query_params=params)
 
 
 def _id_match(session: Session, place: LeadsPlace) -> None:
     """A search that is a lead id: that lead, with a button to open it (the server's search
     matches names and emails)."""
-    text = place.search.strip().removeprefix("#")
-    if not text.isdigit():
+    lead_id = whole_number(place.search.strip().removeprefix("#"))
+    if lead_id is None:
         return
-    lead = lead_lookup.lead_or_none(session, int(text))
-    if lead is None:
-        st.caption(f"No lead has the id {int(text)}.")
+    try:
+        lead = cached_api.lead(session.client, session.connection.key, lead_id)
+    except ConvertrError:
+        # Not found, or not readable now: the search below still runs.
+        st.caption(f"No lead has the id {lead_id}.")
         return
     where = "" if lead.campaign_id == place.campaign_id else f" (campaign {lead.campaign_id})"
     label = f"Open lead {lead.id}: {shorten(lead.full_name or '', 40)}{where}"
     if st.button(label, key=keys.LEADS_ID_MATCH, icon=":material/person_search:"):
-        st.switch_page(pages.LEAD, query_params={keys.PARAM_LEAD: str(lead.id)})
+        st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead.id)})
+
+
+def _no_leads(place: LeadsPlace) -> None:
+    """An empty page: past the end of a list of unknown length (say so, and offer page 1),
+    or a list with nothing in it."""
+    if place.page > 1:
+        st.info(empty_page_note(place.page), icon=":material/search_off:")
+        st.button(
+            "Go to the first page",
+            key=keys.LEADS_FIRST_PAGE,
+            on_click=_first_page,
+            icon=":material/first_page:",
+        )
+        return
+    message = NO_LEADS if place.has_filters else NO_LEADS_YET
+    st.info(message, icon=":material/search_off:")
 
 
 def render(session: Session) -> None:
@@ -441,25 +498,30 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_CAMPAIGN] = campaign.id
     restored = _restore_place(campaign.id)
     _heading(campaign)
-    place = _filters(session, campaign, restored)
+    widgets.link_notes(restored.notes)
+    place = _filters(session, campaign, restored.place)
     offered = _offered(session)
-    filters = place.filters(session.zone, offered)
     _id_match(session, place)
     try:
-        page = _fetch(session, filters)
+        place, page, past_the_end = _fetch(session, place, offered)
     except ConvertrError as error:
         widgets.load_failed("this page of leads", error, key=keys.LEADS_RETRY)
         return
+    widgets.link_notes([past_the_end])
     _keep_place(place)
     view = leads_page_view(campaign, page, session.zone)
     _pager(view)
     if not page.items:
-        message = NO_LEADS if place.has_filters else NO_LEADS_YET
-        st.info(message, icon=":material/search_off:")
+        _no_leads(place)
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None
-    chosen, cleared = _leads(view, place, sortable_columns(offered.advertised), selected_row)
+    bulk = bulk_edit.leads_mode(session.user)
+    chosen, cleared = _leads(
+        view, place, sortable_columns(offered.advertised), selected_row, ids if bulk else None
+    )
+    if bulk:
+        bulk_edit.leads_page_panel(session, place.filters(session.zone, offered), page.total)
     if chosen is not None:
         _open_lead(place, page.items, chosen, page.total)
     elif cleared:

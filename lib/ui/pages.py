@@ -1,12 +1,16 @@
-"""The app's page scripts, named once: for `st.page_link`, `st.switch_page` and the tests."""
+"""The app's page scripts, named once: for `st.page_link`, `st.switch_page` and the tests;
+and the one way a page reads its query parameters (`read`)."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, TypeVar
 
 import streamlit as st
 
 from lib.ui import keys
+from lib.views.url_params import PARAM_CAMPAIGN, Param, ReadParam, read_param
+
+T = TypeVar("T")
 
 CAMPAIGNS: Final = "app.py"
 """The Campaigns page, the entry point (`streamlit run app.py`)."""
@@ -14,6 +18,8 @@ LEADS: Final = "pages/1_Leads.py"
 """One campaign's leads (`/Leads?campaign=<id>`)."""
 LEAD: Final = "pages/2_Lead.py"
 """The Lead Data view of one lead (`/Lead?lead=<id>`)."""
+AUDIT: Final = "pages/3_Audit.py"
+"""The campaign audit (`/Audit?campaign=<id>`)."""
 
 
 def leads_link_params(campaign_id: int) -> dict[str, str]:
@@ -22,6 +28,12 @@ def leads_link_params(campaign_id: int) -> dict[str, str]:
     entry that browser Back returns to."""
     place = st.session_state.get(keys.LEADS_PLACES, {}).get(campaign_id)
     if place is None:
-        return {keys.PARAM_CAMPAIGN: str(campaign_id)}
+        return {PARAM_CAMPAIGN: str(campaign_id)}
     params: dict[str, str] = place.to_params()
     return params
+
+
+def read(param: Param[T]) -> ReadParam[T]:
+    """A query parameter of the page on show (the last value of a repeated one), read by
+    `url_params.read_param`: its value, or its default and a note saying why."""
+    return read_param(param, st.query_params.get(param.name))

@@ -8,13 +8,14 @@ and a button that opens the tab holding it (the tabs are keyed and track their s
 
 from __future__ import annotations
 
-import functools
 from typing import Final
 
+import plotly.graph_objects as go
 import streamlit as st
 
+from lib.charts import processing_figure
 from lib.convertr import LeadDossier
-from lib.presentation import csv_bytes, escape_markdown
+from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
 from lib.views.timeline import (
@@ -24,7 +25,7 @@ from lib.views.timeline import (
     filter_entries,
     timeline_frame,
 )
-from lib.views.timeline_chart import processing_figure, processing_frame
+from lib.views.timeline_chart import processing_frame
 
 ORDERS: Final = ("Oldest first", "Newest first")
 NO_ENTRIES: Final = "No entry matches these filters."
@@ -34,15 +35,24 @@ def _open_tab(tab: str) -> None:
     st.session_state[keys.LEAD_TABS] = tab
 
 
-def _chart(lead_id: int, entries: tuple[TimelineEntry, ...]) -> None:
+def _processing_figure(entries: tuple[TimelineEntry, ...]) -> go.Figure | None:
     frame = processing_frame(entries)
-    if frame.empty:
+    return None if frame.empty else processing_figure(frame)
+
+
+def _chart(session: Session, dossier: LeadDossier, entries: tuple[TimelineEntry, ...]) -> None:
+    lead_id = dossier.lead_id
+    # Built once per loaded dossier: a tab switch or a filter change only draws it.
+    figure = cached_api.lead_derived(
+        dossier, session.connection.key, "processing", lambda: _processing_figure(entries)
+    )
+    if figure is None:
         st.caption("No job or provider call to chart.")
         return
     st.markdown("##### Processing")
     st.caption("When each job and provider call ran and how long it took, by outcome.")
     st.plotly_chart(
-        processing_figure(frame),
+        figure,
         key=keys.timeline_chart(lead_id),
         config={"displaylogo": False},
     )
@@ -61,7 +71,7 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
     if timeline.missing_caption:
         # The errors' messages may carry the server's text: escaped, never markup.
         st.warning(escape_markdown(timeline.missing_caption), icon=":material/warning:")
-    _chart(lead_id, timeline.entries)
+    _chart(session, dossier, timeline.entries)
     counts = timeline.counts()
     kinds_column, search_column, order_column = st.columns([3, 2, 1.3])
     kinds: list[TimelineKind] = kinds_column.multiselect(
@@ -104,15 +114,8 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
             "Tab": st.column_config.TextColumn("Detail in tab", width=110),
         },
     )
-    st.download_button(
-        "Download CSV",
-        # Built when pressed: formula-neutralising thousands of cells costs a rerun ~0.2 s.
-        data=functools.partial(csv_bytes, frame),
-        file_name=f"lead-{lead_id}-timeline.csv",
-        mime="text/csv",
-        key=f"{keys.lead_download(f'timeline-{lead_id}')}.download",
-        icon=":material/download:",
-        on_click="ignore",
+    widgets.download(
+        frame, key=keys.lead_download(f"timeline-{lead_id}"), file_name=f"lead-{lead_id}-timeline"
     )
     rows = event.selection.rows if event is not None else []
     if rows and 0 <= rows[0] < len(chosen):

@@ -3,7 +3,8 @@ badges, empty states and a failed dossier part with its Retry button."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import functools
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Final
 
 import pandas as pd
@@ -13,21 +14,22 @@ from lib.convertr import LeadDossier
 from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import ProcessrStatus
+from lib.palette import MUTED_TEXT_COLOUR, STATUS_BADGE_COLOURS, STATUS_TEXT_COLOURS
 from lib.presentation import (
     MASKED_LABEL,
-    MUTED_TEXT_COLOUR,
-    STATUS_BADGE_COLOURS,
     STATUS_ICONS,
-    STATUS_TEXT_COLOURS,
     as_status,
     csv_bytes,
     escape_markdown,
+    shorten,
     slug,
 )
-from lib.ui import cached_api, keys
+from lib.ui import cached_api, keys, pages
 
-MUTED_COLOUR: Final = MUTED_TEXT_COLOUR
-"""Grey of a masked value in a table (AA contrast)."""
+ERROR_ICON: Final = ":material/error:"
+BACK_ICON: Final = ":material/arrow_back:"
+LINK_ECHO_LIMIT: Final = 80
+"""Characters of a malformed link echoed back to the user."""
 TABLE_ROW_HEIGHT: Final = 35
 MAX_TABLE_HEIGHT: Final = 560
 
@@ -62,9 +64,11 @@ def table(
 
 
 def download(frame: pd.DataFrame, *, key: str, file_name: str) -> None:
+    """A CSV download built when pressed: neutralising every cell of every table on each run
+    cost more than drawing them."""
     st.download_button(
         "Download CSV",
-        data=csv_bytes(frame),
+        data=functools.partial(csv_bytes, frame),
         file_name=f"{slug(file_name)}.csv",
         mime="text/csv",
         key=f"{key}.download",
@@ -99,7 +103,7 @@ def styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ()) -> Any:
 
 
 def _masked_style(value: object) -> str:
-    return f"color: {MUTED_COLOUR}; font-style: italic" if value == MASKED_LABEL else ""
+    return f"color: {MUTED_TEXT_COLOUR}; font-style: italic" if value == MASKED_LABEL else ""
 
 
 def _status_style(value: object) -> str:
@@ -122,12 +126,19 @@ def part_failed(dossier: LeadDossier, *parts: Part, tab: str) -> bool:
     return False
 
 
-def show_part_error(lead_id: int, part: Part, error: ConvertrError, *, tab: str) -> None:
-    st.error(
-        f"**Could not load this tab.** {escape_markdown(error.user_message)}",
-        icon=":material/error:",
-    )
+def error_details(error: ConvertrError) -> None:
+    """The error's details under its banner (status, URL, the server's message), escaped."""
     st.caption(f"Details: {escape_markdown(str(error))}")
+
+
+def error_banner(headline: str, error: ConvertrError, *, icon: str | None = ERROR_ICON) -> None:
+    """An API error: the headline in bold, the one-line reason, then the details."""
+    st.error(f"**{headline}** {escape_markdown(error.user_message)}", icon=icon)
+    error_details(error)
+
+
+def show_part_error(lead_id: int, part: Part, error: ConvertrError, *, tab: str) -> None:
+    error_banner("Could not load this tab.", error)
     st.button(
         "Retry",
         key=keys.lead_retry(part, tab),
@@ -140,9 +151,40 @@ def show_part_error(lead_id: int, part: Part, error: ConvertrError, *, tab: str)
 def load_failed(what: str, error: ConvertrError, *, key: str) -> None:
     """What could not be loaded, why, and a Retry button (a failed call is not cached, so the
     rerun the click makes asks again)."""
-    st.error(
-        f"**Could not load {what}.** {escape_markdown(error.user_message)}",
-        icon=":material/error:",
-    )
-    st.caption(f"Details: {escape_markdown(str(error))}")
+    error_banner(f"Could not load {what}.", error)
     st.button("Retry", key=key, icon=":material/refresh:")
+
+
+def link_notes(notes: Iterable[str | None]) -> None:
+    """What a link held that could not be read and what is shown instead, in one warning (the
+    notes quote the link: escaped, so a crafted link stays text)."""
+    shown = [escape_markdown(note) for note in notes if note]
+    if shown:
+        st.warning("  \n".join(shown), icon=":material/link_off:")
+
+
+def way_back(
+    message: str,
+    *,
+    given: str | None = None,
+    label: str = "Back to the campaigns",
+    to: str = pages.CAMPAIGNS,
+) -> None:
+    """A page that cannot show what its link asks for: why, what the link gave, and the way
+    back."""
+    st.error(message, icon=ERROR_ICON)
+    if given is not None:
+        # Plain text, never inside the markdown banner (a crafted link would become a link).
+        st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
+    back_link(to, label)
+
+
+def back_link(
+    to: str,
+    label: str,
+    *,
+    query_params: dict[str, str] | None = None,
+    help: str | None = None,
+) -> None:
+    """A link back to a page (the one arrow every way back has)."""
+    st.page_link(to, label=label, icon=BACK_ICON, query_params=query_params, help=help)

@@ -16,6 +16,7 @@ from lib.presentation import (
     format_count,
     format_date,
     format_percent,
+    whole_number,
 )
 
 CAMPAIGN_STATUSES: Final[tuple[CampaignStatus, ...]] = ("Live", "Paused", "Completed", "Draft")
@@ -38,9 +39,8 @@ class CampaignFilters:
 
     @property
     def campaign_id(self) -> int | None:
-        """The search read as a campaign id, when it is all digits."""
-        text = self.search.strip()
-        return int(text) if text.isdigit() else None
+        """The search read as a campaign id, when it is all (ASCII) digits."""
+        return whole_number(self.search.strip())
 
     def admits(self, campaign: Campaign) -> bool:
         """Whether the status filter lets `campaign` through."""

@@ -8,21 +8,51 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, tzinfo
-from typing import Final, Literal
+from typing import Any, Final, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from lib.convertr.models import ProcessrStatus
-from lib.presentation import LEAD_STATUSES
+from lib.convertr.models import Lead, ProcessrStatus
+from lib.presentation import whole_number
 from lib.views.leads import (
     ALL_FILTERS,
     DEFAULT_PAGE_SIZE,
-    DELIVERY_CHOICES,
+    DEFAULT_SORT,
     ORDERS,
-    PAGE_SIZES,
+    SORT_FIELDS,
     LeadFilters,
     OfferedFilters,
     lead_filters,
 )
+from lib.views.url_params import (
+    DELIVERY,
+    DIRECTION,
+    FROM,
+    PAGE,
+    PARAM_CAMPAIGN,
+    PARAM_DELIVERY,
+    PARAM_DIRECTION,
+    PARAM_FROM,
+    PARAM_PAGE,
+    PARAM_ROW,
+    PARAM_SEARCH,
+    PARAM_SIZE,
+    PARAM_SORT,
+    PARAM_STATUS,
+    PARAM_TO,
+    PLACE_PARAMS,
+    ROW,
+    SEARCH,
+    SIZE,
+    SORT,
+    STATUSES,
+    TO,
+    Param,
+    ReadParam,
+    positive_id,
+    read_param,
+)
+
+T = TypeVar("T")
 
 # --- Go to lead -------------------------------------------------------------------------
 
@@ -45,7 +75,7 @@ def parse_lead_reference(text: str) -> int:
     if not given:
         raise ValueError("expected a lead id or a lead link, got nothing")
     bare = given.removeprefix("#").replace(",", "").replace(" ", "")
-    if bare.isdigit():
+    if whole_number(bare) is not None:
         return _positive(bare, given)
     parts = urlsplit(given)
     query = parse_qs(parts.query)
@@ -67,26 +97,14 @@ def parse_lead_reference(text: str) -> int:
 
 
 def _positive(digits: str, given: str) -> int:
-    if not digits.isdigit() or int(digits) <= 0:
-        raise ValueError(f"expected a lead id (a positive number), got {given!r}")
-    return int(digits)
+    try:
+        return positive_id(digits)
+    except ValueError:
+        raise ValueError(f"expected a lead id (a positive number), got {given!r}") from None
 
 
 # --- Sorting on the server ----------------------------------------------------------------
 
-SORT_FIELDS: Final[Mapping[str, str]] = {
-    "Captured": "createdTs",
-    "Lead ID": "id",
-    "Status": "processrStatus",
-    "Delivery": "delivered",
-    "Name": "lastName",
-    "Email": "email",
-    "Company": "company",
-    "Score": "score",
-    "Payout": "publisherPayout",
-}
-"""Leads table column -> the lead property an `order[...]` parameter sorts it by."""
-DEFAULT_SORT: Final = "Captured"
 DIRECTION_LABELS: Final[Mapping[str, tuple[str, str]]] = {
     "Captured": ("Newest first", "Oldest first"),
     "Lead ID": ("Highest first", "Lowest first"),
@@ -125,35 +143,6 @@ def order_caption(column: str, order_label: str) -> str:
 
 # --- The Leads page's place in the URL ---------------------------------------------------
 
-PlaceParam = Literal["campaign", "status", "delivery", "from", "to", "q", "sort", "dir", "size"]
-PARAM_STATUS: Final = "status"
-PARAM_DELIVERY: Final = "delivery"
-PARAM_FROM: Final = "from"
-PARAM_TO: Final = "to"
-PARAM_SEARCH: Final = "q"
-PARAM_SORT: Final = "sort"
-PARAM_DIRECTION: Final = "dir"
-PARAM_SIZE: Final = "size"
-PARAM_PAGE: Final = "page"
-PARAM_ROW: Final = "row"
-"""The selected (last opened) lead's id. Never `lead`: that names the Lead page's lead, and a
-Leads URL with `lead=` is what this replaces."""
-PLACE_PARAMS: Final = (
-    PARAM_STATUS,
-    PARAM_DELIVERY,
-    PARAM_FROM,
-    PARAM_TO,
-    PARAM_SEARCH,
-    PARAM_SORT,
-    PARAM_DIRECTION,
-    PARAM_SIZE,
-    PARAM_PAGE,
-    PARAM_ROW,
-)
-"""Every query parameter of the Leads page besides `campaign`."""
-DIRECTIONS: Final[Mapping[str, str]] = {api: label for label, api in ORDERS.items()}
-"""asc/desc -> the Order widget's label."""
-
 
 @dataclass(frozen=True)
 class LeadsPlace:
@@ -177,7 +166,7 @@ class LeadsPlace:
 
     def to_params(self) -> dict[str, str]:
         """The query parameters (defaults left out, so a plain list is `?campaign=3`)."""
-        params = {"campaign": str(self.campaign_id)}
+        params = {PARAM_CAMPAIGN: str(self.campaign_id)}
         if self.statuses:
             params[PARAM_STATUS] = ",".join(self.statuses)
         if self.delivery != "Any":
@@ -229,46 +218,67 @@ class LeadsPlace:
         return replace(self, page=page)
 
 
-def place_from_params(campaign_id: int, params: Mapping[str, str]) -> LeadsPlace:
-    """The place a URL asks for. Lenient: a value that cannot be read (a status that does not
-    exist, a bad date) is left at its default, so an old or hand-edited link still opens."""
-    asked = (part.strip() for part in params.get(PARAM_STATUS, "").split(","))
-    # In the order the link gives them (the multiselect's order), known ones once.
-    statuses = tuple(dict.fromkeys(part for part in asked if part in LEAD_STATUSES))
-    delivery = params.get(PARAM_DELIVERY, "Any")
-    dates = tuple(
-        day
-        for day in (_date(params.get(PARAM_FROM)), _date(params.get(PARAM_TO)))
-        if day is not None
-    )
-    sort_field = params.get(PARAM_SORT, SORT_FIELDS[DEFAULT_SORT])
-    sort = next((label for label, field in SORT_FIELDS.items() if field == sort_field), None)
-    size = _number(params.get(PARAM_SIZE))
-    return LeadsPlace(
+@dataclass(frozen=True)
+class PlaceFromLink:
+    """The place a URL asks for, and a note for each value it held that could not be read
+    (that value is left at its default, so an old or hand-edited link still opens)."""
+
+    place: LeadsPlace
+    notes: tuple[str, ...] = ()
+
+
+def place_from_params(campaign_id: int, params: Mapping[str, str]) -> PlaceFromLink:
+    """The place a URL asks for, each parameter read by `url_params.read_param`."""
+    read = {param.name: read_param(param, params.get(param.name)) for param in PLACE_READERS}
+    dates = (read[PARAM_FROM].value, read[PARAM_TO].value)
+    place = LeadsPlace(
         campaign_id=campaign_id,
-        statuses=statuses,
-        delivery=delivery if delivery in DELIVERY_CHOICES else "Any",
-        dates=tuple(sorted(dates)),
-        search=params.get(PARAM_SEARCH, "").strip(),
-        sort=sort or DEFAULT_SORT,
-        order=DIRECTIONS.get(params.get(PARAM_DIRECTION, "desc"), "Newest first"),
-        size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE,
-        page=_number(params.get(PARAM_PAGE)) or 1,
-        selected=_number(params.get(PARAM_ROW)),
+        statuses=_value(read, STATUSES),
+        delivery=_value(read, DELIVERY),
+        dates=tuple(sorted(day for day in dates if isinstance(day, date))),
+        search=_value(read, SEARCH),
+        sort=_value(read, SORT),
+        order=_value(read, DIRECTION),
+        size=_value(read, SIZE),
+        page=_value(read, PAGE),
+        selected=_value(read, ROW),
     )
+    notes = tuple(item.note for item in read.values() if item.note)
+    return PlaceFromLink(place, notes)
 
 
-def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+PLACE_READERS: Final[tuple[Param[Any], ...]] = (
+    STATUSES,
+    DELIVERY,
+    FROM,
+    TO,
+    SEARCH,
+    SORT,
+    DIRECTION,
+    SIZE,
+    PAGE,
+    ROW,
+)
+"""How each of `url_params.PLACE_PARAMS` is read, in the same order."""
+assert tuple(param.name for param in PLACE_READERS) == PLACE_PARAMS
 
 
-def _number(raw: str | None) -> int | None:
-    if raw is None or not raw.strip().isdigit() or int(raw) <= 0:
-        return None
-    return int(raw)
+def _value(read: Mapping[str, ReadParam[Any]], param: Param[T]) -> T:
+    value: T = read[param.name].value
+    return value
+
+
+def past_the_end_note(asked: int, last: int) -> str:
+    """Said when a place's page is past the list's last one (a link from when the list was
+    longer, or a hand-made one); the last page is shown instead."""
+    pages = "1 page" if last == 1 else f"{last} pages"
+    return f"This list has no page {asked}: it has {pages}. Showing page {last}, the last."
+
+
+def empty_page_note(asked: int) -> str:
+    """Said when a page past the first is empty and the list's length is unknown (a server
+    that sends no total): the list ends before it, and its last page cannot be named."""
+    return f"Page {asked} of this list is empty: the list ends before it."
 
 
 # --- Previous / Next ----------------------------------------------------------------------
@@ -354,3 +364,32 @@ def position_in(
 def page_of(number: int, size: int) -> int:
     """The page (1-based) that holds the `number`th lead (1-based)."""
     return (max(number, 1) - 1) // size + 1
+
+
+# --- A lead opened without a list ---------------------------------------------------------
+
+DEEP_LINK_SCAN_PAGES: Final = 3
+"""Without a total, a deep-linked lead is looked for on this many newest pages."""
+
+
+def deep_link_count(lead: Lead) -> LeadFilters:
+    """The one-item query whose total counts the leads captured at or after `lead` in its
+    campaign: that count is the lead's position in the newest-first list."""
+    return LeadFilters(
+        campaign_id=lead.campaign_id, items_per_page=1, created_after=lead.created_ts
+    )
+
+
+def deep_link_places(lead: Lead, counted: int | None) -> tuple[LeadsPlace, ...]:
+    """The pages of the lead's campaign list (newest first) to look for it on, the likeliest
+    first: the page its count falls on, then its neighbours (leads captured in the same
+    second may stand on either side); without a count, the newest pages."""
+    place = LeadsPlace(campaign_id=lead.campaign_id)
+    if counted is None:
+        candidates = range(1, DEEP_LINK_SCAN_PAGES + 1)
+    else:
+        guess = page_of(counted, place.size)
+        candidates = range(max(1, guess - 1), guess + 2)
+    guessed = page_of(counted or 1, place.size)
+    ordered = sorted(candidates, key=lambda number: abs(number - guessed))
+    return tuple(place.at_page(number) for number in ordered)

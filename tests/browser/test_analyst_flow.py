@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import connect, sandbox_at, sandbox_config
+from lib.convertr import ConvertrClient
 from lib.ui.leads_page import LEAD_COLUMN_ORDER, LEAD_COLUMN_WIDTHS
 from lib.views.lead import LEAD_TABS
 from tests.support.browser import click_tab, new_context, open_app, ready_grid, rerun
@@ -60,7 +61,7 @@ CLIPPED_CONTROLS = """
 
 @pytest.fixture(scope="module")
 def api(sandbox_db: Path) -> ConvertrClient:
-    return ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox_db))
+    return connect(sandbox_config(), transport_factory=sandbox_at(sandbox_db))
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import httpx
 import pytest
 
+from lib.connect import demo_catalogue
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.presentation import role_label
-from lib.sandbox.demo import DEMO_USERS
 from tests.support.browser import (
     RENDER_TIMEOUT_MS,
     click_tab,
@@ -48,7 +48,7 @@ LONG_WALKERS: Final = ("analyst@sandbox.test", "masked@sandbox.test")
 SIGN_IN_TITLE: Final = "Sign in to Lead Lens"
 WRONG: Final = "Wrong-Passw0rd-in-browser"
 PLAIN_DEMO_USERS: Final = tuple(
-    user for user in DEMO_USERS if user[0] not in (MFA_USER, "expired@sandbox.test")
+    user for user in demo_catalogue().users if user[0] not in (MFA_USER, "expired@sandbox.test")
 )
 """The demo users who sign in with the password alone (the MFA and expired-password users,
 once the sandbox has them, have their own tests)."""
@@ -148,7 +148,7 @@ def test_each_demo_user_stays_themselves_through_every_link(
     assert on_page(page, "Lead")
     steps = STEPS if email in LONG_WALKERS else SHORT_WALK_STEPS
     assert walk(page, email, name, role, steps) == []
-    click_tab(page, "Provider Logs")
+    click_tab(page, "Provider Logs")  # drawn by the rerun the click starts
     hidden = page.get_by_text("cannot see provider logs").count() > 0
     assert hidden == (role == "masked"), "what this role may see, after all the steps"
 

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.connect import connect, sandbox_at, sandbox_config
+from lib.convertr import ConvertrClient, load_dossier
 from lib.convertr.models import ASSUMED_STATUS_CODES, PUBLIC_STATUS_CODES
 from lib.sandbox import create_app
 from lib.sandbox.__main__ import _parser
@@ -191,6 +192,17 @@ def test_partial_pagination_walks_by_next_links(sandbox_db: Path, tidy: httpx.Cl
     assert pages == total // PAGE_SIZE + 1
 
 
+@pytest.mark.parametrize("dialect", ["partial", "api-platform-4"])
+@pytest.mark.parametrize(
+    "page", ["9223372036854775807", "9999999999999999999", "461168601842738791"]
+)
+def test_a_huge_page_is_an_empty_page_not_a_500(sandbox_db: Path, dialect: str, page: str) -> None:
+    with _client(sandbox_db, DIALECTS[dialect]) as api:
+        body = _ok(api.get(LEADS, params={"page": page, "itemsPerPage": "30"}))
+    assert body["member"] == []
+    assert "next" not in body["view"]
+
+
 # -- the published lead ----------------------------------------------------------------------
 
 
@@ -285,8 +297,7 @@ def test_violations(writable_db: Path, dialect: Dialect) -> None:
 
 
 def _convertr(db: Path, dialect: Dialect, username: str = "analyst@sandbox.test") -> ConvertrClient:
-    transport = httpx.WSGITransport(app=create_app(db, dialect=dialect))
-    return ConvertrClient(ClientConfig.sandbox(username, sandbox_db=db), transport=transport)
+    return connect(sandbox_config(username), transport_factory=sandbox_at(db, dialect=dialect))
 
 
 def _statuses(client: ConvertrClient) -> dict[int, str]:

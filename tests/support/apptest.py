@@ -51,9 +51,29 @@ def app_at(page: str | None = None, **query: str) -> AppTest:
     return at
 
 
-def tab(at: Any, name: str) -> Any:
-    """The tab labelled `name`."""
+def open_tab_name(at: Any) -> str:
+    """The label of the Lead tab open now (the first until one is chosen)."""
+    from lib.ui import keys
+
+    if keys.LEAD_TABS in at.session_state:
+        return str(at.session_state[keys.LEAD_TABS])
+    return str(at.tabs[0].label)
+
+
+def tab_without_opening(at: Any, name: str) -> Any:
+    """The tab labelled `name` as it is now (empty unless it is the open one)."""
     return next(item for item in at.tabs if item.label == name)
+
+
+def tab(at: Any, name: str) -> Any:
+    """The tab labelled `name`, opened first as a click would (the Lead page draws only the
+    open tab's body): a run when another tab was open."""
+    if open_tab_name(at) != name:
+        from lib.ui import keys
+
+        at.session_state[keys.LEAD_TABS] = name
+        at.run()
+    return tab_without_opening(at, name)
 
 
 TEXT_KINDS: Final = ("markdown", "caption", "text", "info", "error", "warning", "success", "code")

@@ -4,11 +4,13 @@ are in `tests.support.apptest`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from lib.connect import connect, injected, sandbox_at, sandbox_config, sandbox_transport
 from lib.convertr import ClientConfig, ConvertrClient
 from tests.support.apptest import AppTransport
 from tests.support.recording import RecordingTransport
@@ -22,20 +24,16 @@ def _ui_sandbox(ui_env: Path) -> Path:
 @pytest.fixture
 def api(ui_env: Path) -> ConvertrClient:
     """A client of the same sandbox, to compare what the pages show with the API."""
-    return ConvertrClient(ClientConfig.sandbox(sandbox_db=ui_env))
+    return connect(sandbox_config(), transport_factory=sandbox_at(ui_env))
 
 
 @pytest.fixture
-def app_transport(monkeypatch: pytest.MonkeyPatch) -> AppTransport:
+def app_transport() -> Iterator[AppTransport]:
     """Every client the app creates from now on sends through an `AppTransport`."""
-    from lib.sandbox import create_app, ensure_database
-    from lib.ui import cached_api
-
     switch = AppTransport()
 
-    def client(config: ClientConfig) -> ConvertrClient:
-        sandbox = httpx.WSGITransport(app=create_app(ensure_database(config.sandbox_db)))
-        return ConvertrClient(config, transport=RecordingTransport(sandbox, fail=switch))
+    def transport(_config: ClientConfig) -> httpx.BaseTransport:
+        return RecordingTransport(sandbox_transport(), fail=switch)
 
-    monkeypatch.setattr(cached_api, "ConvertrClient", client)
-    return switch
+    with injected(transport):
+        yield switch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lib.convertr import ConvertrClient
 from lib.ui import keys
+from lib.views.url_params import PARAM_CAMPAIGN
 from tests.support.apptest import app_at
 
 
@@ -67,14 +68,14 @@ def test_kpis_equal_the_campaigns_statistics(api: ConvertrClient) -> None:
     }
     assert at.get("plotly_chart"), "the leads-per-day chart is drawn"
     assert "Open its leads" in [link.value for link in at.page_link]
-    assert at.query_params[keys.PARAM_CAMPAIGN] in ("3", ["3"])
+    assert at.query_params[PARAM_CAMPAIGN] in ("3", ["3"])
 
 
 def test_choosing_a_campaign_updates_the_url_and_figures(api: ConvertrClient) -> None:
     at = app_at().run()
     at.selectbox(key=keys.CAMPAIGNS_CHOICE).select(5).run()
     assert not at.exception
-    assert at.query_params[keys.PARAM_CAMPAIGN] in ("5", ["5"])
+    assert at.query_params[PARAM_CAMPAIGN] in ("5", ["5"])
     (statistic,) = api.statistics([5])
     assert at.metric[0].value == f"{statistic.total:,}"
 

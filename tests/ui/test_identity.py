@@ -6,19 +6,22 @@ password in place and keeps the pending edits; a refresh token renews without as
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from lib.connect import demo_catalogue
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.convertr.session import SessionExpired, SignedIn, SignedOut
 from lib.ui import keys, pages
 from lib.ui.edit_tab import current_table_key
 from lib.views.edit import COLUMN_VALUE
+from lib.views.url_params import PARAM_LEAD
 from tests.support.apptest import app_at, tab, texts
-from tests.support.signin_fakes import Clock, SignInServer, serve_app_with
+from tests.support.signin_fakes import Clock, SignInServer, serving_app_with
 
 SHOWCASE = 100001
 EXPIRES_IN = 3600
@@ -32,11 +35,11 @@ def server(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> SignInServer:
 
 
 @pytest.fixture
-def clock(server: SignInServer, monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(server: SignInServer) -> Iterator[Clock]:
     """The app's clients on `server`, their token clock in the test's hands."""
     clock = Clock()
-    serve_app_with(monkeypatch, server, clock)
-    return clock
+    with serving_app_with(server, clock):
+        yield clock
 
 
 def sidebar(at: Any) -> str:
@@ -109,17 +112,32 @@ def test_two_sessions_as_two_people_never_share_data_or_cache_entries() -> None:
     assert first.cache_key != second.cache_key
     assert f"user:{first.user.id}|" in first.cache_key
     assert f"user:{second.user.id}|" in second.cache_key
-    # The same person in a second session has entries of their own too.
+
+
+def test_the_same_persons_next_session_reuses_their_data_and_another_persons_does_not() -> None:
+    """A second browser session (a new tab, a link from a ticket) of the same person at the
+    same source reuses the dossier they loaded; another person's session loads its own."""
+    first = open_lead("analyst@sandbox.test")
+    assert tab(first, "Provider Logs").code
     again = open_lead("analyst@sandbox.test")
-    assert identity(again).identity.cache_key not in (first.cache_key, second.cache_key)
-    assert again.session_state[keys.REQUEST_COUNT] > 0
+    assert identity(again).identity.cache_key == identity(first).identity.cache_key
+    dossier = "/api/v4/leads/" + str(SHOWCASE)
+    assert not [path for path in _sent_paths(again) if path == dossier], "the dossier reused"
+    assert tab(again, "Provider Logs").code, "and shown whole"
+    other = open_lead("viewer@sandbox.test")
+    assert identity(other).identity.cache_key != identity(first).identity.cache_key
+    assert dossier in _sent_paths(other), "another person loads their own"
+
+
+def _sent_paths(at: Any) -> list[str]:
+    """The paths this session's runs sent (the request inspector's record of the view)."""
+    views = at.session_state[keys.INSPECTOR_VIEWS]
+    return [record.path for records in views.values() for record in records]
 
 
 def test_signing_out_forgets_the_person_and_offers_every_demo_user(
     clock: Clock, server: SignInServer
 ) -> None:
-    from lib.sandbox.demo import DEMO_USERS
-
     at = open_lead()
     edit_company(at, "Harbourline")
     assert at.session_state[keys.edit_pending(SHOWCASE)]
@@ -131,7 +149,7 @@ def test_signing_out_forgets_the_person_and_offers_every_demo_user(
     assert keys.LAST_LEAD not in at.session_state
     assert isinstance(identity(at), SignedOut)
     assert "Not signed in" in sidebar(at)
-    for email, _role, _name in DEMO_USERS:
+    for email in demo_catalogue().emails:
         assert at.button(key=keys.signin_demo_user(email))
     at.button(key=keys.signin_demo_user("viewer@sandbox.test")).click().run()
     assert not at.exception and not is_sign_in_page(at)
@@ -195,7 +213,7 @@ def test_an_expired_token_asks_for_the_password_in_place_and_keeps_pending_edits
     at.button(key=keys.SIGNIN_SUBMIT).click().run()
     assert not at.exception
     assert isinstance(identity(at), SignedIn)
-    assert at.query_params[keys.PARAM_LEAD] == str(SHOWCASE), "the same lead"
+    assert at.query_params[PARAM_LEAD] == str(SHOWCASE), "the same lead"
     assert "Company: Harbourline Analytics Ltd → Harbourline" in texts(
         tab(at, "Edit Data"), unescaped=True
     ), "the pending edit is still there to review and save"

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from lib.connect import sandbox_transport
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
 from tests.support.apptest import AppTransport, app_at, is_request
@@ -103,9 +104,7 @@ def sandbox_rewriting(
 ) -> Callable[[httpx.Request], httpx.Response | None]:
     """An answer for `AppTransport`: leads collections come from the sandbox, rewritten (as
     another API Platform server would send them); every other request goes through."""
-    from lib.sandbox import create_app
-
-    sandbox = httpx.WSGITransport(app=create_app(ui_env))
+    sandbox = sandbox_transport(ui_env)
 
     def answer(request: httpx.Request) -> httpx.Response | None:
         if not is_request(request, "GET", "leads"):
@@ -191,3 +190,77 @@ def test_a_derived_status_is_marked_and_never_hides_the_lead(
     statuses = dict(zip(table["Lead ID"], table["Status"], strict=True))
     assert statuses[first.id] == "Valid (derived)"
     assert any("(1500)" in item.value.replace("\\", "") for item in at.caption), "the note"
+
+
+RUN_BOUND_SECONDS = 15
+"""A run of the Leads page takes about a second; one that reruns forever hits this."""
+RUN_BOUND = 2
+"""Script runs one open of a page may take (the first, and at most one rerun)."""
+
+
+def counting_runs(monkeypatch: Any) -> list[int]:
+    """Counts the runs of the Leads page's body (the page script looks it up on each run)."""
+    from lib.ui import leads_page
+
+    runs: list[int] = []
+    render = leads_page.render
+
+    def counted(session: Any) -> None:
+        runs.append(1)
+        if len(runs) > RUN_BOUND * 5:
+            # A loop: stop it here rather than burn the core until the timeout.
+            raise RuntimeError(f"the Leads page ran {len(runs)} times in one open")
+        render(session)
+
+    monkeypatch.setattr(leads_page, "render", counted)
+    return runs
+
+
+def test_a_page_past_the_last_one_shows_the_last_page_and_says_so(
+    api: ConvertrClient, monkeypatch: Any
+) -> None:
+    runs = counting_runs(monkeypatch)
+    at = app_at(LEADS, campaign="3")
+    at.query_params["page"] = "9999"
+    at.run(timeout=RUN_BOUND_SECONDS)
+    assert not at.exception
+    assert len(runs) <= RUN_BOUND
+    last = api.leads_page(3, items_per_page=50).page_count
+    assert last is not None and last > 1
+    assert at.number_input(key=keys.LEADS_PAGE).value == last
+    expected = api.leads_page(3, page=last, items_per_page=50, order="desc")
+    assert lead_ids(at) == [lead.id for lead in expected.items]
+    notes = " ".join(str(item.value) for item in at.warning)
+    assert "no page 9999" in notes and f"Showing page {last}, the last" in notes
+    assert at.query_params["page"] == str(last)
+
+    runs.clear()
+    at.run(timeout=RUN_BOUND_SECONDS)
+    assert not at.exception
+    assert len(runs) == 1
+    assert at.number_input(key=keys.LEADS_PAGE).value == last
+
+
+def test_without_a_total_a_page_past_the_end_says_so_and_offers_the_first(
+    ui_env: Any, app_transport: AppTransport, monkeypatch: Any
+) -> None:
+    """Partial pagination: the last page is unknown, so a page past it cannot be replaced by
+    the last one; it must not claim the campaign has no leads."""
+
+    def partial(body: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in body.items() if not name.endswith("totalItems")}
+
+    app_transport.answer = sandbox_rewriting(ui_env, partial)
+    runs = counting_runs(monkeypatch)
+    at = app_at(LEADS, campaign="3")
+    at.query_params["page"] = "9999"
+    at.run(timeout=RUN_BOUND_SECONDS)
+    assert not at.exception
+    assert len(runs) <= RUN_BOUND
+    shown = " ".join(str(item.value) for item in at.info)
+    assert "no leads yet" not in shown
+    assert "Page 9999 of this list is empty" in shown
+    at.button(key=keys.LEADS_FIRST_PAGE).click().run()
+    assert not at.exception
+    assert lead_ids(at), "the first page, with its leads"
+    assert "page" not in at.query_params

@@ -11,6 +11,7 @@ documented), served at an enterprise URL, so the app runs in its per-visitor mod
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.ui import keys, pages
 from lib.views.identity import WRONG_CODE, WRONG_PASSWORD
+from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 from tests.support.apptest import app_at, tab, texts
 from tests.support.signin_fakes import (
     ENTERPRISE_URL,
@@ -28,7 +30,7 @@ from tests.support.signin_fakes import (
     MFA_USER,
     THROTTLED_USER,
     SignInServer,
-    serve_app_with,
+    serving_app_with,
 )
 
 SHOWCASE = "100001"
@@ -38,12 +40,12 @@ SIGN_IN_TITLE = "Sign in to Lead Lens"
 
 
 @pytest.fixture
-def server(ui_env: Path, monkeypatch: pytest.MonkeyPatch) -> SignInServer:
+def server(ui_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SignInServer]:
     """The app pointed at an enterprise (each visitor signs in) served by the sandbox."""
     monkeypatch.setenv("CONVERTR_BASE_URL", ENTERPRISE_URL)
     server = SignInServer(ui_env)
-    serve_app_with(monkeypatch, server)
-    return server
+    with serving_app_with(server):
+        yield server
 
 
 def page_text(at: Any) -> str:
@@ -88,7 +90,7 @@ def test_a_deep_link_asks_to_sign_in_then_lands_on_its_lead(server: SignInServer
     assert not is_sign_in_page(at)
     assert tab(at, "Edit Data"), "the Lead page the link asked for"
     assert SHOWCASE in texts(at.main)
-    assert at.query_params[keys.PARAM_LEAD] == SHOWCASE
+    assert at.query_params[PARAM_LEAD] == SHOWCASE
     sidebar = texts(at.sidebar, unescaped=True)
     assert "Ana Lyst" in sidebar and "Analyst" in sidebar and ENTERPRISE_URL in sidebar
     assert at.button(key=keys.SIGN_OUT), "a visitor can sign out"
@@ -99,7 +101,7 @@ def test_a_deep_link_to_the_leads_page_keeps_its_campaign(server: SignInServer) 
     at = app_at(pages.LEADS, campaign="1").run()
     assert is_sign_in_page(at)
     sign_in(at, ANALYST, SANDBOX_PASSWORD)
-    assert at.query_params[keys.PARAM_CAMPAIGN] == "1"
+    assert at.query_params[PARAM_CAMPAIGN] == "1"
     assert at.dataframe, "the campaign's leads"
 
 

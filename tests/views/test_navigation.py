@@ -7,10 +7,13 @@ from datetime import UTC, date
 
 import pytest
 
+from lib.views.leads import DEFAULT_SORT
 from lib.views.navigation import (
-    DEFAULT_SORT,
     LeadsPlace,
     ListPosition,
+    PlaceFromLink,
+    deep_link_count,
+    deep_link_places,
     direction_label,
     neighbour_lookup,
     ordinal,
@@ -20,6 +23,7 @@ from lib.views.navigation import (
     position_in,
     sortable_columns,
 )
+from tests.support.workbench_models import make_lead
 
 
 @pytest.mark.parametrize(
@@ -51,6 +55,11 @@ def test_a_lead_id_or_a_pasted_lead_link_names_the_lead(text: str, expected: int
         "https://x.example/campaigns/3",
         "https://x.example/?id=4",
         "https://x.example/Lead?lead=abc",
+        "²",
+        "#١٢٣",
+        "https://x.example/Lead?lead=²",
+        "/api/v4/leads/١٢",
+        "9" * 30,
     ],
 )
 def test_anything_else_says_what_was_expected_and_what_came(text: str) -> None:
@@ -75,7 +84,7 @@ def test_a_place_round_trips_through_query_parameters() -> None:
     assert "lead" not in params, "a Leads URL never names a lead"
     assert params["row"] == "102214"
     assert params["sort"] == "score" and params["dir"] == "asc"
-    assert place_from_params(3, params) == place
+    assert place_from_params(3, params) == PlaceFromLink(place)
 
 
 def test_a_fresh_list_is_just_its_campaign_and_bad_values_fall_back() -> None:
@@ -93,7 +102,12 @@ def test_a_fresh_list_is_just_its_campaign_and_bad_values_fall_back() -> None:
             "row": "abc",
         },
     )
-    assert odd == LeadsPlace(campaign_id=3, statuses=("Caution",))
+    assert odd.place == LeadsPlace(campaign_id=3, statuses=("Caution",))
+    assert len(odd.notes) == 8, "one note for each value that could not be read"
+    assert "The link's status 'Nope' is not a lead status" in odd.notes[0]
+    assert odd.notes[-1] == (
+        "The link's row 'abc' is not a lead id (a positive whole number); no row is marked."
+    )
 
 
 def test_filters_of_a_place_carry_the_server_sort() -> None:
@@ -142,3 +156,15 @@ def test_a_neighbour_across_a_page_boundary_is_on_the_next_or_previous_page() ->
     assert position_in(place, [5, 6, 7], 7, 100) == ListPosition(place, 2, 7, 100)
     assert position_in(place, [5, 6], 7, 100) is None
     assert [page_of(n, 25) for n in (1, 25, 26, 51)] == [1, 1, 2, 3]
+
+
+def test_a_lead_opened_without_a_list_is_looked_for_where_its_count_puts_it() -> None:
+    lead = make_lead(7, campaign=3)
+    counting = deep_link_count(lead)
+    assert (counting.campaign_id, counting.items_per_page) == (3, 1)
+    assert counting.created_after == lead.created_ts
+    # The 120th newest of 50 a page is on page 3; ties in one second may sit on 2 or 4.
+    assert [place.page for place in deep_link_places(lead, 120)] == [3, 2, 4]
+    assert [place.page for place in deep_link_places(lead, 1)] == [1, 2]
+    assert [place.page for place in deep_link_places(lead, None)] == [1, 2, 3]
+    assert {place.campaign_id for place in deep_link_places(lead, 120)} == {3}

@@ -1,0 +1,149 @@
+"""Where the app database is and how it is opened: the URL from the environment (or
+secrets), an engine tuned per dialect, and Alembic's migrations run to the newest revision at
+start, once at a time however many replicas start together.
+
+SQLite under `.data/` unless `LEADLENS_DATABASE_URL` names another database (PostgreSQL
+through psycopg 3: ``postgresql+psycopg://user:password@host/db``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from lib.store.errors import StoreUnavailableError
+
+logger = logging.getLogger(__name__)
+
+ENV_DATABASE_URL: Final = "LEADLENS_DATABASE_URL"
+SECRET_DATABASE_URL: Final = "leadlens_database_url"
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_PATH: Final = PROJECT_ROOT / ".data" / "leadlens.sqlite"
+MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY: Final = 0x1EAD1E25
+"""PostgreSQL advisory lock held while migrating: replicas starting together wait in turn."""
+CONNECT_TIMEOUT_SECONDS: Final = 3
+"""An unreachable database is said quickly; the app then goes on without saving."""
+SQLITE_BUSY_SECONDS: Final = 10
+
+
+def database_url(env: Mapping[str, str], secrets: Mapping[str, Any] | None = None) -> str:
+    """The configured URL (environment first, then secrets), else SQLite under `.data/`."""
+    configured = env.get(ENV_DATABASE_URL) or (secrets or {}).get(SECRET_DATABASE_URL)
+    if configured:
+        return str(configured).strip()
+    return f"sqlite:///{DEFAULT_DATABASE_PATH}"
+
+
+def shown_url(url: str | sa.URL) -> str:
+    """The URL for a message or a log line: never its password."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "an unreadable URL"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine for `url`: SQLite with foreign keys, WAL and a busy wait (its folder made);
+    PostgreSQL with a short connect timeout and pre-ping (a restarted server is survived)."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as error:
+        raise StoreUnavailableError(f"the app database URL cannot be read: {error}") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return sa.create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        )
+    raise StoreUnavailableError(
+        f"expected a sqlite:/// or postgresql+psycopg:// URL for the app database, "
+        f"got {shown_url(parsed)}"
+    )
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+@contextlib.contextmanager
+def _migration_lock(connection: sa.Connection) -> Iterator[None]:
+    """One migrator at a time: an advisory lock on PostgreSQL, a file lock beside a SQLite
+    file (replicas of one SQLite file share a machine)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.rollback()
+            connection.execute(
+                sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
+            connection.commit()
+        return
+    database = connection.engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the database to the newest revision (nothing to do when it is there already)."""
+    with engine.connect() as connection, _migration_lock(connection):
+        command.upgrade(_alembic_config(connection), "head")
+        connection.commit()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest revision the migrations know."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head

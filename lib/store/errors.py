@@ -1,0 +1,47 @@
+"""What the app database can refuse, each error saying what was expected and what came.
+
+```
+StoreError
+├── StoreUnavailableError   the database cannot be reached or opened (the app goes on
+│                           without saving)
+├── SignInNotFoundError     a reference unknown, forged, revoked, idle or too old
+├── SettingsNotFoundError   no saved settings by that id that this user may see
+├── SettingsConflictError   someone saved the settings since they were read (``current``)
+└── SettingsRefusedError    a name taken, empty or too long; not the owner
+```
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lib.store.settings import SavedSettings
+
+
+class StoreError(Exception):
+    """Anything the app database refuses or cannot do."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be reached or opened: the message is one line, without secrets."""
+
+
+class SignInNotFoundError(StoreError):
+    """No live sign-in for that reference: show the sign-in page."""
+
+
+class SettingsNotFoundError(StoreError):
+    pass
+
+
+class SettingsRefusedError(StoreError):
+    pass
+
+
+class SettingsConflictError(StoreError):
+    """The saved settings changed since this user read them: nothing was overwritten."""
+
+    def __init__(self, message: str, current: SavedSettings) -> None:
+        super().__init__(message)
+        self.current = current

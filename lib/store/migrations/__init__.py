@@ -1,0 +1,1 @@
+"""Alembic's migrations of the app database (run by `lib.store.engine.migrate`)."""
