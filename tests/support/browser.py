@@ -170,9 +170,13 @@ def require_chromium() -> None:
 
 
 def new_context(browser: Any, **options: Any) -> Any:
-    """A browser context whose pages `settle` can wait on (viewport `VIEWPORT` by default)."""
+    """A browser context whose pages `settle` can wait on (viewport `VIEWPORT` by default),
+    every wait of which fails only after `RENDER_TIMEOUT_MS`."""
     context = browser.new_context(**{"viewport": VIEWPORT, **options})
     context.add_init_script(PROBE_SCRIPT)
+    # Every Playwright wait of its pages (clicks, `wait_for`, `expect`) may take this long on a
+    # loaded machine before it fails: a ceiling, not a pause.
+    context.set_default_timeout(RENDER_TIMEOUT_MS)
     return context
 
 
