@@ -20,6 +20,10 @@ from lib.sandbox import DEFAULT_DB_PATH, default_db_path, ensure_database, seed_
 from lib.sandbox import __main__ as sandbox_cli
 from lib.sandbox.db import PROJECT_ROOT
 from lib.sandbox.demo import (
+    FIRST_LEAD_ID,
+    HOSTILE_VALUES,
+    SCATTERED_HOSTILE_AT,
+    SCATTERED_HOSTILE_EVERY,
     SHOWCASE_CAUTION_LEAD_ID,
     SHOWCASE_DELIVERED_LEAD_ID,
     SHOWCASE_HOSTILE_LEAD_ID,
@@ -209,10 +213,19 @@ def test_showcase_leads_are_as_documented(client: httpx.Client, db: sqlite3.Conn
     ).fetchone()
     assert (delivered["processr_status"], delivered["delivered"]) == ("Valid", 1)
     scattered = db.execute(
-        "SELECT COUNT(*) FROM lead_datas WHERE name = 'comments' AND lead_id > ?",
+        "SELECT d.lead_id, d.value, l.first_name FROM lead_datas d JOIN leads l"
+        " ON l.id = d.lead_id WHERE d.name = 'comments' AND d.lead_id > ? ORDER BY d.lead_id",
         (SHOWCASE_DELIVERED_LEAD_ID,),
-    ).fetchone()[0]
-    assert scattered >= 0  # 400 leads hold at most one scattered hostile lead
+    ).fetchall()
+    # Lead number n (from 0) carries a hostile value when n % EVERY == AT: in the test sandbox
+    # that is each such n below SANDBOX_LEADS, its comment and first name the same value.
+    expected = [
+        (FIRST_LEAD_ID + n, value, value)
+        for n in range(SCATTERED_HOSTILE_AT, SANDBOX_LEADS, SCATTERED_HOSTILE_EVERY)
+        for value in [HOSTILE_VALUES[(n // SCATTERED_HOSTILE_EVERY) % len(HOSTILE_VALUES)]]
+    ]
+    assert expected, "the test sandbox is big enough to hold a scattered hostile lead"
+    assert [tuple(row) for row in scattered] == expected
 
 
 def test_seed_is_deterministic(tmp_path: Path) -> None:

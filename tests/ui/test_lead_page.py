@@ -48,7 +48,7 @@ def test_deep_link_opens_the_lead_with_its_profile_panel(api: ConvertrClient) ->
     assert progress.value == round(100 * lead.score / lead.max_score)
 
 
-def test_profile_tab_shows_publisher_data_enrichment_and_transforms() -> None:
+def test_profile_tab_shows_publisher_data_enrichment_and_transforms(api: ConvertrClient) -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     profile = tab(at, "Profile")
     publisher = profile.dataframe[0].value
@@ -59,7 +59,10 @@ def test_profile_tab_shows_publisher_data_enrichment_and_transforms() -> None:
     enrichment = next(frame for frame in frames if "Provider" in frame.columns)
     assert "Full Contact" in set(enrichment["Provider"])
     transforms = next(frame for frame in frames if "Original value" in frame.columns)
-    assert len(transforms) >= 1
+    shown = {(row["Original value"], row["Transformed value"]) for _, row in transforms.iterrows()}
+    transformed = [item for item in api.lead_datas(int(SHOWCASE)) if item.source == "transform"]
+    assert len(transforms) == len(transformed) >= 2, "country and job title, at least"
+    assert ("vp it", "VP of IT") in shown and ("uk", "United Kingdom") in shown
 
 
 def test_associated_campaigns_tab(api: ConvertrClient) -> None:
