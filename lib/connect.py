@@ -62,9 +62,13 @@ def sandbox_transport(db_path: Path | None = None, **app_options: Any) -> httpx.
     """The sandbox served in-process from ``db_path`` (None: ``$LEADLENS_SANDBOX_DB`` or the
     project's demo database, seeded on first use). ``app_options`` go to
     `lib.sandbox.create_app` (``dialect``, ``fail_rate``, ``latency_ms``, ...)."""
-    from lib.sandbox import create_app, ensure_database
+    from lib.sandbox import create_app, ensure_database, shared_app
 
-    return httpx.WSGITransport(app=create_app(ensure_database(db_path), **app_options))
+    database = ensure_database(db_path)
+    # Every client of the plain sandbox shares one app (each dashboard visitor has a client):
+    # a new visitor costs no app set-up (schema check, demo users, URL map).
+    app = create_app(database, **app_options) if app_options else shared_app(database)
+    return httpx.WSGITransport(app=app)
 
 
 def sandbox_at(db_path: Path | None = None, **app_options: Any) -> TransportFactory:

@@ -50,6 +50,10 @@ it is tried on."""
 TRIGRAM = 3
 """The shortest term the trigram search index can look up; shorter ones scan the rows."""
 SEARCH_CANDIDATES_SQL = "SELECT rowid FROM lead_search WHERE lead_search MATCH ?"
+CAMPAIGN_CANDIDATES_SQL = (
+    "SELECT id FROM leads INDEXED BY leads_by_campaign WHERE campaign_id = ? AND id IN ({})"
+)
+"""The search's candidates of one campaign, checked in the index (campaign_id, id) alone."""
 
 
 @dataclass(frozen=True)
@@ -284,10 +288,22 @@ def filter_conditions(spec: Filter, args: MultiDict[str, str]) -> list[Condition
     return FILTER_KINDS[spec.kind](spec, args)
 
 
-def _lead_search(args: MultiDict[str, str]) -> list[Condition]:
+def _one_value(conditions: list[Condition], column: str) -> int | None:
+    """The one value `column` must equal, if a condition says so."""
+    for condition in conditions:
+        if condition.equals_column == column and len(condition.params) == 1:
+            value = condition.params[0]
+            return value if isinstance(value, int) else None
+    return None
+
+
+def _lead_search(args: MultiDict[str, str], campaign_id: int | None = None) -> list[Condition]:
     """`search=` on leads: each term must match the lead id, an email, a name or the full name
     (assumed). The FTS5 trigram index picks the candidates (every lead whose values hold the
-    term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's."""
+    term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's. In one
+    campaign, the candidates are kept to that campaign's by its index (campaign, id) before a
+    row is read: a search costs what its campaign's matches cost, whatever other campaigns
+    hold."""
     conditions = []
     for term in values(args, "search"):
         text = term.strip()
@@ -303,6 +319,8 @@ def _lead_search(args: MultiDict[str, str]) -> list[Condition]:
         found: tuple[Any, ...] = (_phrase(text),)
         if is_row_id(text):
             candidates, found = f"{candidates} UNION ALL SELECT ?", (*found, int(text))
+        if campaign_id is not None:
+            candidates, found = CAMPAIGN_CANDIDATES_SQL.format(candidates), (campaign_id, *found)
         sql = f"(id IN ({candidates}) AND {matches})"
         conditions.append(Condition(sql, (*found, *params), by_search_index=True))
     return conditions
@@ -393,7 +411,7 @@ def collection_query(resource: Resource, args: MultiDict[str, str], user: User) 
     )
     conditions = [c for spec in resource.filters for c in filter_conditions(spec, args)]
     if resource.path == "leads":
-        conditions += _lead_search(args)
+        conditions += _lead_search(args, _one_value(conditions, "campaign_id"))
     if resource.path == "logs":
         conditions += _log_visibility(args, user)
     order = order_terms(resource, args)

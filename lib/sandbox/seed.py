@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lib.sandbox import db
 from lib.sandbox.auth import hash_password
@@ -38,7 +39,9 @@ from lib.sandbox.demo import (
 from lib.sandbox.draws import SECONDS_PER_DAY, ascii_slug, between, iso_ts, pick
 from lib.sandbox.hashing import new_email_hash_key, store_email_hash_key
 from lib.sandbox.lead_parts import CampaignPlan, Contract, ContractKind, Form, PlannedJob, RowBuffer
-from lib.sandbox.leads import LeadFactory, build_pools, overrides_for
+
+if TYPE_CHECKING:
+    from lib.sandbox.leads import LeadFactory
 
 DEFAULT_LEADS = 5000
 DEFAULT_SEED = 42
@@ -227,6 +230,8 @@ def _write_catalogue(
 
 
 def _stream_leads(conn: sqlite3.Connection, factory: LeadFactory, leads: int) -> None:
+    from lib.sandbox.leads import overrides_for
+
     """Make and insert leads batch by batch, so memory stays flat however many there are.
 
     (A writer thread was tried: inserting holds the GIL while binding parameters, so it
@@ -334,6 +339,10 @@ def seed_database(
             store_email_hash_key(conn, key)
             campaigns = _write_catalogue(conn, rng, leads)
             rows = RowBuffer()
+            # Imported here: the lead factory brings Faker (0.1 s), and a server that only
+            # checks the database exists (ensure_database) never needs it.
+            from lib.sandbox.leads import LeadFactory, build_pools
+
             factory = LeadFactory(rng, build_pools(seed), campaigns, rows, key)
             _stream_leads(conn, factory, leads)
             conn.execute("COMMIT")

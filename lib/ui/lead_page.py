@@ -218,8 +218,14 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
     st.markdown("##### Leads per week on these campaigns")
+    figure = cached_api.lead_derived(
+        dossier,
+        session.connection.key,
+        f"associated-weekly:{session.zone}",
+        lambda: comparison_figure(view.weekly),
+    )
     st.plotly_chart(
-        comparison_figure(view.weekly),
+        figure,
         key=keys.lead_associated_chart(lead.id),
         config={"displaylogo": False},
     )

@@ -39,6 +39,7 @@ from lib.views.navigation import (
     ListPosition,
     PlaceFromLink,
     direction_label,
+    empty_page_note,
     order_caption,
     past_the_end_note,
     place_from_params,
@@ -468,6 +469,22 @@ def _id_match(session: Session, place: LeadsPlace) -> None:
         st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead.id)})
 
 
+def _no_leads(place: LeadsPlace) -> None:
+    """An empty page: past the end of a list of unknown length (say so, and offer page 1),
+    or a list with nothing in it."""
+    if place.page > 1:
+        st.info(empty_page_note(place.page), icon=":material/search_off:")
+        st.button(
+            "Go to the first page",
+            key=keys.LEADS_FIRST_PAGE,
+            on_click=_first_page,
+            icon=":material/first_page:",
+        )
+        return
+    message = NO_LEADS if place.has_filters else NO_LEADS_YET
+    st.info(message, icon=":material/search_off:")
+
+
 def render(session: Session) -> None:
     campaign = _campaign(session)
     if campaign is None:
@@ -489,8 +506,7 @@ def render(session: Session) -> None:
     view = leads_page_view(campaign, page, session.zone)
     _pager(view)
     if not page.items:
-        message = NO_LEADS if place.has_filters else NO_LEADS_YET
-        st.info(message, icon=":material/search_off:")
+        _no_leads(place)
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None

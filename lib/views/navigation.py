@@ -275,6 +275,12 @@ def past_the_end_note(asked: int, last: int) -> str:
     return f"This list has no page {asked}: it has {pages}. Showing page {last}, the last."
 
 
+def empty_page_note(asked: int) -> str:
+    """Said when a page past the first is empty and the list's length is unknown (a server
+    that sends no total): the list ends before it, and its last page cannot be named."""
+    return f"Page {asked} of this list is empty: the list ends before it."
+
+
 # --- Previous / Next ----------------------------------------------------------------------
 
 

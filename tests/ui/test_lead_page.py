@@ -69,8 +69,13 @@ def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     assert lead.email
     others = {item.campaign_id for item in api.leads_by_email(lead.email)} - {lead.campaign_id}
     assert len(others) >= 3
+    other_leads = {item.id for item in api.leads_by_email(lead.email)} - {lead.id}
     frame = associated.dataframe[0].value
-    assert set(frame["Campaign ID"]) == others
+    assert set(frame["Lead ID"]) == other_leads
+    assert set(frame["Campaign"]) == {api.campaign(campaign).name for campaign in others}
+    from lib.views.reading import ASSOCIATED_DEFAULT_COLUMNS
+
+    assert list(frame.columns) == list(ASSOCIATED_DEFAULT_COLUMNS), "only the shown columns sent"
     assert associated.get("plotly_chart")
 
 
@@ -318,6 +323,14 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     assert not at.get("plotly_chart"), "and none is sent"
     tab(at, "Associated Campaigns")
     assert built == Counter({"comparison_figure": 1})
+    for name in ("Timeline", "Profile", "Associated Campaigns", "Timeline"):
+        tab(at, name)
+    again = app_at(LEAD, lead=SHOWCASE).run()  # the same person's next browser session
+    tab(again, "Timeline")
+    tab(again, "Associated Campaigns")
+    assert built == Counter({"comparison_figure": 1, "processing_figure": 1}), (
+        "each figure built once per loaded dossier, not per run or per session"
+    )
 
 
 def test_a_closed_tabs_choices_are_kept() -> None:

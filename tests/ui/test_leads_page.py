@@ -261,3 +261,28 @@ def test_a_masked_user_is_not_offered_the_search_and_a_linked_search_is_not_sent
     )
     assert any(is_request(request, "GET", "leads") for request in sent)
     assert lead_ids(at)  # the list is shown, unsearched
+
+
+def test_without_a_total_a_page_past_the_end_says_so_and_offers_the_first(
+    ui_env: Any, app_transport: AppTransport, monkeypatch: Any
+) -> None:
+    """Partial pagination: the last page is unknown, so a page past it cannot be replaced by
+    the last one; it must not claim the campaign has no leads."""
+
+    def partial(body: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in body.items() if not name.endswith("totalItems")}
+
+    app_transport.answer = sandbox_rewriting(ui_env, partial)
+    runs = counting_runs(monkeypatch)
+    at = app_at(LEADS, campaign="3")
+    at.query_params["page"] = "9999"
+    at.run(timeout=RUN_BOUND_SECONDS)
+    assert not at.exception
+    assert len(runs) <= RUN_BOUND
+    shown = " ".join(str(item.value) for item in at.info)
+    assert "no leads yet" not in shown
+    assert "Page 9999 of this list is empty" in shown
+    at.button(key=keys.LEADS_FIRST_PAGE).click().run()
+    assert not at.exception
+    assert lead_ids(at), "the first page, with its leads"
+    assert "page" not in at.query_params
