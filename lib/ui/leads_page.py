@@ -507,7 +507,7 @@ def render(session: Session) -> None:
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None
-    bulk = bulk_edit.leads_mode(session.user)
+    bulk = bulk_edit.leads_mode(session.user, campaign.id)
     chosen, cleared = _leads(
         view, place, sortable_columns(offered.advertised), selected_row, ids if bulk else None
     )
