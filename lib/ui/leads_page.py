@@ -375,7 +375,10 @@ def _leads(
         column_order=LEAD_COLUMN_ORDER,
         alt=f"Leads, {view.count.replace('*', '')}, page {view.page}",
     )
-    st.caption(f"{view.showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
+    showing = view.showing
+    if bulk_page_ids is not None:
+        showing = showing.replace(bulk_edit.OPEN_HINT, bulk_edit.TICK_HINT)
+    st.caption(f"{showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
     message = st.session_state.pop(keys.LEADS_SORT_MESSAGE, None)
     if message:
         st.warning(message, icon=":material/sort:")

@@ -66,6 +66,8 @@ def test_only_roles_that_edit_unmasked_see_the_bulk_controls(user: str, offered:
 def choose_all(at: Any) -> Any:
     at.toggle(key=keys.BULK_MODE).set_value(True).run()
     assert not at.exception
+    # In bulk mode a row is ticked, not opened, and the table's caption says so.
+    assert any(bulk_edit.TICK_HINT in item.value for item in at.caption)
     widget(at, "button", "all").click().run()
     assert not at.exception
     return at
