@@ -92,9 +92,18 @@ def _campaign(session: Session) -> Campaign | None:
 def _heading(campaign: Campaign) -> None:
     st.title("Leads")
     st.caption(campaign_caption(campaign))
-    widgets.back_link(
-        pages.CAMPAIGNS, "Back to the campaign", query_params={PARAM_CAMPAIGN: str(campaign.id)}
-    )
+    with st.container(horizontal=True):
+        widgets.back_link(
+            pages.CAMPAIGNS,
+            "Back to the campaign",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
+        st.page_link(
+            pages.AUDIT,
+            label="Audit this campaign",
+            icon=":material/fact_check:",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
 
 
 def _offered(session: Session) -> OfferedFilters:
@@ -378,7 +387,10 @@ def _leads(
         column_order=LEAD_COLUMN_ORDER,
         alt=f"Leads, {view.count.replace('*', '')}, page {view.page}",
     )
-    st.caption(f"{view.showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
+    showing = view.showing
+    if bulk_page_ids is not None:
+        showing = showing.replace(bulk_edit.OPEN_HINT, bulk_edit.TICK_HINT)
+    st.caption(f"{showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
     message = st.session_state.pop(keys.LEADS_SORT_MESSAGE, None)
     if message:
         st.warning(message, icon=":material/sort:")
@@ -510,7 +522,7 @@ def render(session: Session) -> None:
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None
-    bulk = bulk_edit.leads_mode(session.user)
+    bulk = bulk_edit.leads_mode(session.user, campaign.id)
     chosen, cleared = _leads(
         view, place, sortable_columns(offered.advertised), selected_row, ids if bulk else None
     )

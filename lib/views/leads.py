@@ -9,7 +9,7 @@ from typing import Final, Literal
 
 import pandas as pd
 
-from lib.convertr.constants import API_PREFIX
+from lib.convertr.endpoints import LEADS, Filter
 from lib.convertr.models import Campaign, Lead, Page, ProcessrStatus
 from lib.presentation import (
     delivery_label,
@@ -48,7 +48,7 @@ NO_LEADS_YET: Final = "This campaign has no leads yet."
 """Shown instead of `NO_LEADS` when no filter is set (a new or draft campaign)."""
 
 
-LEADS_PATH: Final = f"{API_PREFIX}/leads"
+LEADS_PATH: Final = LEADS.path
 """The collection whose advertised filters (`hydra:search`) decide which filters are offered."""
 
 LeadFilterName = Literal["status", "delivery", "dates", "search", "order"]
@@ -63,11 +63,11 @@ FILTER_LABELS: Final[Mapping[LeadFilterName, str]] = {
 """Each filter widget's label, as the page shows it."""
 
 FILTER_PARAMETERS: Final[Mapping[LeadFilterName, tuple[tuple[str, ...], ...]]] = {
-    "status": (("processrStatus[]", "processrStatus"),),
-    "delivery": (("delivered",),),
-    "dates": (("createdTs[after]",), ("createdTs[before]",)),
-    "search": (("search",),),
-    "order": (("order[createdTs]",),),
+    "status": ((Filter.LEAD_STATUS_IN, Filter.LEAD_STATUS),),
+    "delivery": ((Filter.DELIVERED,),),
+    "dates": ((Filter.CREATED_AFTER,), (Filter.CREATED_BEFORE,)),
+    "search": ((Filter.SEARCH,),),
+    "order": ((Filter.order("createdTs"),),),
 }
 """The query parameters each filter sends (`ConvertrClient.leads_page`): a filter is offered
 when the server advertises, for every group, one of its spellings (API Platform advertises an
