@@ -110,6 +110,12 @@ def _heading(campaign: Campaign) -> None:
             icon=":material/table_rows:",
             query_params=pages.leads_link_params(campaign.id),
         )
+        st.page_link(
+            pages.AUDIT,
+            label="Audit it",
+            icon=":material/fact_check:",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
 
 
 def _statistics(session: Session, found: FoundCampaigns) -> list[Statistic] | None:

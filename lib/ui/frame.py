@@ -42,7 +42,7 @@ from lib.convertr.session import (
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin, widgets
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
-from lib.views.url_params import PARAM_LEAD
+from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +199,13 @@ def _start_over() -> None:
 
 def _sign_out(reason: SignOutReason = "signed_out") -> None:
     state = _state()
+    if isinstance(state, SignedIn):
+        # The audit snapshot holds this user's leads: it leaves with them.
+        from lib.ui import audit_page
+
+        audit_page.forget_snapshot(
+            connect.source_name(state.identity.client.config), state.identity.email
+        )
     if state is not None:
         signin_session.sign_out(state, reason)
     _forget_page_state()
@@ -331,6 +338,12 @@ def _navigation() -> None:
             icon=":material/table_rows:",
             query_params=pages.leads_link_params(int(campaign)),
         )
+    st.page_link(
+        pages.AUDIT,
+        label="Audit",
+        icon=":material/fact_check:",
+        query_params={} if campaign is None else {PARAM_CAMPAIGN: str(campaign)},
+    )
     lead = st.session_state.get(keys.LAST_LEAD)
     if lead is not None:
         st.page_link(

@@ -90,9 +90,18 @@ def _campaign(session: Session) -> Campaign | None:
 def _heading(campaign: Campaign) -> None:
     st.title("Leads")
     st.caption(campaign_caption(campaign))
-    widgets.back_link(
-        pages.CAMPAIGNS, "Back to the campaign", query_params={PARAM_CAMPAIGN: str(campaign.id)}
-    )
+    with st.container(horizontal=True):
+        widgets.back_link(
+            pages.CAMPAIGNS,
+            "Back to the campaign",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
+        st.page_link(
+            pages.AUDIT,
+            label="Audit this campaign",
+            icon=":material/fact_check:",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
 
 
 def _offered(session: Session) -> OfferedFilters:
