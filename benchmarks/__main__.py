@@ -199,9 +199,9 @@ def lead_page_rows(args: argparse.Namespace) -> list[Row]:
         ]
     if not large.exists():
         raise FileNotFoundError(f"expected a seeded sandbox database at {large}, found none")
-    from lib.sandbox import ensure_database
+    from lib.connect import sandbox_database
 
-    small_described, small = lead_pages.measure(args.small or ensure_database())
+    small_described, small = lead_pages.measure(args.small or sandbox_database())
     large_described, big = lead_pages.measure(large)
     rows: list[Row] = []
     for name, small_timing in small.items():

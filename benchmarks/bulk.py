@@ -65,10 +65,10 @@ class BulkFigures:
 
 
 def _seed(directory: Path) -> Path:
-    from lib.sandbox import seed_database
+    from lib.connect import seed_sandbox
 
     path = directory / "bulk-bench.sqlite"
-    seed_database(path, leads=SEED_LEADS, seed=SEED)
+    seed_sandbox(path, leads=SEED_LEADS, seed=SEED)
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA journal_mode = WAL")
     return path

@@ -83,9 +83,9 @@ class Row:
 @contextmanager
 def served_sandbox(latency_ms: int, database: Path | None = None) -> Iterator[str]:
     """The sandbox served over HTTP on a free port (the demo database unless one is given)."""
-    from lib.sandbox import ensure_database
+    from lib.connect import sandbox_database
 
-    database = database or ensure_database()
+    database = database or sandbox_database()
     port = free_port()
     command = [
         sys.executable,

@@ -71,6 +71,22 @@ def sandbox_transport(db_path: Path | None = None, **app_options: Any) -> httpx.
     return httpx.WSGITransport(app=app)
 
 
+def sandbox_database(db_path: Path | None = None) -> Path:
+    """The sandbox's database at ``db_path`` (None: ``$LEADLENS_SANDBOX_DB`` or the project's
+    demo database), seeded with the defaults unless it exists (benchmarks, `make run`)."""
+    from lib.sandbox import ensure_database
+
+    return ensure_database(db_path)
+
+
+def seed_sandbox(db_path: Path, *, leads: int, seed: int) -> Path:
+    """A new sandbox database at ``db_path`` with ``leads`` leads drawn from ``seed``."""
+    from lib.sandbox import seed_database
+
+    seed_database(db_path, leads=leads, seed=seed)
+    return db_path
+
+
 def sandbox_at(db_path: Path | None = None, **app_options: Any) -> TransportFactory:
     """A transport factory serving the sandbox from ``db_path`` (tests, benchmarks)."""
     return lambda _config: sandbox_transport(db_path, **app_options)

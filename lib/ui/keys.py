@@ -379,3 +379,7 @@ AUDIT_FINDING_LEADS: Final = "audit.finding_leads"
 def audit_threshold(name: str) -> str:
     """A threshold slider's key."""
     return f"audit.threshold.{name}"
+
+
+AUDIT_PREVIOUS: Final = "audit.previous_finding"
+AUDIT_NEXT: Final = "audit.next_finding"

@@ -18,7 +18,7 @@ from lib.presentation import (
     MASKED_LABEL,
     escape_markdown,
 )
-from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
+from lib.ui import audit_page, cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
@@ -443,6 +443,7 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
     _header(session, lead)
+    audit_page.lead_findings(lead.id)
     widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)
