@@ -24,7 +24,12 @@ from collections.abc import Sequence
 from typing import Final, TypeVar
 
 from lib.convertr.base_client import BaseClient
-from lib.convertr.constants import CHRONOLOGY_ITEMS_PER_PAGE, ITEMS_PER_PAGE, MAX_ITEMS_PER_PAGE
+from lib.convertr.constants import (
+    API_PREFIX,
+    CHRONOLOGY_ITEMS_PER_PAGE,
+    ITEMS_PER_PAGE,
+    MAX_ITEMS_PER_PAGE,
+)
 from lib.convertr.dialect import StatusEncoding
 from lib.convertr.endpoints import (
     CAMPAIGN_LINKS,
