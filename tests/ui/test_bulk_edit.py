@@ -212,3 +212,21 @@ def test_the_pending_review_survives_a_reload_for_the_same_person_only() -> None
     other = open_leads("analyst@sandbox.test")
     assert keys.bulk_draft(SCOPE) not in other.session_state
     assert not [item for item in other.button if item.key == keys.bulk_widget(SCOPE, "save")]
+
+
+def test_the_change_being_prepared_survives_a_page_switch() -> None:
+    at = open_leads("admin@sandbox.test")
+    choose_all(at)
+    widget(at, "selectbox", "field").select("jobTitle").run()
+    widget(at, "radio", "mode").set_value("replace").run()
+    widget(at, "text_input", "find").input("Manager").run()
+    widget(at, "text_input", "replace").input("Lead").run()
+    at.switch_page(pages.CAMPAIGNS).run()
+    at.switch_page(LEADS)
+    at.query_params["campaign"] = str(CAMPAIGN)
+    at.run()
+    assert not at.exception
+    assert widget(at, "selectbox", "field").value == "jobTitle"
+    assert widget(at, "radio", "mode").value == "replace"
+    assert widget(at, "text_input", "find").value == "Manager"
+    assert widget(at, "text_input", "replace").value == "Lead"
