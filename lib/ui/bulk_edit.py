@@ -607,3 +607,36 @@ def _choose_matching(session: Session, scope: str, filters: LeadFilters) -> None
         return
     choose_leads(scope, [lead.id for lead in page.items])
     st.rerun()
+
+
+# -- the Audit page's part -------------------------------------------------------------------
+
+AUDIT_SCOPE: Final = "audit"
+
+
+def audit_findings_panel(session: Session, lead_ids: Sequence[int]) -> None:
+    """Under the Audit page's findings: take the leads of the findings shown (their current
+    filters) into a bulk edit. Draws nothing for a role that may not use it."""
+    if not may_use(session.user):
+        return
+    ids = list(dict.fromkeys(int(value) for value in lead_ids))
+    draft = _draft(AUDIT_SCOPE)
+    selection = chosen(AUDIT_SCOPE)
+    with st.expander(
+        f"Bulk edit the leads of these findings ({len(ids)})",
+        expanded=draft.stage != "choose" or bool(selection),
+    ):
+        if ids and selection != ids and len(ids) <= BULK_CAP:
+            if st.button(
+                f"Choose these {len(ids)} leads",
+                key=keys.bulk_widget(AUDIT_SCOPE, "findings"),
+                icon=":material/select_all:",
+            ):
+                choose_leads(AUDIT_SCOPE, ids)
+                st.rerun()
+        elif len(ids) > BULK_CAP:
+            st.caption(
+                f"{len(ids)} leads: more than bulk edit takes ({BULK_CAP}). Narrow the "
+                "findings with the filters above."
+            )
+        render_panel(session, AUDIT_SCOPE, selection)
