@@ -18,7 +18,7 @@ from lib.presentation import (
     MASKED_LABEL,
     escape_markdown,
 )
-from lib.ui import audit_page, cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
+from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
@@ -443,7 +443,12 @@ def render(session: Session) -> None:
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
     _header(session, lead)
-    audit_page.lead_findings(lead.id)
+    if st.session_state.get(keys.AUDIT_RESULT):
+        # Imported only when this session ran an audit: the audit engine (phone numbers,
+        # IP countries, DuckDB) costs half a second to import, on no other Lead page.
+        from lib.ui import audit_page
+
+        audit_page.lead_findings(lead.id)
     widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 import streamlit as st
@@ -31,6 +32,7 @@ from lib.views.leads import (
     OfferedFilters,
     campaign_caption,
     leads_page_view,
+    sees_masked,
 )
 from lib.views.navigation import (
     LeadsPlace,
@@ -105,7 +107,8 @@ def _heading(campaign: Campaign) -> None:
 
 
 def _offered(session: Session) -> OfferedFilters:
-    return cached_api.offered_lead_filters(session.client, session.connection.key)
+    offered = cached_api.offered_lead_filters(session.client, session.connection.key)
+    return replace(offered, masked=sees_masked(session.user.role))
 
 
 def _url_params() -> dict[str, str]:
