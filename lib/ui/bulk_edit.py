@@ -68,7 +68,7 @@ DRAFT_TTL_SECONDS: Final = 8 * 3600
 """How long a pending bulk edit waits for its person to come back (a working day)."""
 CONFLICTS_SHOWN: Final = 20
 """Conflicts listed one by one; the rest are settled with the "for all" buttons."""
-OPEN_HINT: Final = "Select a row to open the lead."
+OPEN_HINT: Final = "Click a lead's row to open it."
 """The Leads table's caption on what a row click does, replaced in bulk mode by TICK_HINT."""
 TICK_HINT: Final = "Tick rows to choose them for the bulk edit (ticks on other pages stay)."
 PROGRESS_STEPS: Final = 50
