@@ -6,9 +6,10 @@ The server and the waits are the browser tests' harness (`tests.support.browser`
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from tests.support.browser import (
     CHROMIUM,
@@ -19,6 +20,8 @@ from tests.support.browser import (
     click_tab,
     new_context,
     open_app,
+    ready_grid,
+    rerun,
     settle,
     streamlit_server,
 )
@@ -90,14 +93,71 @@ def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]
         ):
             click_tab(page, tab)
             shot(name)
+        bulk_review(page, base_url)
+        shot("leads-bulk-review")
         browser.close()
     return saved
+
+
+BULK_ROWS: Final = 5
+BULK_ROW_MARKER_X: Final = 18
+"""Pixels from the Leads grid's left edge to its row-selection checkboxes."""
+
+
+def bulk_review(page: Any, base_url: str, campaign_id: int = 1) -> None:
+    """Leads in bulk mode with a review on screen: five undelivered leads ticked, Job Title
+    set for all. Nothing is saved (the review sends nothing)."""
+    open_app(page, f"{base_url}/Leads?campaign={campaign_id}&delivery=Undelivered")
+    with rerun(page):
+        page.get_by_text("Bulk edit", exact=True).first.click()
+    page.get_by_text("No leads chosen for bulk edit.").wait_for(timeout=RENDER_TIMEOUT_MS)
+    for row in range(1, BULK_ROWS + 1):
+        grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
+        with rerun(page):
+            page.mouse.click(*grid.cell(row, BULK_ROW_MARKER_X))
+        chosen = f"{row} lead{'s' if row > 1 else ''} chosen for bulk edit."
+        page.get_by_text(chosen).wait_for(timeout=RENDER_TIMEOUT_MS)
+    chooser = page.get_by_role("combobox", name="Field")
+    chooser.click()
+    chooser.press_sequentially("jobTitle")
+    with rerun(page):
+        chooser.press("Enter")
+    value = page.get_by_role("textbox", name="New value")
+    value.fill("Head of Data")
+    with rerun(page):
+        value.press("Enter")
+    with rerun(page):
+        page.get_by_role("button", name=f"Review the change on {BULK_ROWS} leads").click()
+    page.get_by_text("leads to change").wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.get_by_text("I have reviewed these").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)
+    settle(page)
+
+
+def bulk_screenshot(base_url: str, target: Path = SCREENSHOT_DIR) -> Path:
+    """Only the bulk edit review (``python -m benchmarks.screenshots --only bulk``)."""
+    from playwright.sync_api import sync_playwright
+
+    path = target / "leads-bulk-review.png"
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
+        )
+        page = new_context(browser).new_page()
+        bulk_review(page, base_url)
+        page.screenshot(path=str(path))
+        browser.close()
+    return path
 
 
 def main() -> None:
     started = time.perf_counter()
     with streamlit_server() as url:
-        paths = take_screenshots(url)
+        paths = (
+            [bulk_screenshot(url)]
+            if sys.argv[1:] == ["--only", "bulk"]
+            else (take_screenshots(url))
+        )
     for path in paths:
         print(path.relative_to(PROJECT_ROOT))
     print(f"{len(paths)} screenshots in {time.perf_counter() - started:.1f} s")
