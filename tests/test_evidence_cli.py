@@ -137,6 +137,7 @@ def test_verify_prints_one_line_per_problem_and_exits_1(
     assert capsys.readouterr().err.startswith("unreadable: expected a ZIP evidence pack")
 
 
+@pytest.mark.slow
 def test_the_commands_run_as_a_module(tmp_path: Path) -> None:
     not_a_pack = tmp_path / "x.zip"
     not_a_pack.write_bytes(b"nothing")

@@ -121,6 +121,7 @@ def test_a_message_over_several_lines_is_printed_on_one(
     )
 
 
+@pytest.mark.slow
 def test_subprocess_run_writes_json_to_stdout(sandbox_env: dict[str, str]) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CONVERTR_")}
     env.update(sandbox_env)
@@ -244,6 +245,7 @@ def test_a_bad_deadline_setting_is_one_line(capsys: pytest.CaptureFixture[str]) 
     )
 
 
+@pytest.mark.slow
 def test_subprocess_against_a_stalled_server_ends_at_the_deadline() -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CONVERTR_")}
     with FaultServer(stall) as server:

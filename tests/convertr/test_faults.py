@@ -126,6 +126,7 @@ FAULTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULTS, ids=[fault.name for fault in FAULTS])
 def test_each_fault_ends_with_one_clear_error_within_the_deadline(fault: Fault) -> None:
     with FaultServer(fault.answer) as server, fault_client(server.url) as client:
@@ -369,6 +370,7 @@ def test_one_parts_fault_is_that_parts_error_and_the_rest_loads(
     assert dossier.to_dict()["errors"]["notes"]["type"] == error_class.__name__
 
 
+@pytest.mark.slow
 def test_a_part_stalled_past_the_dossier_deadline_is_that_parts_error(
     sandbox_client: SandboxClientFactory,
 ) -> None:

@@ -367,6 +367,7 @@ def check_request(box: Sandbox, request: FuzzRequest) -> None:
 RULES = _rules()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", RULES, ids=[f"{r.rule}" for r in RULES])
 def test_no_generated_request_gets_a_5xx_or_changes_data_when_refused(
     sandbox: Sandbox, rule: Rule

@@ -284,6 +284,7 @@ def test_default_db_path_and_env_override(monkeypatch: pytest.MonkeyPatch) -> No
     assert default_db_path() == Path("/somewhere/else.sqlite")
 
 
+@pytest.mark.slow
 def test_seed_cli_prints_counts_time_and_memory(tmp_path: Path) -> None:
     target = tmp_path / "cli.sqlite"
     completed = subprocess.run(
@@ -318,6 +319,7 @@ def test_bad_cli_values_end_in_one_line(
     assert err == f"python -m lib.sandbox {argv[0]}: error: {said}\n"
 
 
+@pytest.mark.slow
 def test_serving_on_a_busy_port_is_one_line(sandbox_db: Path) -> None:
     # A subprocess: waitress leaves its half-made sockets open when the bind fails.
     with socket.socket() as busy:
