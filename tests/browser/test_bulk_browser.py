@@ -96,6 +96,8 @@ def test_tick_three_leads_change_a_field_review_save_and_see_notes_and_timeline(
             search.press("Enter")
         timeline = visible_panel(page)
         timeline.get_by_text("1 of ").wait_for(timeout=RENDER_TIMEOUT_MS)
+        # The grid draws its new rows after the run: wait for the row, then count.
+        timeline.locator("td", has_text="edited Job Title").first.wait_for()
         # The entry names the edit; its detail holds the value (the search found it there).
         assert timeline.locator("td", has_text="edited Job Title").count() == 1, (
             f"the Timeline of lead {lead_id} shows the change"
