@@ -88,7 +88,7 @@ def test_tick_three_leads_change_a_field_review_save_and_see_notes_and_timeline(
         open_app(page, f"{app_url}/Lead?lead={lead_id}")
         click_tab(page, "Notes")
         notes = visible_panel(page)
-        assert notes.locator("td", has_text=NEW_TITLE).count() >= 1, f"note of lead {lead_id}"
+        notes.locator("td", has_text=NEW_TITLE).first.wait_for()  # the note of the change
         click_tab(page, "Timeline")
         search = page.get_by_role("textbox", name="Search")
         search.fill(NEW_TITLE)
