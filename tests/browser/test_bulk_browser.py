@@ -88,7 +88,9 @@ def test_tick_three_leads_change_a_field_review_save_and_see_notes_and_timeline(
         open_app(page, f"{app_url}/Lead?lead={lead_id}")
         click_tab(page, "Notes")
         notes = visible_panel(page)
-        notes.locator("td", has_text=NEW_TITLE).first.wait_for()  # the note of the change
+        notes.locator("td", has_text=NEW_TITLE).first.wait_for(
+            state="attached"
+        )  # the note of the change
         click_tab(page, "Timeline")
         search = page.get_by_role("textbox", name="Search")
         search.fill(NEW_TITLE)
@@ -97,7 +99,7 @@ def test_tick_three_leads_change_a_field_review_save_and_see_notes_and_timeline(
         timeline = visible_panel(page)
         timeline.get_by_text("1 of ").wait_for(timeout=RENDER_TIMEOUT_MS)
         # The grid draws its new rows after the run: wait for the row, then count.
-        timeline.locator("td", has_text="edited Job Title").first.wait_for()
+        timeline.locator("td", has_text="edited Job Title").first.wait_for(state="attached")
         # The entry names the edit; its detail holds the value (the search found it there).
         assert timeline.locator("td", has_text="edited Job Title").count() == 1, (
             f"the Timeline of lead {lead_id} shows the change"

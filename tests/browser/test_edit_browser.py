@@ -72,12 +72,12 @@ def test_edit_a_value_in_the_grid_save_and_see_it_in_profile_and_notes(
 
     click_tab(page, "Profile")
     # The Profile tab's grid shows the saved value (the grid draws its rows after the run).
-    visible_panel(page).locator("td", has_text=NEW_TITLE).first.wait_for()
+    visible_panel(page).locator("td", has_text=NEW_TITLE).first.wait_for(state="attached")
     assert page.get_by_text(NEW_TITLE, exact=True).first.is_visible(), "and the profile panel"
 
     click_tab(page, "Notes")
     notes = visible_panel(page)
     note = notes.locator("tr", has_text=NEW_TITLE)
-    note.first.wait_for()  # the audit note is listed
+    note.first.wait_for(state="attached")  # the audit note is listed
     assert note.count() == 1, "one note for one saved change"
     assert "Ana Lyst" in note.first.inner_text(), "by the person who saved it"

@@ -14,7 +14,8 @@ How a browser test waits (see the README's Tests section):
   `grid = ready_grid(locator)`: the grid is drawn, sized and stable, and `grid.cell(row, x)`
   gives a point to click.
 - A grid draws the rows of a new run a moment after the run: to read them, wait for the row
-  you expect (`panel.locator("td", has_text=...).first.wait_for()`), then count or compare.
+  you expect (`panel.locator("td", has_text=...).first.wait_for(state="attached")`: the
+  grid's accessible cells are attached, never visible), then count or compare.
 
 Pages must come from `new_context(browser)` (the fixtures do that): its init script watches the
 app's websocket, which is how `settle` knows a run was asked for and has finished.
