@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from lib.sandbox.auth import PROVIDER_LOGS_FORBIDDEN, User
 from lib.sandbox.db import stamp
+from lib.sandbox.masking import refuse_masked_filters
 from lib.sandbox.resources import API_PREFIX, Filter, FilterKind, Resource
 from lib.sandbox.responses import ApiError
 
@@ -403,6 +404,7 @@ def check_query_size(args: MultiDict[str, str]) -> None:
 def collection_query(resource: Resource, args: MultiDict[str, str], user: User) -> CollectionQuery:
     """Read and check a collection request's query string (400 on the first bad value)."""
     check_query_size(args)
+    refuse_masked_filters(resource.path, args, user)
     page = positive_int(args, "page", 1)
     items_per_page = min(
         positive_int(args, "itemsPerPage", ITEMS_PER_PAGE), resource.max_items_per_page

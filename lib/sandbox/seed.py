@@ -37,6 +37,7 @@ from lib.sandbox.demo import (
     campaign_jobs,
 )
 from lib.sandbox.draws import SECONDS_PER_DAY, ascii_slug, between, iso_ts, pick
+from lib.sandbox.hashing import new_email_hash_key, store_email_hash_key
 from lib.sandbox.lead_parts import CampaignPlan, Contract, ContractKind, Form, PlannedJob, RowBuffer
 
 if TYPE_CHECKING:
@@ -307,9 +308,17 @@ def _count(conn: sqlite3.Connection, table: str) -> int:
 
 
 def seed_database(
-    db_path: str | Path, *, leads: int = DEFAULT_LEADS, seed: int = DEFAULT_SEED
+    db_path: str | Path,
+    *,
+    leads: int = DEFAULT_LEADS,
+    seed: int = DEFAULT_SEED,
+    email_hash_key: bytes | None = None,
 ) -> SeedReport:
-    """(Re)create the demo database at `db_path`: built in a temp file, then renamed in place."""
+    """(Re)create the demo database at `db_path`: built in a temp file, then renamed in place.
+
+    `email_hash_key` is the enterprise's secret for `emailHash` (`hashing`): random unless
+    given (a test that compares two seeds gives both the same)."""
+    key = new_email_hash_key() if email_hash_key is None else email_hash_key
     if leads < 0:
         raise ValueError(f"expected a non-negative number of leads, got {leads}")
     started = time.perf_counter()
@@ -327,13 +336,14 @@ def seed_database(
             conn.executescript(db.SCHEMA)
             conn.executescript(db.SIGN_IN_SCHEMA)
             conn.execute("BEGIN")
+            store_email_hash_key(conn, key)
             campaigns = _write_catalogue(conn, rng, leads)
             rows = RowBuffer()
             # Imported here: the lead factory brings Faker (0.1 s), and a server that only
             # checks the database exists (ensure_database) never needs it.
             from lib.sandbox.leads import LeadFactory, build_pools
 
-            factory = LeadFactory(rng, build_pools(seed), campaigns, rows)
+            factory = LeadFactory(rng, build_pools(seed), campaigns, rows, key)
             _stream_leads(conn, factory, leads)
             conn.execute("COMMIT")
             conn.executescript(db.INDEXES)

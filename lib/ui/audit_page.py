@@ -42,7 +42,8 @@ from lib.charts.audit import arrivals_figure, cluster_timeline_figure, funnel_fi
 from lib.connect import source_name
 from lib.convertr.errors import ConvertrError
 from lib.evidence import PackAuthor
-from lib.ui import cached_api, keys, pages
+from lib.presentation import escape_markdown
+from lib.ui import bulk_edit, cached_api, keys, pages
 from lib.ui.frame import Session
 from lib.views import audit as view
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN, PARAM_LEAD
@@ -537,4 +538,49 @@ def render(session: Session) -> None:
         _arrivals(result, snapshot)
     else:
         _findings(result)
+        bulk_edit.audit_findings_panel(session, st.session_state.get(keys.AUDIT_FINDING_LEADS, ()))
     _report(result, fetched, session)
+
+
+def _step_to(lead_id: int | None) -> None:
+    if lead_id is not None:
+        st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead_id)})
+
+
+def lead_findings(lead_id: int) -> None:
+    """On the Lead page: the lead's own flags from this session's audit, and Previous / Next
+    through the findings ("Finding 3 of 41") when the lead is one of them."""
+    stored = st.session_state.get(keys.AUDIT_RESULT)
+    if not stored:
+        return
+    result: AuditResult = stored[1]
+    own = [finding for finding in result.findings if lead_id in finding.lead_ids]
+    leads = st.session_state.get(keys.AUDIT_FINDING_LEADS) or tuple(
+        dict.fromkeys(lead for finding in result.findings for lead in finding.lead_ids)
+    )
+    position = view.finding_position(leads, lead_id)
+    if not own and position is None:
+        return
+    with st.container(border=True):
+        if position is not None:
+            previous, following = view.neighbours(leads, lead_id)
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.page_link(pages.AUDIT, label="Audit", icon=":material/fact_check:")
+                st.caption(position)
+                if st.button(
+                    "Previous finding",
+                    key=keys.AUDIT_PREVIOUS,
+                    disabled=previous is None,
+                    icon=":material/arrow_back:",
+                ):
+                    _step_to(previous)
+                if st.button(
+                    "Next finding",
+                    key=keys.AUDIT_NEXT,
+                    disabled=following is None,
+                    icon=":material/arrow_forward:",
+                ):
+                    _step_to(following)
+        for finding in own:
+            marker = ":red[strong]" if finding.strength == "strong" else ":orange[weak]"
+            st.markdown(f"**{finding.signal}** ({marker}): {escape_markdown(finding.reason)}")

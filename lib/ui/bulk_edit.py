@@ -21,7 +21,9 @@ What is decided is pure (`lib.views.bulk`); what is sent, `lib.convertr.bulk`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -32,6 +34,7 @@ from lib.convertr.bulk import load_for_review, load_leads, save_bulk
 from lib.convertr.edits import SaveResult
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import LeadEditableField, User
+from lib.convertr.session import SignedIn
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
@@ -61,8 +64,13 @@ from lib.views.edit import MAX_VALUE_LENGTH, allowed_hint
 from lib.views.leads import LeadFilters
 
 FIELDS_TTL_SECONDS: Final = 120
+DRAFT_TTL_SECONDS: Final = 8 * 3600
+"""How long a pending bulk edit waits for its person to come back (a working day)."""
 CONFLICTS_SHOWN: Final = 20
 """Conflicts listed one by one; the rest are settled with the "for all" buttons."""
+OPEN_HINT: Final = "Click a lead's row to open it."
+"""The Leads table's caption on what a row click does, replaced in bulk mode by TICK_HINT."""
+TICK_HINT: Final = "Tick rows to choose them for the bulk edit (ticks on other pages stay)."
 PROGRESS_STEPS: Final = 50
 """How often the progress bar is redrawn during a save (each redraw is a message to the
 browser; 500 of them would cost more than the save)."""
@@ -104,17 +112,75 @@ def set_selection(scope: str, lead_ids: Sequence[int]) -> None:
 # -- state -----------------------------------------------------------------------------------
 
 
+class KeptDrafts:
+    """Pending bulk edits per person and scope, in this server's memory: a reload starts a
+    new browser session, and this is how the review it had is found again. Entries expire
+    after `DRAFT_TTL_SECONDS`; nothing is written to disk (a review holds lead values)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._drafts: dict[tuple[str, str], tuple[float, BulkDraft]] = {}
+
+    def get(self, person: str, scope: str) -> BulkDraft | None:
+        with self._lock:
+            kept = self._drafts.get((person, scope))
+            if kept is None:
+                return None
+            if self._clock() - kept[0] > DRAFT_TTL_SECONDS:
+                del self._drafts[(person, scope)]
+                return None
+            return kept[1]
+
+    def put(self, person: str, scope: str, draft: BulkDraft | None) -> None:
+        with self._lock:
+            if draft is None:
+                self._drafts.pop((person, scope), None)
+            else:
+                self._drafts[(person, scope)] = (self._clock(), draft)
+
+
+@st.cache_resource(show_spinner=False)
+def kept_drafts() -> KeptDrafts:
+    return KeptDrafts()
+
+
+def _person() -> str | None:
+    """Whose drafts these are: the signed-in person's cache identity (where, who, which
+    role). None for the shared account, whose sessions are different people."""
+    state = st.session_state.get(keys.IDENTITY)
+    if not isinstance(state, SignedIn) or state.identity.shared:
+        return None
+    return state.identity.cache_key
+
+
 def _draft(scope: str) -> BulkDraft:
     draft = st.session_state.get(keys.bulk_draft(scope))
-    return draft if isinstance(draft, BulkDraft) else BulkDraft()
+    if isinstance(draft, BulkDraft):
+        return draft
+    person = _person()
+    kept = kept_drafts().get(person, scope) if person else None
+    if kept is not None:
+        # A new browser session of the same person (a reload): their pending bulk edit.
+        st.session_state[keys.bulk_draft(scope)] = kept
+        if kept.lead_ids and not chosen(scope):
+            st.session_state[keys.bulk_selection(scope)] = list(kept.lead_ids)
+        return kept
+    return BulkDraft()
 
 
 def _store(scope: str, draft: BulkDraft) -> None:
     st.session_state[keys.bulk_draft(scope)] = draft
+    person = _person()
+    if person:
+        kept_drafts().put(person, scope, draft)
 
 
 def _reset(scope: str) -> None:
     st.session_state.pop(keys.bulk_draft(scope), None)
+    person = _person()
+    if person:
+        kept_drafts().put(person, scope, None)
 
 
 @st.cache_data(ttl=FIELDS_TTL_SECONDS, show_spinner=False)
@@ -187,7 +253,13 @@ def _choose(
         st.info("No field is editable on every chosen lead's campaign.", icon=":material/info:")
         return
     by_name = {item.name: item for item in fields}
+    draft = _draft(scope)
+    if draft.spec is not None:
+        _restore_widgets(scope, draft.spec)
     spec = _spec_widgets(scope, fields)
+    if spec != draft.spec:
+        # Kept as typed, so a page switch or a reload finds the change being prepared.
+        _store(scope, replace(draft, spec=spec))
     definition = by_name.get(spec.field)
     problems = spec_problems(spec, definition)
     for problem in problems:
@@ -201,6 +273,22 @@ def _choose(
     )
     if review and not problems:
         _make_review(session, scope, lead_ids, spec, definition.label if definition else "")
+
+
+def _restore_widgets(scope: str, spec: BulkSpec) -> None:
+    """Put a kept change back into its widgets when they lost their state (they do while
+    another page shows, and in a new browser session)."""
+    state = st.session_state
+    if keys.bulk_widget(scope, "field") in state:
+        return
+    state[keys.bulk_widget(scope, "field")] = spec.field
+    state[keys.bulk_widget(scope, "mode")] = spec.mode
+    if spec.mode == "replace":
+        state[keys.bulk_widget(scope, "find")] = spec.find
+        state[keys.bulk_widget(scope, "replace")] = spec.replace_with
+    elif spec.value:
+        state[keys.bulk_widget(scope, "value")] = spec.value
+        state[keys.bulk_widget(scope, f"choice.{spec.field}")] = spec.value
 
 
 def _spec_widgets(scope: str, fields: Sequence[LeadEditableField]) -> BulkSpec:
@@ -450,15 +538,19 @@ def leads_scope(campaign_id: int) -> str:
     return f"campaign.{int(campaign_id)}"
 
 
-def leads_mode(user: User) -> bool:
+def leads_mode(user: User, campaign_id: int) -> bool:
     """The "Bulk edit" toggle above the Leads table (not drawn for a role that may not use
-    it); True when rows are to be ticked for a bulk edit."""
+    it); True when rows are to be ticked for a bulk edit. On when a bulk edit of this
+    campaign is pending (after a reload too)."""
     if not may_use(user):
         st.session_state.pop(keys.BULK_MODE, None)
         return False
     if keys.BULK_MODE not in st.session_state:
         # A widget's state is dropped while another page shows: the mode is kept apart.
-        st.session_state[keys.BULK_MODE] = bool(st.session_state.get(keys.BULK_MODE_KEPT))
+        pending = _draft(leads_scope(campaign_id)).stage != "choose"
+        st.session_state[keys.BULK_MODE] = pending or bool(
+            st.session_state.get(keys.BULK_MODE_KEPT)
+        )
     on = bool(
         st.toggle(
             "Bulk edit",
@@ -515,3 +607,36 @@ def _choose_matching(session: Session, scope: str, filters: LeadFilters) -> None
         return
     choose_leads(scope, [lead.id for lead in page.items])
     st.rerun()
+
+
+# -- the Audit page's part -------------------------------------------------------------------
+
+AUDIT_SCOPE: Final = "audit"
+
+
+def audit_findings_panel(session: Session, lead_ids: Sequence[int]) -> None:
+    """Under the Audit page's findings: take the leads of the findings shown (their current
+    filters) into a bulk edit. Draws nothing for a role that may not use it."""
+    if not may_use(session.user):
+        return
+    ids = list(dict.fromkeys(int(value) for value in lead_ids))
+    draft = _draft(AUDIT_SCOPE)
+    selection = chosen(AUDIT_SCOPE)
+    with st.expander(
+        f"Bulk edit the leads of these findings ({len(ids)})",
+        expanded=draft.stage != "choose" or bool(selection),
+    ):
+        if ids and selection != ids and len(ids) <= BULK_CAP:
+            if st.button(
+                f"Choose these {len(ids)} leads",
+                key=keys.bulk_widget(AUDIT_SCOPE, "findings"),
+                icon=":material/select_all:",
+            ):
+                choose_leads(AUDIT_SCOPE, ids)
+                st.rerun()
+        elif len(ids) > BULK_CAP:
+            st.caption(
+                f"{len(ids)} leads: more than bulk edit takes ({BULK_CAP}). Narrow the "
+                "findings with the filters above."
+            )
+        render_panel(session, AUDIT_SCOPE, selection)

@@ -42,6 +42,7 @@ from lib.convertr.session import (
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin, widgets
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
+from lib.views.leads import sees_masked
 from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def demo_users() -> tuple[str, ...]:
 
 def _demo_user_cards() -> tuple[DemoUserCard, ...]:
     catalogue = connect.demo_catalogue()
-    return demo_user_cards(catalogue.users, catalogue.role_permissions)
+    return demo_user_cards(catalogue.users, catalogue.role_permissions, catalogue.notes)
 
 
 # -- the one identity ------------------------------------------------------------------------
@@ -345,6 +346,10 @@ def _navigation() -> None:
         query_params={} if campaign is None else {PARAM_CAMPAIGN: str(campaign)},
     )
     lead = st.session_state.get(keys.LAST_LEAD)
+    if st.session_state.pop(keys.NO_LEAD_SHOWN, False):
+        # The Lead page shows no lead: a link to the last one would be highlighted as the
+        # page on show.
+        lead = None
     if lead is not None:
         st.page_link(
             pages.LEAD,
@@ -458,4 +463,9 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
         with navigation:
             _navigation()
     st.session_state[keys.REQUEST_COUNT] = session.client.request_count
-    inspector.render(session.client, title)
+    inspector.render(
+        session.client,
+        title,
+        identity=session.connection.key,
+        masked=sees_masked(session.user.role),
+    )

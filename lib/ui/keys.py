@@ -31,6 +31,9 @@ RETRY_CONNECTION: Final = "frame.retry"
 LAST_CAMPAIGN: Final = "frame.last_campaign"
 """Campaign id last opened, so the sidebar's Leads link returns to it."""
 LAST_LEAD: Final = "frame.last_lead"
+NO_LEAD_SHOWN: Final = "frame.no_lead_shown"
+"""Set by a Lead page run that shows no lead (not found, no id): the sidebar leaves out the
+link to the last lead for that run."""
 """Lead id last opened, for the sidebar's Lead link."""
 
 # Sign-in page (drawn in place of any page's body, so a deep link keeps its page and query)
@@ -222,6 +225,8 @@ state, which a run that does not draw the page keeps anyway."""
 # The audit workbench (issue 13): request inspector, Timeline tab, signals, evidence pack
 INSPECTOR_VIEWS: Final = "inspector.views"
 """View (page and query) -> the requests last seen behind it (`RequestRecord`s)."""
+INSPECTOR_IDENTITY: Final = "inspector.identity"
+"""Whose requests `INSPECTOR_VIEWS` holds (a connection's cache key); a switch drops them."""
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
@@ -379,3 +384,7 @@ AUDIT_FINDING_LEADS: Final = "audit.finding_leads"
 def audit_threshold(name: str) -> str:
     """A threshold slider's key."""
     return f"audit.threshold.{name}"
+
+
+AUDIT_PREVIOUS: Final = "audit.previous_finding"
+AUDIT_NEXT: Final = "audit.next_finding"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 import streamlit as st
@@ -31,6 +32,7 @@ from lib.views.leads import (
     OfferedFilters,
     campaign_caption,
     leads_page_view,
+    sees_masked,
 )
 from lib.views.navigation import (
     LeadsPlace,
@@ -105,7 +107,8 @@ def _heading(campaign: Campaign) -> None:
 
 
 def _offered(session: Session) -> OfferedFilters:
-    return cached_api.offered_lead_filters(session.client, session.connection.key)
+    offered = cached_api.offered_lead_filters(session.client, session.connection.key)
+    return replace(offered, masked=sees_masked(session.user.role))
 
 
 def _url_params() -> dict[str, str]:
@@ -361,7 +364,8 @@ def _leads(
     table_key = _table_key(place)
     default: Any = {"selection": {"rows": [selected_row] if selected_row is not None else []}}
     on_select: Any = functools.partial(_sort_by_header, table_key, place, sortable)
-    selection_mode: Any = ["single-row", "single-column"]
+    # A click on any cell of a row opens its lead (the checkbox column selects the row too).
+    selection_mode: Any = ["single-row", "single-column", "single-cell"]
     if bulk_page_ids is not None:
         scope = bulk_edit.leads_scope(place.campaign_id)
         table_key = f"{table_key}.bulk.{bulk_edit.selection_generation(scope)}"
@@ -384,7 +388,10 @@ def _leads(
         column_order=LEAD_COLUMN_ORDER,
         alt=f"Leads, {view.count.replace('*', '')}, page {view.page}",
     )
-    st.caption(f"{view.showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
+    showing = view.showing
+    if bulk_page_ids is not None:
+        showing = showing.replace(bulk_edit.OPEN_HINT, bulk_edit.TICK_HINT)
+    st.caption(f"{showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
     message = st.session_state.pop(keys.LEADS_SORT_MESSAGE, None)
     if message:
         st.warning(message, icon=":material/sort:")
@@ -394,6 +401,10 @@ def _leads(
     rows = event.selection.rows
     if bulk_page_ids is not None:
         return None, False
+    cells = event.selection.cells
+    if cells:
+        # Even on the row restored as selected: a click on one of its cells is a request.
+        return int(cells[0][0]), False
     if not rows:
         return None, selected_row is not None
     if rows[0] == selected_row:
@@ -516,7 +527,7 @@ def render(session: Session) -> None:
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None
-    bulk = bulk_edit.leads_mode(session.user)
+    bulk = bulk_edit.leads_mode(session.user, campaign.id)
     chosen, cleared = _leads(
         view, place, sortable_columns(offered.advertised), selected_row, ids if bulk else None
     )

@@ -74,14 +74,33 @@ when the server advertises, for every group, one of its spellings (API Platform 
 exact filter both as `processrStatus` and `processrStatus[]`)."""
 
 
+MASKED_ROLES: Final = frozenset({"masked"})
+"""Roles that see personal values masked (the sandbox's `masked`; assumed for Convertr)."""
+MASKED_ROLE_WITHHELD: Final[Mapping[LeadFilterName, str]] = {
+    "search": (
+        "Your role sees emails masked. A search matches emails, so its answers would reveal"
+        " them a guess at a time: Lead Lens does not offer it (the server refuses it too)."
+    ),
+}
+"""Filters a masked role is not offered, with the reason shown on the greyed-out widget."""
+
+
+def sees_masked(role: str) -> bool:
+    return role in MASKED_ROLES
+
+
 @dataclass(frozen=True)
 class OfferedFilters:
     """Which Leads filters the server supports, from the `hydra:search` mapping it
     advertises; `advertised` None (nothing advertised) offers every filter."""
 
     advertised: frozenset[str] | None = None
+    masked: bool = False
+    """The role sees personal values masked: the filters that match them are withheld."""
 
     def offers(self, name: LeadFilterName) -> bool:
+        if self.masked and name in MASKED_ROLE_WITHHELD:
+            return False
         if self.advertised is None:
             return True
         advertised = self.advertised
@@ -93,6 +112,8 @@ class OfferedFilters:
         """Why a filter is greyed out (for its help), or None when it is offered."""
         if self.offers(name):
             return None
+        if self.masked and name in MASKED_ROLE_WITHHELD:
+            return MASKED_ROLE_WITHHELD[name]
         wanted = " and ".join(" or ".join(group) for group in FILTER_PARAMETERS[name])
         return (
             f"This server does not advertise the {wanted} filter on its leads, so Lead Lens "
@@ -109,7 +130,7 @@ class OfferedFilters:
         if not self.missing:
             return None
         names = ", ".join(FILTER_LABELS[name] for name in self.missing)
-        return f"Not offered by this server: {names}. Hover a greyed-out filter to see why."
+        return f"Not offered: {names}. Hover a greyed-out filter to see why."
 
 
 ALL_FILTERS: Final = OfferedFilters()
@@ -228,7 +249,7 @@ def leads_page_view(campaign: Campaign, page: Page[Lead], zone: tzinfo) -> Leads
         count = f"**{page.total:,} {noun}**"
         of_total = f" of {page.total:,}"
     showing = (
-        f"Showing {first_shown:,} to {last_shown:,}{of_total}. Select a row to open the lead."
+        f"Showing {first_shown:,} to {last_shown:,}{of_total}. Click a lead's row to open it."
         if len(table)
         else "No leads on this page."
     )

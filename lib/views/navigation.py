@@ -70,10 +70,12 @@ GO_TO_LEAD_HELP: Final = (
 def parse_lead_reference(text: str) -> int:
     """The lead id a user typed or pasted: digits (a leading `#` allowed), a URL with a
     `lead=` parameter, or a URL or path ending in `/leads/<id>`. Raises ValueError saying what
-    was expected and what came."""
+    was expected and what came, in the user's words."""
     given = text.strip()
     if not given:
-        raise ValueError("expected a lead id or a lead link, got nothing")
+        raise ValueError(
+            "Type a lead id (such as 102214) or paste a link to a lead, then press Open lead."
+        )
     bare = given.removeprefix("#").replace(",", "").replace(" ", "")
     if whole_number(bare) is not None:
         return _positive(bare, given)
@@ -91,8 +93,8 @@ def parse_lead_reference(text: str) -> int:
     if match:
         return _positive(match.group(1), given)
     raise ValueError(
-        f"expected a lead id (a positive number) or a link with lead=<id> or /leads/<id>, "
-        f"got {given!r}"
+        f"“{given}” is not a lead id or a link to a lead. A lead id is a number such as "
+        f"102214; a link to a lead contains lead=102214 or /leads/102214."
     )
 
 
@@ -100,7 +102,9 @@ def _positive(digits: str, given: str) -> int:
     try:
         return positive_id(digits)
     except ValueError:
-        raise ValueError(f"expected a lead id (a positive number), got {given!r}") from None
+        raise ValueError(
+            f"“{given}” is not a lead id: a lead id is a whole number from 1 up, such as 102214."
+        ) from None
 
 
 # --- Sorting on the server ----------------------------------------------------------------

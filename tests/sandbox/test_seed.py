@@ -216,9 +216,10 @@ def test_showcase_leads_are_as_documented(client: httpx.Client, db: sqlite3.Conn
 
 
 def test_seed_is_deterministic(tmp_path: Path) -> None:
-    first = seed_database(tmp_path / "a.sqlite", leads=60, seed=3)
-    second = seed_database(tmp_path / "b.sqlite", leads=60, seed=3)
-    other = seed_database(tmp_path / "c.sqlite", leads=60, seed=4)
+    key = bytes(32)
+    first = seed_database(tmp_path / "a.sqlite", leads=60, seed=3, email_hash_key=key)
+    second = seed_database(tmp_path / "b.sqlite", leads=60, seed=3, email_hash_key=key)
+    other = seed_database(tmp_path / "c.sqlite", leads=60, seed=4, email_hash_key=key)
     assert first.leads == second.leads == 60
 
     def dump(path: Path) -> list[tuple[object, ...]]:

@@ -108,3 +108,21 @@ def test_forget_removes_the_snapshot(tmp_path: Path) -> None:
     at.button(key=keys.AUDIT_FORGET).click().run()
     assert not at.exception
     assert not list((tmp_path / "audit").glob("audit-*.duckdb"))
+
+
+def test_a_finding_opens_its_lead_which_steps_to_the_next_finding() -> None:
+    at = run_audit(audit_app(campaign="1"))
+    table = at.dataframe(key=keys.AUDIT_FINDINGS).value
+    leads = list(dict.fromkeys(int(lead) for lead in table["Lead"]))
+    assert len(leads) >= 2
+    # AppTest cannot click a dataframe row: open the first finding's lead as the row would.
+    at.switch_page(pages.LEAD)
+    at.query_params["lead"] = str(leads[0])
+    at.run()
+    assert not at.exception
+    assert f"Finding 1 of {len(leads)}" in texts(at)
+    assert at.button(key=keys.AUDIT_PREVIOUS).disabled
+    at.button(key=keys.AUDIT_NEXT).click().run()
+    assert not at.exception
+    assert at.query_params["lead"] == str(leads[1])
+    assert f"Finding 2 of {len(leads)}" in texts(at)

@@ -12,6 +12,7 @@ from lib.palette import STATUS_BADGE_COLOURS
 from lib.ui import keys, pages
 from lib.views.lead import LEAD_TABS, NO_ASSOCIATED
 from tests.ui.conftest import (
+    PROJECT_ROOT,
     AppTransport,
     app_at,
     hydra_error,
@@ -390,3 +391,19 @@ def test_no_csv_is_built_until_its_download_is_pressed(monkeypatch: Any) -> None
     assert not at.exception
     assert at.get("download_button"), "the tables offer their CSV"
     assert not built, "built only when pressed"
+
+
+def test_the_lead_page_imports_no_audit_engine() -> None:
+    """Cold start (issue 18): the Lead page of a session that ran no audit never imports the
+    audit engine (half a second of imports)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lib.ui.lead_page; "
+        "print(sorted(m for m in sys.modules if m.startswith(('lib.audit', 'duckdb'))))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    ).stdout.strip()
+    assert shown == "[]"
