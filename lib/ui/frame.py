@@ -82,7 +82,7 @@ def demo_users() -> tuple[str, ...]:
 
 def _demo_user_cards() -> tuple[DemoUserCard, ...]:
     catalogue = connect.demo_catalogue()
-    return demo_user_cards(catalogue.users, catalogue.role_permissions)
+    return demo_user_cards(catalogue.users, catalogue.role_permissions, catalogue.notes)
 
 
 # -- the one identity ------------------------------------------------------------------------
