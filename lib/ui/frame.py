@@ -42,6 +42,7 @@ from lib.convertr.session import (
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin, widgets
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
+from lib.views.leads import sees_masked
 from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
@@ -462,4 +463,9 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
         with navigation:
             _navigation()
     st.session_state[keys.REQUEST_COUNT] = session.client.request_count
-    inspector.render(session.client, title)
+    inspector.render(
+        session.client,
+        title,
+        identity=session.connection.key,
+        masked=sees_masked(session.user.role),
+    )

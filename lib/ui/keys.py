@@ -225,6 +225,8 @@ state, which a run that does not draw the page keeps anyway."""
 # The audit workbench (issue 13): request inspector, Timeline tab, signals, evidence pack
 INSPECTOR_VIEWS: Final = "inspector.views"
 """View (page and query) -> the requests last seen behind it (`RequestRecord`s)."""
+INSPECTOR_IDENTITY: Final = "inspector.identity"
+"""Whose requests `INSPECTOR_VIEWS` holds (a connection's cache key); a switch drops them."""
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
