@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import tzinfo
+from pathlib import Path
 from typing import Final
 
 import streamlit as st
@@ -41,12 +42,15 @@ from lib.convertr.session import (
 )
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin, widgets
+from lib.views.glossary import GLOSSARY, GLOSSARY_FILE
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
 from lib.views.leads import sees_masked
 from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
 
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+"""The project folder (the glossary is read from its docs)."""
 APP_NAME: Final = "Lead Lens"
 APP_ICON: Final = "🔎"
 DEFAULT_DEMO_USER: Final = SANDBOX_DEFAULT_USERNAME
@@ -361,7 +365,19 @@ def _navigation() -> None:
             icon=":material/person_search:",
             query_params={PARAM_LEAD: str(lead)},
         )
+    _glossary()
     st.divider()
+
+
+def _glossary() -> None:
+    """The sidebar's help: the words of Convertr's trade the app uses (docs/glossary.md)."""
+    with st.popover("Words used here", icon=":material/help:", width="stretch"):
+        try:
+            text = (PROJECT_ROOT / GLOSSARY_FILE).read_text(encoding="utf-8")
+        except OSError:
+            text = "\n\n".join(f"**{term}**: {words}" for term, words in GLOSSARY.items())
+        # The file's own title would be a second h1 on the page.
+        st.markdown(text.replace("# Glossary\n", "", 1).replace("\n## ", "\n#### "))
 
 
 def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSettings) -> None:

@@ -22,6 +22,7 @@ from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, wo
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
+from lib.views.glossary import help_for
 from lib.views.lead import (
     LEAD_TABS,
     NO_ASSOCIATED,
@@ -259,9 +260,11 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
         alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
         column_config={
             "#": st.column_config.NumberColumn(width=40),
-            "Job": st.column_config.TextColumn(width="medium"),
+            "Job": st.column_config.TextColumn(
+                width="medium", help=help_for("Processr", "Job", "HLR")
+            ),
             "Category": st.column_config.TextColumn(width=90),
-            "Hardfail": st.column_config.TextColumn(width=70),
+            "Hardfail": st.column_config.TextColumn(width=70, help=help_for("Hardfail")),
             "Outcome": st.column_config.TextColumn(width=75),
             "Score": st.column_config.TextColumn(width=65),
             "Message": st.column_config.TextColumn(width="large"),
