@@ -207,6 +207,10 @@ def _sign_out(reason: SignOutReason = "signed_out") -> None:
         audit_page.forget_snapshot(
             connect.source_name(state.identity.client.config), state.identity.email
         )
+        # So does a pending bulk edit kept for a reload (its review holds lead values).
+        from lib.ui import bulk_edit
+
+        bulk_edit.forget_person(state.identity.cache_key)
     if state is not None:
         signin_session.sign_out(state, reason)
     _forget_page_state()
