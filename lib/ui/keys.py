@@ -179,6 +179,11 @@ def edit_conflicts(lead_id: int) -> str:
     return f"lead.edit.{lead_id}.conflicts"
 
 
+def edit_conflict_authors(lead_id: int) -> str:
+    """Who saved each conflicting value and when, read once from the notes."""
+    return f"lead.edit.{lead_id}.conflict_authors"
+
+
 def edit_report(lead_id: int) -> str:
     """The last save's summary (Notices)."""
     return f"lead.edit.{lead_id}.report"
