@@ -122,6 +122,7 @@ from lib.convertr.models import (
     validate_strictly,
 )
 from lib.convertr.requestlog import RequestLog, logged_send
+from lib.convertr.tokens import HeldTokens
 
 logger = logging.getLogger(__name__)
 
@@ -682,6 +683,9 @@ class ConvertrClient:
         """When the token ends on the client's clock (renewed TOKEN_RENEWAL_MARGIN before)."""
         self._refresh_token: str | None = None
         self._signed_in_as: str | None = None
+        self.on_tokens_renewed: Callable[[HeldTokens], None] | None = None
+        """Called (auth lock held) with the new tokens after a refresh renewed them, so a
+        sign-in shared by several tabs keeps the rotated refresh token."""
         self._base_url = config.base_url or SANDBOX_BASE_URL
         self._retry = _retry_policy(sleep, max_retries)
         self._executor_lock = threading.Lock()
@@ -835,6 +839,39 @@ class ConvertrClient:
                 self._token = None
                 self._token_expires_at = None
 
+    def _held(self) -> HeldTokens | None:
+        if self._token is None or self._signed_in_as is None:
+            return None
+        expires_at = (
+            None
+            if self._token_expires_at is None
+            else time.time() + (self._token_expires_at - self._clock())
+        )
+        return HeldTokens(
+            username=self._signed_in_as,
+            access_token=self._token,
+            refresh_token=self._refresh_token,
+            expires_at=expires_at,
+        )
+
+    def held_tokens(self) -> HeldTokens | None:
+        """The tokens of a person's sign-in (None before one), to keep for other tabs."""
+        with self._auth_lock:
+            return self._held()
+
+    def hold_tokens(self, tokens: HeldTokens) -> None:
+        """Take over a sign-in kept elsewhere (another tab, another replica): its tokens, as
+        if this client had signed in."""
+        with self._auth_lock:
+            self._token = tokens.access_token
+            self._refresh_token = tokens.refresh_token
+            self._token_expires_at = (
+                None
+                if tokens.expires_at is None
+                else self._clock() + (tokens.expires_at - time.time())
+            )
+            self._signed_in_as = tokens.username
+
     def sign_in(self, username: str, password: str) -> None:
         """Sign in as a person: POST /api/login (never retried) and hold the token.
 
@@ -910,6 +947,9 @@ class ConvertrClient:
             logger.info("token renewal refused at %s: %s", self.base_url_display, error)
             self._refresh_token = None
             return False
+        held = self._held()
+        if self.on_tokens_renewed is not None and held is not None:
+            self.on_tokens_renewed(held)
         return True
 
     def _post_login(

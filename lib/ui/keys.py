@@ -23,6 +23,11 @@ choosing another user calls the sign-in (in its on_change), so losing this widge
 never change who is signed in. A value put here before a session's first run is the demo user
 that session starts as (tests do this)."""
 SIGN_OUT: Final = "frame.sign_out"
+SIGNIN_COOKIE: Final = "frame.signin_cookie"
+"""A new kept sign-in's reference, until the browser confirms its cookie is written (then
+dropped: the reference is sent to the browser once)."""
+SIGNIN_COOKIE_WRITER: Final = "frame.signin_cookie_writer"
+WORKSPACE_NOTICE: Final = "frame.workspace_notice"
 REQUEST_COUNT: Final = "frame.request_count"
 """The client's `request_count` at the end of the last run (tests compare it across reruns)."""
 RETRY_CONNECTION: Final = "frame.retry"

@@ -33,6 +33,7 @@ from benchmarks.screenshots import (
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.presentation import role_label
 from lib.sandbox.demo import DEMO_USERS
+from tests.browser.conftest import app_database_env
 from tests.conftest import copy_database
 from tests.ui.signin_fakes import MFA_CODE, MFA_TOKEN, MFA_USER, SignInServer
 
@@ -220,6 +221,7 @@ def enterprise(
         "CONVERTR_PASSWORD": "",
         "CONVERTR_TOKEN": "",
         "LEADLENS_SANDBOX_DB": str(database),
+        **app_database_env(database.parent),
     }
     try:
         with streamlit_server(settings) as url:
