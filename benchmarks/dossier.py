@@ -24,7 +24,8 @@ import httpx
 from pydantic import SecretStr
 
 from benchmarks.ports import free_port
-from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.connect import connect
+from lib.convertr import ClientConfig, load_dossier
 from lib.convertr.client import network_transport
 
 LATENCY_MS = 100
@@ -130,7 +131,7 @@ def measure(base_url: str, lead_ids: tuple[int, ...], repeats: int, latency_ms: 
         base_url=base_url, username="analyst@sandbox.test", password=SecretStr("sandbox")
     )
     rows: list[Row] = []
-    with ConvertrClient(config, transport=recorder) as client:
+    with connect(config, transport_factory=lambda _config: recorder) as client:
         client.current_user()  # sign in and warm the pool outside the timings
         known: dict[int, tuple[int, str | None]] = {}
         for lead_id in lead_ids:

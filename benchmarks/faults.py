@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from pydantic import SecretStr
 
-from lib.convertr import ClientConfig, ConvertrClient, ConvertrError
+from lib.connect import connect
+from lib.convertr import ClientConfig, ConvertrError
 from lib.convertr.constants import MAX_RESPONSE_BYTES, REQUEST_DEADLINE
 from tests.convertr.fault_servers import (
     JSON,
@@ -47,7 +48,7 @@ FAULTS: dict[str, Callable[[], Answer]] = {
 
 def time_to_error(url: str) -> tuple[str, float]:
     config = ClientConfig(base_url=url, token=SecretStr("tok-benchmark"))
-    with ConvertrClient(config) as client:
+    with connect(config) as client:
         started = time.monotonic()
         try:
             client.lead(1)

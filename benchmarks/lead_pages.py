@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from lib.sandbox import DEMO_PASSWORD, create_app
+from lib.connect import demo_catalogue, sandbox_transport
 
 REPEATS = 9
 """Answers timed per row (after one untimed warm-up); the median is printed."""
@@ -43,10 +43,10 @@ def _pages(total: int) -> int:
 def measure(db_path: str | Path) -> tuple[str, dict[str, Row]]:
     """The timed rows for the database at `db_path`, and a line describing its campaign."""
     client = httpx.Client(
-        transport=httpx.WSGITransport(app=create_app(db_path, dialect="tidy")),
+        transport=sandbox_transport(Path(db_path), dialect="tidy"),
         base_url="http://sandbox",
     )
-    login = {"username": "analyst@sandbox.test", "password": DEMO_PASSWORD}
+    login = {"username": "analyst@sandbox.test", "password": demo_catalogue().password}
     token = client.post("/api/login", data=login).json()["access_token"]
     client.headers["Authorization"] = f"Bearer {token}"
     rows = client.get("/api/v4/statistics?itemsPerPage=500").json()["hydra:member"]

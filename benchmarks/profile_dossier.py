@@ -33,6 +33,7 @@ import httpx
 from pydantic import SecretStr
 
 from benchmarks.dossier import LATENCY_MS, served_sandbox
+from lib.connect import connect, demo_catalogue, sandbox_transport
 from lib.convertr import ClientConfig, ConvertrClient, load_dossier
 from lib.convertr import client as client_module
 from lib.convertr import dossier as dossier_module
@@ -249,12 +250,8 @@ def print_totals(traces: list[LoadTrace], latency_ms: int) -> None:
 
 def sandbox_cpu(urls: list[str]) -> None:
     """The sandbox's own time per request, in-process and without latency."""
-    from lib.sandbox import DEMO_PASSWORD, create_app, ensure_database
-
-    http = httpx.Client(
-        transport=httpx.WSGITransport(app=create_app(ensure_database())), base_url="http://s"
-    )
-    login = {"username": "analyst@sandbox.test", "password": DEMO_PASSWORD}
+    http = httpx.Client(transport=sandbox_transport(), base_url="http://s")
+    login = {"username": "analyst@sandbox.test", "password": demo_catalogue().password}
     started = time.perf_counter()
     token = http.post("/api/login", data=login).json()["access_token"]
     login_ms = (time.perf_counter() - started) * 1000
@@ -300,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         config = ClientConfig(
             base_url=base_url, username="analyst@sandbox.test", password=SecretStr("sandbox")
         )
-        with ConvertrClient(config, transport=recorder) as client:
+        with connect(config, transport_factory=lambda _config: recorder) as client:
             started = time.perf_counter()
             client.authenticate()
             print(f"login over the network: {(time.perf_counter() - started) * 1000:.1f} ms")

@@ -121,9 +121,22 @@ def open_app(page: Any, url: str) -> None:
     wait_until_idle(page)
 
 
+OPEN_TAB_DRAWN: Final = """() => {
+    const panel = [...document.querySelectorAll('[role="tabpanel"]')]
+        .find((element) => element.offsetParent !== null);
+    return Boolean(panel && panel.querySelector('[data-testid="stElementContainer"]')
+        && !document.querySelector('[data-testid="stSkeleton"]')
+        && !document.querySelector('[data-stale="true"]')
+        && document.querySelector('[data-test-script-state="notRunning"]'));
+}"""
+"""True once the open tab's body has arrived and is drawn (the Lead page sends only the open
+tab's body, with the rerun its click starts), nothing loading, nothing stale."""
+
+
 def click_tab(page: Any, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).click()
     wait_until_idle(page)
+    page.wait_for_function(OPEN_TAB_DRAWN, timeout=RENDER_TIMEOUT_MS, polling=20)
 
 
 def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]:

@@ -1,4 +1,5 @@
-"""Pure formatting for the dashboard: numbers, money, times, status colours, safe text, CSV.
+"""Pure formatting for the dashboard: numbers, money, times, status names, safe text, CSV
+(the colours are in `lib.palette`).
 
 Nothing here imports streamlit, so every rule the pages apply to what a person sees is tested
 with plain pytest.
@@ -82,57 +83,6 @@ def shown_value(value: str | None) -> str:
     if value is None:
         return ""
     return MASKED_LABEL if is_masked(value) else value
-
-
-STATUS_BADGE_COLOURS: Final[Mapping[ProcessrStatus, str]] = {
-    "Valid": "green",
-    "Caution": "orange",
-    "Invalid": "red",
-    "Test": "blue",
-}
-"""The one status → colour mapping, in `st.badge` colour names."""
-
-STATUS_HEX_COLOURS: Final[Mapping[ProcessrStatus, str]] = {
-    "Valid": "#2E9E5B",
-    "Caution": "#E3A008",
-    "Invalid": "#D64545",
-    "Test": "#6B8AC9",
-}
-"""The same mapping for charts (plotly needs real colours)."""
-
-STATUS_TEXT_COLOURS: Final[Mapping[ProcessrStatus, str]] = {
-    "Valid": "#1E7B45",
-    "Caution": "#8A5A00",
-    "Invalid": "#B42323",
-    "Test": "#3B5BA5",
-}
-"""Darker shades of the status colours for text in tables: each has at least the 4.5:1
-contrast WCAG AA asks of text, on white and on the grid's grey header (the chart colours,
-as text, reach 2.3:1 to 3.4:1)."""
-MUTED_TEXT_COLOUR: Final = "#5E6878"
-"""Grey for muted text (a masked value, a job not run): 5.6:1 on white."""
-WCAG_AA_TEXT_CONTRAST: Final = 4.5
-LINEAR_RGB_THRESHOLD: Final = 0.03928
-
-
-def contrast_ratio(foreground: str, background: str = "#FFFFFF") -> float:
-    """WCAG 2 contrast ratio of two `#RRGGBB` colours (1.0 to 21.0)."""
-
-    def luminance(colour: str) -> float:
-        digits = colour.lstrip("#")
-        if len(digits) != 6:
-            raise ValueError(f"expected a #RRGGBB colour, got {colour!r}")
-        channels = [int(digits[index : index + 2], 16) / 255 for index in (0, 2, 4)]
-        red, green, blue = (
-            channel / 12.92
-            if channel <= LINEAR_RGB_THRESHOLD
-            else ((channel + 0.055) / 1.055) ** 2.4
-            for channel in channels
-        )
-        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 STATUS_ICONS: Final[Mapping[ProcessrStatus, str]] = {

@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.convertr import ConvertrClient, load_dossier
 from lib.convertr.dossier import LeadDossier
 from lib.evidence import (
     CONTENT_SECURITY_POLICY,
@@ -306,15 +305,12 @@ def test_bytes_damaged_inside_the_zip_or_not_a_zip_fail_verification(
 
 @pytest.fixture
 def sandbox(sandbox_db: Path) -> Iterator[Callable[[str], ConvertrClient]]:
-    from lib.sandbox import create_app
+    from lib.connect import connect, sandbox_at, sandbox_config
 
     clients: list[ConvertrClient] = []
 
     def build(username: str) -> ConvertrClient:
-        transport = httpx.WSGITransport(app=create_app(sandbox_db))
-        client = ConvertrClient(
-            ClientConfig.sandbox(username, sandbox_db=sandbox_db), transport=transport
-        )
+        client = connect(sandbox_config(username), transport_factory=sandbox_at(sandbox_db))
         clients.append(client)
         return client
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.convertr.cli import EXIT_COMPLETE, EXIT_FAILURE, EXIT_PARTIAL, main
+from lib.cli import main
+from lib.cli.common import EXIT_COMPLETE, EXIT_FAILURE, EXIT_PARTIAL
 from lib.evidence import MANIFEST_NAME, verify_pack
 
 PROJECT = Path(__file__).resolve().parents[1]

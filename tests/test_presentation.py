@@ -191,7 +191,7 @@ def test_csv_neutralises_formulas_after_line_breaks_and_quotes_them_as_a_spreads
 def test_status_and_muted_text_colours_meet_wcag_aa() -> None:
     """Caution text was 2.3:1 on white; every text colour now reaches 4.5:1 on white and on
     the grid header's grey."""
-    from lib.presentation import (
+    from lib.palette import (
         MUTED_TEXT_COLOUR,
         STATUS_TEXT_COLOURS,
         WCAG_AA_TEXT_CONTRAST,

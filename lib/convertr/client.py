@@ -62,7 +62,6 @@ from lib.convertr.constants import (
     RETRY_METHODS,
     RETRY_STATUSES,
     SANDBOX_BASE_URL,
-    SANDBOX_DISPLAY_NAME,
     TOKEN_RENEWAL_MARGIN,
 )
 from lib.convertr.errors import (
@@ -94,6 +93,7 @@ from lib.convertr.errors import (
     Violation,
     error_class_for_status,
     read_error_body,
+    single_line,
 )
 from lib.convertr.models import (
     PROCESSR_STATUSES,
@@ -453,10 +453,6 @@ def _started_executor(workers: int) -> ThreadPoolExecutor:
     return executor
 
 
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
-
-
 def _read_body(response: httpx.Response, deadline: _Deadline, where: str) -> bytes:
     """The decoded body, read chunk by chunk so that neither its size nor the deadline is
     outrun (a gzip bomb or an endless body is refused, whatever the transport)."""
@@ -654,12 +650,14 @@ def _retry_after_seconds(raw: str | None) -> float | None:
 
 
 class ConvertrClient:
-    """A signed-in session with one Convertr enterprise (or the embedded sandbox).
+    """A signed-in session with one Convertr API.
 
     Thread-safe: one instance is shared by every thread (Streamlit sessions, dossier
-    workers). ``transport`` replaces the network (tests pass ``httpx.MockTransport``);
-    ``sleep`` and ``clock`` replace ``time.sleep``/``time.monotonic`` for retry and token
-    expiry tests.
+    workers). ``transport`` is what carries the requests (the network by default; the
+    composition root, `lib.connect`, passes the in-process sandbox's, tests a
+    ``httpx.MockTransport``): the client never knows which. ``display_name`` is what the
+    pages call the source (default: the base URL). ``sleep`` and ``clock`` replace
+    ``time.sleep``/``time.monotonic`` for retry and token expiry tests.
     """
 
     def __init__(
@@ -667,6 +665,7 @@ class ConvertrClient:
         config: ClientConfig,
         *,
         transport: httpx.BaseTransport | None = None,
+        display_name: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         max_retries: int = MAX_RETRIES,
@@ -697,7 +696,13 @@ class ConvertrClient:
         )
         self._shapes: dict[str, CollectionShape] = {}
         self._format_warnings: dict[FormatWarning, None] = {}
-        wire = transport if transport is not None else self._default_transport()
+        if transport is None and config.base_url is None:
+            raise ConfigurationError(
+                "expected a base URL or a transport, got neither: build the client with "
+                "lib.connect.connect(config), which serves the sandbox in-process"
+            )
+        self._display_name = display_name
+        wire = transport if transport is not None else network_transport()
         retrying = RetryTransport(
             transport=_CountingTransport(wire, self._count_request, self.request_log),
             retry=self._retry,
@@ -717,15 +722,6 @@ class ConvertrClient:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _default_transport(self) -> httpx.BaseTransport:
-        if self.config.is_sandbox:
-            # Imported here so a client of a real enterprise never loads the sandbox.
-            from lib.sandbox import create_app, ensure_database
-
-            database = ensure_database(self.config.sandbox_db)
-            return httpx.WSGITransport(app=create_app(database))
-        return network_transport()
-
     def _count_request(self) -> None:
         with self._count_lock:
             self._request_count += 1
@@ -737,13 +733,9 @@ class ConvertrClient:
             return self._request_count
 
     @property
-    def is_sandbox(self) -> bool:
-        return self.config.is_sandbox
-
-    @property
     def base_url_display(self) -> str:
-        """``Sandbox`` or the enterprise's URL, for the page header."""
-        return SANDBOX_DISPLAY_NAME if self.is_sandbox else self._base_url
+        """What the pages call the source: the name given (``Sandbox``), else the base URL."""
+        return self._display_name or self._base_url
 
     def __repr__(self) -> str:
         return (
@@ -1086,7 +1078,7 @@ class ConvertrClient:
             logger.exception("%s %s failed unexpectedly", method, path)
             raise TransportError(
                 f"{method} {path}: no usable answer from {self.base_url_display}: "
-                f"{type(exc).__name__}: {_one_line(exc)}"
+                f"{type(exc).__name__}: {single_line(exc)}"
             ) from None
         finally:
             _CURRENT_DEADLINE.reset(current)
@@ -1102,7 +1094,7 @@ class ConvertrClient:
         if isinstance(exc, httpx.DecodingError):
             return ResponseDecodingError(
                 f"{where}: expected a body that can be decoded, got one that cannot: "
-                f"{_one_line(exc)}{note}"
+                f"{single_line(exc)}{note}"
             )
         if isinstance(exc, httpx.TimeoutException):
             if deadline.passed:
@@ -1114,9 +1106,9 @@ class ConvertrClient:
                 f"{where}: {base} did not answer in time ({type(exc).__name__}){note}"
             )
         if isinstance(exc, httpx.ConnectError):
-            return ConnectError(f"{where}: could not connect to {base}: {_one_line(exc)}{note}")
+            return ConnectError(f"{where}: could not connect to {base}: {single_line(exc)}{note}")
         return TransportError(
-            f"{where}: no answer from {base}: {type(exc).__name__}: {_one_line(exc)}{note}"
+            f"{where}: no answer from {base}: {type(exc).__name__}: {single_line(exc)}{note}"
         )
 
     def _refused_error(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -52,7 +51,8 @@ _FALSE_WORDS: Final = frozenset({"false", "0", "no", "off"})
 class ClientConfig(BaseModel):
     """Where the v4 API is and how to sign in; passwords and tokens never appear in a repr.
 
-    ``base_url=None`` means the embedded sandbox (served in-process from ``sandbox_db``).
+    ``base_url=None`` names no enterprise: the composition root (`lib.connect`) then serves
+    the embedded sandbox in-process. The client itself never knows which it talks to.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -63,8 +63,6 @@ class ClientConfig(BaseModel):
     password: SecretStr | None = None
     token: SecretStr | None = None
     """A ready Bearer token; used before logging in with username and password."""
-    sandbox_db: Path | None = None
-    """The sandbox's sqlite file (None: the sandbox's default path)."""
     timeout: float = DEFAULT_TIMEOUT
     status_codes: dict[int, ProcessrStatus] = Field(default_factory=dict)
     """processrStatus code -> label known for this enterprise; overrides the built-in table."""
@@ -79,17 +77,6 @@ class ClientConfig(BaseModel):
     """Seconds one request may take in all, retries and their pauses included."""
     dossier_deadline: float = Field(default=DOSSIER_DEADLINE, gt=0)
     """Seconds a whole lead dossier may take; parts still missing then are errors."""
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.base_url is None
-
-    @classmethod
-    def sandbox(
-        cls, username: str = SANDBOX_DEFAULT_USERNAME, *, sandbox_db: Path | None = None
-    ) -> ClientConfig:
-        """The embedded sandbox, signed in as one of its demo users."""
-        return cls(username=username, password=SecretStr(SANDBOX_PASSWORD), sandbox_db=sandbox_db)
 
     def without_credentials(self) -> ClientConfig:
         """The same place and limits with no username, password or token: the client of a

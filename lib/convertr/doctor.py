@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m lib.convertr doctor               # a table on stdout
-    python -m lib.convertr doctor --json FILE   # the same report as JSON, for a support ticket
+    python -m lib.cli doctor               # a table on stdout (lib/cli/doctor.py)
+    python -m lib.cli doctor --json FILE   # the same report as JSON, for a support ticket
 
 It uses the app's own settings (``CONVERTR_BASE_URL``, ``CONVERTR_USERNAME``,
 ``CONVERTR_PASSWORD`` or ``CONVERTR_TOKEN``, ``CONVERTR_STATUS_CODES``, from the environment
@@ -28,11 +28,9 @@ even ids appear). The doctor never writes: every probe is a GET.
 from __future__ import annotations
 
 import json
-import os
-import sys
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
@@ -40,7 +38,6 @@ from typing import Any, Final, Literal, TypeVar
 import pydantic
 
 from lib.convertr.client import ConvertrClient, HydraCollection, HydraSpelling
-from lib.convertr.config import ClientConfig
 from lib.convertr.constants import API_PREFIX, PROBE_ITEMS_PER_PAGE
 from lib.convertr.errors import (
     APIError,
@@ -1170,29 +1167,3 @@ def read_secrets_files(paths: Iterable[Path] = SECRETS_FILES) -> dict[str, Any]:
                 f"{error}"
             ) from None
     return merged
-
-
-def main(
-    json_path: Path | None,
-    env: Mapping[str, str] | None = None,
-    *,
-    client_factory: Callable[[ClientConfig], ConvertrClient] = ConvertrClient,
-) -> int:
-    """``python -m lib.convertr doctor [--json FILE]``: the table on stdout; when the app
-    cannot work, one line on stderr and exit 1. ``env`` None reads the process environment
-    and the secrets files; a given ``env`` (tests) is the only source."""
-    try:
-        secrets = read_secrets_files() if env is None else None
-        config = ClientConfig.from_env(os.environ if env is None else env, secrets)
-        with client_factory(config) as client:
-            report = run_doctor(client)
-        if json_path is not None:
-            json_path.write_text(report.to_json() + "\n", encoding="utf-8")
-    except (ConvertrError, OSError) as error:
-        print("error: " + " ".join(str(error).split()), file=sys.stderr)
-        return EXIT_CANNOT_WORK
-    if report.sign_in.ok:
-        sys.stdout.write(render_text(report))
-    if report.reason is not None:
-        print(f"error: {report.reason}", file=sys.stderr)
-    return report.exit_code

@@ -41,6 +41,7 @@ from lib.convertr.errors import (
     DependencyError,
     InternalError,
     RequestTimeoutError,
+    single_line,
 )
 from lib.convertr.models import (
     ApiModel,
@@ -58,6 +59,7 @@ from lib.convertr.models import (
     ProcessrJobLead,
     Statistic,
 )
+from lib.convertr.reference import ReferenceData
 from lib.convertr.requestlog import REQUEST_WAVE
 
 Part = Literal[
@@ -200,6 +202,8 @@ def load_dossier(
     lead_id: int,
     campaign_id: int | None = None,
     email: str | None = None,
+    *,
+    reference: ReferenceData | None = None,
 ) -> LeadDossier:
     """Load every part of a lead's dossier concurrently.
 
@@ -209,13 +213,15 @@ def load_dossier(
     ``errors``. Give ``campaign_id`` and ``email`` (e.g. from the leads table) to save one
     round trip; hints that contradict the lead (a stale or edited link) are dropped and the
     dossier is loaded again from the bare id, so no part ever belongs to another campaign.
+    ``reference`` (kept per source and role by the caller) answers the campaign's own parts
+    (campaign, jobs, editable fields, contracts) it already holds, without a request.
     """
     lead_id = int(lead_id)
     ends_at = time.monotonic() + client.config.dossier_deadline
     client.authenticate()
-    dossier = _DossierLoad(client, lead_id, ends_at).run(campaign_id, email)
+    dossier = _DossierLoad(client, lead_id, ends_at, reference).run(campaign_id, email)
     if _hints_disagree(dossier, campaign_id, email):
-        dossier = _DossierLoad(client, lead_id, ends_at).run(None, None)
+        dossier = _DossierLoad(client, lead_id, ends_at, reference).run(None, None)
     return dossier
 
 
@@ -234,8 +240,16 @@ class _DossierLoad:
     Each request of the chain goes out before its siblings, which start the moment it is
     sent. The main thread records every part as it arrives."""
 
-    def __init__(self, client: ConvertrClient, lead_id: int, ends_at: float) -> None:
+    def __init__(
+        self,
+        client: ConvertrClient,
+        lead_id: int,
+        ends_at: float,
+        reference: ReferenceData | None = None,
+    ) -> None:
         self.client = client
+        self.reference = reference
+        """Reference answers shared by the caller's role (None: every part is requested)."""
         self.lead_id = lead_id
         self.ends_at = ends_at
         """``time.monotonic()`` by which the dossier is returned, complete or not."""
@@ -379,7 +393,7 @@ class _DossierLoad:
             logger.error("dossier part %s of lead %s failed", part, self.lead_id, exc_info=error)
             self.errors[part] = InternalError(
                 f"{part} of lead {self.lead_id} not loaded: {type(error).__name__}: "
-                + " ".join(str(error).split())
+                + single_line(error)
             )
 
     def give_up_at_the_deadline(self) -> None:
@@ -496,10 +510,24 @@ class _DossierLoad:
 
     def start_campaign_parts(self, campaign_id: int) -> None:
         client = self.client
-        self.submit("campaign", client.campaign, campaign_id)
-        self.submit("jobs", client.campaign_processr_jobs, [campaign_id])
-        self.submit("editable_fields", client.editable_fields, campaign_id)
-        self.submit("publishers", client.campaign_contracts, campaign_id)
+        self.submit_reference("campaign", campaign_id, client.campaign, campaign_id)
+        self.submit_reference("jobs", campaign_id, client.campaign_processr_jobs, [campaign_id])
+        self.submit_reference("editable_fields", campaign_id, client.editable_fields, campaign_id)
+        self.submit_reference("publishers", campaign_id, client.campaign_contracts, campaign_id)
+
+    def submit_reference(
+        self, part: Part, campaign_id: int, fetch: Callable[..., Any], *args: Any
+    ) -> None:
+        """A campaign's own part: from the reference data when it holds it (no request),
+        else requested and then kept there."""
+        if self.reference is None:
+            self.submit(part, fetch, *args)
+            return
+        found, value = self.reference.lookup(part, campaign_id)
+        if found:
+            self.settle(part, value)
+            return
+        self.submit(part, self.reference.fetching(part, campaign_id, lambda: fetch(*args)))
 
     def start_associated_parts(self, campaign_ids: list[int], chronologies: Future[Any]) -> None:
         client = self.client

@@ -319,6 +319,13 @@ MAX_USER_MESSAGE_LENGTH: Final = 300
 """A banner line longer than this is cut (a server may put a whole trace in its reason)."""
 
 
+def single_line(text: object) -> str:
+    """``str(text)`` with every run of white space (line breaks too) one space: a server's
+    description or an exception on one line of a log, a CLI's stderr or another message.
+    (The CLI, the client's transport errors, the dossier and the doctor all use this one.)"""
+    return " ".join(str(text).split())
+
+
 def one_line(text: str) -> str:
     """``text`` on one line: lines joined with ``; ``, runs of spaces collapsed, and cut at
     ``MAX_USER_MESSAGE_LENGTH``."""

@@ -22,11 +22,10 @@ show who and where, never a password, token or MFA code.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal
+from typing import Literal
 
 from lib.convertr.client import ConvertrClient
 from lib.convertr.errors import (
@@ -46,8 +45,6 @@ Clock = Callable[[], float]
 SignOutReason = Literal["start", "signed_out", "idle", "ended"]
 """Why nobody is signed in: a new session, the person signed out, the idle timeout, or the
 browser's kept sign-in ended elsewhere (signed out in another tab, idle, revoked)."""
-CACHE_NONCE_BYTES: Final = 8
-"""Random bytes in a person's cache key: entries of an ended sign-in can never be reached."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +56,8 @@ class Identity:
     source: str
     """Where: ``Sandbox`` or the enterprise's URL."""
     cache_key: str
-    """Keys this identity's entries in the data caches: where, the user id and, for a person,
-    a random part per sign-in. Two people can never share one; it holds no secret."""
+    """Keys this identity's entries in the data caches: where, the user id and role (and
+    whether it is the shared account). Two people can never share one; it holds no secret."""
     client: ConvertrClient = field(repr=False, compare=False)
     shared: bool = False
     """The configured account everyone acts as (``CONVERTR_SHARED_LOGIN``)."""
@@ -129,10 +126,13 @@ SignInState = SignedOut | AwaitingCode | SignedIn | SessionExpired
 
 
 def new_cache_key(source: str, user: User, *, shared: bool) -> str:
-    """The cache identity of a sign-in: never the token; a person's is unguessable."""
+    """The cache identity of a sign-in: where, who and with which role, never the token. The
+    same person's next browser session (a new tab, a link from a ticket) signs in to the same
+    key and reuses what they loaded within its TTL; another person never reaches it. The role
+    is part of it, so a person whose role changed does not see what the old role loaded."""
     if shared:
         return f"{source}|user:{user.id}|shared"
-    return f"{source}|user:{user.id}|sign-in:{secrets.token_hex(CACHE_NONCE_BYTES)}"
+    return f"{source}|user:{user.id}|role:{user.role}"
 
 
 def identity_of(

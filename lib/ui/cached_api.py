@@ -4,10 +4,16 @@ the lead dossier per lead.
 
 Reruns (switching tabs, sorting, typing in a filter that does not change the query) hit these
 caches and send no request. Every cached function takes the client as `_client` (not hashed)
-and the identity's `client_key` (hashed): where, the user id and a random part per sign-in
-(`lib.convertr.session.Identity.cache_key`), never the token. Two people never share an entry,
-and once a person signs out nothing can reach the entries of that sign-in again (they expire
-with their TTL).
+and the identity's `client_key` (hashed): where, the user id and role
+(`lib.convertr.session.Identity.cache_key`), never the token. Two people never share an entry;
+the same person's next browser session (a new tab, a link from a ticket) reuses what they
+loaded within its TTL instead of loading it again.
+
+Reference data (a campaign, its Processr jobs, editable-field definitions and contracts) is
+the same for everyone of one role at one source: `reference_data` keeps one
+`lib.convertr.reference.ReferenceData` per (source, role), which the dossier reads before it
+asks the API, so a second visitor of the same role opening a lead of the same campaign sends
+none of those requests.
 """
 
 # Cache-key parameters (client_key, generation) are used only by Streamlit's hashing.
@@ -23,7 +29,7 @@ from typing import Any, Final
 
 import streamlit as st
 
-from lib import signal_search
+from lib import connect, signal_search
 from lib.convertr import ClientConfig, ConvertrClient, LeadDossier, load_dossier
 from lib.convertr.config import AccessSettings
 from lib.convertr.models import (
@@ -35,6 +41,7 @@ from lib.convertr.models import (
     Statistic,
     User,
 )
+from lib.convertr.reference import ReferenceData
 from lib.convertr.session import Identity
 from lib.presentation import resolve_timezone
 from lib.views import provenance, timeline
@@ -44,7 +51,11 @@ DATA_TTL_SECONDS: Final = 120
 """How long a campaign list, statistics or page of leads is reused."""
 DOSSIER_TTL_SECONDS: Final = 120
 """How long a loaded lead dossier is reused before the next view loads it again."""
+DOSSIERS_KEPT: Final = 256
+"""Dossiers kept at most (each a few hundred KiB), for all users together."""
 USER_TTL_SECONDS: Final = 600
+REFERENCE_TTL_SECONDS: Final = 300
+"""How long a campaign's own data (jobs, editable fields, contracts) is shared by a role."""
 
 _generation_lock = threading.Lock()
 _lead_generations: dict[int, int] = {}
@@ -58,6 +69,13 @@ class Connection:
     client: ConvertrClient
     key: str
     config: ClientConfig
+    role: str = ""
+    """The signed-in user's role: reference data is shared per (source, role)."""
+
+    @property
+    def reference(self) -> ReferenceData:
+        """The reference data of everyone with this role at this source."""
+        return reference_data(self.client.base_url_display, self.role)
 
 
 def _secrets() -> Mapping[str, Any] | None:
@@ -88,13 +106,13 @@ def resolve_config(settings: AccessSettings) -> ClientConfig:
 
 def config_key(config: ClientConfig) -> str:
     """A cache key for a configuration: where and who, never a secret."""
-    where = config.base_url or f"sandbox:{config.sandbox_db or ''}"
+    where = config.base_url or connect.SANDBOX_SOURCE
     return f"{where}|{config.username or 'token'}"
 
 
 @st.cache_resource(show_spinner=False)
 def _client(key: str, _config: ClientConfig) -> ConvertrClient:
-    return ConvertrClient(_config)
+    return connect.connect(_config)
 
 
 def shared_client(config: ClientConfig) -> ConvertrClient:
@@ -105,13 +123,21 @@ def shared_client(config: ClientConfig) -> ConvertrClient:
 def visitor_client(config: ClientConfig) -> ConvertrClient:
     """A new client for one visitor's sign-in: it alone holds their token, and it lives in
     their session's state only (never in a cache another session can reach)."""
-    return ConvertrClient(config.without_credentials())
+    return connect.connect(config.without_credentials())
 
 
 def connection_of(identity: Identity) -> Connection:
     """The page's connection: the identity's client and its cache key (never the token)."""
     client = identity.client
-    return Connection(client=client, key=identity.cache_key, config=client.config)
+    return Connection(
+        client=client, key=identity.cache_key, config=client.config, role=identity.user.role
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def reference_data(source: str, role: str) -> ReferenceData:
+    """One reference cache per (source, role), shared by every session of that role."""
+    return ReferenceData(ttl=REFERENCE_TTL_SECONDS)
 
 
 @st.cache_data(ttl=USER_TTL_SECONDS, show_spinner=False)
@@ -173,7 +199,10 @@ def leads_page(_client: ConvertrClient, client_key: str, filters: LeadFilters) -
     )
 
 
-@st.cache_data(ttl=DOSSIER_TTL_SECONDS, show_spinner=False)
+# A resource, not data: every run and every session of the same person gets the same frozen
+# object (no unpickling of a large dossier per run), and what is derived from it is keyed by
+# that object (`_derived`), so it is built once per loaded dossier.
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=DOSSIERS_KEPT)
 def _dossier(
     _client: ConvertrClient,
     client_key: str,
@@ -181,8 +210,11 @@ def _dossier(
     campaign_id: int | None,
     email: str | None,
     generation: int,
+    _reference: ReferenceData,
 ) -> LeadDossier:
-    return load_dossier(_client, lead_id, campaign_id=campaign_id, email=email)
+    return load_dossier(
+        _client, lead_id, campaign_id=campaign_id, email=email, reference=_reference
+    )
 
 
 def lead_dossier(
@@ -192,7 +224,15 @@ def lead_dossier(
     `clear_lead_cache(lead_id)`."""
     with _generation_lock:
         generation = _lead_generations.get(lead_id, 0)
-    return _dossier(connection.client, connection.key, lead_id, campaign_id, email, generation)
+    return _dossier(
+        connection.client,
+        connection.key,
+        lead_id,
+        campaign_id,
+        email,
+        generation,
+        connection.reference,
+    )
 
 
 def clear_lead_cache(lead_id: int) -> None:
@@ -201,6 +241,12 @@ def clear_lead_cache(lead_id: int) -> None:
     with _generation_lock:
         _lead_generations[lead_id] = _lead_generations.get(lead_id, 0) + 1
     leads_page.clear()
+
+
+def refresh_lead(connection: Connection, lead_id: int) -> None:
+    """Load a lead again from the API (Refresh): its dossier and the reference data."""
+    clear_lead_cache(lead_id)
+    connection.reference.clear()
 
 
 def ids(values: Sequence[int]) -> tuple[int, ...]:
@@ -215,11 +261,12 @@ def supported_filters(_client: ConvertrClient, client_key: str, path: str) -> fr
     return _client.supported_filters(path)
 
 
-# -- the audit workbench (issue 13): computed once per loaded dossier ------------------------
-# Keyed like the dossier (client, lead, generation) with the dossier's TTL, so a tab switch
-# or a filter change reuses them and an edit (a new generation) recomputes them. Resources,
-# not data: the results are frozen, so sharing one object is safe, and a rerun skips the
-# copy (unpickling a 2,000-entry timeline took longer than drawing it).
+# -- what is derived from a dossier: computed once per loaded dossier ------------------------
+# Keyed by the dossier object (`_dossier` hands out the same object until its TTL or a new
+# generation) as well as by who and which lead, so a tab switch, a filter change or the same
+# person's next session reuses them, and a reload recomputes them. Each entry holds the
+# dossier it was built from: while it lives, no other object can have that id, and a
+# mismatch (never expected) is recomputed rather than served.
 
 
 def lead_generation(lead_id: int) -> int:
@@ -228,23 +275,59 @@ def lead_generation(lead_id: int) -> int:
         return _lead_generations.get(lead_id, 0)
 
 
-@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=DOSSIERS_KEPT)
+def _timeline(
+    _dossier: LeadDossier, client_key: str, lead_id: int, generation: int, dossier_id: int
+) -> tuple[LeadDossier, timeline.Timeline]:
+    return _dossier, timeline.build_timeline(_dossier)
+
+
 def lead_timeline(
-    _dossier: LeadDossier, client_key: str, lead_id: int, generation: int
+    dossier: LeadDossier, client_key: str, lead_id: int, generation: int
 ) -> timeline.Timeline:
-    return timeline.build_timeline(_dossier)
+    held, built = _timeline(dossier, client_key, lead_id, generation, id(dossier))
+    return built if held is dossier else timeline.build_timeline(dossier)
 
 
-@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=DOSSIERS_KEPT)
+def _provenance(
+    _dossier: LeadDossier,
+    client_key: str,
+    lead_id: int,
+    generation: int,
+    zone_name: str,
+    dossier_id: int,
+) -> tuple[LeadDossier, tuple[provenance.Provenance, ...]]:
+    return _dossier, provenance.value_provenance(_dossier, resolve_timezone(zone_name))
+
+
 def lead_provenance(
-    _dossier: LeadDossier, client_key: str, lead_id: int, generation: int, zone_name: str
+    dossier: LeadDossier, client_key: str, lead_id: int, generation: int, zone_name: str
 ) -> tuple[provenance.Provenance, ...]:
-    return provenance.value_provenance(_dossier, resolve_timezone(zone_name))
+    held, built = _provenance(dossier, client_key, lead_id, generation, zone_name, id(dossier))
+    if held is dossier:
+        return built
+    return provenance.value_provenance(dossier, resolve_timezone(zone_name))
 
 
-@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=64)
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=DOSSIERS_KEPT)
+def _signals(
+    _client: ConvertrClient,
+    _dossier: LeadDossier,
+    client_key: str,
+    lead_id: int,
+    generation: int,
+    dossier_id: int,
+) -> tuple[LeadDossier, signal_search.SignalSearch]:
+    found = signal_search.search_signals(_client, _dossier.lead, _dossier.associated_leads or [])
+    return _dossier, found
+
+
 def lead_signals(
-    _client: ConvertrClient, _dossier: LeadDossier, client_key: str, lead_id: int, generation: int
+    client: ConvertrClient, dossier: LeadDossier, client_key: str, lead_id: int, generation: int
 ) -> signal_search.SignalSearch:
     """The other leads sharing the lead's signals (one request per searchable signal)."""
-    return signal_search.search_signals(_client, _dossier.lead, _dossier.associated_leads or [])
+    held, found = _signals(client, dossier, client_key, lead_id, generation, id(dossier))
+    if held is dossier:
+        return found
+    return signal_search.search_signals(client, dossier.lead, dossier.associated_leads or [])

@@ -22,6 +22,7 @@ from typing import Final
 
 import streamlit as st
 
+from lib import connect
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr import session as signin_session
 from lib.convertr.config import AccessSettings
@@ -45,7 +46,9 @@ from lib.ui import (
     inspector,
     keys,
     layout,
+    lead_marks,
     pages,
+    saved_views,
     signin,
     stay_signed_in,
     workspace,
@@ -86,16 +89,12 @@ def configure_page(title: str) -> None:
 
 def demo_users() -> tuple[str, ...]:
     """The sandbox's demo users (its catalogue), in the order the switcher lists them."""
-    # Imported here, as the client does, so a real enterprise's app never loads the sandbox.
-    from lib.sandbox.demo import DEMO_USERS
-
-    return tuple(email for email, _role, _name in DEMO_USERS)
+    return connect.demo_catalogue().emails
 
 
 def _demo_user_cards() -> tuple[DemoUserCard, ...]:
-    from lib.sandbox.demo import DEMO_USERS, ROLE_PERMISSIONS
-
-    return demo_user_cards(DEMO_USERS, ROLE_PERMISSIONS)
+    catalogue = connect.demo_catalogue()
+    return demo_user_cards(catalogue.users, catalogue.role_permissions)
 
 
 # -- the one identity ------------------------------------------------------------------------
@@ -249,7 +248,7 @@ def _first_state(config: ClientConfig, idle_seconds: float) -> SignInState:
         return SignedIn(restored)
     if stay_signed_in.cookie_reference() is not None and _workspace().keeps_sign_ins:
         return SignedOut(reason="ended")
-    if not config.is_sandbox:
+    if not connect.is_sandbox(config):
         return SignedOut()
     preset = st.session_state.get(keys.DEMO_USER)
     email = preset if isinstance(preset, str) and preset in demo_users() else DEFAULT_DEMO_USER
@@ -366,13 +365,16 @@ def _sidebar(identity: Identity, config: ClientConfig) -> None:
     if shown.shared:
         st.sidebar.caption("A shared account (CONVERTR_SHARED_LOGIN): everyone acts as it.")
         return
-    if config.is_sandbox:
+    if connect.is_sandbox(config):
         _demo_user_switcher(identity)
     st.sidebar.button("Sign out", key=keys.SIGN_OUT, on_click=_sign_out, icon=":material/logout:")
 
 
-def _navigation() -> None:
-    """Page links with their titles; Leads and Lead return to the last campaign and lead."""
+def _navigation(session: Session) -> None:
+    """Page links with their titles; Leads and Lead return to the last campaign and lead;
+    the campaign's saved views under Leads; pinned and recent leads."""
+    kept = _workspace()
+    owner = saved_views.owner_of(session.identity)
     st.page_link(pages.CAMPAIGNS, label="Campaigns", icon=":material/campaign:")
     campaign = st.session_state.get(keys.LAST_CAMPAIGN)
     if campaign is not None:
@@ -382,6 +384,8 @@ def _navigation() -> None:
             icon=":material/table_rows:",
             query_params=pages.leads_link_params(int(campaign)),
         )
+        with st.container(key="frame-saved-views"):
+            saved_views.sidebar_links(kept, owner, int(campaign))
     lead = st.session_state.get(keys.LAST_LEAD)
     if lead is not None:
         st.page_link(
@@ -390,6 +394,7 @@ def _navigation() -> None:
             icon=":material/person_search:",
             query_params={PARAM_LEAD: str(lead)},
         )
+    lead_marks.sidebar_list(kept, owner)
     st.divider()
 
 
@@ -397,7 +402,7 @@ def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSett
     """The sign-in form in the page body's place; the page and its query stay in the URL,
     so the page the link asked for is drawn as soon as someone is signed in."""
     _keep_page_state()
-    source = "Sandbox" if config.is_sandbox else (config.base_url or "")
+    source = connect.source_name(config)
     st.sidebar.markdown(f"**Data source**  \n{escape_markdown(source)}  \n\nNot signed in.")
     page_state = state if not isinstance(state, SignedIn) else SignedOut()
     signin.render(
@@ -407,13 +412,13 @@ def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSett
             submit_code=_submit_code,
             start_over=_start_over,
             sign_in_as_demo_user=lambda email: _sign_in(email, SANDBOX_PASSWORD),
-            try_again=_try_automatic_sign_in_again if config.is_sandbox else None,
+            try_again=_try_automatic_sign_in_again if connect.is_sandbox(config) else None,
         ),
         signin.SignInContext(
             source=source,
             zone=resolve_timezone(st.context.timezone),
             idle_minutes=settings.idle_timeout_minutes,
-            demo_users=_demo_user_cards() if config.is_sandbox else (),
+            demo_users=_demo_user_cards() if connect.is_sandbox(config) else (),
         ),
     )
 
@@ -494,15 +499,18 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
     go_to_lead.render()
+    suggestions = st.sidebar.container()
     navigation = st.sidebar.container()
     inspector.start()
     session = open_session()
+    with suggestions:
+        lead_marks.suggestions(_workspace(), saved_views.owner_of(session.identity))
     try:
         with guarded(title.lower()):
             body(session)
     finally:
         # Filled last, so the links reflect the campaign and lead this run opened.
         with navigation:
-            _navigation()
+            _navigation(session)
     st.session_state[keys.REQUEST_COUNT] = session.client.request_count
     inspector.render(session.client, title)

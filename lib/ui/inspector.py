@@ -17,6 +17,7 @@ from typing import Final
 
 import streamlit as st
 
+from lib.charts import waterfall_figure
 from lib.convertr import ConvertrClient
 from lib.convertr.requestlog import REQUEST_SCOPE, RequestRecord
 from lib.ui import keys, widgets
@@ -25,9 +26,10 @@ from lib.views.requests import (
     dossier_requests,
     requests_frame,
     summary,
-    waterfall_figure,
+    waterfall_frame,
 )
 
+INSPECTOR_LABEL: Final = "Request inspector"
 MAX_VIEWS: Final = 20
 """Views whose requests the session remembers (the oldest are forgotten)."""
 
@@ -75,7 +77,16 @@ def render(client: ConvertrClient, title: str) -> None:
     requests = view_requests(fresh, previous)
     _remember(view, requests)
     figures = summary(requests)
-    with st.expander(f"Request inspector · {figures.heading}", icon=":material/lan:"):
+    # Tracked ("rerun"): the table and the waterfall are built and sent only while it is
+    # open, not on every run of every page. Its label is constant (a tracked expander whose
+    # label changes is a new widget, closed again); the figures go in a caption under it.
+    inspector = st.expander(
+        INSPECTOR_LABEL, icon=":material/lan:", key=keys.INSPECTOR_EXPANDER, on_change="rerun"
+    )
+    st.caption(figures.heading)
+    if not inspector.open:
+        return
+    with inspector:
         if not requests:
             st.caption("This view sent no API request in this session.")
             return
@@ -99,7 +110,7 @@ def render(client: ConvertrClient, title: str) -> None:
                 "of one wave start together; each wave waits for the answer it needs."
             )
             st.plotly_chart(
-                waterfall_figure(loaded),
+                waterfall_figure(waterfall_frame(loaded)),
                 key=keys.INSPECTOR_WATERFALL,
                 config={"displaylogo": False},
             )

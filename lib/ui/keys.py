@@ -228,6 +228,8 @@ INSPECTOR_VIEWS: Final = "inspector.views"
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
+INSPECTOR_EXPANDER: Final = "inspector.open"
+"""The inspector's expander (tracked: its content is built only while it is open)."""
 INSPECTOR_DOWNLOAD: Final = "inspector.requests"
 LEAD_EVIDENCE: Final = "lead.evidence"
 """The Lead page's evidence pack download button."""
@@ -261,6 +263,16 @@ def timeline_open(lead_id: int) -> str:
 def profile_source(lead_id: int) -> str:
     """The Profile tab's value-source table (selection shows the details)."""
     return f"lead.profile.{lead_id}.source"
+
+
+def profile_sources_open(lead_id: int) -> str:
+    """The Profile tab's "Where each value came from" expander (tracked: built when open)."""
+    return f"lead.profile.{lead_id}.sources_open"
+
+
+def lead_signals_open(lead_id: int) -> str:
+    """The "same person elsewhere" expander (tracked: its searches are sent when opened)."""
+    return f"lead.signals.{lead_id}.open"
 
 
 def lead_signals_table(lead_id: int) -> str:
@@ -305,3 +317,31 @@ def lead_associated_table(lead_id: int) -> str:
 
 LEADS_SORT_MESSAGE: Final = "leads.sort_message"
 """Why a clicked column header did not sort (the server cannot order by it), shown once."""
+
+
+# Saved views on the Leads page (lib/ui/saved_views.py)
+LEADS_VIEW_PICKER: Final = "leads.view.picker"
+"""The saved-view picker; its value is set from `LEADS_VIEW_OPEN` on every run, choosing a
+view opens it (on_change)."""
+LEADS_VIEW_OPEN: Final = "leads.view.open"
+"""The open view: a `lib.store.SavedSettings` (its id, name and the version read)."""
+LEADS_VIEW_NAME: Final = "leads.view.name"
+LEADS_VIEW_SHARED: Final = "leads.view.shared"
+LEADS_VIEW_SAVE: Final = "leads.view.save"
+LEADS_VIEW_UPDATE: Final = "leads.view.update"
+LEADS_VIEW_RENAME: Final = "leads.view.rename"
+LEADS_VIEW_RENAME_SUBMIT: Final = "leads.view.rename_submit"
+LEADS_VIEW_SHARE: Final = "leads.view.share"
+LEADS_VIEW_DEFAULT: Final = "leads.view.default"
+LEADS_VIEW_DELETE: Final = "leads.view.delete"
+LEADS_VIEW_CONFLICT: Final = "leads.view.conflict"
+"""The view as another session saved it, when this one's update was refused."""
+LEADS_VIEW_OVERWRITE: Final = "leads.view.overwrite"
+LEADS_VIEW_TAKE_THEIRS: Final = "leads.view.take_theirs"
+LEADS_VIEW_MESSAGE: Final = "leads.view.message"
+LEADS_VIEW_ARRIVED: Final = "leads.view.arrived"
+"""Campaigns whose default view was applied in this session (once per campaign)."""
+
+# Recent and pinned leads (lib/ui/lead_marks.py)
+LEAD_PIN: Final = "lead.pin"
+GO_TO_LEAD_RECENT: Final = "frame.go_to_lead.recent"

@@ -9,6 +9,8 @@ from typing import Final
 
 import streamlit as st
 
+from lib.palette import CODE_NULL
+
 NARROW_WINDOW_PX: Final = 1200
 FIT_STYLES: Final = f"""
 <style>
@@ -17,7 +19,7 @@ FIT_STYLES: Final = f"""
   flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem;
 }}
 /* The JSON "null" token's fixed syntax colour fails WCAG AA on the dark code ground. */
-[data-testid="stCode"] .null {{ color: #93C5FD; }}
+[data-testid="stCode"] .null {{ color: {CODE_NULL}; }}
 @media (max-width: {NARROW_WINDOW_PX}px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 1.5rem; padding-right: 1.5rem; }}
 }}

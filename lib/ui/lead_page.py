@@ -13,13 +13,23 @@ from lib.charts import comparison_figure
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
+from lib.palette import MAP_MARKER, MUTED_TEXT_COLOUR, STATUS_TEXT_COLOURS
 from lib.presentation import (
     MASKED_LABEL,
-    MUTED_TEXT_COLOUR,
-    STATUS_TEXT_COLOURS,
     escape_markdown,
 )
-from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
+from lib.ui import (
+    cached_api,
+    keys,
+    lead_extras,
+    lead_marks,
+    lead_steps,
+    pages,
+    saved_views,
+    widgets,
+    workbench,
+    workspace,
+)
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
@@ -33,6 +43,7 @@ from lib.views.lead import (
     TAB_PROCESSR_LOGS,
     TAB_PROFILE,
     TAB_PROVIDER_LOGS,
+    TAB_TIMELINE,
     DetailRow,
     Location,
     ProfilePanel,
@@ -71,8 +82,8 @@ def _hint(lead_id: int) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _refresh(lead_id: int) -> None:
-    cached_api.clear_lead_cache(lead_id)
+def _refresh(connection: cached_api.Connection, lead_id: int) -> None:
+    cached_api.refresh_lead(connection, lead_id)
 
 
 def load(session: Session, lead_id: int) -> LeadDossier:
@@ -149,7 +160,7 @@ def _map(location: Location) -> None:
         zoom=9,
         height=MAP_HEIGHT,
         size=400,
-        color="#2F6FED",
+        color=MAP_MARKER,
     )
     if location.address:
         _value(location.address)
@@ -340,8 +351,14 @@ def _header(session: Session, lead: Lead) -> None:
             key=keys.LEAD_REFRESH,
             icon=":material/refresh:",
             on_click=_refresh,
-            args=(lead.id,),
+            args=(session.connection, lead.id),
             help="Load this lead again from Convertr.",
+        )
+        lead_marks.pin_button(
+            workspace.open_workspace(session.connection.config),
+            saved_views.owner_of(session.identity),
+            lead.id,
+            lead.campaign_id,
         )
         st.page_link(
             pages.LEADS,
@@ -385,13 +402,39 @@ TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
 """One body per entry of `LEAD_TABS`, in the same order."""
 
 
+def _tab_choices(lead_id: int) -> tuple[tuple[str, str], ...]:
+    """(tab, widget key) of the choices a tab keeps while another tab is open."""
+    return (
+        (TAB_ASSOCIATED, keys.lead_associated_columns(lead_id)),
+        (TAB_NOTES, keys.LEAD_NOTES_ORDER),
+        (TAB_TIMELINE, keys.timeline_kinds(lead_id)),
+        (TAB_TIMELINE, keys.timeline_search(lead_id)),
+        (TAB_TIMELINE, keys.timeline_newest(lead_id)),
+    )
+
+
+def _keep_closed_tabs_choices(lead_id: int, open_tab: str | None) -> None:
+    """Write back the choices of the tabs not drawn this run (a widget not drawn loses its
+    value), so the Timeline's filters and the chosen columns are as left when reopened."""
+    for tab, key in _tab_choices(lead_id):
+        if tab != open_tab and key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _tabs(session: Session, dossier: LeadDossier) -> None:
-    # Tracked ("rerun"), so a Timeline entry can open the tab holding its detail.
+    # Tracked ("rerun"): only the open tab's body runs and is sent (`tab.open`); the others
+    # draw when opened, from the caches, without a request. Tracking also lets a Timeline
+    # entry open the tab holding its detail.
     tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change="rerun")
+    open_tab: str | None = None
     for tab, name, body in zip(tabs, LEAD_TABS, TAB_BODIES, strict=True):
-        # Each tab is guarded on its own, so one failing tab leaves the others usable.
+        if not tab.open:
+            continue
+        open_tab = name
+        # Guarded on its own, so a failing tab leaves the page and the other tabs usable.
         with tab, guarded(f"the {name} tab"):
             body(session, dossier)
+    _keep_closed_tabs_choices(dossier.lead_id, open_tab)
 
 
 def render(session: Session) -> None:
@@ -411,6 +454,9 @@ def render(session: Session) -> None:
     lead = dossier.lead
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
+    kept = workspace.open_workspace(session.connection.config)
+    owner = saved_views.owner_of(session.identity)
+    lead_marks.note_opened(kept, owner, lead.id, lead.campaign_id)
     _header(session, lead)
     widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")

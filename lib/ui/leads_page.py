@@ -16,7 +16,7 @@ import streamlit as st
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
 from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_number
-from lib.ui import cached_api, keys, lead_lookup, pages, widgets
+from lib.ui import cached_api, keys, lead_lookup, pages, saved_views, widgets, workspace
 from lib.ui.frame import Session
 from lib.views.leads import (
     DEFAULT_SORT,
@@ -450,10 +450,16 @@ def render(session: Session) -> None:
     if campaign is None:
         return
     st.session_state[keys.LAST_CAMPAIGN] = campaign.id
+    kept = workspace.open_workspace(session.connection.config)
+    owner = saved_views.owner_of(session.identity)
+    view_note = saved_views.arrive(kept, owner, campaign.id)
     restored = _restore_place(campaign.id)
     _heading(campaign)
-    widgets.link_notes(restored.notes)
+    widgets.link_notes([view_note, *restored.notes])
+    views_bar = st.container()
     place = _filters(session, campaign, restored.place)
+    with views_bar:
+        saved_views.render(kept, owner, campaign.id, place)
     offered = _offered(session)
     _id_match(session, place)
     try:

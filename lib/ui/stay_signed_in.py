@@ -33,7 +33,7 @@ import streamlit as st
 
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr.models import User
-from lib.convertr.session import Identity
+from lib.convertr.session import Identity, new_cache_key
 from lib.convertr.tokens import HeldTokens
 from lib.store import SignInIdleError, SignInNotFoundError, StoreError
 from lib.store.sessions import MAX_SIGN_IN_SECONDS
@@ -111,7 +111,7 @@ def _listen(public_id: str, client: ConvertrClient, workspace: Workspace) -> Non
 
 
 def _identity(identity: Identity, public_id: str) -> Identity:
-    cache_key = f"{identity.source}|user:{identity.user.id}|sign-in:{public_id}"
+    cache_key = new_cache_key(identity.source, identity.user, shared=False)
     return replace(identity, signin_id=public_id, cache_key=cache_key)
 
 

@@ -13,6 +13,7 @@ from typing import Final
 
 import streamlit as st
 
+from lib.charts import processing_figure
 from lib.convertr import LeadDossier
 from lib.presentation import csv_bytes, escape_markdown
 from lib.ui import cached_api, keys, widgets
@@ -24,7 +25,7 @@ from lib.views.timeline import (
     filter_entries,
     timeline_frame,
 )
-from lib.views.timeline_chart import processing_figure, processing_frame
+from lib.views.timeline_chart import processing_frame
 
 ORDERS: Final = ("Oldest first", "Newest first")
 NO_ENTRIES: Final = "No entry matches these filters."

@@ -3,6 +3,7 @@ badges, empty states and a failed dossier part with its Retry button."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Final
 
@@ -13,12 +14,10 @@ from lib.convertr import LeadDossier
 from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import ProcessrStatus
+from lib.palette import MUTED_TEXT_COLOUR, STATUS_BADGE_COLOURS, STATUS_TEXT_COLOURS
 from lib.presentation import (
     MASKED_LABEL,
-    MUTED_TEXT_COLOUR,
-    STATUS_BADGE_COLOURS,
     STATUS_ICONS,
-    STATUS_TEXT_COLOURS,
     as_status,
     csv_bytes,
     escape_markdown,
@@ -27,8 +26,6 @@ from lib.presentation import (
 )
 from lib.ui import cached_api, keys, pages
 
-MUTED_COLOUR: Final = MUTED_TEXT_COLOUR
-"""Grey of a masked value in a table (AA contrast)."""
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
 TABLE_ROW_HEIGHT: Final = 35
@@ -65,9 +62,11 @@ def table(
 
 
 def download(frame: pd.DataFrame, *, key: str, file_name: str) -> None:
+    """A CSV download built when pressed: neutralising every cell of every table on each run
+    cost more than drawing them."""
     st.download_button(
         "Download CSV",
-        data=csv_bytes(frame),
+        data=functools.partial(csv_bytes, frame),
         file_name=f"{slug(file_name)}.csv",
         mime="text/csv",
         key=f"{key}.download",
@@ -102,7 +101,7 @@ def styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ()) -> Any:
 
 
 def _masked_style(value: object) -> str:
-    return f"color: {MUTED_COLOUR}; font-style: italic" if value == MASKED_LABEL else ""
+    return f"color: {MUTED_TEXT_COLOUR}; font-style: italic" if value == MASKED_LABEL else ""
 
 
 def _status_style(value: object) -> str:

@@ -2,14 +2,16 @@
 where every Profile value came from, the same person elsewhere (signals), and the evidence
 pack's download button.
 
-Each is computed once per loaded dossier (`cached_api.lead_provenance`, `lead_signals`);
-drawing them sends no request. The evidence pack is built only when the button is pressed,
-from the dossier and signals already in memory.
+Each is computed once per loaded dossier (`cached_api.lead_provenance`, `lead_signals`) and
+only when its section is drawn (the signals' searches are sent when the Associated Campaigns
+tab is first opened); drawing them again sends no request. The evidence pack is built only
+when the button is pressed, from the dossier in memory and the lead's signals.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
@@ -17,7 +19,8 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from lib.convertr import LeadDossier
+from lib import signal_search
+from lib.convertr import ConvertrClient, LeadDossier
 from lib.evidence import PackAuthor, build_evidence_pack
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.signal_search import SIGNAL_FILTERS, SignalSearch
@@ -39,6 +42,10 @@ SOURCE_HELP: Final = (
     "recorded source. Details: 'Where each value came from' below."
 )
 EVIDENCE_MIME: Final = "application/zip"
+SOURCES_LABEL: Final = "Where each value came from"
+SIGNALS_LABEL: Final = "The same person elsewhere (device, IP address, email, telephone)"
+
+logger = logging.getLogger(__name__)
 
 
 # -- provenance -----------------------------------------------------------------------------
@@ -83,7 +90,15 @@ def render_provenance_details(
             for item in disagreeing:
                 # Plain text: the values and names come from the API.
                 st.text(f"{item.label}: {item.why_flagged}")
-    with st.expander("Where each value came from", icon=":material/source:"):
+    details = st.expander(
+        SOURCES_LABEL,
+        icon=":material/source:",
+        key=keys.profile_sources_open(lead_id),
+        on_change="rerun",  # tracked: the table is built and sent only while it is open
+    )
+    if not details.open:
+        return
+    with details:
         frame = provenance_frame(provenance, session.zone)
         event = st.dataframe(
             frame,
@@ -127,8 +142,22 @@ def _nouns(signals: Sequence[Signal]) -> str:
 
 def render_signals_section(session: Session, dossier: LeadDossier) -> None:
     """The same person elsewhere: other leads with the lead's device, IP address, email or
-    telephone, in any campaign, cluster by cluster."""
-    st.markdown("##### The same person elsewhere")
+    telephone, in any campaign, cluster by cluster. Tracked: the searches (one request per
+    signal) are sent when the section is first opened, never by the first view or a tab
+    switch; then they come from the cache."""
+    section = st.expander(
+        SIGNALS_LABEL,
+        icon=":material/fingerprint:",
+        key=keys.lead_signals_open(dossier.lead_id),
+        on_change="rerun",
+    )
+    if not section.open:
+        return
+    with section:
+        _signals_section(session, dossier)
+
+
+def _signals_section(session: Session, dossier: LeadDossier) -> None:
     search, signals = signals_of(session, dossier)
     if search.unsupported:
         filters = ", ".join(f"`{SIGNAL_FILTERS[signal]}`" for signal in search.unsupported)
@@ -189,21 +218,32 @@ def evidence_file_name(lead_id: int) -> str:
     return f"lead-{lead_id}-evidence.zip"
 
 
-def evidence_button(session: Session, dossier: LeadDossier) -> None:
-    """The evidence pack's download: built when pressed, from the dossier and signals this
-    page already holds (no request)."""
+def _signals_for_pack(client: ConvertrClient, dossier: LeadDossier) -> Signals | None:
+    """The signals searched when the pack is asked for (the first view does not search
+    them: their section may never be opened); the pack says "no signals" if they fail."""
     try:
-        _search, signals = signals_of(session, dossier)
-    except Exception:  # the pack says "no signals" rather than losing the button
-        signals_or_none: Signals | None = None
-    else:
-        signals_or_none = signals
+        search = signal_search.search_signals(client, dossier.lead, dossier.associated_leads or [])
+    except Exception:  # the pack says "no signals" rather than failing
+        logger.exception("signal search for the evidence pack failed")
+        return None
+    return signal_clusters(dossier.lead, search.leads, not_searched=search.not_searched)
+
+
+def _pack_when_pressed(
+    client: ConvertrClient, dossier: LeadDossier, author: PackAuthor, source: str, zone: str
+) -> bytes:
+    return _pack(dossier, _signals_for_pack(client, dossier), author, source, zone)
+
+
+def evidence_button(session: Session, dossier: LeadDossier) -> None:
+    """The evidence pack's download: built when pressed, from the dossier this page already
+    holds and the lead's signals (searched then, not on every view)."""
     st.download_button(
         "Evidence pack",
         data=functools.partial(
-            _pack,
+            _pack_when_pressed,
+            session.client,
             dossier,
-            signals_or_none,
             PackAuthor.of(session.user),
             session.client.base_url_display,
             str(session.zone),

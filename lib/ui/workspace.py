@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
+from lib import connect
 from lib.convertr import ClientConfig
 from lib.store import Store, StoreUnavailableError, database_url, open_store
 from lib.store.crypto import configured_keys, sandbox_key
@@ -49,7 +50,7 @@ def _keys(config: ClientConfig) -> tuple[str, ...]:
         return configured
     # The sandbox's tokens guard nothing: a key generated beside its data will do. A real
     # enterprise's must be configured (kept apart from the database it protects).
-    return (sandbox_key(),) if config.is_sandbox else ()
+    return (sandbox_key(),) if connect.is_sandbox(config) else ()
 
 
 def open_workspace(config: ClientConfig) -> Workspace:

@@ -4,7 +4,8 @@ waterfall.
 Built from the client's `RequestRecord`s (`lib.convertr.requestlog`), which hold no header and
 no body, only method, path, query (secret-looking values already redacted), status, timing,
 size, wave and scope. Which records belong to a view, and which of them this run answered from
-the cache, is decided in `lib/ui/inspector.py`; here they become a table and a figure.
+the cache, is decided in `lib/ui/inspector.py`; here they become a table and the waterfall's
+frame (`lib.charts.requests` draws it).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from lib.convertr.requestlog import FAILED_STATUS, RequestRecord, is_secret_name
 from lib.presentation import chart_label
@@ -30,12 +30,7 @@ REQUEST_COLUMNS: Final = [
     "From cache",
     "Wave",
 ]
-WAVE_COLOURS: Final = ("#8A94A6", "#2F6FED", "#2E9E5B", "#E3A008", "#D64545", "#7A5AF8")
-"""Sign-in (no wave) grey, then wave 1, 2, 3, ... (the last colour repeats)."""
 SIGN_IN: Final = "sign-in / outside a dossier"
-WATERFALL_ROW_HEIGHT: Final = 22
-MIN_WATERFALL_HEIGHT: Final = 200
-WATERFALL_MARGIN: Final = {"l": 10, "r": 10, "t": 30, "b": 10}
 QUERY_LIMIT: Final = 60
 """Characters of a query a waterfall row's label shows (the table has it whole)."""
 
@@ -142,48 +137,27 @@ def _row_label(record: RequestRecord) -> str:
     return chart_label(f"#{record.seq} {record.method} {record.path}{query}")
 
 
-def waterfall_figure(records: Sequence[RequestRecord]) -> go.Figure:
-    """One bar per request, from its start to its end (ms since the first request started),
-    coloured by wave: the requests of a wave start together, each wave after the one it
-    needs."""
-    figure = go.Figure()
+WATERFALL_COLUMNS: Final = ["label", "base_ms", "elapsed_ms", "wave", "wave_name", "hover"]
+
+
+def waterfall_frame(records: Sequence[RequestRecord]) -> pd.DataFrame:
+    """One row per request in the order they started: its label, its start and length in ms
+    since the first request started, its wave (0: sign-in, outside a dossier) and the text
+    shown on hover (`lib.charts.requests.waterfall_figure` draws it)."""
     ordered = sorted(records, key=lambda record: (record.started, record.seq))
     start = ordered[0].started if ordered else 0.0
-    labels = [_row_label(record) for record in ordered]
-    for wave in dict.fromkeys(record.wave for record in ordered):
-        rows = [record for record in ordered if record.wave == wave]
-        colour = WAVE_COLOURS[min(wave or 0, len(WAVE_COLOURS) - 1)]
-        figure.add_trace(
-            go.Bar(
-                x=[record.elapsed_ms for record in rows],
-                base=[(record.started - start) * 1000 for record in rows],
-                y=[_row_label(record) for record in rows],
-                orientation="h",
-                name=wave_label(wave),
-                marker_color=colour,
-                hovertext=[
-                    chart_label(
-                        f"{record.method} {record.path} · {status_text(record.status)} · "
-                        f"{record.elapsed_ms:,.0f} ms · {record.size:,} bytes"
-                    )
-                    for record in rows
-                ],
-                hoverinfo="text",
-            )
-        )
-    figure.update_layout(
-        height=max(MIN_WATERFALL_HEIGHT, WATERFALL_ROW_HEIGHT * len(ordered) + 90),
-        margin=WATERFALL_MARGIN,
-        barmode="overlay",
-        plot_bgcolor="rgba(0,0,0,0)",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        xaxis={"title": "ms since the first request", "gridcolor": "#E6E9F0"},
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": labels,
-            "autorange": "reversed",
-            "title": None,
-            "tickfont": {"size": 10},
-        },
-    )
-    return figure
+    rows = [
+        {
+            "label": _row_label(record),
+            "base_ms": (record.started - start) * 1000,
+            "elapsed_ms": record.elapsed_ms,
+            "wave": record.wave or 0,
+            "wave_name": wave_label(record.wave),
+            "hover": chart_label(
+                f"{record.method} {record.path} · {status_text(record.status)} · "
+                f"{record.elapsed_ms:,.0f} ms · {record.size:,} bytes"
+            ),
+        }
+        for record in ordered
+    ]
+    return pd.DataFrame(rows, columns=WATERFALL_COLUMNS)

@@ -77,13 +77,6 @@ OUTCOME_LABELS: Final[Mapping[Outcome, str]] = {
     "failure": "Failed",
     "neutral": "",
 }
-OUTCOME_COLOURS: Final[Mapping[Outcome, str]] = {
-    "success": "#2E9E5B",
-    "warning": "#E3A008",
-    "failure": "#D64545",
-    "neutral": "#8A94A6",
-}
-"""The same greens, ambers and reds as the status colours (`presentation.STATUS_HEX_COLOURS`)."""
 
 PROFILE_TAB, JOBS_TAB, PROCESSR_LOGS_TAB, PROVIDER_LOGS_TAB, NOTES_TAB = (
     "Profile",

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from benchmarks.screenshots import click_tab, open_app, wait_until_idle
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import connect, sandbox_at, sandbox_config
+from lib.convertr import ConvertrClient
 from lib.ui.leads_page import LEAD_COLUMN_ORDER, LEAD_COLUMN_WIDTHS
 from lib.views.lead import LEAD_TABS
 
@@ -64,7 +65,7 @@ CLIPPED_CONTROLS = """
 
 @pytest.fixture(scope="module")
 def api(sandbox_db: Path) -> ConvertrClient:
-    return ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox_db))
+    return connect(sandbox_config(), transport_factory=sandbox_at(sandbox_db))
 
 
 @pytest.fixture(scope="module")

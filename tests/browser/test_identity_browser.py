@@ -26,13 +26,14 @@ from benchmarks.ports import free_port
 from benchmarks.screenshots import (
     CHROMIUM,
     RENDER_TIMEOUT_MS,
+    click_tab,
     open_app,
     streamlit_server,
     wait_until_idle,
 )
+from lib.connect import demo_catalogue
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.presentation import role_label
-from lib.sandbox.demo import DEMO_USERS
 from tests.browser.conftest import app_database_env
 from tests.conftest import copy_database
 from tests.ui.signin_fakes import MFA_CODE, MFA_TOKEN, MFA_USER, SignInServer
@@ -49,7 +50,7 @@ LONG_WALKERS: Final = ("analyst@sandbox.test", "masked@sandbox.test")
 SIGN_IN_TITLE: Final = "Sign in to Lead Lens"
 WRONG: Final = "Wrong-Passw0rd-in-browser"
 PLAIN_DEMO_USERS: Final = tuple(
-    user for user in DEMO_USERS if user[0] not in (MFA_USER, "expired@sandbox.test")
+    user for user in demo_catalogue().users if user[0] not in (MFA_USER, "expired@sandbox.test")
 )
 """The demo users who sign in with the password alone (the MFA and expired-password users,
 once the sandbox has them, have their own tests)."""
@@ -148,8 +149,7 @@ def test_each_demo_user_stays_themselves_through_every_link(
     assert on_page(page, "Lead")
     steps = STEPS if email in LONG_WALKERS else SHORT_WALK_STEPS
     assert walk(page, email, name, role, steps) == []
-    page.get_by_role("tab", name="Provider Logs", exact=True).click()
-    wait_until_idle(page)
+    click_tab(page, "Provider Logs")  # drawn by the rerun the click starts
     hidden = page.get_by_text("cannot see provider logs").count() > 0
     assert hidden == (role == "masked"), "what this role may see, after all the steps"
 

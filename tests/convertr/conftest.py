@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import connect, sandbox_config, sandbox_transport
+from lib.convertr import ConvertrClient
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,6 @@ SandboxClientFactory = Callable[..., tuple[ConvertrClient, RecordingTransport]]
 @pytest.fixture
 def sandbox_client(sandbox_db: Path) -> SandboxClientFactory:
     """Build a signed-in sandbox client whose requests are recorded (login not recorded)."""
-    from lib.sandbox import create_app
 
     def build(
         username: str = "analyst@sandbox.test",
@@ -72,13 +72,11 @@ def sandbox_client(sandbox_db: Path) -> SandboxClientFactory:
         dialect: str = "convertr",
     ) -> tuple[ConvertrClient, RecordingTransport]:
         recorder = RecordingTransport(
-            httpx.WSGITransport(app=create_app(sandbox_db, dialect=dialect)),
+            sandbox_transport(sandbox_db, dialect=dialect),
             delay=delay,
             fail=fail,
         )
-        client = ConvertrClient(
-            ClientConfig.sandbox(username, sandbox_db=sandbox_db), transport=recorder
-        )
+        client = connect(sandbox_config(username), transport_factory=lambda _config: recorder)
         client.current_user()
         recorder.clear()
         return client, recorder

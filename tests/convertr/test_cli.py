@@ -1,4 +1,5 @@
-"""``python -m lib.convertr dossier``: JSON out, --stats, exit codes, one clear line on failure."""
+"""``python -m lib.cli dossier`` (alias ``python -m lib.convertr``): JSON out, --stats, exit
+codes, one clear line on failure."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
-from lib.convertr import cli as cli_module
-from lib.convertr import client as client_module
-from lib.convertr.cli import EXIT_PARTIAL, main
+from lib.cli import dossier as dossier_command
+from lib.cli import main
+from lib.cli.common import EXIT_PARTIAL
+from lib.connect import injected, sandbox_transport
+from lib.convertr import ClientConfig
 from lib.convertr.errors import ConvertrError
 from tests.convertr.conftest import RecordingTransport
 from tests.convertr.fault_servers import FaultServer, stall
@@ -83,15 +85,17 @@ def test_wrong_password_is_one_line(
     assert "rejected" in err and "wrong-pw-123" not in err
 
 
-def test_an_address_that_is_not_an_api_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_address_that_is_not_an_api_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     def web_site(_: httpx.Request) -> httpx.Response:
         return httpx.Response(
             404, text="<h1>File not found</h1>", headers={"content-type": "text/html"}
         )
 
-    monkeypatch.setattr(client_module, "network_transport", lambda: httpx.MockTransport(web_site))
+    with injected(lambda _config: httpx.MockTransport(web_site)):
+        _every_answer_is_one_line(capsys)
+
+
+def _every_answer_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     for env in (
         {"CONVERTR_USERNAME": "analyst@sandbox.test", "CONVERTR_PASSWORD": "wrong-pw-123"},
         {"CONVERTR_TOKEN": "secret-token-456"},
@@ -110,7 +114,7 @@ def test_a_message_over_several_lines_is_printed_on_one(
     def refuse(*_: object) -> None:
         raise ConvertrError("POST /api/v4/lead-datas: name: too long\nvalue: too long")
 
-    monkeypatch.setattr(cli_module, "load_dossier", refuse)
+    monkeypatch.setattr(dossier_command, "load_dossier", refuse)
     assert main(["dossier", "100001"], env={}) == 1
     assert capsys.readouterr().err == (
         "error: POST /api/v4/lead-datas: name: too long value: too long\n"
@@ -136,19 +140,23 @@ def test_subprocess_run_writes_json_to_stdout(sandbox_env: dict[str, str]) -> No
 # -- exit codes and faults ---------------------------------------------------------------------
 
 
-def _faulty_clients(
-    monkeypatch: pytest.MonkeyPatch,
-    sandbox_db: Path,
-    fail: Callable[[httpx.Request], httpx.Response | None],
-) -> None:
-    """Make the CLI's client talk to the in-process sandbox through ``fail``."""
-    from lib.sandbox import create_app
+Answer = Callable[[httpx.Request], httpx.Response | None]
 
-    def build(config: ClientConfig) -> ConvertrClient:
-        inner = httpx.WSGITransport(app=create_app(sandbox_db))
-        return ConvertrClient(config, transport=RecordingTransport(inner, fail=fail))
 
-    monkeypatch.setattr(cli_module, "ConvertrClient", build)
+@pytest.fixture
+def faulty(sandbox_db: Path) -> Iterator[list[Answer]]:
+    """The CLI's clients talk to the in-process sandbox through the answer the test puts in
+    the list (it returns a failure, or None to let the sandbox answer)."""
+    answers: list[Answer] = []
+
+    def fail(request: httpx.Request) -> httpx.Response | None:
+        return answers[0](request) if answers else None
+
+    def transport(_config: ClientConfig) -> httpx.BaseTransport:
+        return RecordingTransport(sandbox_transport(sandbox_db), fail=fail)
+
+    with injected(transport):
+        yield answers
 
 
 def _broken_gzip() -> httpx.Response:
@@ -161,8 +169,7 @@ def _broken_gzip() -> httpx.Response:
 
 def test_a_partial_dossier_exits_3_naming_each_failed_part(
     sandbox_env: dict[str, str],
-    sandbox_db: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    faulty: list[Answer],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     def fail(request: httpx.Request) -> httpx.Response | None:
@@ -172,7 +179,7 @@ def test_a_partial_dossier_exits_3_naming_each_failed_part(
             return httpx.Response(200, text="<html/>", headers={"content-type": "text/html"})
         return None
 
-    _faulty_clients(monkeypatch, sandbox_db, fail)
+    faulty.append(fail)
     assert main(["dossier", "100001"], env={}) == EXIT_PARTIAL == 3
     captured = capsys.readouterr()
     data = json.loads(captured.out)
@@ -204,15 +211,14 @@ def test_a_complete_dossier_exits_0_and_prints_nothing_on_stderr(
 )
 def test_a_lead_that_cannot_be_decoded_is_one_line_and_exit_1(
     sandbox_env: dict[str, str],
-    sandbox_db: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    faulty: list[Answer],
     capsys: pytest.CaptureFixture[str],
     answer: Callable[[], httpx.Response],
 ) -> None:
     def fail(request: httpx.Request) -> httpx.Response | None:
         return answer() if request.url.path == "/api/v4/leads/100001" else None
 
-    _faulty_clients(monkeypatch, sandbox_db, fail)
+    faulty.append(fail)
     assert main(["dossier", "100001"], env={}) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -226,7 +232,7 @@ def test_a_bug_is_one_line_and_exit_1(
     def broken(*_: object) -> None:
         raise KeyError("lead_id")
 
-    monkeypatch.setattr(cli_module, "load_dossier", broken)
+    monkeypatch.setattr(dossier_command, "load_dossier", broken)
     assert main(["dossier", "100001"], env={}) == 1
     assert capsys.readouterr().err == "error: unexpected KeyError: 'lead_id'\n"
 

@@ -12,14 +12,9 @@ from lib.convertr.errors import ConfigurationError
 
 def test_no_base_url_means_sandbox_as_analyst() -> None:
     config = ClientConfig.from_env({})
-    assert config.is_sandbox
+    assert config.base_url is None
     assert config.username == "analyst@sandbox.test"
     assert config.password is not None and config.password.get_secret_value() == "sandbox"
-
-
-def test_sandbox_helper_switches_demo_user() -> None:
-    config = ClientConfig.sandbox("masked@sandbox.test")
-    assert config.is_sandbox and config.username == "masked@sandbox.test"
 
 
 def test_environment_wins_over_secrets() -> None:

@@ -16,11 +16,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from lib.cli import main as cli_main
+from lib.connect import connect, injected, sandbox_at, sandbox_config, sandbox_transport
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr import doctor as doctor_module
-from lib.convertr.cli import main as cli_main
 from lib.convertr.doctor import ENDPOINTS, DoctorReport, read_secrets_files, run_doctor
-from lib.sandbox import create_app
 from lib.sandbox.dialects import DIALECTS as SANDBOX_DIALECTS
 from tests.convertr.fakes import (
     BASE_URL,
@@ -257,9 +257,8 @@ SANDBOX_GENERATIONS: dict[str, tuple[str, str, bool]] = {
 def test_against_the_sandbox_in_every_dialect_everything_works(
     dialect: str, sandbox_db: Path
 ) -> None:
-    transport = httpx.WSGITransport(app=create_app(sandbox_db, dialect=dialect))
-    config = ClientConfig.sandbox(sandbox_db=sandbox_db)
-    with ConvertrClient(config, transport=transport) as client:
+    transport = sandbox_transport(sandbox_db, dialect=dialect)
+    with connect(sandbox_config(), transport_factory=lambda _config: transport) as client:
         report = run_doctor(client)
     generation, encoding, partial = SANDBOX_GENERATIONS[dialect]
     assert report.can_work and report.exit_code == 0
@@ -275,7 +274,9 @@ def test_against_the_sandbox_in_every_dialect_everything_works(
 
 
 def test_the_masked_sandbox_user_gets_a_403_explained(sandbox_db: Path) -> None:
-    with ConvertrClient(ClientConfig.sandbox("masked@sandbox.test", sandbox_db=sandbox_db)) as c:
+    with connect(
+        sandbox_config("masked@sandbox.test"), transport_factory=sandbox_at(sandbox_db)
+    ) as c:
         report = run_doctor(c)
     assert report.can_work and report.exit_code == 0
     assert probe_of(report, "logs (provider)").status == 403
@@ -416,10 +417,8 @@ def run_cli(
         "CONVERTR_PASSWORD": PASSWORD,
     }
 
-    def factory(config: ClientConfig) -> ConvertrClient:
-        return client_for(api, config)
-
-    code = doctor_module.main(report_path, settings, client_factory=factory)
+    with injected(lambda _config: httpx.MockTransport(api), sleep=Sleeps(), clock=lambda: 0.0):
+        code = cli_main(["doctor", "--json", str(report_path)], env=settings)
     captured = capsys.readouterr()
     return code, captured.out, captured.err, report_path.read_text("utf-8")
 
@@ -452,13 +451,9 @@ def test_an_unreachable_server_is_exit_1_with_one_line(
         attempts.append(request)
         raise httpx.ConnectError("connection refused", request=request)
 
-    def factory(config: ClientConfig) -> ConvertrClient:
-        return ConvertrClient(
-            config, transport=httpx.MockTransport(refuse), sleep=Sleeps(), max_retries=0
-        )
-
     env = {"CONVERTR_BASE_URL": BASE_URL, "CONVERTR_TOKEN": READY_TOKEN}
-    assert doctor_module.main(None, env, client_factory=factory) == 1
+    with injected(lambda _config: httpx.MockTransport(refuse), sleep=Sleeps(), max_retries=0):
+        assert cli_main(["doctor"], env=env) == 1
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1
     assert captured.err.startswith("error: users/me failed (no usable answer): ConnectError")
@@ -479,11 +474,8 @@ def test_a_refused_token_stops_the_run_with_one_reason(
         return httpx.Response(401, json=refused)
 
     env = {"CONVERTR_BASE_URL": BASE_URL, "CONVERTR_TOKEN": READY_TOKEN}
-    code = doctor_module.main(
-        None,
-        env,
-        client_factory=lambda config: ConvertrClient(config, transport=httpx.MockTransport(answer)),
-    )
+    with injected(lambda _config: httpx.MockTransport(answer)):
+        code = cli_main(["doctor"], env=env)
     captured = capsys.readouterr()
     assert code == 1 and len(api.requests) == 1
     assert captured.err == (

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lib.convertr import PARTS, ClientConfig, ConvertrClient, LeadDossier, load_dossier
+from lib.convertr import PARTS, LeadDossier, load_dossier
 from lib.convertr.errors import (
     DependencyError,
     NotFoundError,
@@ -191,18 +191,6 @@ def test_dossier_serialises_to_json_and_pickles(sandbox_client: SandboxClientFac
     assert copy == dossier or copy.to_dict() == dossier.to_dict()
     with pytest.raises(KeyError):
         dossier.error_for("no_such_part")  # type: ignore[arg-type]
-
-
-def test_client_builds_the_sandbox_transport_itself(sandbox_db: object) -> None:
-    from pathlib import Path
-
-    assert isinstance(sandbox_db, Path)
-    with ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox_db)) as client:
-        assert client.is_sandbox and client.base_url_display == "Sandbox"
-        user = client.current_user()
-        assert user.role == "analyst"
-        page = client.campaigns_page(items_per_page=2)
-        assert len(page.items) == 2 and page.total is not None and page.total >= 2
 
 
 def test_a_lead_without_email_has_no_associated_campaigns_and_asks_nothing(

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lib.connect import connect, sandbox_at, sandbox_config
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr.edits import UNCERTAIN_MESSAGE, find_conflicts, save_changes
 from lib.convertr.models import LeadData
@@ -47,7 +48,7 @@ def sandbox(writable_db: Path) -> Path:
 
 
 def test_save_changes_against_the_sandbox_keeps_going_after_a_failure(sandbox: Path) -> None:
-    client = ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox))
+    client = connect(sandbox_config(), transport_factory=sandbox_at(sandbox))
     lead_id = 100001
     before = {item.name: item.value for item in client.lead_datas(lead_id)}
     changes = [
@@ -73,7 +74,7 @@ def test_save_changes_against_the_sandbox_keeps_going_after_a_failure(sandbox: P
 
 
 def test_a_stale_previous_value_is_a_conflict_not_an_overwrite(sandbox: Path) -> None:
-    client = ConvertrClient(ClientConfig.sandbox(sandbox_db=sandbox))
+    client = connect(sandbox_config(), transport_factory=sandbox_at(sandbox))
     change = PendingChange("firstName", "First Name", "Olivia", "Liv", "Olivia")
     with sqlite3.connect(sandbox) as connection:
         connection.execute(

@@ -332,14 +332,19 @@ def test_a_failed_sign_in_keeps_the_email_and_says_why() -> None:
     assert state.problem is not None and isinstance(state.problem.error, InvalidCredentialsError)
 
 
-def test_cache_keys_never_collide_and_hold_no_secret() -> None:
+def test_cache_keys_are_per_person_source_and_role_and_hold_no_secret() -> None:
     first = signin.attempt_sign_in(person_client(Enterprise()), EMAIL, PASSWORD)
     second = signin.attempt_sign_in(person_client(Enterprise()), EMAIL, PASSWORD)
     assert isinstance(first, signin.SignedIn) and isinstance(second, signin.SignedIn)
     keys = (first.identity.cache_key, second.identity.cache_key)
-    assert keys[0] != keys[1], "each sign-in has its own entries"
+    assert keys[0] == keys[1], "the same person's next session reuses their entries"
     assert all("user:2" in key and BASE_URL in key for key in keys)
     assert not any(secret in key for key in keys for secret in SECRETS)
+    user = first.identity.user
+    other_role = signin.new_cache_key(BASE_URL, user.model_copy(update={"role": "x"}), shared=False)
+    other_person = signin.new_cache_key(BASE_URL, user.model_copy(update={"id": 3}), shared=False)
+    elsewhere = signin.new_cache_key("https://other.cvtr.io", user, shared=False)
+    assert len({keys[0], other_role, other_person, elsewhere}) == 4
 
 
 def test_the_same_person_renewing_an_expired_session_keeps_their_cache_key() -> None:

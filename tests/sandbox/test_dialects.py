@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.connect import connect, sandbox_at, sandbox_config
+from lib.convertr import ConvertrClient, load_dossier
 from lib.convertr.models import ASSUMED_STATUS_CODES, PUBLIC_STATUS_CODES
 from lib.sandbox import create_app
 from lib.sandbox.__main__ import _parser
@@ -285,8 +286,7 @@ def test_violations(writable_db: Path, dialect: Dialect) -> None:
 
 
 def _convertr(db: Path, dialect: Dialect, username: str = "analyst@sandbox.test") -> ConvertrClient:
-    transport = httpx.WSGITransport(app=create_app(db, dialect=dialect))
-    return ConvertrClient(ClientConfig.sandbox(username, sandbox_db=db), transport=transport)
+    return connect(sandbox_config(username), transport_factory=sandbox_at(db, dialect=dialect))
 
 
 def _statuses(client: ConvertrClient) -> dict[int, str]:

@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient, load_dossier
+from lib.connect import connect, sandbox_at, sandbox_config
+from lib.convertr import load_dossier
 from lib.sandbox import create_app
 from lib.sandbox.demo import SHOWCASE_CAUTION_LEAD_ID
 from lib.sandbox.dialects import DIALECTS, TIDY, Dialect
@@ -146,11 +147,11 @@ def test_notes_about_masked_fields_are_masked(writable_db: Path) -> None:
 
 def test_client_dossier_of_a_masked_user(sandbox_db: Path) -> None:
     for name in ("convertr", "partial"):
-        transport = httpx.WSGITransport(app=create_app(sandbox_db, dialect=name))
-        config = ClientConfig.sandbox("masked@sandbox.test", sandbox_db=sandbox_db)
-        dossier = load_dossier(
-            ConvertrClient(config, transport=transport), SHOWCASE_CAUTION_LEAD_ID
+        client = connect(
+            sandbox_config("masked@sandbox.test"),
+            transport_factory=sandbox_at(sandbox_db, dialect=name),
         )
+        dossier = load_dossier(client, SHOWCASE_CAUTION_LEAD_ID)
         assert set(dossier.errors) == {"provider_logs"}  # refused, as before
         assert dossier.warnings == ()
         assert dossier.lead.email == dossier.lead.telephone == MASK

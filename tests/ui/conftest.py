@@ -3,7 +3,7 @@ that needs the API to fail answers chosen requests itself at the app's transport
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.connect import connect, injected, sandbox_at, sandbox_config, sandbox_transport
 from lib.convertr import ClientConfig, ConvertrClient
 from tests.convertr.conftest import RecordingTransport
 
@@ -29,7 +30,7 @@ def _ui_sandbox(ui_env: Path) -> Path:
 @pytest.fixture
 def api(ui_env: Path) -> ConvertrClient:
     """A client of the same sandbox, to compare what the pages show with the API."""
-    return ConvertrClient(ClientConfig.sandbox(sandbox_db=ui_env))
+    return connect(sandbox_config(), transport_factory=sandbox_at(ui_env))
 
 
 class AppTransport:
@@ -44,19 +45,15 @@ class AppTransport:
 
 
 @pytest.fixture
-def app_transport(monkeypatch: pytest.MonkeyPatch) -> AppTransport:
+def app_transport() -> Iterator[AppTransport]:
     """Every client the app creates from now on sends through an `AppTransport`."""
-    from lib.sandbox import create_app, ensure_database
-    from lib.ui import cached_api
-
     switch = AppTransport()
 
-    def client(config: ClientConfig) -> ConvertrClient:
-        sandbox = httpx.WSGITransport(app=create_app(ensure_database(config.sandbox_db)))
-        return ConvertrClient(config, transport=RecordingTransport(sandbox, fail=switch))
+    def transport(_config: ClientConfig) -> httpx.BaseTransport:
+        return RecordingTransport(sandbox_transport(), fail=switch)
 
-    monkeypatch.setattr(cached_api, "ConvertrClient", client)
-    return switch
+    with injected(transport):
+        yield switch
 
 
 def hydra_error(status: int, description: str = "") -> httpx.Response:
@@ -81,9 +78,29 @@ def app_at(page: str | None = None, **query: str) -> AppTest:
     return at
 
 
-def tab(at: Any, name: str) -> Any:
-    """The tab labelled `name`."""
+def open_tab_name(at: Any) -> str:
+    """The label of the Lead tab open now (the first until one is chosen)."""
+    from lib.ui import keys
+
+    if keys.LEAD_TABS in at.session_state:
+        return str(at.session_state[keys.LEAD_TABS])
+    return str(at.tabs[0].label)
+
+
+def tab_without_opening(at: Any, name: str) -> Any:
+    """The tab labelled `name` as it is now (empty unless it is the open one)."""
     return next(item for item in at.tabs if item.label == name)
+
+
+def tab(at: Any, name: str) -> Any:
+    """The tab labelled `name`, opened first as a click would (the Lead page draws only the
+    open tab's body): a run when another tab was open."""
+    if open_tab_name(at) != name:
+        from lib.ui import keys
+
+        at.session_state[keys.LEAD_TABS] = name
+        at.run()
+    return tab_without_opening(at, name)
 
 
 TEXT_KINDS = ("markdown", "caption", "text", "info", "error", "warning", "success", "code")

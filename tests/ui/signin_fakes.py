@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
-import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import injected, sandbox_transport
+from lib.convertr import ClientConfig
 from lib.convertr.constants import SANDBOX_PASSWORD
-from lib.sandbox import create_app, ensure_database
 
 MFA_USER = "mfa@sandbox.test"
 MFA_CODE = "123456"
@@ -43,7 +43,7 @@ class SignInServer:
     Records every login form, the tokens it handed out and each logout."""
 
     def __init__(self, db_path: Path) -> None:
-        self.sandbox = httpx.WSGITransport(app=create_app(ensure_database(db_path)))
+        self.sandbox = sandbox_transport(db_path)
         self.lock = threading.Lock()
         self.logins: list[dict[str, str]] = []
         self.issued: list[str] = []
@@ -140,15 +140,12 @@ class Clock:
         return self.now
 
 
-def serve_app_with(
-    monkeypatch: pytest.MonkeyPatch, server: SignInServer, clock: Clock | None = None
-) -> None:
-    """Every client the app creates from now on talks to `server`."""
-    from lib.ui import cached_api
+@contextmanager
+def serving_app_with(server: SignInServer, clock: Clock | None = None) -> Iterator[None]:
+    """Within the block, every client the app creates talks to `server`."""
 
-    def client(config: ClientConfig) -> ConvertrClient:
-        return ConvertrClient(
-            config, transport=httpx.MockTransport(server), clock=clock or Clock(), max_retries=0
-        )
+    def transport(_config: ClientConfig) -> httpx.BaseTransport:
+        return httpx.MockTransport(server)
 
-    monkeypatch.setattr(cached_api, "ConvertrClient", client)
+    with injected(transport, clock=clock or Clock(), max_retries=0):
+        yield

@@ -12,9 +12,9 @@ import httpx
 import pandas as pd
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import connect, sandbox_at, sandbox_config, sandbox_transport
+from lib.convertr import ConvertrClient
 from lib.convertr.edits import UNCERTAIN_MESSAGE
-from lib.sandbox import create_app
 from lib.ui import keys, pages
 from lib.ui.edit_tab import current_table_key
 from lib.ui.keys import EDIT_ADD as ADD
@@ -43,7 +43,7 @@ def fresh_db(ui_env: Path, writable_db: Path, monkeypatch: pytest.MonkeyPatch) -
 @pytest.fixture
 def other(fresh_db: Path) -> ConvertrClient:
     """Someone else on the same sandbox (the admin), to change values behind the editor."""
-    return ConvertrClient(ClientConfig.sandbox("admin@sandbox.test", sandbox_db=fresh_db))
+    return connect(sandbox_config("admin@sandbox.test"), transport_factory=sandbox_at(fresh_db))
 
 
 def tab(at: Any, name: str = "Edit Data") -> Any:
@@ -59,6 +59,7 @@ def open_lead(lead_id: int = SHOWCASE, user: str | None = None) -> Any:
     at = app_at(LEAD, lead=str(lead_id))
     if user is not None:
         at.session_state[keys.DEMO_USER] = user
+    at.session_state[keys.LEAD_TABS] = "Edit Data"  # only the open tab is drawn
     at.run()
     assert not at.exception
     return at
@@ -227,7 +228,7 @@ def test_a_conflict_refused_by_the_server_after_the_reread(
     """The value changes between the re-read and the POST: previousValue makes it a 409."""
     at = open_lead()
     edit(at, SHOWCASE, lastName="Bennet-Smith")
-    sandbox = httpx.WSGITransport(app=create_app(fresh_db))
+    sandbox = sandbox_transport(fresh_db)
 
     def reread_then_someone_saves(request: httpx.Request) -> httpx.Response | None:
         if not is_request(request, "GET", "lead-datas"):

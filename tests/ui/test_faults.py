@@ -19,13 +19,14 @@ from typing import Any, Final
 import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
-from lib.ui import pages
-from tests.ui.conftest import app_at
+from lib.connect import injected, sandbox_transport
+from lib.convertr import ClientConfig
+from lib.ui import keys, pages
+from tests.ui.conftest import app_at, tab
 
 FAIL_RATE: Final = 0.5
 LOADS: Final = 10
-"""Loads of each page (the Lead page draws its seven tabs on every load)."""
+"""Loads of each page (each Lead tab opened in turn on every load)."""
 RNG_SEED: Final = 11
 SHOWCASE: Final = "100001"
 CAMPAIGN: Final = "1"
@@ -40,7 +41,8 @@ class FaultCounter:
     requests: int = 0
     faults: int = 0
     sandboxes: list[Any] = field(default_factory=list)
-    """The faulty sandbox apps (a test may set their `fail_rate` to 0: the server recovers)."""
+    """The faulty sandbox's transports (a test may set their app's `fail_rate` to 0: the
+    server recovers)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, status: int) -> None:
@@ -61,28 +63,21 @@ class CountingTransport(httpx.BaseTransport):
 
 
 @pytest.fixture
-def faults(ui_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultCounter]:
+def faults(ui_env: Path) -> Iterator[FaultCounter]:
     """Every client the app creates talks to a sandbox that fails half of its API requests."""
-    from lib.sandbox import create_app, ensure_database
-    from lib.ui import cached_api
-
     counter = FaultCounter()
 
-    def client(config: ClientConfig) -> ConvertrClient:
+    def transport(_config: ClientConfig) -> httpx.BaseTransport:
         # One faulty server for every client (each visitor signs in with a client of their
         # own): a new app per client would replay the same seeded failures every time.
         if not counter.sandboxes:
             counter.sandboxes.append(
-                create_app(
-                    ensure_database(config.sandbox_db), fail_rate=FAIL_RATE, rng_seed=RNG_SEED
-                )
+                sandbox_transport(ui_env, fail_rate=FAIL_RATE, rng_seed=RNG_SEED)
             )
-        app = counter.sandboxes[0]
-        transport = CountingTransport(httpx.WSGITransport(app=app), counter)
-        return ConvertrClient(config, transport=transport, sleep=lambda _: None, max_retries=0)
+        return CountingTransport(counter.sandboxes[0], counter)
 
-    monkeypatch.setattr(cached_api, "ConvertrClient", client)
-    yield counter
+    with injected(transport, sleep=lambda _: None, max_retries=0):
+        yield counter
 
 
 def retry_buttons(block: Any) -> int:
@@ -122,6 +117,7 @@ def clear_data_caches() -> None:
         cached_api.chronologies,
         cached_api.leads_page,
         cached_api._dossier,
+        cached_api.reference_data,
     ):
         cached.clear()
     # The advertised filters are asked for once per client, as in the app.
@@ -151,9 +147,13 @@ def test_every_page_and_tab_shows_its_content_or_its_own_error_with_retry(
             tally.failures += problems(at.main, "Lead page")
             tally.errors_shown += 1
             continue
-        for lead_tab in at.tabs:
+        for name in [item.label for item in at.tabs]:
+            # Only the open tab is drawn: open each, as the analyst would.
+            lead_tab = tab(at, name)
             tally.tabs_drawn += 1
-            tally.failures += problems(lead_tab, f"Lead tab {lead_tab.label}")
+            if at.exception:
+                tally.failures.append(f"Lead tab {name}: {at.exception[0].message[:160]!r}")
+            tally.failures += problems(lead_tab, f"Lead tab {name}")
             tally.errors_shown += bool(lead_tab.error)
     print(  # the figures for the report (pytest -s)
         f"\nfault run: {tally.loads} page loads, {faults.requests} API requests, "
@@ -174,7 +174,9 @@ def test_retry_after_a_fault_shows_the_content(faults: FaultCounter) -> None:
     # a Lead page whose Notes failed takes more tries than LOADS.
     for _ in range(LOADS * 4):
         clear_data_caches()
-        at = app_at(pages.LEAD, lead=SHOWCASE).run()
+        at = app_at(pages.LEAD, lead=SHOWCASE)
+        at.session_state[keys.LEAD_TABS] = "Notes"  # only the open tab is drawn
+        at.run()
         notes = next((item for item in at.tabs if item.label == "Notes"), None)
         if notes is not None and notes.error:
             break
@@ -182,7 +184,7 @@ def test_retry_after_a_fault_shows_the_content(faults: FaultCounter) -> None:
     notes = next(item for item in at.tabs if item.label == "Notes")
     assert notes.error, f"the Notes tab failed in one of {LOADS * 4} loads"
     for sandbox in faults.sandboxes:
-        sandbox.fail_rate = 0.0
+        sandbox.app.fail_rate = 0.0
     next(button for button in notes.button if button.label == "Retry").click().run()
     assert not at.exception
     notes = next(item for item in at.tabs if item.label == "Notes")

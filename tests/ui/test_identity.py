@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from lib.connect import demo_catalogue
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.convertr.session import SessionExpired, SignedIn, SignedOut
 from lib.store.schema import signin_sessions
@@ -22,7 +24,7 @@ from lib.ui.edit_tab import current_table_key
 from lib.views.edit import COLUMN_VALUE
 from lib.views.url_params import PARAM_LEAD
 from tests.ui.conftest import app_at, tab, texts
-from tests.ui.signin_fakes import Clock, SignInServer, serve_app_with
+from tests.ui.signin_fakes import Clock, SignInServer, serving_app_with
 
 SHOWCASE = 100001
 EXPIRES_IN = 3600
@@ -36,11 +38,11 @@ def server(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> SignInServer:
 
 
 @pytest.fixture
-def clock(server: SignInServer, monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(server: SignInServer) -> Iterator[Clock]:
     """The app's clients on `server`, their token clock in the test's hands."""
     clock = Clock()
-    serve_app_with(monkeypatch, server, clock)
-    return clock
+    with serving_app_with(server, clock):
+        yield clock
 
 
 def age_kept_sign_ins(idle_seconds: float) -> None:
@@ -121,17 +123,32 @@ def test_two_sessions_as_two_people_never_share_data_or_cache_entries() -> None:
     assert first.cache_key != second.cache_key
     assert f"user:{first.user.id}|" in first.cache_key
     assert f"user:{second.user.id}|" in second.cache_key
-    # The same person in a second session has entries of their own too.
+
+
+def test_the_same_persons_next_session_reuses_their_data_and_another_persons_does_not() -> None:
+    """A second browser session (a new tab, a link from a ticket) of the same person at the
+    same source reuses the dossier they loaded; another person's session loads its own."""
+    first = open_lead("analyst@sandbox.test")
+    assert tab(first, "Provider Logs").code
     again = open_lead("analyst@sandbox.test")
-    assert identity(again).identity.cache_key not in (first.cache_key, second.cache_key)
-    assert again.session_state[keys.REQUEST_COUNT] > 0
+    assert identity(again).identity.cache_key == identity(first).identity.cache_key
+    dossier = "/api/v4/leads/" + str(SHOWCASE)
+    assert not [path for path in _sent_paths(again) if path == dossier], "the dossier reused"
+    assert tab(again, "Provider Logs").code, "and shown whole"
+    other = open_lead("viewer@sandbox.test")
+    assert identity(other).identity.cache_key != identity(first).identity.cache_key
+    assert dossier in _sent_paths(other), "another person loads their own"
+
+
+def _sent_paths(at: Any) -> list[str]:
+    """The paths this session's runs sent (the request inspector's record of the view)."""
+    views = at.session_state[keys.INSPECTOR_VIEWS]
+    return [record.path for records in views.values() for record in records]
 
 
 def test_signing_out_forgets_the_person_and_offers_every_demo_user(
     clock: Clock, server: SignInServer
 ) -> None:
-    from lib.sandbox.demo import DEMO_USERS
-
     at = open_lead()
     edit_company(at, "Harbourline")
     assert at.session_state[keys.edit_pending(SHOWCASE)]
@@ -143,7 +160,7 @@ def test_signing_out_forgets_the_person_and_offers_every_demo_user(
     assert keys.LAST_LEAD not in at.session_state
     assert isinstance(identity(at), SignedOut)
     assert "Not signed in" in sidebar(at)
-    for email, _role, _name in DEMO_USERS:
+    for email in demo_catalogue().emails:
         assert at.button(key=keys.signin_demo_user(email))
     at.button(key=keys.signin_demo_user("viewer@sandbox.test")).click().run()
     assert not at.exception and not is_sign_in_page(at)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from lib.convertr import ConvertrClient
-from lib.presentation import STATUS_BADGE_COLOURS
+from lib.palette import STATUS_BADGE_COLOURS
 from lib.ui import keys, pages
 from lib.views.lead import LEAD_TABS, NO_ASSOCIATED
-from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request, tab, texts
+from tests.ui.conftest import (
+    AppTransport,
+    app_at,
+    hydra_error,
+    is_request,
+    tab,
+    tab_without_opening,
+    texts,
+)
 
 LEAD = pages.LEAD
 SHOWCASE = "100001"
@@ -147,11 +156,10 @@ def test_a_failed_part_shows_in_its_tab_with_retry_and_the_rest_works(
     )
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
-    notes = tab(at, "Notes")
-    assert "Could not load this tab" in notes.error[0].value
+    assert "Could not load this tab" in tab(at, "Notes").error[0].value
     assert tab(at, "Job Details").dataframe, "the other tabs are filled"
     app_transport.answer = None
-    notes.button(key=keys.lead_retry("notes", "Notes")).click().run()
+    tab(at, "Notes").button(key=keys.lead_retry("notes", "Notes")).click().run()
     assert not at.exception
     assert tab(at, "Notes").dataframe, "after Retry the notes load"
 
@@ -188,8 +196,8 @@ def test_refresh_loads_the_lead_again() -> None:
 def test_an_unexpected_failure_in_one_tab_never_shows_a_traceback() -> None:
     with patch("lib.views.lead.job_table", side_effect=RuntimeError("boom")):
         at = app_at(LEAD, lead=SHOWCASE).run()
+        jobs = tab(at, "Job Details")
     assert not at.exception
-    jobs = tab(at, "Job Details")
     assert "Something went wrong while showing the Job Details tab" in jobs.error[0].value
     assert "boom" not in texts(at.main)
     assert tab(at, "Notes").dataframe, "the other tabs are filled"
@@ -242,3 +250,130 @@ def test_derived_status_masked_values_and_format_warnings_are_shown_for_what_the
     (expander,) = [item for item in at.expander if "unexpected shape" in item.label]
     assert expander.label == "The API sent 1 field in an unexpected shape"
     assert "Lead.dob: expected a date or null, got a string" in [t.value for t in expander.text]
+
+
+# -- lazy tabs (issue 18): only the open tab's body runs and is sent ---------------------------
+
+
+def _counting_bodies(monkeypatch: Any) -> Counter[str]:
+    """Count each tab body's calls (the page looks its bodies up on every run)."""
+    from lib.ui import lead_page
+
+    calls: Counter[str] = Counter()
+
+    def counted(name: str, body: Any) -> Any:
+        def run(*args: Any) -> None:
+            calls[name] += 1
+            body(*args)
+
+        return run
+
+    monkeypatch.setattr(
+        lead_page,
+        "TAB_BODIES",
+        tuple(
+            counted(name, body) for name, body in zip(LEAD_TABS, lead_page.TAB_BODIES, strict=True)
+        ),
+    )
+    return calls
+
+
+def test_a_closed_tabs_body_does_not_run(monkeypatch: Any) -> None:
+    calls = _counting_bodies(monkeypatch)
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    assert calls == Counter({"Profile": 1}), "the first view runs the Profile tab only"
+    assert not tab_without_opening(at, "Notes").dataframe, "a closed tab sends nothing"
+    for name in ("Job Details", "Timeline", "Profile"):
+        calls.clear()
+        tab(at, name)
+        assert calls == Counter({name: 1}), f"opening {name} runs its body alone"
+
+
+def test_a_tab_switch_sends_no_request_and_draws_from_the_cache() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    sent = at.session_state[keys.REQUEST_COUNT]
+    for name in LEAD_TABS:
+        opened = tab(at, name)
+        assert not at.exception
+        assert opened.children, f"{name} is drawn"
+        assert at.session_state[keys.REQUEST_COUNT] == sent, f"opening {name} sent a request"
+
+
+def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> None:
+    from lib.ui import lead_page, timeline_tab
+
+    built: Counter[str] = Counter()
+    for module, name in ((lead_page, "comparison_figure"), (timeline_tab, "processing_figure")):
+        original = getattr(module, name)
+
+        def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
+            built[_name] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(module, name, counted)
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    assert not built, "no figure of a closed tab is built"
+    assert not at.get("plotly_chart"), "and none is sent"
+    tab(at, "Associated Campaigns")
+    assert built == Counter({"comparison_figure": 1})
+
+
+def test_a_closed_tabs_choices_are_kept() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    lead_id = int(SHOWCASE)
+    tab(at, "Timeline")
+    at.text_input(key=keys.timeline_search(lead_id)).input("Full Contact").run()
+    at.radio(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
+    tab(at, "Profile")
+    tab(at, "Timeline")
+    assert at.text_input(key=keys.timeline_search(lead_id)).value == "Full Contact"
+    assert at.radio(key=keys.timeline_newest(lead_id)).value == "Newest first"
+
+
+def test_a_second_visitor_of_the_same_role_reads_no_reference_data_again(
+    app_transport: AppTransport, api: ConvertrClient
+) -> None:
+    sent: list[str] = []
+
+    def record(request: Any) -> None:
+        sent.append(f"{request.url.path}?{request.url.query.decode()}")
+
+    app_transport.answer = record
+    campaign_id = api.lead(int(SHOWCASE)).campaign_id
+    other = next(
+        lead.id
+        for lead in api.leads_page(campaign_id, items_per_page=5).items
+        if lead.id != int(SHOWCASE)
+    )
+    reference = (
+        f"/api/v4/campaigns/{campaign_id}?",
+        "/api/v4/campaign-processr-jobs?",
+        "/api/v4/lead-editable-fields?",
+        f"/api/v4/campaign-publishers?campaign.id={campaign_id}",
+    )
+    assert not app_at(LEAD, lead=SHOWCASE).run().exception
+    assert all(any(url.startswith(start) for url in sent) for start in reference)
+    sent.clear()
+    second = app_at(LEAD, lead=str(other)).run()  # a new browser session, the same role
+    assert not second.exception
+    assert f"/api/v4/leads/{other}?" in sent, "its own lead is loaded"
+    assert not [url for url in sent if url.startswith(reference)], "no reference data again"
+    assert tab(second, "Edit Data").dataframe, "the editable fields are there"
+
+
+def test_no_csv_is_built_until_its_download_is_pressed(monkeypatch: Any) -> None:
+    from lib.presentation import csv_bytes
+
+    built: list[int] = []
+
+    def counted(frame: Any) -> bytes:
+        built.append(len(frame))
+        return csv_bytes(frame)
+
+    monkeypatch.setattr("lib.ui.widgets.csv_bytes", counted)
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    assert at.get("download_button"), "the tables offer their CSV"
+    assert not built, "built only when pressed"

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from lib.connect import sandbox_transport
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
 from tests.ui.conftest import AppTransport, app_at, is_request
@@ -103,9 +104,7 @@ def sandbox_rewriting(
 ) -> Callable[[httpx.Request], httpx.Response | None]:
     """An answer for `AppTransport`: leads collections come from the sandbox, rewritten (as
     another API Platform server would send them); every other request goes through."""
-    from lib.sandbox import create_app
-
-    sandbox = httpx.WSGITransport(app=create_app(ui_env))
+    sandbox = sandbox_transport(ui_env)
 
     def answer(request: httpx.Request) -> httpx.Response | None:
         if not is_request(request, "GET", "leads"):

@@ -9,7 +9,7 @@ from typing import Any
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
 from lib.views.leads import NO_LEADS, NO_LEADS_YET
-from tests.ui.conftest import app_at
+from tests.ui.conftest import app_at, tab
 
 LEADS = pages.LEADS
 LEAD = pages.LEAD
@@ -146,7 +146,7 @@ def test_notes_are_newest_first_with_a_toggle(api: ConvertrClient, ui_env: Any) 
             "SELECT lead_id FROM lead_notes GROUP BY lead_id HAVING count(*) > 2 LIMIT 1"
         ).fetchone()
     at = app_at(LEAD, lead=str(lead_id)).run()
-    notes_tab = next(item for item in at.tabs if item.label == "Notes")
+    notes_tab = tab(at, "Notes")
     times = notes_tab.dataframe[0].value
     order = [note.created_ts for note in api.lead_notes(lead_id)]
     assert len(times) == len(order) > 1

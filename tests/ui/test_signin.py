@@ -11,6 +11,7 @@ documented), served at an enterprise URL, so the app runs in its per-visitor mod
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from tests.ui.signin_fakes import (
     MFA_USER,
     THROTTLED_USER,
     SignInServer,
-    serve_app_with,
+    serving_app_with,
 )
 
 SHOWCASE = "100001"
@@ -39,12 +40,12 @@ SIGN_IN_TITLE = "Sign in to Lead Lens"
 
 
 @pytest.fixture
-def server(ui_env: Path, monkeypatch: pytest.MonkeyPatch) -> SignInServer:
+def server(ui_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SignInServer]:
     """The app pointed at an enterprise (each visitor signs in) served by the sandbox."""
     monkeypatch.setenv("CONVERTR_BASE_URL", ENTERPRISE_URL)
     server = SignInServer(ui_env)
-    serve_app_with(monkeypatch, server)
-    return server
+    with serving_app_with(server):
+        yield server
 
 
 def page_text(at: Any) -> str:

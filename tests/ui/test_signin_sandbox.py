@@ -5,14 +5,13 @@ per-visitor mode: the sandbox is served over the WSGI transport at an enterprise
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from lib.convertr import ClientConfig, ConvertrClient
+from lib.connect import injected, sandbox_transport
 from lib.convertr.constants import SANDBOX_PASSWORD
-from lib.sandbox import create_app
 from lib.ui import keys, pages
 from lib.views.identity import WRONG_CODE
 from tests.ui.conftest import app_at, tab, texts
@@ -23,18 +22,12 @@ SANDBOX_MFA_CODE = "123456"
 
 
 @pytest.fixture
-def enterprise(writable_db: Path, ui_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def enterprise(writable_db: Path, ui_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every client the app creates talks to one sandbox app, at an enterprise URL."""
-    from lib.ui import cached_api
-
     monkeypatch.setenv("CONVERTR_BASE_URL", "https://sandbox-enterprise.example")
-    app = create_app(writable_db)
-
-    def client(config: ClientConfig) -> ConvertrClient:
-        return ConvertrClient(config, transport=httpx.WSGITransport(app=app), max_retries=0)
-
-    monkeypatch.setattr(cached_api, "ConvertrClient", client)
-    return writable_db
+    sandbox = sandbox_transport(writable_db)
+    with injected(lambda _config: sandbox, max_retries=0):
+        yield writable_db
 
 
 def test_the_sandbox_mfa_user_signs_in_with_the_code(enterprise: Path) -> None:

@@ -44,7 +44,7 @@ def test_the_sandbox_visitor_is_kept_with_only_a_hash_and_sealed_tokens() -> Non
     reference = at.session_state[keys.SIGNIN_COOKIE]
     assert row.reference_hash == reference_hash(reference)
     assert row.public_id == state.identity.signin_id
-    assert state.identity.cache_key.endswith(f"sign-in:{row.public_id}")
+    assert state.identity.stable_id == f"Sandbox|user:{row.user_id}"
     assert row.revoked_at is None
     tokens = state.identity.client.held_tokens()
     assert tokens is not None

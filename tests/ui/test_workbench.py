@@ -14,12 +14,20 @@ from typing import Any
 import pytest
 
 from lib.convertr import ConvertrClient, LeadDossier, load_dossier
+from lib.convertr.constants import SANDBOX_PASSWORD as DEMO_PASSWORD
 from lib.convertr.models import LogEntry
 from lib.evidence import PackAuthor, verify_pack
-from lib.sandbox import DEMO_PASSWORD
 from lib.ui import cached_api, keys, pages, workbench
 from lib.views.lead import LEAD_TABS, TAB_TIMELINE
-from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request, tab, texts
+from tests.ui.conftest import (
+    AppTransport,
+    app_at,
+    hydra_error,
+    is_request,
+    tab,
+    tab_without_opening,
+    texts,
+)
 
 LEAD = pages.LEAD
 SHOWCASE = "100001"
@@ -75,6 +83,7 @@ def test_the_timeline_tab_follows_notes_with_its_chart_and_stream() -> None:
 def test_the_timeline_filters_by_kind_and_text_and_turns_newest_first() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     lead_id = int(SHOWCASE)
+    tab(at, TAB_TIMELINE)
     at.multiselect(key=keys.timeline_kinds(lead_id)).set_value(["job"]).run()
     frame = tab(at, TAB_TIMELINE).dataframe[0].value
     assert set(frame["Kind"]) == {"Job result"}
@@ -105,6 +114,7 @@ def test_a_failed_part_is_named_on_the_timeline_and_the_rest_shows(
 
 def test_opening_an_entrys_tab_selects_that_tab() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
+    tab(at, TAB_TIMELINE)
     at.session_state[keys.timeline_table(int(SHOWCASE))] = {
         "selection": {"rows": [0], "columns": [], "cells": []}
     }
@@ -114,6 +124,8 @@ def test_opening_an_entrys_tab_selects_that_tab() -> None:
     button.click().run()
     assert not at.exception
     assert at.session_state[keys.LEAD_TABS] == "Profile"
+    assert "Publisher Data" in texts(tab(at, "Profile")), "the Profile tab is drawn"
+    assert not tab_without_opening(at, TAB_TIMELINE).dataframe, "the Timeline no longer is"
 
 
 def test_a_lead_with_2000_log_lines_shows_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -152,19 +164,32 @@ def test_profile_values_show_their_source_and_a_flag(monkeypatch: pytest.MonkeyP
     assert "1 value changed outside the audit trail" in shown
     assert "Job Title: Marked as edited, but no note records who edited it or when." in shown
     (details,) = [item for item in profile.expander if item.label == "Where each value came from"]
+    assert not details.children, "closed: the table is not built"
+    at.session_state[keys.profile_sources_open(int(SHOWCASE))] = True
+    at.run()
+    (details,) = [item for item in at.expander if item.label == "Where each value came from"]
     assert {"Source", "By", "Detail", "Flag"} <= set(details.dataframe[0].value.columns)
 
 
 # -- Signals --------------------------------------------------------------------------------
 
 
+def signals_section(at: Any) -> Any:
+    """The Associated Campaigns tab with its signals section opened."""
+    tab(at, "Associated Campaigns")
+    at.session_state[keys.lead_signals_open(int(SHOWCASE))] = True
+    at.run()
+    return tab(at, "Associated Campaigns")
+
+
 def test_signals_show_clusters_with_their_sentence() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
-    section = texts(tab(at, "Associated Campaigns"))
-    assert "The same person elsewhere" in section
+    associated = signals_section(at)
+    section = texts(associated)
+    assert any(item.label.startswith("The same person elsewhere") for item in associated.expander)
     assert "leads with the same email address within" in section
-    frames = [item.value for item in tab(at, "Associated Campaigns").dataframe]
+    frames = [item.value for item in associated.dataframe]
     signals = next(frame for frame in frames if "Signal" in frame.columns)
     assert {"Lead ID", "Campaign ID", "Status", "Captured"} <= set(signals.columns)
     assert int(SHOWCASE) not in set(signals["Lead ID"]), "the lead itself is not listed"
@@ -175,7 +200,7 @@ def test_a_signal_the_api_cannot_filter_on_is_said(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(signal_search, "supports", lambda _filters, name: name != "ip")
     at = app_at(LEAD, lead=SHOWCASE).run()
-    section = texts(tab(at, "Associated Campaigns"))
+    section = texts(signals_section(at))
     assert "offers no leads filter for the IP address (`ip`)" in section
 
 
@@ -187,7 +212,7 @@ def test_a_failed_signal_search_is_said_and_the_rest_shows(app_transport: AppTra
     )
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
-    associated = tab(at, "Associated Campaigns")
+    associated = signals_section(at)
     assert any("The search by email failed" in item.value for item in associated.warning)
     assert "leads with the same email address" in texts(associated), (
         "the same-email leads of the dossier still cluster"
@@ -195,6 +220,41 @@ def test_a_failed_signal_search_is_said_and_the_rest_shows(app_transport: AppTra
 
 
 # -- Evidence pack --------------------------------------------------------------------------
+
+
+def test_the_first_view_searches_no_signal(app_transport: AppTransport) -> None:
+    searched: list[str] = []
+
+    def record(request: Any) -> None:
+        if is_request(request, "GET", "leads") and set(request.url.params) & {
+            "ip",
+            "fingerprint",
+            "emailHash",
+            "telephone",
+        }:
+            searched.append(str(request.url))
+
+    app_transport.answer = record
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    tab(at, "Associated Campaigns")
+    assert not searched, "signals are searched when their section is first opened"
+    signals_section(at)
+    assert searched
+    sent = len(searched)
+    tab(at, "Profile")
+    signals_section(at)
+    assert len(searched) == sent, "then they come from the cache"
+
+
+def test_the_evidence_pack_searches_the_signals_when_pressed(api: ConvertrClient) -> None:
+    dossier = load_dossier(api, int(SHOWCASE))
+    pack = workbench._pack_when_pressed(
+        api, dossier, PackAuthor.of(api.current_user()), "Sandbox", "Europe/London"
+    )
+    assert verify_pack(pack).ok
+    report = zipfile.ZipFile(io.BytesIO(pack)).read("report.html").decode()
+    assert "same email address" in report
 
 
 def test_the_evidence_pack_button_builds_a_pack_that_verifies(api: ConvertrClient) -> None:
@@ -216,7 +276,7 @@ def test_the_evidence_pack_button_builds_a_pack_that_verifies(api: ConvertrClien
 
 
 def _inspector(at: Any) -> Any:
-    return next(item for item in at.expander if item.label.startswith("Request inspector"))
+    return next(item for item in at.expander if item.label == "Request inspector")
 
 
 @pytest.mark.parametrize(
@@ -228,7 +288,9 @@ def _inspector(at: Any) -> Any:
     ],
 )
 def test_every_page_has_the_inspector(page: str | None, query: dict[str, str], path: str) -> None:
-    at = app_at(page, **query).run()
+    at = app_at(page, **query)
+    at.session_state[keys.INSPECTOR_EXPANDER] = True  # opened (its content is built only then)
+    at.run()
     assert not at.exception
     inspector = _inspector(at)
     frame = inspector.dataframe[0].value
@@ -237,12 +299,25 @@ def test_every_page_has_the_inspector(page: str | None, query: dict[str, str], p
     assert "API requests since start" not in texts(at.sidebar), "the old counter is gone"
     at.run()
     again = _inspector(at)
-    assert "from the cache" in again.label
+    assert any("from the cache" in item.value for item in at.caption), "the figures under it"
     assert set(again.dataframe[0].value["From cache"]) == {"yes"}, "a rerun sends nothing"
 
 
-def test_the_lead_inspector_shows_the_waves_and_no_secret() -> None:
+def test_the_closed_inspector_builds_nothing_and_opening_it_sends_nothing() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not _inspector(at).children, "closed: no table, no waterfall"
+    sent = at.session_state[keys.REQUEST_COUNT]
+    at.session_state[keys.INSPECTOR_EXPANDER] = True
+    at.run()
+    inspector = _inspector(at)
+    assert inspector.dataframe and inspector.get("plotly_chart")
+    assert at.session_state[keys.REQUEST_COUNT] == sent
+
+
+def test_the_lead_inspector_shows_the_waves_and_no_secret() -> None:
+    at = app_at(LEAD, lead=SHOWCASE)
+    at.session_state[keys.INSPECTOR_EXPANDER] = True
+    at.run()
     inspector = _inspector(at)
     frame = inspector.dataframe[0].value
     assert {"1", "2", "3"} <= set(frame["Wave"])

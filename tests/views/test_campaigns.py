@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from lib.charts import chronology_figure, comparison_figure
 from lib.convertr.models import Campaign, LeadStatisticsChronology, Statistic
-from lib.presentation import STATUS_HEX_COLOURS
+from lib.palette import STATUS_HEX_COLOURS
 from lib.views.campaigns import (
     CampaignFilters,
     campaign_list,

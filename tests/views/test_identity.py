@@ -69,10 +69,13 @@ def test_why_the_sign_in_page_is_shown() -> None:
 
 
 def test_demo_cards_say_what_each_role_may_do() -> None:
-    from lib.sandbox.demo import DEMO_USERS, ROLE_PERMISSIONS
+    from lib.connect import demo_catalogue
 
-    cards = {card.email: card for card in demo_user_cards(DEMO_USERS, ROLE_PERMISSIONS)}
-    assert len(cards) == len(DEMO_USERS)
+    catalogue = demo_catalogue()
+    cards = {
+        card.email: card for card in demo_user_cards(catalogue.users, catalogue.role_permissions)
+    }
+    assert len(cards) == len(catalogue.users)
     assert cards["admin@sandbox.test"].may == (
         "Sees leads, edits lead values, edits delivered leads too, reads provider logs"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lib.charts import waterfall_figure
 from lib.convertr.requestlog import FAILED_STATUS, RequestRecord
 from lib.views.requests import (
     REQUEST_COLUMNS,
@@ -11,7 +12,7 @@ from lib.views.requests import (
     has_no_secret,
     requests_frame,
     summary,
-    waterfall_figure,
+    waterfall_frame,
 )
 
 
@@ -77,7 +78,7 @@ def test_the_waterfall_has_one_trace_per_wave_starting_at_zero() -> None:
         record(3, "/api/v4/lead-notes", wave=1, started=10.061),
         record(4, "/api/v4/campaigns/1", wave=2, started=10.08),
     ]
-    figure = waterfall_figure(records)
+    figure = waterfall_figure(waterfall_frame(records))
     names = [trace.name for trace in figure.data]
     assert names == [SIGN_IN, "wave 1", "wave 2"]
     assert figure.data[0].base[0] == 0

@@ -7,20 +7,20 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from lib.charts.timeline import OUTCOME_COLOURS, processing_figure
 from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
 from lib.presentation import resolve_timezone
 from lib.views.lead import LEAD_TABS
 from lib.views.timeline import (
     KIND_ORDER,
-    OUTCOME_COLOURS,
     TIMELINE_PARTS,
     build_timeline,
     filter_entries,
     provider_duration_ms,
     timeline_frame,
 )
-from lib.views.timeline_chart import processing_figure, processing_frame
+from lib.views.timeline_chart import processing_frame
 from tests.views.workbench_models import (
     at,
     log,

@@ -1,8 +1,5 @@
-"""Plotly figures over plain frames: lead chronologies by status and across campaigns.
-
-The figures take pandas frames (not API models) so they are tested without a server, and
-every text that came from the API passes through `chart_label` (plotly renders some HTML).
-"""
+"""The Campaigns page's and the Associated Campaigns tab's charts: leads per day by status,
+and leads per period across campaigns, over the frames `lib.views` makes."""
 
 from __future__ import annotations
 
@@ -11,20 +8,11 @@ from typing import Final
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.presentation import LEAD_STATUSES, STATUS_HEX_COLOURS, chart_label
+from lib.charts.base import CHART_FONT, CHART_MARGIN, TRANSPARENT, legend_above
+from lib.palette import GRID, SERIES_COLOURS, STATUS_HEX_COLOURS
+from lib.presentation import LEAD_STATUSES, chart_label
 
 CHART_HEIGHT: Final = 340
-CHART_FONT: Final = "sans-serif"
-COMPARISON_PALETTE: Final = (
-    "#2F6FED",
-    "#E3A008",
-    "#2E9E5B",
-    "#D64545",
-    "#8E5CD9",
-    "#0F9FB4",
-    "#C2590A",
-    "#5B6B8C",
-)
 
 WHOLE_TICKS_BELOW: Final = 6
 """Up to this many leads at the peak, the y axis ticks every lead: left to itself plotly puts
@@ -34,21 +22,15 @@ ticks at halves, which the whole-number format shows as "0, 1, 1, 2, 2"."""
 def _layout(figure: go.Figure, *, y_title: str, peak: float = 0) -> go.Figure:
     figure.update_layout(
         height=CHART_HEIGHT,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "x": 0,
-            "traceorder": "normal",
-        },
+        margin=CHART_MARGIN,
+        legend=legend_above(traceorder="normal"),
         font={"family": CHART_FONT},
-        plot_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor=TRANSPARENT,
         hovermode="x unified",
         yaxis_title=y_title,
         xaxis_title=None,
     )
-    figure.update_yaxes(gridcolor="#E6E9F0", rangemode="tozero", tickformat=",d")
+    figure.update_yaxes(gridcolor=GRID, rangemode="tozero", tickformat=",d")
     if peak < WHOLE_TICKS_BELOW:
         figure.update_yaxes(tick0=0, dtick=1)
     return figure
@@ -88,7 +70,7 @@ def comparison_figure(frame: pd.DataFrame, *, y_title: str = "Leads per week") -
                 y=ordered["total"],
                 name=chart_label(str(campaign), limit=40),
                 mode="lines+markers",
-                line={"color": COMPARISON_PALETTE[index % len(COMPARISON_PALETTE)], "width": 2},
+                line={"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 2},
                 marker={"size": 5},
                 hovertemplate="%{y:,d}",
             )

@@ -1,0 +1,197 @@
+"""Values made comparable: emails, E.164 phones, country codes, IP countries, local time zones.
+
+Each function is total: a value it cannot read gives None (never an exception), so one odd lead
+never stops an audit.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from typing import Final
+
+import iptocc
+import phonenumbers
+from disposable_email_domains import blocklist as _DISPOSABLE_DOMAINS
+from phonenumbers import timezone as phone_timezone
+
+MASK: Final = "[masked]"
+"""How the API writes a value a masked role may not see."""
+
+COUNTRY_ALIASES: Final[dict[str, str]] = {
+    "united kingdom": "GB",
+    "uk": "GB",
+    "u.k.": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "u.s.a.": "US",
+    "u.s.": "US",
+    "america": "US",
+    "germany": "DE",
+    "deutschland": "DE",
+    "france": "FR",
+    "ireland": "IE",
+    "netherlands": "NL",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "spain": "ES",
+    "italy": "IT",
+    "canada": "CA",
+    "australia": "AU",
+    "india": "IN",
+    "brazil": "BR",
+    "nigeria": "NG",
+    "south africa": "ZA",
+    "singapore": "SG",
+    "japan": "JP",
+    "china": "CN",
+    "russia": "RU",
+    "belgium": "BE",
+    "switzerland": "CH",
+    "austria": "AT",
+    "sweden": "SE",
+    "norway": "NO",
+    "denmark": "DK",
+    "poland": "PL",
+    "portugal": "PT",
+    "mexico": "MX",
+    "vietnam": "VN",
+    "philippines": "PH",
+    "pakistan": "PK",
+    "bangladesh": "BD",
+}
+"""Country names as publishers send them -> ISO 3166-1 alpha-2 (two-letter codes pass as
+they are). Names not listed give None: an unknown country is never a mismatch."""
+
+COUNTRY_TIMEZONES: Final[dict[str, str]] = {
+    "GB": "Europe/London",
+    "IE": "Europe/Dublin",
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "NL": "Europe/Amsterdam",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "BE": "Europe/Brussels",
+    "CH": "Europe/Zurich",
+    "AT": "Europe/Vienna",
+    "SE": "Europe/Stockholm",
+    "NO": "Europe/Oslo",
+    "DK": "Europe/Copenhagen",
+    "PL": "Europe/Warsaw",
+    "PT": "Europe/Lisbon",
+    "US": "America/New_York",
+    "CA": "America/Toronto",
+    "AU": "Australia/Sydney",
+    "IN": "Asia/Kolkata",
+    "SG": "Asia/Singapore",
+    "JP": "Asia/Tokyo",
+    "ZA": "Africa/Johannesburg",
+    "NG": "Africa/Lagos",
+}
+"""A country's time zone when the phone does not pin one (a country spanning zones takes its
+most populous)."""
+
+
+def is_masked(value: object) -> bool:
+    return value == MASK
+
+
+def normalised_email(email: str | None) -> str | None:
+    """Lower-cased, trimmed; None for an empty, masked or address-less value."""
+    if not email or is_masked(email):
+        return None
+    text = email.strip().lower()
+    return text if "@" in text.strip("@") else None
+
+
+def email_domain(email: str | None) -> str | None:
+    text = normalised_email(email)
+    return text.rsplit("@", 1)[1] if text else None
+
+
+def is_disposable_domain(domain: str | None) -> bool:
+    """Whether the domain (or a parent domain) is on the maintained disposable list."""
+    if not domain:
+        return False
+    parts = domain.lower().split(".")
+    return any(".".join(parts[index:]) in _DISPOSABLE_DOMAINS for index in range(len(parts) - 1))
+
+
+def country_code(country: str | None) -> str | None:
+    """ISO alpha-2 of a stated country ("uk", "United Kingdom", "GB" -> "GB"), else None."""
+    if not country or is_masked(country):
+        return None
+    text = country.strip()
+    if len(text) == 2 and text.isalpha():
+        code = text.upper()
+        return "GB" if code == "UK" else code
+    return COUNTRY_ALIASES.get(text.lower())
+
+
+@lru_cache(maxsize=65536)
+def e164(telephone: str | None, region: str | None) -> tuple[str, str] | None:
+    """The number in E.164 and its country, read with the lead's country as the default
+    region; None when it is not a possible number (junk, masked, empty)."""
+    if not telephone or is_masked(telephone):
+        return None
+    try:
+        number = phonenumbers.parse(telephone, region or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return formatted, phonenumbers.region_code_for_number(number) or ""
+
+
+@lru_cache(maxsize=65536)
+def phone_zone(e164_number: str) -> str | None:
+    """The time zone of a number when it has exactly one (a US area code, a UK number)."""
+    try:
+        number = phonenumbers.parse(e164_number, None)
+    except phonenumbers.NumberParseException:
+        return None
+    zones = [
+        zone
+        for zone in phone_timezone.time_zones_for_number(number)
+        if zone != phone_timezone.UNKNOWN_TIMEZONE
+    ]
+    return zones[0] if len(zones) == 1 else None
+
+
+def ip_kind(ip: str | None) -> str:
+    """ "public", or why an IP is not placed: "missing", "masked", "invalid", "private" (private,
+    loopback, link-local, documentation, reserved: anything not globally routable)."""
+    if not ip:
+        return "missing"
+    if is_masked(ip):
+        return "masked"
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return "invalid"
+    return "public" if address.is_global else "private"
+
+
+def ip_countries(ips: list[str | None]) -> list[str | None]:
+    """Each public IP's country from the offline table; None for anything else or unknown."""
+    public = [ip.strip() if ip and ip_kind(ip) == "public" else None for ip in ips]
+    looked_up = iptocc.country_code([ip for ip in public if ip])
+    answers = iter(looked_up)
+    return [next(answers) if ip else None for ip in public]
+
+
+def local_zone(country: str | None, e164_number: str | None) -> str | None:
+    """The lead's time zone: the phone's own zone when it has one, else the country's."""
+    if e164_number:
+        zone = phone_zone(e164_number)
+        if zone:
+            return zone
+    return COUNTRY_TIMEZONES.get(country or "")

@@ -1,0 +1,164 @@
+"""An audit run: every signal, the clusters and the scorecard over a window of the snapshot,
+and which findings are new since the previous run of the same audit."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from lib.audit.clusters import Cluster, identity_clusters
+from lib.audit.findings import Finding, SignalOutcome
+from lib.audit.scorecard import PublisherRow, publisher_scorecard
+from lib.audit.settings import SIGNALS, AuditSettings
+from lib.audit.signals import SIGNAL_FUNCTIONS, AuditContext
+from lib.audit.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """Which leads an audit covers: campaigns and a capture window (dates, inclusive)."""
+
+    campaigns: tuple[int, ...]
+    window_from: dt.date
+    window_to: dt.date
+
+    @property
+    def run_key(self) -> str:
+        """The same audit = the same campaigns (a later window is the same audit, re-run)."""
+        campaigns = ",".join(str(c) for c in sorted(set(self.campaigns)))
+        return hashlib.sha256(campaigns.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    scope: AuditScope
+    settings: AuditSettings
+    leads: int
+    outcomes: tuple[SignalOutcome, ...]
+    clusters: tuple[Cluster, ...]
+    publishers: tuple[PublisherRow, ...]
+    compared_with_previous: bool
+    """Whether a previous run existed (else nothing is marked new)."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for outcome in self.outcomes for finding in outcome.findings)
+
+    @property
+    def skipped(self) -> tuple[SignalOutcome, ...]:
+        return tuple(outcome for outcome in self.outcomes if outcome.skipped)
+
+    def flagged_leads(self, strength: str = "strong") -> set[int]:
+        return {
+            lead
+            for finding in self.findings
+            if strength == "any" or finding.strength == strength
+            for lead in finding.lead_ids
+        }
+
+    def flag_pairs(self) -> set[tuple[str, int]]:
+        return {(f.signal, lead) for f in self.findings for lead in f.lead_ids}
+
+    def payout_at_risk(self) -> float:
+        return sum(row.payout_at_risk for row in self.publishers if row.sub_id is None)
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The CLI's `--json` object (issue 19's shape)."""
+        return {
+            "campaigns": list(self.scope.campaigns),
+            "window": {
+                "from": self.scope.window_from.isoformat(),
+                "to": self.scope.window_to.isoformat(),
+            },
+            "leads": self.leads,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "clusters": [cluster.to_dict() for cluster in self.clusters],
+            "publishers": [row.to_dict() for row in self.publishers],
+        }
+
+    def settings_json(self) -> str:
+        return json.dumps(self.settings.to_dict(), indent=2, sort_keys=True)
+
+
+def scope_view(db: duckdb.DuckDBPyConnection, scope: AuditScope) -> None:
+    """`leads`: the snapshot's leads of the scope, as a temporary view on this cursor."""
+    campaigns = ", ".join(str(int(c)) for c in scope.campaigns) or "NULL"
+    end = scope.window_to + dt.timedelta(days=1)
+    db.execute(
+        f"CREATE OR REPLACE TEMP VIEW leads AS SELECT * FROM snapshot_leads "
+        f"WHERE campaign_id IN ({campaigns}) "
+        f"AND created_ts >= DATE '{scope.window_from.isoformat()}' "
+        f"AND created_ts < DATE '{end.isoformat()}'"
+    )
+
+
+def analyse(
+    db: duckdb.DuckDBPyConnection,
+    scope: AuditScope,
+    context: AuditContext,
+    previous: set[tuple[str, int]] | None = None,
+    signals: Sequence[str] = SIGNALS,
+) -> AuditResult:
+    """Every signal over `leads` (already scoped), the clusters and the scorecard; a finding
+    is new when one of its (signal, lead) pairs was not in `previous`."""
+    count_row = db.execute("SELECT count(*) FROM leads").fetchone()
+    outcomes = []
+    for name in signals:
+        outcome = SIGNAL_FUNCTIONS[name](db, context)
+        if previous is not None:
+            outcome = dataclasses.replace(
+                outcome,
+                findings=tuple(
+                    dataclasses.replace(
+                        finding,
+                        new=any(
+                            (finding.signal, lead) not in previous for lead in finding.lead_ids
+                        ),
+                    )
+                    for finding in outcome.findings
+                ),
+            )
+        outcomes.append(outcome)
+    clusters = identity_clusters(db, context)
+    flagged = {
+        lead
+        for outcome in outcomes
+        for finding in outcome.findings
+        if finding.strength == "strong"
+        for lead in finding.lead_ids
+    }
+    publishers = publisher_scorecard(db, flagged, context.settings.min_publisher_count)
+    return AuditResult(
+        scope=scope,
+        settings=context.settings,
+        leads=int(count_row[0]) if count_row else 0,
+        outcomes=tuple(outcomes),
+        clusters=clusters,
+        publishers=publishers,
+        compared_with_previous=previous is not None,
+    )
+
+
+def run_audit(
+    snapshot: Snapshot,
+    scope: AuditScope,
+    settings: AuditSettings,
+    *,
+    now: dt.datetime,
+    remember: bool = True,
+) -> AuditResult:
+    """Audit the snapshot's leads of `scope`; remember the flags for the next run's "new"."""
+    context = AuditContext(settings, masked=snapshot.masked)
+    previous = snapshot.previous_flags(scope.run_key)
+    with snapshot.cursor() as db:
+        scope_view(db, scope)
+        result = analyse(db, scope, context, previous)
+    if remember:
+        snapshot.record_run(scope.run_key, now.replace(tzinfo=None), result.flag_pairs())
+    return result
