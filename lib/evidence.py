@@ -55,6 +55,10 @@ from lib.views.timeline import Timeline, build_timeline, precise_timestamp, time
 
 PACK_FORMAT: Final = "lead-lens-evidence-pack"
 PACK_VERSION: Final = 1
+AUDIT_REPORT_FORMAT: Final = "lead-lens-audit-report"
+"""The campaign audit's report (`lib.audit.report`) uses this manifest too, under its name."""
+MANIFEST_FORMATS: Final = frozenset({PACK_FORMAT, AUDIT_REPORT_FORMAT})
+"""Manifests `verify_pack` checks."""
 MANIFEST_NAME: Final = "manifest.json"
 REPORT_NAME: Final = "report.html"
 DOSSIER_NAME: Final = "dossier.json"
@@ -222,12 +226,17 @@ def pack_manifest(
         "source": source,
         "timezone": str(zone),
         "missing_parts": missing_parts(dossier),
-        "files": [
-            {"name": name, "sha256": sha256_hex(data), "bytes": len(data)}
-            for name, data in files.items()
-            if name != MANIFEST_NAME
-        ],
+        "files": manifest_entries(files),
     }
+
+
+def manifest_entries(files: Mapping[str, bytes]) -> list[dict[str, Any]]:
+    """The manifest's file list: each file's name, SHA-256 and size (the manifest excluded)."""
+    return [
+        {"name": name, "sha256": sha256_hex(data), "bytes": len(data)}
+        for name, data in files.items()
+        if name != MANIFEST_NAME
+    ]
 
 
 def evidence_tables(
@@ -502,8 +511,11 @@ class VerificationResult:
 
 def _listed_files(manifest: object) -> tuple[PackFile, ...]:
     """The manifest's file list; raises ValueError saying what was expected."""
-    if not isinstance(manifest, dict) or manifest.get("format") != PACK_FORMAT:
-        raise ValueError(f"expected a {PACK_FORMAT} manifest (a JSON object with its format)")
+    if not isinstance(manifest, dict) or manifest.get("format") not in MANIFEST_FORMATS:
+        raise ValueError(
+            f"expected a {PACK_FORMAT} manifest (or an {AUDIT_REPORT_FORMAT} one): "
+            "a JSON object with its format"
+        )
     listed = manifest.get("files")
     if not isinstance(listed, list):
         raise ValueError("expected a 'files' list in the manifest")

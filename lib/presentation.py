@@ -157,6 +157,27 @@ def format_percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%"
 
 
+class UnknownTimezone(ValueError):
+    """A time zone name that is not in the IANA database (or not a name at all)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"unknown time zone {name!r}: expected an IANA name such as Europe/London or UTC"
+        )
+        self.name = name
+
+
+def parse_timezone(name: str) -> tzinfo:
+    """The zone named `name`; `UnknownTimezone` when there is none (where a person typed the
+    name and must hear it was wrong, unlike the browser's zone, which `resolve_timezone`
+    quietly replaces)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # ValueError: a path-like or empty key; OSError: a directory or unreadable file.
+        raise UnknownTimezone(name) from None
+
+
 def resolve_timezone(name: str | None) -> tzinfo:
     """The viewer's zone from the browser, or UTC when unknown or unrecognised."""
     if name:

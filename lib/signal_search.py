@@ -22,9 +22,9 @@ from typing import Final
 from lib.convertr import ConvertrClient
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, Page
+from lib.views.leads import LEADS_PATH
 from lib.views.signals import SIGNALS, Signal, signal_value
 
-LEADS_PATH: Final = "/api/v4/leads"
 SIGNAL_FILTERS: Final[Mapping[Signal, str]] = {
     "fingerprint": "fingerprint",
     "ip": "ip",

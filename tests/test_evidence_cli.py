@@ -72,6 +72,33 @@ def test_an_unknown_lead_is_one_line_exit_1_and_no_file(
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "../../etc/passwd", "Europe/Londn", " "])
+def test_an_unknown_zone_is_one_line_exit_1_and_no_file(
+    sandbox_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], zone: str
+) -> None:
+    out = tmp_path / "pack.zip"
+    assert main(["evidence", "100001", "--out", str(out), "--zone", zone], env={}) == EXIT_FAILURE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"error: --zone: unknown time zone {zone!r}: expected an IANA name such as"
+        " Europe/London or UTC\n"
+    )
+    assert not out.exists()
+
+
+def test_a_known_zone_is_used(
+    sandbox_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pack.zip"
+    assert (
+        main(["evidence", "100001", "--out", str(out), "--zone", "America/New_York"], env={}) == 0
+    )
+    capsys.readouterr()
+    with zipfile.ZipFile(out) as archive:
+        assert json.loads(archive.read(MANIFEST_NAME))["timezone"] == "America/New_York"
+
+
 def test_an_unwritable_destination_is_one_line_exit_1(
     sandbox_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

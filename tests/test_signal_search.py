@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from lib.convertr import ClientConfig, ConvertrClient
-from lib.signal_search import LEADS_PATH, search_signals
+from lib.signal_search import search_signals
+from lib.views.leads import LEADS_PATH
 from lib.views.signals import signal_clusters
 from tests.views.workbench_models import make_lead
 

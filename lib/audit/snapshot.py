@@ -18,14 +18,17 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import duckdb
 import pandas as pd
 
 from lib.audit.records import COLUMNS
 
-DEFAULT_DIRECTORY: Final = Path(".data") / "audit"
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+DEFAULT_DIRECTORY: Final = PROJECT_ROOT / ".data" / "audit"
+DIRECTORY_ENV_VAR: Final = "LEADLENS_AUDIT_DIR"
+"""Where snapshots live instead of `.data/audit` (tests, a server's private volume)."""
 FILE_MODE: Final = 0o600
 FOLDER_MODE: Final = 0o700
 
@@ -48,6 +51,12 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS run_flags (run_key VARCHAR, run_at TIMESTAMP, "
     "signal VARCHAR, lead_id BIGINT)",
 )
+
+
+def audit_directory(env: Mapping[str, str]) -> Path:
+    """The snapshot folder: ``$LEADLENS_AUDIT_DIR`` or the project's `.data/audit`."""
+    override = env.get(DIRECTORY_ENV_VAR)
+    return Path(override) if override else DEFAULT_DIRECTORY
 
 
 def snapshot_name(source: str, username: str) -> str:
@@ -93,13 +102,12 @@ class Snapshot:
         self._connection = duckdb.connect(str(path))
         _private(path)
         for statement in _SCHEMA:
-            self._connection.execute(statement)
+            self._run(statement)
         stored = self._meta()
         if stored.get("masked") not in (None, json.dumps(masked)):
             # The same user with other rights now: what was fetched before may show too much.
-            self._connection.execute(
-                "DELETE FROM snapshot_leads; DELETE FROM meta; DELETE FROM run_flags"
-            )
+            for table in ("snapshot_leads", "meta", "run_flags"):
+                self._run(f"DELETE FROM {table}")
             stored = {}
         if not stored:
             self._set_meta(source=source, username=username, masked=masked)
@@ -127,27 +135,41 @@ class Snapshot:
             finally:
                 cursor.close()
 
+    def _run(
+        self,
+        sql: str,
+        params: list[Any] | None = None,
+        frames: dict[str, pd.DataFrame] | None = None,
+    ) -> list[Any]:
+        """One statement on its own cursor, fetched to the end (DuckDB refuses new work on a
+        connection with an unfinished result)."""
+        with self._lock:
+            cursor = self._connection.cursor()
+            try:
+                for name, frame in (frames or {}).items():
+                    cursor.register(name, frame)
+                cursor.execute(sql, params or [])
+                return cursor.fetchall() if cursor.description else []
+            finally:
+                cursor.close()
+
     def _meta(self) -> dict[str, str]:
-        rows = self._connection.execute("SELECT key, value FROM meta").fetchall()
+        rows = self._run("SELECT key, value FROM meta")
         return {str(key): str(value) for key, value in rows}
 
     def _set_meta(self, **values: object) -> None:
         for key, value in values.items():
-            self._connection.execute(
+            self._run(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, json.dumps(value, default=str)]
             )
 
     def store(self, frame: pd.DataFrame) -> int:
         """Insert or replace leads (by id): a refresh overwrites what changed. Returns how many."""
-        with self._lock:
-            self._connection.register("incoming", frame[list(COLUMNS)])
-            try:
-                self._connection.execute(
-                    "INSERT OR REPLACE INTO snapshot_leads SELECT * FROM incoming"
-                )
-            finally:
-                self._connection.unregister("incoming")
-            _private(self.path)
+        self._run(
+            "INSERT OR REPLACE INTO snapshot_leads SELECT * FROM incoming",
+            frames={"incoming": frame[list(COLUMNS)]},
+        )
+        _private(self.path)
         return len(frame)
 
     def record_fetch(
@@ -180,8 +202,8 @@ class Snapshot:
     def info(self) -> SnapshotInfo:
         with self._lock:
             meta = {key: json.loads(value) for key, value in self._meta().items()}
-            row = self._connection.execute("SELECT count(*) FROM snapshot_leads").fetchone()
-        count = int(row[0]) if row else 0
+            rows = self._run("SELECT count(*) FROM snapshot_leads")
+        count = int(rows[0][0]) if rows else 0
 
         def moment(name: str) -> dt.datetime | None:
             value = meta.get(name)
@@ -228,13 +250,9 @@ class Snapshot:
             columns=["run_key", "run_at", "signal", "lead_id"],
         )
         with self._lock:
-            self._connection.execute("DELETE FROM run_flags WHERE run_key = ?", [run_key])
+            self._run("DELETE FROM run_flags WHERE run_key = ?", [run_key])
             if len(frame):
-                self._connection.register("flags", frame)
-                try:
-                    self._connection.execute("INSERT INTO run_flags SELECT * FROM flags")
-                finally:
-                    self._connection.unregister("flags")
+                self._run("INSERT INTO run_flags SELECT * FROM flags", frames={"flags": frame})
             self._set_meta(**{f"run:{run_key}": at.isoformat()})
 
     def close(self) -> None:

@@ -6,7 +6,9 @@ Commands::
     dossier LEAD_ID [--out FILE] [--stats]   a lead's dossier as JSON
     doctor [--json FILE]                     can the app work with this enterprise?
     evidence LEAD_ID --out FILE.zip          a lead's evidence pack
-    verify FILE.zip                          check a pack against its manifest
+    verify FILE.zip                          check a pack or report against its manifest
+    audit CAMPAIGN_ID ... [--from] [--to] [--out FILE.zip] [--json]
+                                             a campaign audit (findings, clusters, publishers)
 
 Connection settings come from ``CONVERTR_BASE_URL``, ``CONVERTR_USERNAME``,
 ``CONVERTR_PASSWORD`` or ``CONVERTR_TOKEN``; without a base URL the embedded sandbox is used
@@ -40,6 +42,7 @@ COMMANDS: Final[tuple[str, ...]] = (
     "lib.cli.doctor",
     "lib.cli.evidence",
     "lib.cli.verify",
+    "lib.cli.audit",
 )
 """Every command's module, in the order ``--help`` lists them: add a command here."""
 

@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from lib.cli.common import report_partial
+from lib.cli.common import EXIT_FAILURE, error, report_partial
 from lib.connect import connect
 from lib.convertr.config import ClientConfig
 from lib.convertr.dossier import load_dossier
 from lib.evidence import PackAuthor, build_evidence_pack, sha256_hex
-from lib.presentation import resolve_timezone
+from lib.presentation import UnknownTimezone, parse_timezone
 from lib.views.signals import signal_clusters
 
 NAME: Final = "evidence"
@@ -40,7 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("lead_id", type=int, metavar="LEAD_ID")
     parser.add_argument("--out", type=Path, required=True, help="the ZIP file to write")
     parser.add_argument(
-        "--zone", default=None, help="time zone of the report's times (default UTC)"
+        "--zone",
+        default=None,
+        help="IANA time zone of the report's times (default UTC); an unknown one exits 1",
     )
     parser.add_argument(
         "--stats", action="store_true", help="print request count and wall time to stderr"
@@ -67,6 +69,12 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Load the lead's dossier, build its pack and write it (exit 0, 3 or 1)."""
+    try:
+        zone = UTC if args.zone is None else parse_timezone(args.zone)
+    except UnknownTimezone as unknown:
+        # Before signing in: a pack in the wrong zone is worse than no pack.
+        error(f"--zone: {unknown}")
+        return EXIT_FAILURE
     with connect(ClientConfig.from_env(env)) as client:
         started = time.perf_counter()
         dossier = load_dossier(client, args.lead_id)
@@ -79,7 +87,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             author=author,
             source=client.base_url_display,
             generated_at=datetime.now(UTC).replace(microsecond=0),
-            zone=resolve_timezone(args.zone),
+            zone=zone,
             signals=signals,
         )
         write_atomically(args.out, pack)

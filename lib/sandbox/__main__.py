@@ -12,8 +12,8 @@ from lib.sandbox.app import create_app
 from lib.sandbox.db import default_db_path
 from lib.sandbox.dialects import DEFAULT_DIALECT, DIALECTS
 from lib.sandbox.seed import DEFAULT_LEADS, DEFAULT_SEED, ensure_database, seed_database
+from lib.sandbox.serving import SERVER_THREADS, make_server
 
-SERVER_THREADS = 16
 EXIT_FAILURE = 1
 
 
@@ -66,18 +66,18 @@ def _run(args: argparse.Namespace) -> int:
         )
         print(f"elapsed={report.elapsed_seconds:.2f}s peak_rss={_peak_rss_mib():.1f}MiB")
         return 0
-    from waitress import serve
-
     db_path = ensure_database(args.db or default_db_path())
     app = create_app(
         db_path, latency_ms=args.latency_ms, fail_rate=args.fail_rate, dialect=args.dialect
     )
+    server = make_server(app, args.host, args.port, args.threads)
+    # Printed once the socket is bound: a script waiting for this line can connect at once.
     print(
         f"Lead Lens sandbox on http://{args.host}:{args.port}"
         f" (db {db_path}, dialect {args.dialect})",
         flush=True,
     )
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    server.run()
     return 0
 
 

@@ -30,7 +30,12 @@ from lib.sandbox import db, reads, writes
 from lib.sandbox.auth import DEFAULT_TOKEN_TTL, Authenticator, prepare_database, user_item
 from lib.sandbox.dialects import DEFAULT_DIALECT, Dialect, dialect_named
 from lib.sandbox.resources import API_PREFIX, RESOURCES, RESOURCES_BY_PATH
-from lib.sandbox.responses import ApiError, error_response, json_response
+from lib.sandbox.responses import (
+    ApiError,
+    error_response,
+    json_response,
+    refuse_oversized_body,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -127,6 +132,7 @@ class SandboxApp:
         """Route a request to its handler; everything but login needs a valid token."""
         if request.path.startswith(f"{API_PREFIX}/"):
             self._inject_trouble()
+            refuse_oversized_body(request)  # the sign-in answers its own 413, OAuth-style
         adapter = self.url_map.bind_to_environ(request.environ)
         endpoint, values = adapter.match()
         if endpoint == "login":

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from werkzeug.wrappers import Request, Response
 
@@ -26,7 +26,7 @@ from lib.sandbox.demo import (
     SANDBOX_MFA_CODE,
 )
 from lib.sandbox.resources import iri
-from lib.sandbox.responses import ApiError
+from lib.sandbox.responses import ApiError, refuse_oversized_body
 
 DEFAULT_TOKEN_TTL = 3600
 """Seconds an access token lasts (the platform's 60 minutes)."""
@@ -58,6 +58,7 @@ PASSWORD_EXPIRED_REASON = (
 MFA_TOKEN_UNUSABLE = "The mfa_token is unknown, already used or expired: sign in again"
 OAUTH_JSON = "application/json"
 GrantType = Literal["password", "refresh_token"]
+GuessResult = TypeVar("GuessResult")
 
 
 def hash_password(password: str, salt: str) -> str:
@@ -179,6 +180,12 @@ class Authenticator:
 
     def login(self, request: Request) -> Response:
         """`POST /api/login`: a password sign-in (with its MFA step) or a refresh."""
+        try:
+            refuse_oversized_body(request)
+        except ApiError as too_large:
+            return LoginRefused(
+                "invalid_request", too_large.description, too_large.status
+            ).response()
         connection = db.connect(self.db_path)
         try:
             grant = request.form.get("grant_type") or "password"
@@ -207,13 +214,18 @@ class Authenticator:
         if not username or not password:
             raise LoginRefused("invalid_request", "username and password are required")
         now = self.clock()
-        self._refuse_if_locked(connection, username, now)
-        account = _account(connection, username)
-        salt = account.password_hash.split("$", 1)[0] if account else ""
-        # Hash even for an unknown user, so the answer's timing does not tell who exists.
-        digest = hash_password(password, salt)
-        if account is None or not secrets.compare_digest(digest, account.password_hash):
-            self._count_failure(connection, username, now)
+
+        def password_matches() -> Account | None:
+            account = _account(connection, username)
+            salt = account.password_hash.split("$", 1)[0] if account else ""
+            # Hash even for an unknown user, so the answer's timing does not tell who exists.
+            digest = hash_password(password, salt)
+            if account is None or not secrets.compare_digest(digest, account.password_hash):
+                return None
+            return account
+
+        account = self._guarded_guess(connection, username, now, password_matches)
+        if account is None:
             raise LoginRefused("invalid_grant", "Invalid username and password combination")
         if account.mfa_required:
             self._second_factor(connection, account, username, mfa_token, mfa_code, now)
@@ -257,8 +269,13 @@ class Authenticator:
         ).fetchone()
         if row is None or row["user_id"] != account.user.id or row["expires_at"] <= now:
             raise LoginRefused("invalid_grant", MFA_TOKEN_UNUSABLE)
-        if not secrets.compare_digest(mfa_code.encode(), SANDBOX_MFA_CODE.encode()):
-            self._count_failure(connection, username, now)
+        code_right = self._guarded_guess(
+            connection,
+            username,
+            now,
+            lambda: secrets.compare_digest(mfa_code.encode(), SANDBOX_MFA_CODE.encode()) or None,
+        )
+        if code_right is None:
             raise LoginRefused(
                 "invalid_grant",
                 "Invalid MFA code: expected the current 6-digit code from your authenticator",
@@ -291,6 +308,10 @@ class Authenticator:
                     "The refresh token is unknown, already used, revoked or expired: sign in again",
                 )
             account = _account_by_id(connection, int(row["user_id"]))
+            # A locked account is locked for every grant: the lock means someone is guessing
+            # its password, and a refresh token taken with it must not outlive the lock. The
+            # session stays (not revoked), so the same refresh token works once the lock ends.
+            self._refuse_if_locked(connection, account.user.email, now)
             return self._issue(connection, account, int(row["id"]), now)
 
     def _start_session(
@@ -344,31 +365,49 @@ class Authenticator:
         refusal.headers["Retry-After"] = str(wait)
         raise refusal
 
+    def _guarded_guess(
+        self,
+        connection: sqlite3.Connection,
+        username: str,
+        now: float,
+        check: Callable[[], GuessResult | None],
+    ) -> GuessResult | None:
+        """Check a guess (a password or an MFA code) under the lockout: the lock is read, the
+        guess checked and a failure counted in one write transaction, so a burst of
+        concurrent guesses gets exactly `MAX_FAILED_LOGINS` answers, never one more (two
+        guesses that both read "not locked" before either counts would each be answered)."""
+        with db.atomic(connection, write=True):
+            self._refuse_if_locked(connection, username, now)
+            result = check()
+            if result is None:
+                self._count_failure(connection, username, now)
+            return result
+
     def _count_failure(self, connection: sqlite3.Connection, username: str, now: float) -> None:
-        """Count a failed sign-in; the `MAX_FAILED_LOGINS`th in the window locks the username.
+        """Count a failed sign-in (inside the caller's write transaction); the
+        `MAX_FAILED_LOGINS`th in the window locks the username.
 
         Unknown usernames are counted too, so a lockout does not tell who exists.
         """
         key = username.lower()
-        with db.atomic(connection, write=True):
-            connection.execute(
-                "DELETE FROM login_failures WHERE window_start <= ?"
-                " AND (locked_until IS NULL OR locked_until <= ?)",
-                (now - FAILED_LOGIN_WINDOW, now),
-            )
-            row = connection.execute(
-                "SELECT failures, window_start FROM login_failures WHERE username = ?", (key,)
-            ).fetchone()
-            if row is None or row["window_start"] <= now - FAILED_LOGIN_WINDOW:
-                failures, window_start = 1, now
-            else:
-                failures, window_start = int(row["failures"]) + 1, float(row["window_start"])
-            locked_until = now + LOCKOUT_SECONDS if failures >= MAX_FAILED_LOGINS else None
-            connection.execute(
-                "INSERT OR REPLACE INTO login_failures"
-                " (username, failures, window_start, locked_until) VALUES (?, ?, ?, ?)",
-                (key, failures, window_start, locked_until),
-            )
+        connection.execute(
+            "DELETE FROM login_failures WHERE window_start <= ?"
+            " AND (locked_until IS NULL OR locked_until <= ?)",
+            (now - FAILED_LOGIN_WINDOW, now),
+        )
+        row = connection.execute(
+            "SELECT failures, window_start FROM login_failures WHERE username = ?", (key,)
+        ).fetchone()
+        if row is None or row["window_start"] <= now - FAILED_LOGIN_WINDOW:
+            failures, window_start = 1, now
+        else:
+            failures, window_start = int(row["failures"]) + 1, float(row["window_start"])
+        locked_until = now + LOCKOUT_SECONDS if failures >= MAX_FAILED_LOGINS else None
+        connection.execute(
+            "INSERT OR REPLACE INTO login_failures"
+            " (username, failures, window_start, locked_until) VALUES (?, ?, ?, ?)",
+            (key, failures, window_start, locked_until),
+        )
 
     # -- tokens ------------------------------------------------------------------------------------
 

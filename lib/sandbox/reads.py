@@ -19,7 +19,13 @@ from werkzeug.wrappers import Response
 from lib.sandbox import db, masking, published
 from lib.sandbox.auth import User, require_provider_logs
 from lib.sandbox.dialects import TIDY, Dialect
-from lib.sandbox.query import CollectionQuery, collection_query, is_row_id, order_sql
+from lib.sandbox.query import (
+    MAX_SQLITE_INT,
+    CollectionQuery,
+    collection_query,
+    is_row_id,
+    order_sql,
+)
 from lib.sandbox.resources import API_PREFIX, TABLE_SOURCES, Filter, Resource, iri
 from lib.sandbox.responses import ApiError, json_response
 
@@ -224,6 +230,9 @@ def _partial_page_ids(
     connection: sqlite3.Connection, resource: Resource, query: CollectionQuery
 ) -> list[int]:
     """The ids on the asked page, without counting the collection (partial pagination)."""
+    if query.offset > MAX_SQLITE_INT:
+        # No table holds that many rows, and SQLite cannot even take the number.
+        return []
     return [
         row[0]
         for row in connection.execute(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from lib.sandbox.dialects import JSON_LD, TIDY, VIOLATION_LIST_TYPE, Dialect
 
@@ -70,3 +70,22 @@ def violation_error(violations: list[tuple[str, str]]) -> ApiError:
             "violations": [{"propertyPath": p, "message": m} for p, m in violations],
         },
     )
+
+
+MAX_BODY_BYTES = 64 * 1024
+"""The largest request body accepted (assumed limit; a lead data body is a few hundred bytes)."""
+BODY_TOO_LARGE_STATUS = 413
+"""A body over `MAX_BODY_BYTES`: 413 Content Too Large (RFC 9110), from `Content-Length`."""
+
+
+def body_too_large(size: str) -> ApiError:
+    return ApiError(
+        BODY_TOO_LARGE_STATUS, f"Invalid body: expected at most {MAX_BODY_BYTES} bytes, got {size}"
+    )
+
+
+def refuse_oversized_body(request: Request) -> None:
+    """413 for any request whose `Content-Length` is over the limit, before a byte of its body
+    is read (waitress caps what it buffers itself, see `serving`)."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise body_too_large(str(request.content_length))

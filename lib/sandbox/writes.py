@@ -25,11 +25,16 @@ from lib.sandbox.auth import User
 from lib.sandbox.query import DATE_PATTERN, parse_id
 from lib.sandbox.reads import fetch, serialize
 from lib.sandbox.resources import API_PREFIX, CORE_FIELDS, RESOURCES_BY_PATH, iri
-from lib.sandbox.responses import ApiError, json_response, violation_error
+from lib.sandbox.responses import (
+    MAX_BODY_BYTES,
+    ApiError,
+    body_too_large,
+    json_response,
+    refuse_oversized_body,
+    violation_error,
+)
 
 MAX_VALUE_LENGTH = 255
-MAX_BODY_BYTES = 64 * 1024
-"""The largest request body accepted (assumed limit; a lead data body is a few hundred bytes)."""
 MAX_BODY_DEPTH = 8
 """The deepest nesting of arrays and objects a body may have (assumed; a lead data body has 2)."""
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
@@ -66,16 +71,13 @@ def _json_kind(value: object) -> str:
 
 
 def _read_body(request: Request) -> dict[str, Any]:
-    """The body as a JSON object; 400 naming the body when it is too large, not UTF-8, not
-    JSON, nested too deeply or not an object."""
+    """The body as a JSON object; 413 when it is too large, 400 naming the body when it is not
+    UTF-8, not JSON, nested too deeply or not an object."""
+    refuse_oversized_body(request)
+    # Without a Content-Length (chunked), read one byte past the limit and no further.
     raw = request.stream.read(MAX_BODY_BYTES + 1)
-    size = max(len(raw), request.content_length or 0)
-    if size > MAX_BODY_BYTES:
-        raise ApiError(
-            400,
-            f"Invalid body: expected at most {MAX_BODY_BYTES} bytes, got"
-            f" {size if request.content_length else f'more than {MAX_BODY_BYTES}'}",
-        )
+    if len(raw) > MAX_BODY_BYTES:
+        raise body_too_large(f"more than {MAX_BODY_BYTES}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -32,6 +32,7 @@ import streamlit as st
 from lib import connect, signal_search
 from lib.convertr import ClientConfig, ConvertrClient, LeadDossier, load_dossier
 from lib.convertr.config import AccessSettings
+from lib.convertr.errors import ConvertrError
 from lib.convertr.models import (
     Campaign,
     CampaignStatus,
@@ -45,7 +46,7 @@ from lib.convertr.reference import ReferenceData
 from lib.convertr.session import Identity
 from lib.presentation import resolve_timezone
 from lib.views import provenance, timeline
-from lib.views.leads import LeadFilters
+from lib.views.leads import LEADS_PATH, LeadFilters, OfferedFilters
 
 DATA_TTL_SECONDS: Final = 120
 """How long a campaign list, statistics or page of leads is reused."""
@@ -165,6 +166,13 @@ def campaign(_client: ConvertrClient, client_key: str, campaign_id: int) -> Camp
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False)
+def lead(_client: ConvertrClient, client_key: str, lead_id: int) -> Lead:
+    """One lead by id (the Leads search's id match); raises `NotFoundError` when there is
+    none (an error is not cached: the next run asks again)."""
+    return _client.lead(lead_id)
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False)
 def statistics(
     _client: ConvertrClient, client_key: str, campaign_ids: tuple[int, ...]
 ) -> list[Statistic]:
@@ -259,6 +267,16 @@ def supported_filters(_client: ConvertrClient, client_key: str, path: str) -> fr
     """The filters the collection at `path` advertises (None: it advertises none). Added for
     the Leads page's filters (issue 9)."""
     return _client.supported_filters(path)
+
+
+def offered_lead_filters(client: ConvertrClient, client_key: str) -> OfferedFilters:
+    """The Leads filters the server advertises. Not knowing (the question failed) is treated
+    as not advertised: every filter is offered, as before the server was asked."""
+    try:
+        advertised = supported_filters(client, client_key, LEADS_PATH)
+    except ConvertrError:
+        advertised = None
+    return OfferedFilters(advertised)
 
 
 # -- what is derived from a dossier: computed once per loaded dossier ------------------------

@@ -51,6 +51,7 @@ from lib.ui import (
     saved_views,
     signin,
     stay_signed_in,
+    widgets,
     workspace,
 )
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
@@ -429,10 +430,7 @@ def open_session() -> Session:
     try:
         settings, config = _settings()
     except ConvertrError as error:
-        st.error(
-            f"**Lead Lens is not configured correctly.** {escape_markdown(error.user_message)}"
-        )
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner("Lead Lens is not configured correctly.", error, icon=None)
         st.stop()
     state = _state_for_this_run(settings, config)
     if not isinstance(state, SignedIn):
@@ -466,7 +464,7 @@ def show_unreachable(connection: cached_api.Connection, error: ConvertrError) ->
         f"Tried: `{connection.client.base_url_display.replace('`', '')}`, signed in as "
         f"`{who.replace('`', '')}`."
     )
-    st.caption(f"Details: {escape_markdown(str(error))}")
+    widgets.error_details(error)
     st.button("Try again", key=keys.RETRY_CONNECTION, icon=":material/refresh:")
 
 
@@ -478,11 +476,9 @@ def guarded(what: str) -> Iterator[None]:
         yield
     except (AuthError, AuthenticationError) as error:
         session_expired()  # reruns into the sign-in form unless this is a shared account
-        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner(f"Could not load {what}.", error, icon=None)
     except ConvertrError as error:
-        st.error(f"**Could not load {what}.** {escape_markdown(error.user_message)}")
-        st.caption(f"Details: {escape_markdown(str(error))}")
+        widgets.error_banner(f"Could not load {what}.", error, icon=None)
     except Exception:
         logger.exception("unexpected failure while rendering %s", what)
         st.error(

@@ -319,6 +319,41 @@ LEADS_SORT_MESSAGE: Final = "leads.sort_message"
 """Why a clicked column header did not sort (the server cannot order by it), shown once."""
 
 
+# Bulk edit (lib/ui/bulk_edit.py): one change to many leads. `scope` names where the leads
+# were chosen ("campaign.3" on the Leads page; the Audit page its own), so two lists never
+# share a selection or a pending review.
+BULK_MODE: Final = "bulk.mode"
+"""The Leads page's "Bulk edit" toggle: rows are chosen for a change instead of opened."""
+BULK_MODE_KEPT: Final = "bulk.mode_kept"
+"""The toggle's value, kept while another page shows (a widget's own state is not)."""
+
+
+def bulk_selection(scope: str) -> str:
+    """The chosen lead ids (a list, in the order chosen), kept across pages of the list."""
+    return f"bulk.selection.{scope}"
+
+
+def bulk_selection_generation(scope: str) -> str:
+    """Bumped when the selection changes from outside the table (all matching, clear), so
+    the table starts again from it."""
+    return f"bulk.selection_generation.{scope}"
+
+
+def bulk_draft(scope: str) -> str:
+    """The `BulkDraft`: the change being prepared, its review, and the save's results."""
+    return f"bulk.draft.{scope}"
+
+
+def bulk_widget(scope: str, name: str) -> str:
+    """A widget of the bulk panel (field, mode, value, find, replace, buttons)."""
+    return f"bulk.{name}.{scope}"
+
+
+def bulk_conflict(scope: str, lead_id: int, choice: str) -> str:
+    """A conflict's Keep mine / Take theirs / Skip button."""
+    return f"bulk.conflict.{choice}.{scope}.{lead_id}"
+
+
 # Saved views on the Leads page (lib/ui/saved_views.py)
 LEADS_VIEW_PICKER: Final = "leads.view.picker"
 """The saved-view picker; its value is set from `LEADS_VIEW_OPEN` on every run, choosing a

@@ -360,10 +360,9 @@ def _header(session: Session, lead: Lead) -> None:
             lead.id,
             lead.campaign_id,
         )
-        st.page_link(
+        widgets.back_link(
             pages.LEADS,
-            label="Campaign leads",
-            icon=":material/arrow_back:",
+            "Campaign leads",
             query_params=lead_steps.back_params(lead, at),
             help="Back to the list this lead was opened from, as it was.",
         )

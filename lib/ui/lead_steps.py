@@ -9,18 +9,24 @@ from typing import Final
 import streamlit as st
 
 from lib.convertr.errors import ConvertrError
-from lib.convertr.models import Lead
-from lib.ui import cached_api, keys, lead_lookup, pages
+from lib.convertr.models import Lead, Page
+from lib.ui import cached_api, keys, pages
 from lib.ui.frame import Session
-from lib.views.leads import OfferedFilters
-from lib.views.navigation import ListPosition, Step, neighbour_lookup
+from lib.views.leads import LeadFilters
+from lib.views.navigation import (
+    ListPosition,
+    Step,
+    deep_link_count,
+    deep_link_places,
+    neighbour_lookup,
+    position_in,
+)
 from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 PREVIOUS_SHORTCUT: Final = "K"
 NEXT_SHORTCUT: Final = "J"
 """As in mail readers: J moves down the list (older, by default), K up. Alt+arrows are the
 browser's own Back / Forward, and C and R are reserved by Streamlit."""
-LEADS_PATH: Final = "/api/v4/leads"
 
 
 def position(session: Session, lead: Lead) -> ListPosition | None:
@@ -30,7 +36,7 @@ def position(session: Session, lead: Lead) -> ListPosition | None:
     if isinstance(stored, ListPosition) and stored.lead_id == lead.id:
         return stored
     try:
-        found = lead_lookup.position_from_deep_link(session, lead)
+        found = _position_from_deep_link(session, lead)
     except ConvertrError:
         return None
     if found is not None:
@@ -38,21 +44,29 @@ def position(session: Session, lead: Lead) -> ListPosition | None:
     return found
 
 
-def _offered(session: Session) -> OfferedFilters:
-    try:
-        advertised = cached_api.supported_filters(
-            session.client, session.connection.key, LEADS_PATH
-        )
-    except ConvertrError:
-        advertised = None
-    return OfferedFilters(advertised)
+def _list_page(session: Session, filters: LeadFilters) -> Page[Lead]:
+    """A page of a list (the Leads page's own cache, so a page seen there is not asked again)."""
+    return cached_api.leads_page(session.client, session.connection.key, filters)
+
+
+def _position_from_deep_link(session: Session, lead: Lead) -> ListPosition | None:
+    """The lead's position in its campaign's list, newest first, for a lead opened without a
+    list (a link, Go to lead): one small request counts the leads captured at or after it,
+    which names its page (`navigation.deep_link_places`)."""
+    counted = _list_page(session, deep_link_count(lead))
+    for place in deep_link_places(lead, counted.total):
+        page = _list_page(session, place.filters(session.zone))
+        found = position_in(place, [item.id for item in page.items], lead.id, page.total)
+        if found is not None:
+            return found
+    return None
 
 
 def neighbour(session: Session, at: ListPosition, step: Step) -> tuple[ListPosition, Lead] | None:
     """The lead `step` away in the list and its position, fetching the next or previous page
     at an edge; None past either end."""
-    offered = _offered(session)
-    current = lead_lookup.list_page(session, at.place.filters(session.zone, offered))
+    offered = cached_api.offered_lead_filters(session.client, session.connection.key)
+    current = _list_page(session, at.place.filters(session.zone, offered))
     lookup = neighbour_lookup(at, step, len(current.items))
     if lookup.page < 1:
         return None
@@ -60,7 +74,7 @@ def neighbour(session: Session, at: ListPosition, step: Step) -> tuple[ListPosit
     page = (
         current
         if lookup.page == at.place.page
-        else lead_lookup.list_page(session, place.filters(session.zone, offered))
+        else _list_page(session, place.filters(session.zone, offered))
     )
     index = len(page.items) - 1 if lookup.index < 0 else lookup.index
     if not 0 <= index < len(page.items):

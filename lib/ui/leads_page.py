@@ -16,13 +16,13 @@ import streamlit as st
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
 from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_number
-from lib.ui import cached_api, keys, lead_lookup, pages, saved_views, widgets, workspace
+from lib.ui import bulk_edit, cached_api, keys, pages, saved_views, widgets, workspace
 from lib.ui.frame import Session
+from lib.views.bulk import merge_page_selection
 from lib.views.leads import (
     DEFAULT_SORT,
     DELIVERY_CHOICES,
     FILTER_LABELS,
-    LEADS_PATH,
     NO_LEADS,
     NO_LEADS_YET,
     ORDERS,
@@ -89,23 +89,13 @@ def _campaign(session: Session) -> Campaign | None:
 def _heading(campaign: Campaign) -> None:
     st.title("Leads")
     st.caption(campaign_caption(campaign))
-    st.page_link(
-        pages.CAMPAIGNS,
-        label="Back to the campaign",
-        icon=":material/arrow_back:",
-        query_params={PARAM_CAMPAIGN: str(campaign.id)},
+    widgets.back_link(
+        pages.CAMPAIGNS, "Back to the campaign", query_params={PARAM_CAMPAIGN: str(campaign.id)}
     )
 
 
 def _offered(session: Session) -> OfferedFilters:
-    """The filters the server advertises on its leads. Not knowing (the question failed) is
-    treated as not advertised: every filter is offered, as before the server was asked."""
-    connection = session.connection
-    try:
-        advertised = cached_api.supported_filters(connection.client, connection.key, LEADS_PATH)
-    except ConvertrError:
-        advertised = None
-    return OfferedFilters(advertised)
+    return cached_api.offered_lead_filters(session.client, session.connection.key)
 
 
 def _url_params() -> dict[str, str]:
@@ -337,20 +327,46 @@ def _table_key(place: LeadsPlace) -> str:
     return f"{keys.LEADS_TABLE}.{digest}"
 
 
+def _bulk_rows(
+    table_key: str, place: LeadsPlace, sortable: tuple[str, ...], page_ids: list[int]
+) -> None:
+    """Bulk mode: the rows ticked on this page join (or leave) the bulk selection."""
+    _sort_by_header(table_key, place, sortable)
+    state = st.session_state.get(table_key)
+    rows = [int(row) for row in state["selection"]["rows"]] if state else []
+    scope = bulk_edit.leads_scope(place.campaign_id)
+    bulk_edit.set_selection(scope, merge_page_selection(bulk_edit.chosen(scope), page_ids, rows))
+
+
 def _leads(
-    view: LeadsPage, place: LeadsPlace, sortable: tuple[str, ...], selected_row: int | None
+    view: LeadsPage,
+    place: LeadsPlace,
+    sortable: tuple[str, ...],
+    selected_row: int | None,
+    bulk_page_ids: list[int] | None = None,
 ) -> tuple[int | None, bool]:
     """The table, its caption and download; returns the newly selected row's index, and
-    whether the restored row was unselected."""
+    whether the restored row was unselected. With `bulk_page_ids` (bulk mode), rows are
+    ticked for a bulk edit instead of opened."""
     table_key = _table_key(place)
     default: Any = {"selection": {"rows": [selected_row] if selected_row is not None else []}}
+    on_select: Any = functools.partial(_sort_by_header, table_key, place, sortable)
+    selection_mode: Any = ["single-row", "single-column"]
+    if bulk_page_ids is not None:
+        scope = bulk_edit.leads_scope(place.campaign_id)
+        table_key = f"{table_key}.bulk.{bulk_edit.selection_generation(scope)}"
+        ticked = set(bulk_edit.chosen(scope))
+        rows = [row for row, lead_id in enumerate(bulk_page_ids) if lead_id in ticked]
+        default = {"selection": {"rows": rows}}
+        on_select = functools.partial(_bulk_rows, table_key, place, sortable, bulk_page_ids)
+        selection_mode = ["multi-row", "single-column"]
     event = st.dataframe(
         widgets.styled(view.table, ("Status",)),
         hide_index=True,
         # Column selection turns Streamlit's on-screen sorting off: a header click selects
         # the column, and the server sorts every page by it.
-        on_select=functools.partial(_sort_by_header, table_key, place, sortable),
-        selection_mode=["single-row", "single-column"],
+        on_select=on_select,
+        selection_mode=selection_mode,
         selection_default=default,
         key=table_key,
         height=widgets.table_height(len(view.table)),
@@ -366,6 +382,8 @@ def _leads(
         st.caption(escape_markdown(view.derived_note))
     widgets.download(view.table, key=keys.LEADS_DOWNLOAD, file_name=view.file_name)
     rows = event.selection.rows
+    if bulk_page_ids is not None:
+        return None, False
     if not rows:
         return None, selected_row is not None
     if rows[0] == selected_row:
@@ -435,8 +453,10 @@ def _id_match(session: Session, place: LeadsPlace) -> None:
     lead_id = whole_number(place.search.strip().removeprefix("#"))
     if lead_id is None:
         return
-    lead = lead_lookup.lead_or_none(session, lead_id)
-    if lead is None:
+    try:
+        lead = cached_api.lead(session.client, session.connection.key, lead_id)
+    except ConvertrError:
+        # Not found, or not readable now: the search below still runs.
         st.caption(f"No lead has the id {lead_id}.")
         return
     where = "" if lead.campaign_id == place.campaign_id else f" (campaign {lead.campaign_id})"
@@ -477,7 +497,12 @@ def render(session: Session) -> None:
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None
-    chosen, cleared = _leads(view, place, sortable_columns(offered.advertised), selected_row)
+    bulk = bulk_edit.leads_mode(session.user)
+    chosen, cleared = _leads(
+        view, place, sortable_columns(offered.advertised), selected_row, ids if bulk else None
+    )
+    if bulk:
+        bulk_edit.leads_page_panel(session, place.filters(session.zone, offered), page.total)
     if chosen is not None:
         _open_lead(place, page.items, chosen, page.total)
     elif cleared:

@@ -8,14 +8,13 @@ and a button that opens the tab holding it (the tabs are keyed and track their s
 
 from __future__ import annotations
 
-import functools
 from typing import Final
 
 import streamlit as st
 
 from lib.charts import processing_figure
 from lib.convertr import LeadDossier
-from lib.presentation import csv_bytes, escape_markdown
+from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
 from lib.views.timeline import (
@@ -105,15 +104,8 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
             "Tab": st.column_config.TextColumn("Detail in tab", width=110),
         },
     )
-    st.download_button(
-        "Download CSV",
-        # Built when pressed: formula-neutralising thousands of cells costs a rerun ~0.2 s.
-        data=functools.partial(csv_bytes, frame),
-        file_name=f"lead-{lead_id}-timeline.csv",
-        mime="text/csv",
-        key=f"{keys.lead_download(f'timeline-{lead_id}')}.download",
-        icon=":material/download:",
-        on_click="ignore",
+    widgets.download(
+        frame, key=keys.lead_download(f"timeline-{lead_id}"), file_name=f"lead-{lead_id}-timeline"
     )
     rows = event.selection.rows if event is not None else []
     if rows and 0 <= rows[0] < len(chosen):

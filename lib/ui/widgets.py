@@ -26,6 +26,8 @@ from lib.presentation import (
 )
 from lib.ui import cached_api, keys, pages
 
+ERROR_ICON: Final = ":material/error:"
+BACK_ICON: Final = ":material/arrow_back:"
 LINK_ECHO_LIMIT: Final = 80
 """Characters of a malformed link echoed back to the user."""
 TABLE_ROW_HEIGHT: Final = 35
@@ -124,12 +126,19 @@ def part_failed(dossier: LeadDossier, *parts: Part, tab: str) -> bool:
     return False
 
 
-def show_part_error(lead_id: int, part: Part, error: ConvertrError, *, tab: str) -> None:
-    st.error(
-        f"**Could not load this tab.** {escape_markdown(error.user_message)}",
-        icon=":material/error:",
-    )
+def error_details(error: ConvertrError) -> None:
+    """The error's details under its banner (status, URL, the server's message), escaped."""
     st.caption(f"Details: {escape_markdown(str(error))}")
+
+
+def error_banner(headline: str, error: ConvertrError, *, icon: str | None = ERROR_ICON) -> None:
+    """An API error: the headline in bold, the one-line reason, then the details."""
+    st.error(f"**{headline}** {escape_markdown(error.user_message)}", icon=icon)
+    error_details(error)
+
+
+def show_part_error(lead_id: int, part: Part, error: ConvertrError, *, tab: str) -> None:
+    error_banner("Could not load this tab.", error)
     st.button(
         "Retry",
         key=keys.lead_retry(part, tab),
@@ -142,11 +151,7 @@ def show_part_error(lead_id: int, part: Part, error: ConvertrError, *, tab: str)
 def load_failed(what: str, error: ConvertrError, *, key: str) -> None:
     """What could not be loaded, why, and a Retry button (a failed call is not cached, so the
     rerun the click makes asks again)."""
-    st.error(
-        f"**Could not load {what}.** {escape_markdown(error.user_message)}",
-        icon=":material/error:",
-    )
-    st.caption(f"Details: {escape_markdown(str(error))}")
+    error_banner(f"Could not load {what}.", error)
     st.button("Retry", key=key, icon=":material/refresh:")
 
 
@@ -167,8 +172,19 @@ def way_back(
 ) -> None:
     """A page that cannot show what its link asks for: why, what the link gave, and the way
     back."""
-    st.error(message, icon=":material/error:")
+    st.error(message, icon=ERROR_ICON)
     if given is not None:
         # Plain text, never inside the markdown banner (a crafted link would become a link).
         st.text(f"The link gave: {shorten(given, LINK_ECHO_LIMIT)!r}")
-    st.page_link(to, label=label, icon=":material/arrow_back:")
+    back_link(to, label)
+
+
+def back_link(
+    to: str,
+    label: str,
+    *,
+    query_params: dict[str, str] | None = None,
+    help: str | None = None,
+) -> None:
+    """A link back to a page (the one arrow every way back has)."""
+    st.page_link(to, label=label, icon=BACK_ICON, query_params=query_params, help=help)

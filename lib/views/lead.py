@@ -15,6 +15,7 @@ from typing import Final
 
 import pandas as pd
 
+from lib.convertr.constants import STATUS_CAUTION_SHARE
 from lib.convertr.dossier import LeadDossier
 from lib.convertr.models import (
     LEAD_CORE_ATTRIBUTES,
@@ -292,10 +293,6 @@ def job_table(
     return JobTable(rows=pd.DataFrame(rows, columns=JOB_COLUMNS), counts=dict(counts))
 
 
-CAUTION_SHARE: Final = 0.8
-"""From 80% of the maximum score up to (not including) 100%, a lead is Caution (domain brief)."""
-
-
 def score_explanation(
     lead: Lead, jobs: Sequence[CampaignProcessrJob], results: Sequence[ProcessrJobLead]
 ) -> str:
@@ -326,8 +323,8 @@ def score_explanation(
     if status == "Valid" and share >= 1:
         return f"Valid: {points}, every scoring job passed."
     rule = {
-        "Caution": f"Caution is {CAUTION_SHARE:.0%} up to 100% and waits for a person",
-        "Invalid": f"under {CAUTION_SHARE:.0%} is Invalid",
+        "Caution": f"Caution is {STATUS_CAUTION_SHARE:.0%} up to 100% and waits for a person",
+        "Invalid": f"under {STATUS_CAUTION_SHARE:.0%} is Invalid",
     }.get(status, "")
     explanation = f"{status}: {points} ({share:.0%})"
     if rule:

@@ -11,7 +11,7 @@ from datetime import date, tzinfo
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from lib.convertr.models import ProcessrStatus
+from lib.convertr.models import Lead, ProcessrStatus
 from lib.presentation import whole_number
 from lib.views.leads import (
     ALL_FILTERS,
@@ -358,3 +358,32 @@ def position_in(
 def page_of(number: int, size: int) -> int:
     """The page (1-based) that holds the `number`th lead (1-based)."""
     return (max(number, 1) - 1) // size + 1
+
+
+# --- A lead opened without a list ---------------------------------------------------------
+
+DEEP_LINK_SCAN_PAGES: Final = 3
+"""Without a total, a deep-linked lead is looked for on this many newest pages."""
+
+
+def deep_link_count(lead: Lead) -> LeadFilters:
+    """The one-item query whose total counts the leads captured at or after `lead` in its
+    campaign: that count is the lead's position in the newest-first list."""
+    return LeadFilters(
+        campaign_id=lead.campaign_id, items_per_page=1, created_after=lead.created_ts
+    )
+
+
+def deep_link_places(lead: Lead, counted: int | None) -> tuple[LeadsPlace, ...]:
+    """The pages of the lead's campaign list (newest first) to look for it on, the likeliest
+    first: the page its count falls on, then its neighbours (leads captured in the same
+    second may stand on either side); without a count, the newest pages."""
+    place = LeadsPlace(campaign_id=lead.campaign_id)
+    if counted is None:
+        candidates = range(1, DEEP_LINK_SCAN_PAGES + 1)
+    else:
+        guess = page_of(counted, place.size)
+        candidates = range(max(1, guess - 1), guess + 2)
+    guessed = page_of(counted or 1, place.size)
+    ordered = sorted(candidates, key=lambda number: abs(number - guessed))
+    return tuple(place.at_page(number) for number in ordered)

@@ -23,9 +23,8 @@ import pandas as pd
 
 from lib.convertr.dossier import LeadDossier
 from lib.convertr.models import CampaignProcessrJob, Lead, LeadData, LeadNote, LogEntry
-from lib.presentation import format_timestamp
+from lib.presentation import MASKED_VALUE, format_timestamp
 from lib.views.lead import DERIVED_SOURCES, PUBLISHER_DATA_FIELDS, label_for
-from lib.views.signals import MASKED_VALUE
 from lib.views.timeline import precise_timestamp
 
 SOURCE_LABELS: Final[Mapping[str, str]] = {

@@ -22,13 +22,11 @@ from typing import Final, Literal, get_args
 import pandas as pd
 
 from lib.convertr.models import Lead, ProcessrStatus
-from lib.presentation import LEAD_STATUSES, delivery_label, format_timestamp
+from lib.presentation import LEAD_STATUSES, MASKED_VALUE, delivery_label, format_timestamp
 
 Signal = Literal["fingerprint", "ip", "email_hash", "telephone"]
 SIGNALS: Final[tuple[Signal, ...]] = get_args(Signal)
 
-MASKED_VALUE: Final = "[masked]"
-"""What a masked user sees instead of a personal value; it must never cluster."""
 MIN_TELEPHONE_DIGITS: Final = 6
 """Fewer digits than this is not a telephone number worth matching ("0", "123")."""
 

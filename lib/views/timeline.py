@@ -34,7 +34,14 @@ from lib.convertr.models import (
     ProcessrJobLead,
 )
 from lib.presentation import DEFAULT_TIMEZONE, TIMESTAMP_FORMAT
-from lib.views.lead import LEAD_TABS, label_for
+from lib.views.lead import (
+    TAB_JOBS,
+    TAB_NOTES,
+    TAB_PROCESSR_LOGS,
+    TAB_PROFILE,
+    TAB_PROVIDER_LOGS,
+    label_for,
+)
 
 TimelineKind = Literal[
     "capture",
@@ -78,28 +85,19 @@ OUTCOME_LABELS: Final[Mapping[Outcome, str]] = {
     "neutral": "",
 }
 
-PROFILE_TAB, JOBS_TAB, PROCESSR_LOGS_TAB, PROVIDER_LOGS_TAB, NOTES_TAB = (
-    "Profile",
-    "Job Details",
-    "Processr Logs",
-    "Provider Logs",
-    "Notes",
-)
-"""The Lead page tabs an entry links to (each checked against `views.lead.LEAD_TABS`)."""
-assert {PROFILE_TAB, JOBS_TAB, PROCESSR_LOGS_TAB, PROVIDER_LOGS_TAB, NOTES_TAB} <= set(LEAD_TABS)
 
 KIND_TABS: Final[Mapping[TimelineKind, str]] = {
-    "capture": PROFILE_TAB,
-    "log": PROCESSR_LOGS_TAB,
-    "provider": PROVIDER_LOGS_TAB,
-    "enrichment": PROFILE_TAB,
-    "transform": PROFILE_TAB,
-    "job": JOBS_TAB,
-    "status": NOTES_TAB,
-    "delivery": NOTES_TAB,
-    "contract": NOTES_TAB,
-    "edit": NOTES_TAB,
-    "note": NOTES_TAB,
+    "capture": TAB_PROFILE,
+    "log": TAB_PROCESSR_LOGS,
+    "provider": TAB_PROVIDER_LOGS,
+    "enrichment": TAB_PROFILE,
+    "transform": TAB_PROFILE,
+    "job": TAB_JOBS,
+    "status": TAB_NOTES,
+    "delivery": TAB_NOTES,
+    "contract": TAB_NOTES,
+    "edit": TAB_NOTES,
+    "note": TAB_NOTES,
 }
 """The tab that holds the detail of each kind (an edit seen only in the lead's values links to
 the Profile instead: see `_unnoted_edits`)."""
@@ -263,7 +261,7 @@ def capture_entry(lead: Lead, lead_data: Sequence[LeadData]) -> TimelineEntry:
         detail="\n".join(lines),
         outcome="neutral",
         duration_ms=None,
-        tab=PROFILE_TAB,
+        tab=TAB_PROFILE,
         ref=lead.id,
     )
 
@@ -289,7 +287,7 @@ def value_entries(lead_data: Iterable[LeadData]) -> list[TimelineEntry]:
                     detail=f"{item.original_value or ''} → {item.value or ''}",
                     outcome="neutral",
                     duration_ms=None,
-                    tab=PROFILE_TAB,
+                    tab=TAB_PROFILE,
                     ref=item.id,
                 )
             )
@@ -309,7 +307,7 @@ def value_entries(lead_data: Iterable[LeadData]) -> list[TimelineEntry]:
                 detail="\n".join(f"{item.name} = {item.value or ''}" for item in items),
                 outcome="neutral",
                 duration_ms=None,
-                tab=PROFILE_TAB,
+                tab=TAB_PROFILE,
                 ref=items[0].id,
             )
         )
@@ -367,7 +365,7 @@ def job_entries(
                 detail="\n".join(dict.fromkeys(lines)),
                 outcome="success" if passed else "failure",
                 duration_ms=gap_ms if 0 <= gap_ms <= MAX_INFERRED_JOB_MS else None,
-                tab=JOBS_TAB,
+                tab=TAB_JOBS,
                 ref=result.id,
                 lane=f"Job: {name}",
             )
@@ -406,7 +404,7 @@ def log_entries(
             detail=entry.message if "\n" in entry.message else "",
             outcome=_log_outcome(entry.level),
             duration_ms=None,
-            tab=PROCESSR_LOGS_TAB,
+            tab=TAB_PROCESSR_LOGS,
             ref=entry.id,
         )
         for entry in logs
@@ -453,7 +451,7 @@ def provider_entries(provider_logs: Iterable[LogEntry]) -> list[TimelineEntry]:
                 detail=entry.message,
                 outcome=outcome,
                 duration_ms=duration,
-                tab=PROVIDER_LOGS_TAB,
+                tab=TAB_PROVIDER_LOGS,
                 ref=entry.id,
                 lane=provider,
             )
@@ -505,7 +503,7 @@ def _unnoted_edits(lead_data: Iterable[LeadData], notes: Sequence[LeadNote]) -> 
             detail=f"{item.original_value or '(empty)'} → {item.value or '(empty)'}",
             outcome="warning",
             duration_ms=None,
-            tab=PROFILE_TAB,
+            tab=TAB_PROFILE,
             ref=item.id,
         )
         for item in lead_data

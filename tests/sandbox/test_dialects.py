@@ -192,6 +192,17 @@ def test_partial_pagination_walks_by_next_links(sandbox_db: Path, tidy: httpx.Cl
     assert pages == total // PAGE_SIZE + 1
 
 
+@pytest.mark.parametrize("dialect", ["partial", "api-platform-4"])
+@pytest.mark.parametrize(
+    "page", ["9223372036854775807", "9999999999999999999", "461168601842738791"]
+)
+def test_a_huge_page_is_an_empty_page_not_a_500(sandbox_db: Path, dialect: str, page: str) -> None:
+    with _client(sandbox_db, DIALECTS[dialect]) as api:
+        body = _ok(api.get(LEADS, params={"page": page, "itemsPerPage": "30"}))
+    assert body["member"] == []
+    assert "next" not in body["view"]
+
+
 # -- the published lead ----------------------------------------------------------------------
 
 

@@ -3,6 +3,8 @@ token, and the lockout after repeated failures."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -208,4 +210,39 @@ def test_overlong_fields_are_refused(http: httpx.Client) -> None:
     assert long_name.json()["error"] == "invalid_request"
     assert "username: expected at most 254 characters" in long_name.json()["error_description"]
     long_password = sign_in(http, "admin@sandbox.test", "p" * 100_000)
+    assert long_password.status_code == 413  # the body passed its limit before the field did
     assert long_password.json()["error"] == "invalid_request"
+
+
+def test_a_burst_of_concurrent_wrong_passwords_gets_exactly_the_allowed_guesses(
+    writable_db: Path,
+) -> None:
+    # Counting and checking in one transaction: twenty guesses racing past the lock check
+    # would each be answered "wrong password" and so tell the attacker more than five times.
+    app_client = make_client(writable_db)
+    start = threading.Barrier(20)
+
+    def guess(n: int) -> int:
+        start.wait()
+        return sign_in(app_client, "analyst@sandbox.test", f"wrong-{n}").status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(guess, range(20)))
+    assert statuses.count(400) == MAX_FAILED_LOGINS
+    assert statuses.count(429) == 20 - MAX_FAILED_LOGINS
+
+
+def test_a_refresh_grant_is_refused_while_the_account_is_locked(
+    http: httpx.Client, clock: Clock
+) -> None:
+    user = "analyst@sandbox.test"
+    refresh_token = sign_in(http, user).json()["refresh_token"]
+    for _ in range(MAX_FAILED_LOGINS):
+        sign_in(http, user, "wrong")
+    grant = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    locked = http.post("/api/login", data=grant)
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "too_many_attempts"
+    assert int(locked.headers["Retry-After"]) == LOCKOUT_SECONDS
+    clock.now += LOCKOUT_SECONDS
+    assert http.post("/api/login", data=grant).status_code == 200  # kept, not revoked

@@ -12,6 +12,8 @@ from lib.views.navigation import (
     LeadsPlace,
     ListPosition,
     PlaceFromLink,
+    deep_link_count,
+    deep_link_places,
     direction_label,
     neighbour_lookup,
     ordinal,
@@ -21,6 +23,7 @@ from lib.views.navigation import (
     position_in,
     sortable_columns,
 )
+from tests.views.workbench_models import make_lead
 
 
 @pytest.mark.parametrize(
@@ -153,3 +156,15 @@ def test_a_neighbour_across_a_page_boundary_is_on_the_next_or_previous_page() ->
     assert position_in(place, [5, 6, 7], 7, 100) == ListPosition(place, 2, 7, 100)
     assert position_in(place, [5, 6], 7, 100) is None
     assert [page_of(n, 25) for n in (1, 25, 26, 51)] == [1, 1, 2, 3]
+
+
+def test_a_lead_opened_without_a_list_is_looked_for_where_its_count_puts_it() -> None:
+    lead = make_lead(7, campaign=3)
+    counting = deep_link_count(lead)
+    assert (counting.campaign_id, counting.items_per_page) == (3, 1)
+    assert counting.created_after == lead.created_ts
+    # The 120th newest of 50 a page is on page 3; ties in one second may sit on 2 or 4.
+    assert [place.page for place in deep_link_places(lead, 120)] == [3, 2, 4]
+    assert [place.page for place in deep_link_places(lead, 1)] == [1, 2]
+    assert [place.page for place in deep_link_places(lead, None)] == [1, 2, 3]
+    assert {place.campaign_id for place in deep_link_places(lead, 120)} == {3}
