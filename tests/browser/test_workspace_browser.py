@@ -133,3 +133,37 @@ def test_the_chosen_demo_user_survives_reload_link_and_new_tab_until_sign_out(
     wait_until_idle(page)
     wait_for_sign_in_page(page)
     assert "Ana Lyst" not in sidebar(page).inner_text(), "not the analyst after a reload"
+
+
+def test_a_shared_view_round_trips_through_its_link_in_a_fresh_browser(
+    new_page: Callable[[], Any], app_url: str
+) -> None:
+    page = new_page()
+    open_app(page, f"{app_url}/Leads?campaign=1&q=example&status=Invalid")
+    page.get_by_role("button", name="Save view").click()
+    page.get_by_label("Name", exact=True).fill("Invalid examples")
+    page.get_by_text("Share with everyone who uses this Convertr").click()
+    page.get_by_role("button", name="Save as a new view").click()
+    wait_until_idle(page)
+    page.get_by_text("Saved the view 'Invalid examples' (shared).").first.wait_for(
+        timeout=RENDER_TIMEOUT_MS
+    )
+    page.get_by_role("button", name="Manage view").click()
+    code = page.locator('[data-testid="stCode"]').filter(has_text="view=").first
+    code.wait_for(timeout=RENDER_TIMEOUT_MS)
+    link = code.inner_text().strip()
+    assert link.startswith(f"{app_url}/Leads?campaign=1&view=")
+    assert "example" not in link, "the link names the view, not its settings"
+
+    fresh = new_page()  # another browser: no cookie, no session
+    open_app(fresh, app_url)
+    sidebar(fresh).get_by_role("button", name="Sign out").click()
+    wait_until_idle(fresh)
+    wait_for_sign_in_page(fresh)
+    fresh.get_by_role("button", name="Ada Admin", exact=False).first.click()
+    wait_until_idle(fresh)
+    open_app(fresh, link)
+    fresh.get_by_role("heading", name="Leads").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert fresh.get_by_label("Search").input_value() == "example"
+    assert "status=Invalid" in fresh.url and "q=example" in fresh.url
+    assert "admin@sandbox.test" in sidebar(fresh).inner_text()
