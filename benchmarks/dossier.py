@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
@@ -80,10 +81,11 @@ class Row:
 
 
 @contextmanager
-def served_sandbox(latency_ms: int) -> Iterator[str]:
-    from lib.sandbox import ensure_database
+def served_sandbox(latency_ms: int, database: Path | None = None) -> Iterator[str]:
+    """The sandbox served over HTTP on a free port (the demo database unless one is given)."""
+    from lib.connect import sandbox_database
 
-    database = ensure_database()
+    database = database or sandbox_database()
     port = free_port()
     command = [
         sys.executable,

@@ -58,6 +58,8 @@ DISCONNECTED_SESSION_TTL: Final = 2
 GOAL_CPU_PER_OPEN: Final = 0.3
 GOAL_P95_AT_10: Final = 5.0
 GOAL_IDLE_SESSION_MIB: Final = 10.0
+RELEASED_SHARE: Final = 0.25
+"""Released: what the ended sessions still hold is at most this share of what they held."""
 CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE: Final = os.sysconf("SC_PAGE_SIZE")
 ERROR_TEXTS: Final = ("Could not load", "Something went wrong", "Cannot load data")

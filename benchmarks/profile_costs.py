@@ -17,7 +17,16 @@ from typing import Final
 
 FRAME: Final = re.compile(r"^(?P<function>.+?) \((?P<file>[^():]+)(?::\d+)?\)$")
 PROJECT_PREFIXES: Final = ("lib/", "pages/", "app.py", "2_Lead.py", "1_Leads.py")
-IDLE_FUNCTIONS: Final = frozenset({"select", "poll", "wait", "_wait_for_tstate_lock", "epoll"})
+IDLE_LEAVES: Final = (
+    "_worker (concurrent/futures/thread.py)",
+    "Condition.wait (threading.py)",
+    "EpollSelector.select (selectors.py)",
+    "Thread._wait_for_tstate_lock (threading.py)",
+    "InotifyFD._check_inotify_fd",
+    "select (",
+    "PollingPathWatcher._schedule.<locals>.task",  # time.sleep between two polls
+)
+"""Leaves of threads waiting, not working (py-spy samples idle threads too): dropped."""
 
 
 def parse(path: Path) -> tuple[Counter[str], Counter[str], int]:
@@ -31,6 +40,8 @@ def parse(path: Path) -> tuple[Counter[str], Counter[str], int]:
             continue
         count = int(count_text)
         frames = [_name(frame) for frame in stack.split(";")]
+        if frames[-1].startswith(IDLE_LEAVES):
+            continue
         total += count
         for frame in set(frames):
             inclusive[frame] += count
@@ -52,7 +63,7 @@ def is_project(frame: str) -> bool:
 
 def report(path: Path, top: int = 25) -> str:
     inclusive, own, total = parse(path)
-    lines = [f"{total} samples in {path}"]
+    lines = [f"{total} busy samples in {path}"]
     lines.append("project functions, inclusive share:")
     for frame, count in [item for item in inclusive.most_common() if is_project(item[0])][:top]:
         lines.append(f"  {100 * count / total:5.1f}%  {frame}")

@@ -35,8 +35,12 @@ from pydantic import SecretStr
 from benchmarks.dossier import LATENCY_MS, served_sandbox
 from lib.connect import connect, demo_catalogue, sandbox_transport
 from lib.convertr import ClientConfig, ConvertrClient, load_dossier
-from lib.convertr import client as client_module
+from lib.convertr import base_client as base_client_module
+from lib.convertr import dialect as dialect_module
 from lib.convertr import dossier as dossier_module
+from lib.convertr import hydra as hydra_module
+from lib.convertr import signin as signin_module
+from lib.convertr import transport as transport_module
 from lib.convertr.client import network_transport
 from lib.convertr.dossier import Part
 
@@ -87,13 +91,13 @@ def _phase(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
 @contextmanager
 def instrumented(profiles: list[cProfile.Profile] | None) -> Iterator[None]:
     """Wrap the client's phases and the dossier's submit/record with timers."""
-    cls = client_module.ConvertrClient
+    sender, dialect = transport_module.Sender, dialect_module.Dialect
     load = dossier_module._DossierLoad
-    saved = {
-        "_send": cls._send,
-        "_json_or_none": cls.__dict__["_json_or_none"],
-        "_parse_items": cls._parse_items,
-        "_collection": cls._collection,
+    saved: dict[str, Any] = {
+        "send": sender.send,
+        "json_or_none": hydra_module.json_or_none,
+        "parse_items": dialect.parse_items,
+        "collection": dialect.collection,
     }
     saved_submit, saved_record = load.submit, load.record
     saved_register, saved_call = load.register, load.__dict__["call"]
@@ -154,10 +158,11 @@ def instrumented(profiles: list[cProfile.Profile] | None) -> Iterator[None]:
             timing.noticed = time.perf_counter()
         saved_record(self, part, future)
 
-    cls._send = _phase("send", saved["_send"])  # type: ignore[method-assign]
-    cls._json_or_none = staticmethod(_phase("decode", saved["_json_or_none"].__func__))  # type: ignore[method-assign]
-    cls._parse_items = _phase("parse", saved["_parse_items"])  # type: ignore[method-assign]
-    cls._collection = _phase("collection", saved["_collection"])  # type: ignore[method-assign]
+    sender.send = _phase("send", saved["send"])  # type: ignore[method-assign]
+    for module in (base_client_module, signin_module):  # both read answers with it
+        setattr(module, "json_or_none", _phase("decode", saved["json_or_none"]))  # noqa: B010
+    dialect.parse_items = _phase("parse", saved["parse_items"])  # type: ignore[method-assign]
+    dialect.collection = _phase("collection", saved["collection"])  # type: ignore[method-assign]
     load.submit = submit  # type: ignore[method-assign]
     load.record = record  # type: ignore[method-assign]
     load.register = register  # type: ignore[method-assign]
@@ -165,10 +170,11 @@ def instrumented(profiles: list[cProfile.Profile] | None) -> Iterator[None]:
     try:
         yield
     finally:
-        cls._send = saved["_send"]  # type: ignore[method-assign]
-        cls._json_or_none = saved["_json_or_none"]  # type: ignore[method-assign]
-        cls._parse_items = saved["_parse_items"]  # type: ignore[method-assign]
-        cls._collection = saved["_collection"]  # type: ignore[method-assign]
+        sender.send = saved["send"]  # type: ignore[method-assign]
+        for module in (base_client_module, signin_module):
+            setattr(module, "json_or_none", saved["json_or_none"])  # noqa: B010
+        dialect.parse_items = saved["parse_items"]  # type: ignore[method-assign]
+        dialect.collection = saved["collection"]  # type: ignore[method-assign]
         load.submit = saved_submit  # type: ignore[method-assign]
         load.record = saved_record  # type: ignore[method-assign]
         load.register = saved_register  # type: ignore[method-assign]

@@ -171,14 +171,72 @@ def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]
         ):
             click_tab(page, tab)
             shot(name)
+        bulk_review(page, base_url)
+        shot("leads-bulk-review")
         browser.close()
     return saved
+
+
+BULK_ROWS: Final = 5
+BULK_ROW_MARKER_X: Final = 18
+"""Pixels from the Leads grid's left edge to its row-selection checkboxes."""
+BULK_ROW_HEIGHT: Final = 35
+
+
+def bulk_review(page: Any, base_url: str, campaign_id: int = 1) -> None:
+    """Leads in bulk mode with a review on screen: five undelivered leads ticked, Job Title
+    set for all. Nothing is saved (the review sends nothing)."""
+    open_app(page, f"{base_url}/Leads?campaign={campaign_id}&delivery=Undelivered")
+    page.get_by_text("Bulk edit", exact=True).first.click()
+    page.get_by_text("No leads chosen for bulk edit.").wait_for(timeout=RENDER_TIMEOUT_MS)
+    wait_until_idle(page)
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    for row in range(BULK_ROWS):
+        page.mouse.click(box["x"] + BULK_ROW_MARKER_X, box["y"] + BULK_ROW_HEIGHT * (row + 1.5))
+        chosen = f"{row + 1} lead{'s' if row else ''} chosen for bulk edit."
+        page.get_by_text(chosen).wait_for(timeout=RENDER_TIMEOUT_MS)
+        wait_until_idle(page)
+    chooser = page.get_by_role("combobox", name="Field")
+    chooser.click()
+    chooser.press_sequentially("jobTitle")
+    chooser.press("Enter")
+    wait_until_idle(page)
+    value = page.get_by_role("textbox", name="New value")
+    value.fill("Head of Data")
+    value.press("Enter")
+    wait_until_idle(page)
+    page.get_by_role("button", name=f"Review the change on {BULK_ROWS} leads").click()
+    page.get_by_text("leads to change").wait_for(timeout=RENDER_TIMEOUT_MS)
+    wait_until_idle(page)
+    page.get_by_text("I have reviewed these").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)
+    wait_until_idle(page)
+
+
+def bulk_screenshot(base_url: str, target: Path = SCREENSHOT_DIR) -> Path:
+    """Only the bulk edit review (``python -m benchmarks.screenshots --only bulk``)."""
+    from playwright.sync_api import sync_playwright
+
+    path = target / "leads-bulk-review.png"
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
+        )
+        page = browser.new_page(viewport=VIEWPORT)
+        bulk_review(page, base_url)
+        page.screenshot(path=str(path))
+        browser.close()
+    return path
 
 
 def main() -> None:
     started = time.perf_counter()
     with streamlit_server() as url:
-        paths = take_screenshots(url)
+        paths = (
+            [bulk_screenshot(url)]
+            if sys.argv[1:] == ["--only", "bulk"]
+            else (take_screenshots(url))
+        )
     for path in paths:
         print(path.relative_to(PROJECT_ROOT))
     print(f"{len(paths)} screenshots in {time.perf_counter() - started:.1f} s")

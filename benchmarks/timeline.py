@@ -122,11 +122,11 @@ def chromium_timings(db: Path) -> None:
 
 
 def main() -> None:
-    from lib.sandbox import seed_database
+    from lib.connect import seed_sandbox
 
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "sandbox.sqlite"
-        seed_database(db, leads=SEED_LEADS, seed=42)
+        seed_sandbox(db, leads=SEED_LEADS, seed=42)
         add_log_lines(db)
         apptest_timings(db)
         chromium_timings(db)

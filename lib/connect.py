@@ -62,9 +62,29 @@ def sandbox_transport(db_path: Path | None = None, **app_options: Any) -> httpx.
     """The sandbox served in-process from ``db_path`` (None: ``$LEADLENS_SANDBOX_DB`` or the
     project's demo database, seeded on first use). ``app_options`` go to
     `lib.sandbox.create_app` (``dialect``, ``fail_rate``, ``latency_ms``, ...)."""
-    from lib.sandbox import create_app, ensure_database
+    from lib.sandbox import create_app, ensure_database, shared_app
 
-    return httpx.WSGITransport(app=create_app(ensure_database(db_path), **app_options))
+    database = ensure_database(db_path)
+    # Every client of the plain sandbox shares one app (each dashboard visitor has a client):
+    # a new visitor costs no app set-up (schema check, demo users, URL map).
+    app = create_app(database, **app_options) if app_options else shared_app(database)
+    return httpx.WSGITransport(app=app)
+
+
+def sandbox_database(db_path: Path | None = None) -> Path:
+    """The sandbox's database at ``db_path`` (None: ``$LEADLENS_SANDBOX_DB`` or the project's
+    demo database), seeded with the defaults unless it exists (benchmarks, `make run`)."""
+    from lib.sandbox import ensure_database
+
+    return ensure_database(db_path)
+
+
+def seed_sandbox(db_path: Path, *, leads: int, seed: int) -> Path:
+    """A new sandbox database at ``db_path`` with ``leads`` leads drawn from ``seed``."""
+    from lib.sandbox import seed_database
+
+    seed_database(db_path, leads=leads, seed=seed)
+    return db_path
 
 
 def sandbox_at(db_path: Path | None = None, **app_options: Any) -> TransportFactory:

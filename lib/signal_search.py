@@ -20,16 +20,17 @@ from dataclasses import dataclass
 from typing import Final
 
 from lib.convertr import ConvertrClient
+from lib.convertr.endpoints import Filter
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, Page
 from lib.views.leads import LEADS_PATH
 from lib.views.signals import SIGNALS, Signal, signal_value
 
 SIGNAL_FILTERS: Final[Mapping[Signal, str]] = {
-    "fingerprint": "fingerprint",
-    "ip": "ip",
-    "email_hash": "emailHash",
-    "telephone": "telephone",
+    "fingerprint": Filter.FINGERPRINT,
+    "ip": Filter.IP,
+    "email_hash": Filter.EMAIL_HASH,
+    "telephone": Filter.TELEPHONE,
 }
 """Each signal's `leads` filter (assumed: see docs/api.md)."""
 SIGNAL_PAGE_SIZE: Final = 100

@@ -7,10 +7,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import duckdb
+import pandas as pd
 
 from lib.audit.clusters import Cluster, identity_clusters
 from lib.audit.findings import Finding, SignalOutcome
@@ -45,6 +46,10 @@ class AuditResult:
     publishers: tuple[PublisherRow, ...]
     compared_with_previous: bool
     """Whether a previous run existed (else nothing is marked new)."""
+    flagged_by_publisher: Mapping[tuple[int, int | None], tuple[int, ...]] = field(
+        default_factory=dict
+    )
+    """Leads with any finding, by campaign and publisher (a funnel point opens these)."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -134,6 +139,18 @@ def analyse(
         for lead in finding.lead_ids
     }
     publishers = publisher_scorecard(db, flagged, context.settings.min_publisher_count)
+    flagged_any = sorted({lead for o in outcomes for f in o.findings for lead in f.lead_ids})
+    db.register("flagged_any", pd.DataFrame({"lead_id": flagged_any}, dtype="int64"))
+    try:
+        by_publisher = {
+            (int(campaign), None if publisher is None else int(publisher)): tuple(ids)
+            for campaign, publisher, ids in db.execute(
+                "SELECT campaign_id, publisher_id, list(lead_id ORDER BY created_ts, lead_id) "
+                "FROM leads JOIN flagged_any USING (lead_id) GROUP BY ALL"
+            ).fetchall()
+        }
+    finally:
+        db.unregister("flagged_any")
     return AuditResult(
         scope=scope,
         settings=context.settings,
@@ -142,6 +159,7 @@ def analyse(
         clusters=clusters,
         publishers=publishers,
         compared_with_previous=previous is not None,
+        flagged_by_publisher=by_publisher,
     )
 
 
@@ -162,3 +180,28 @@ def run_audit(
     if remember:
         snapshot.record_run(scope.run_key, now.replace(tzinfo=None), result.flag_pairs())
     return result
+
+
+def arrivals(snapshot: Snapshot, scope: AuditScope) -> list[tuple[int, int, int]]:
+    """Leads by weekday (0 = Monday) and hour, in each lead's local time where it is known
+    (UTC otherwise): (weekday, hour, leads)."""
+    with snapshot.cursor() as db:
+        scope_view(db, scope)
+        rows = db.execute(
+            "SELECT isodow(coalesce(local_ts, created_ts)) - 1, hour(coalesce(local_ts, "
+            "created_ts)), count(*) FROM leads GROUP BY ALL ORDER BY 1, 2"
+        ).fetchall()
+    return [(int(day), int(hour), int(count)) for day, hour, count in rows]
+
+
+def lead_facts(snapshot: Snapshot, scope: AuditScope, lead_ids: Sequence[int]) -> pd.DataFrame:
+    """What the page shows of some leads (a cluster's members, a publisher's flagged leads):
+    no personal value, only ids, times, status, publisher and payout."""
+    with snapshot.cursor() as db:
+        scope_view(db, scope)
+        db.register("wanted", pd.DataFrame({"lead_id": list(lead_ids)}, dtype="int64"))
+        frame = db.execute(
+            "SELECT lead_id, campaign_id, publisher_id, sub_id, created_ts, status, "
+            "publisher_payout FROM leads JOIN wanted USING (lead_id) ORDER BY created_ts, lead_id"
+        ).df()
+    return frame

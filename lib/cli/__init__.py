@@ -20,8 +20,9 @@ that failed is named on stderr, one line each); 1 failure (one line on stderr, n
 
 The CLI sits on top: it may import anything (`lib.connect`, the client, the views, the
 evidence pack), and nothing imports it. A command is one module of this package with
-``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args, env) -> exit code``, plus one
-line in `COMMANDS`; `lib.cli.common.guarded` runs it, so no command repeats the error handling.
+``NAME`` (the module's own name), ``HELP``, ``add_arguments(parser)`` and ``run(args, env) ->
+exit code``, plus one line in `COMMANDS`; only the command that runs is imported, and
+`lib.cli.common.guarded` runs it, so no command repeats the error handling.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Final, cast
 
@@ -44,28 +46,50 @@ COMMANDS: Final[tuple[str, ...]] = (
     "lib.cli.verify",
     "lib.cli.audit",
 )
-"""Every command's module, in the order ``--help`` lists them: add a command here."""
+"""Every command's module, in the order ``--help`` lists them: add a command here. The
+module's last name is the command's (``lib.cli.audit`` is ``audit``)."""
 
 
-def commands() -> dict[str, Command]:
-    """The registered commands by name."""
-    found = (cast(Command, importlib.import_module(name)) for name in COMMANDS)
-    return {command.NAME: command for command in found}
+def command_name(module: str) -> str:
+    return module.rsplit(".", 1)[-1]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def load(module: str) -> Command:
+    """A command's module, imported now (only the command that runs is imported, so one
+    command's libraries never slow another's start)."""
+    command = cast(Command, importlib.import_module(module))
+    if command_name(module) != command.NAME:
+        raise RuntimeError(f"expected {module} to name its command {command_name(module)!r}")
+    return command
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (its first word), or None (``--help``)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given ``argv``, only the command it names is imported (the others are
+    listed by name), else every command (``--help`` shows each one's help)."""
+    chosen = None if argv is None else _chosen(argv)
     parser = argparse.ArgumentParser(
         prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for command in commands().values():
-        command.add_arguments(subparsers.add_parser(command.NAME, help=command.HELP))
+    for module in COMMANDS:
+        name = command_name(module)
+        if chosen is not None and name != chosen:
+            subparsers.add_parser(name)
+            continue
+        command = load(module)
+        command.add_arguments(subparsers.add_parser(name, help=command.HELP))
     return parser
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Parse ``argv``, run the command under the one error guard, return its exit code.
     ``env`` None reads the process environment (and, for the doctor, the secrets files)."""
-    args = build_parser().parse_args(argv)
-    command = commands()[args.command]
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(words).parse_args(words)
+    command = load(next(module for module in COMMANDS if command_name(module) == args.command))
     return guarded(command.run, args, os.environ if env is None else env)

@@ -25,9 +25,6 @@ from lib.cli.common import EXIT_FAILURE, error, report_partial
 from lib.connect import connect
 from lib.convertr.config import ClientConfig
 from lib.convertr.dossier import load_dossier
-from lib.evidence import PackAuthor, build_evidence_pack, sha256_hex
-from lib.presentation import UnknownTimezone, parse_timezone
-from lib.views.signals import signal_clusters
 
 NAME: Final = "evidence"
 HELP: Final = "write a lead's evidence pack (ZIP)"
@@ -69,6 +66,12 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Load the lead's dossier, build its pack and write it (exit 0, 3 or 1)."""
+    # Imported when the command runs: the pack's views and charts would slow every command's
+    # start (a scheduled `dossier` or `doctor` has no use for them).
+    from lib.evidence import PackAuthor, build_evidence_pack, sha256_hex
+    from lib.presentation import UnknownTimezone, parse_timezone
+    from lib.views.signals import signal_clusters
+
     try:
         zone = UTC if args.zone is None else parse_timezone(args.zone)
     except UnknownTimezone as unknown:

@@ -39,6 +39,7 @@ from lib.convertr.errors import (
     APIError,
     ConvertrError,
     DependencyError,
+    EmailNotSearchableError,
     InternalError,
     RequestTimeoutError,
     single_line,
@@ -225,6 +226,32 @@ def load_dossier(
     return dossier
 
 
+MASKED_TOKEN: Final = "[masked]"
+"""What the API sends for a value the role may not see (as `lib.presentation.MASKED_VALUE`)."""
+SameEmailFilter = tuple[Literal["email", "emailHash"], str]
+"""The `leads` filter that finds the leads with a lead's email: the email, or its hash."""
+
+
+def _is_masked(value: str) -> bool:
+    return value.strip() == MASKED_TOKEN
+
+
+def same_email_filter(lead: Lead) -> SameEmailFilter | EmailNotSearchableError | None:
+    """How to find the leads with `lead`'s email: by the email itself; by its hash when the
+    role sees the email masked (a filter on a masked value is refused, and searching for the
+    literal mask would find nothing and say so falsely); None when no email was captured."""
+    if not lead.email:
+        return None
+    if not _is_masked(lead.email):
+        return ("email", lead.email)
+    if lead.email_hash and not _is_masked(lead.email_hash):
+        return ("emailHash", lead.email_hash)
+    return EmailNotSearchableError(
+        "Your role sees this lead's email masked and the lead has no email hash: the leads"
+        " with the same email cannot be looked up"
+    )
+
+
 def _hints_disagree(dossier: LeadDossier, campaign_id: int | None, email: str | None) -> bool:
     """Whether campaign and email hints (used only together) contradict the loaded lead."""
     lead = dossier.lead
@@ -270,8 +297,11 @@ class _DossierLoad:
     def run(self, campaign_id: int | None, email: str | None) -> LeadDossier:
         # The client's long-lived workers: no thread start-up on the critical path.
         self.pool = self.client.executor
-        self.known_early = campaign_id is not None and email is not None
-        if campaign_id is not None and email is not None:
+        # A masked email cannot be searched for (the server refuses a filter on it): the
+        # lead, and its email hash, must come first.
+        usable_email = email if email is not None and not _is_masked(email) else None
+        self.known_early = campaign_id is not None and usable_email is not None
+        if campaign_id is not None and usable_email is not None:
             known_campaign = int(campaign_id)
 
             def the_rest() -> None:
@@ -280,7 +310,7 @@ class _DossierLoad:
 
             # The associated leads head the longest chain: they go out first, the rest the
             # moment they are sent.
-            self.start_associated_leads(email, then=the_rest)
+            self.start_associated_leads(("email", usable_email), then=the_rest)
         else:
             # The lead heads the longest chain (lead -> associated leads -> chronologies).
             lead_part = self.register("lead")
@@ -441,7 +471,7 @@ class _DossierLoad:
                 return
             campaign_id = lead.campaign_id
             self.start_associated_leads(
-                lead.email,
+                same_email_filter(lead),
                 then=lambda: self.start_campaign_parts(campaign_id),
                 before=lambda: self.publish(lead_part, outcome),
             )
@@ -461,14 +491,25 @@ class _DossierLoad:
 
     def start_associated_leads(
         self,
-        email: str | None,
+        email: SameEmailFilter | Exception | None,
         *,
         then: Callable[[], None],
         before: Callable[[], None] | None = None,
     ) -> None:
         """The associated leads and, once they arrive, their chronologies: in this chain
         when it is already running (``before`` runs once they are registered), else in a
-        worker of their own. ``then`` runs once their request is sent."""
+        worker of their own. ``then`` runs once their request is sent. ``email`` is the
+        filter that finds them (`same_email_filter`), or why they cannot be found."""
+        if isinstance(email, Exception):
+            # The role sees the email masked and there is no hash to search by: the leads
+            # with the same email are unknown, not none (saying none would be false).
+            self.settle("associated_leads", error=email)
+            for part in ASSOCIATED_PARTS:
+                self.settle(part, error=self.dependency_error(part, "associated_leads", email))
+            then()
+            if before is not None:
+                before()
+            return
         if not email:
             # No email captured: nothing can be associated, and no request is needed.
             self.settle("associated_leads", [])
@@ -487,10 +528,14 @@ class _DossierLoad:
         before()
         self.associated_chain(future, email, then)
 
-    def associated_chain(self, future: Future[Any], email: str, then: Callable[[], None]) -> None:
+    def associated_chain(
+        self, future: Future[Any], email: SameEmailFilter, then: Callable[[], None]
+    ) -> None:
         try:
             REQUEST_WAVE.set(self.wave_of("associated_leads"))
-            outcome = self.call(future, self.client.leads_by_email, email, then=then)
+            by, value = email
+            find = self.client.leads_by_email if by == "email" else self.client.leads_by_email_hash
+            outcome = self.call(future, find, value, then=then)
             if outcome is None:
                 return
             if outcome.error is not None:

@@ -38,6 +38,7 @@ ConvertrError
  │    └── ResponseTooLargeError   the body is larger than MAX_RESPONSE_BYTES
  ├── PaginationError             a collection does not end within the page bound
  ├── DependencyError             a dossier part was not loaded because a part it needs failed
+ ├── EmailNotSearchableError     the role sees the email masked and there is no hash to search by
  └── InternalError               a dossier part failed on a bug in Lead Lens (logged with traceback)
 ```
 """
@@ -273,6 +274,13 @@ class PaginationError(ConvertrError):
 
 class DependencyError(ConvertrError):
     default_user_message = "Not loaded, because data it depends on failed to load."
+
+
+class EmailNotSearchableError(ConvertrError):
+    """The role sees a lead's email masked and the lead has no email hash: the leads with the
+    same email cannot be looked up (they are unknown, not absent)."""
+
+    default_user_message = "Your role cannot see this email, so the leads sharing it are unknown."
 
 
 class InternalError(ConvertrError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lib.sandbox.app import create_app
+from lib.sandbox.app import create_app, shared_app
 from lib.sandbox.db import default_db_path
 from lib.sandbox.demo import DEMO_PASSWORD, DEMO_USERS
 from lib.sandbox.seed import SeedReport, ensure_database, seed_database
@@ -18,4 +18,5 @@ __all__ = [
     "default_db_path",
     "ensure_database",
     "seed_database",
+    "shared_app",
 ]

@@ -180,6 +180,22 @@ class SandboxApp:
                 )
 
 
+_shared_apps_lock = threading.Lock()
+_shared_apps: dict[Path, WSGIApplication] = {}
+
+
+def shared_app(db_path: str | Path) -> WSGIApplication:
+    """The one app of a database file for every in-process client of this process (each
+    dashboard visitor has a client of their own): a new visitor costs no app set-up (schema
+    check, demo users, URL map), and the serving threads keep their connections."""
+    path = Path(db_path).resolve()
+    with _shared_apps_lock:
+        app = _shared_apps.get(path)
+        if app is None:
+            app = _shared_apps[path] = create_app(path)
+        return app
+
+
 def create_app(
     db_path: str | Path,
     *,

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from lib.sandbox.hashing import ensure_email_hash_key
+
 DB_PATH_ENV_VAR = "LEADLENS_SANDBOX_DB"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BUSY_TIMEOUT_MS = 10_000
@@ -293,6 +295,8 @@ def migrate(connection: sqlite3.Connection) -> None:
         for statement in SIGN_IN_SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
+        if _columns(connection, "leads"):
+            ensure_email_hash_key(connection)
         if not _columns(connection, "lead_counts"):
             for name in OBSOLETE_INDEXES:
                 connection.execute(f"DROP INDEX IF EXISTS {name}")

@@ -8,7 +8,6 @@ built once with Faker (drawing from Faker per lead would be far slower).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 from collections.abc import Sequence
@@ -46,6 +45,7 @@ from lib.sandbox.demo import (
     SCATTERED_HOSTILE_EVERY,
 )
 from lib.sandbox.draws import ascii_slug, between, iso_ts, pick
+from lib.sandbox.hashing import email_hash
 from lib.sandbox.lead_parts import (
     NO_OVERRIDES,
     CampaignPlan,
@@ -202,8 +202,10 @@ class LeadFactory:
         pools: Pools,
         campaigns: Sequence[CampaignPlan],
         rows: RowBuffer,
+        email_hash_key: bytes,
     ) -> None:
         self.rng = rng
+        self.email_hash_key = email_hash_key
         self.pools = pools
         self.campaigns = list(campaigns)
         self.rows = rows
@@ -487,7 +489,7 @@ class LeadFactory:
             over_allocated=processing.over_allocated,
             created_ts=iso_ts(identity.created),
             first_delivered_ts=first_delivered,
-            email_hash=hashlib.sha256(email.lower().encode()).hexdigest() if email else None,
+            email_hash=email_hash(email, self.email_hash_key) if email else None,
             fingerprint=fingerprint,
             publisher_payout=payout,
             advertiser_payout=spec.price,

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from lib.sandbox.auth import PROVIDER_LOGS_FORBIDDEN, User
 from lib.sandbox.db import stamp
+from lib.sandbox.masking import refuse_masked_filters
 from lib.sandbox.resources import API_PREFIX, Filter, FilterKind, Resource
 from lib.sandbox.responses import ApiError
 
@@ -49,6 +50,10 @@ it is tried on."""
 TRIGRAM = 3
 """The shortest term the trigram search index can look up; shorter ones scan the rows."""
 SEARCH_CANDIDATES_SQL = "SELECT rowid FROM lead_search WHERE lead_search MATCH ?"
+CAMPAIGN_CANDIDATES_SQL = (
+    "SELECT id FROM leads INDEXED BY leads_by_campaign WHERE campaign_id = ? AND id IN ({})"
+)
+"""The search's candidates of one campaign, checked in the index (campaign_id, id) alone."""
 
 
 @dataclass(frozen=True)
@@ -283,10 +288,22 @@ def filter_conditions(spec: Filter, args: MultiDict[str, str]) -> list[Condition
     return FILTER_KINDS[spec.kind](spec, args)
 
 
-def _lead_search(args: MultiDict[str, str]) -> list[Condition]:
+def _one_value(conditions: list[Condition], column: str) -> int | None:
+    """The one value `column` must equal, if a condition says so."""
+    for condition in conditions:
+        if condition.equals_column == column and len(condition.params) == 1:
+            value = condition.params[0]
+            return value if isinstance(value, int) else None
+    return None
+
+
+def _lead_search(args: MultiDict[str, str], campaign_id: int | None = None) -> list[Condition]:
     """`search=` on leads: each term must match the lead id, an email, a name or the full name
     (assumed). The FTS5 trigram index picks the candidates (every lead whose values hold the
-    term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's."""
+    term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's. In one
+    campaign, the candidates are kept to that campaign's by its index (campaign, id) before a
+    row is read: a search costs what its campaign's matches cost, whatever other campaigns
+    hold."""
     conditions = []
     for term in values(args, "search"):
         text = term.strip()
@@ -302,6 +319,8 @@ def _lead_search(args: MultiDict[str, str]) -> list[Condition]:
         found: tuple[Any, ...] = (_phrase(text),)
         if is_row_id(text):
             candidates, found = f"{candidates} UNION ALL SELECT ?", (*found, int(text))
+        if campaign_id is not None:
+            candidates, found = CAMPAIGN_CANDIDATES_SQL.format(candidates), (campaign_id, *found)
         sql = f"(id IN ({candidates}) AND {matches})"
         conditions.append(Condition(sql, (*found, *params), by_search_index=True))
     return conditions
@@ -385,13 +404,14 @@ def check_query_size(args: MultiDict[str, str]) -> None:
 def collection_query(resource: Resource, args: MultiDict[str, str], user: User) -> CollectionQuery:
     """Read and check a collection request's query string (400 on the first bad value)."""
     check_query_size(args)
+    refuse_masked_filters(resource.path, args, user)
     page = positive_int(args, "page", 1)
     items_per_page = min(
         positive_int(args, "itemsPerPage", ITEMS_PER_PAGE), resource.max_items_per_page
     )
     conditions = [c for spec in resource.filters for c in filter_conditions(spec, args)]
     if resource.path == "leads":
-        conditions += _lead_search(args)
+        conditions += _lead_search(args, _one_value(conditions, "campaign_id"))
     if resource.path == "logs":
         conditions += _log_visibility(args, user)
     order = order_terms(resource, args)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lib.sandbox import db
 from lib.sandbox.auth import hash_password
@@ -36,8 +37,11 @@ from lib.sandbox.demo import (
     campaign_jobs,
 )
 from lib.sandbox.draws import SECONDS_PER_DAY, ascii_slug, between, iso_ts, pick
+from lib.sandbox.hashing import new_email_hash_key, store_email_hash_key
 from lib.sandbox.lead_parts import CampaignPlan, Contract, ContractKind, Form, PlannedJob, RowBuffer
-from lib.sandbox.leads import LeadFactory, build_pools, overrides_for
+
+if TYPE_CHECKING:
+    from lib.sandbox.leads import LeadFactory
 
 DEFAULT_LEADS = 5000
 DEFAULT_SEED = 42
@@ -226,6 +230,8 @@ def _write_catalogue(
 
 
 def _stream_leads(conn: sqlite3.Connection, factory: LeadFactory, leads: int) -> None:
+    from lib.sandbox.leads import overrides_for
+
     """Make and insert leads batch by batch, so memory stays flat however many there are.
 
     (A writer thread was tried: inserting holds the GIL while binding parameters, so it
@@ -302,9 +308,17 @@ def _count(conn: sqlite3.Connection, table: str) -> int:
 
 
 def seed_database(
-    db_path: str | Path, *, leads: int = DEFAULT_LEADS, seed: int = DEFAULT_SEED
+    db_path: str | Path,
+    *,
+    leads: int = DEFAULT_LEADS,
+    seed: int = DEFAULT_SEED,
+    email_hash_key: bytes | None = None,
 ) -> SeedReport:
-    """(Re)create the demo database at `db_path`: built in a temp file, then renamed in place."""
+    """(Re)create the demo database at `db_path`: built in a temp file, then renamed in place.
+
+    `email_hash_key` is the enterprise's secret for `emailHash` (`hashing`): random unless
+    given (a test that compares two seeds gives both the same)."""
+    key = new_email_hash_key() if email_hash_key is None else email_hash_key
     if leads < 0:
         raise ValueError(f"expected a non-negative number of leads, got {leads}")
     started = time.perf_counter()
@@ -322,9 +336,14 @@ def seed_database(
             conn.executescript(db.SCHEMA)
             conn.executescript(db.SIGN_IN_SCHEMA)
             conn.execute("BEGIN")
+            store_email_hash_key(conn, key)
             campaigns = _write_catalogue(conn, rng, leads)
             rows = RowBuffer()
-            factory = LeadFactory(rng, build_pools(seed), campaigns, rows)
+            # Imported here: the lead factory brings Faker (0.1 s), and a server that only
+            # checks the database exists (ensure_database) never needs it.
+            from lib.sandbox.leads import LeadFactory, build_pools
+
+            factory = LeadFactory(rng, build_pools(seed), campaigns, rows, key)
             _stream_leads(conn, factory, leads)
             conn.execute("COMMIT")
             conn.executescript(db.INDEXES)

@@ -15,13 +15,13 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from hashlib import sha256
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from lib.sandbox import db
 from lib.sandbox.auth import User
+from lib.sandbox.hashing import email_hash, email_hash_key
 from lib.sandbox.query import DATE_PATTERN, parse_id
 from lib.sandbox.reads import fetch, serialize
 from lib.sandbox.resources import API_PREFIX, CORE_FIELDS, RESOURCES_BY_PATH, iri
@@ -309,7 +309,7 @@ def _apply(
         if name == "email":
             connection.execute(
                 "UPDATE leads SET email_hash = ? WHERE id = ?",
-                (sha256(value.lower().encode()).hexdigest(), lead_id),
+                (email_hash(value, email_hash_key(connection)), lead_id),
             )
     return int(data_id or 0), current is None
 

@@ -21,7 +21,9 @@ What is decided is pure (`lib.views.bulk`); what is sent, `lib.convertr.bulk`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -32,6 +34,7 @@ from lib.convertr.bulk import load_for_review, load_leads, save_bulk
 from lib.convertr.edits import SaveResult
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import LeadEditableField, User
+from lib.convertr.session import SignedIn
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
@@ -61,8 +64,13 @@ from lib.views.edit import MAX_VALUE_LENGTH, allowed_hint
 from lib.views.leads import LeadFilters
 
 FIELDS_TTL_SECONDS: Final = 120
+DRAFT_TTL_SECONDS: Final = 8 * 3600
+"""How long a pending bulk edit waits for its person to come back (a working day)."""
 CONFLICTS_SHOWN: Final = 20
 """Conflicts listed one by one; the rest are settled with the "for all" buttons."""
+OPEN_HINT: Final = "Select a row to open the lead."
+"""The Leads table's caption on what a row click does, replaced in bulk mode by TICK_HINT."""
+TICK_HINT: Final = "Tick rows to choose them for the bulk edit (ticks on other pages stay)."
 PROGRESS_STEPS: Final = 50
 """How often the progress bar is redrawn during a save (each redraw is a message to the
 browser; 500 of them would cost more than the save)."""
@@ -104,17 +112,75 @@ def set_selection(scope: str, lead_ids: Sequence[int]) -> None:
 # -- state -----------------------------------------------------------------------------------
 
 
+class KeptDrafts:
+    """Pending bulk edits per person and scope, in this server's memory: a reload starts a
+    new browser session, and this is how the review it had is found again. Entries expire
+    after `DRAFT_TTL_SECONDS`; nothing is written to disk (a review holds lead values)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._drafts: dict[tuple[str, str], tuple[float, BulkDraft]] = {}
+
+    def get(self, person: str, scope: str) -> BulkDraft | None:
+        with self._lock:
+            kept = self._drafts.get((person, scope))
+            if kept is None:
+                return None
+            if self._clock() - kept[0] > DRAFT_TTL_SECONDS:
+                del self._drafts[(person, scope)]
+                return None
+            return kept[1]
+
+    def put(self, person: str, scope: str, draft: BulkDraft | None) -> None:
+        with self._lock:
+            if draft is None:
+                self._drafts.pop((person, scope), None)
+            else:
+                self._drafts[(person, scope)] = (self._clock(), draft)
+
+
+@st.cache_resource(show_spinner=False)
+def kept_drafts() -> KeptDrafts:
+    return KeptDrafts()
+
+
+def _person() -> str | None:
+    """Whose drafts these are: the signed-in person's cache identity (where, who, which
+    role). None for the shared account, whose sessions are different people."""
+    state = st.session_state.get(keys.IDENTITY)
+    if not isinstance(state, SignedIn) or state.identity.shared:
+        return None
+    return state.identity.cache_key
+
+
 def _draft(scope: str) -> BulkDraft:
     draft = st.session_state.get(keys.bulk_draft(scope))
-    return draft if isinstance(draft, BulkDraft) else BulkDraft()
+    if isinstance(draft, BulkDraft):
+        return draft
+    person = _person()
+    kept = kept_drafts().get(person, scope) if person else None
+    if kept is not None:
+        # A new browser session of the same person (a reload): their pending bulk edit.
+        st.session_state[keys.bulk_draft(scope)] = kept
+        if kept.lead_ids and not chosen(scope):
+            st.session_state[keys.bulk_selection(scope)] = list(kept.lead_ids)
+        return kept
+    return BulkDraft()
 
 
 def _store(scope: str, draft: BulkDraft) -> None:
     st.session_state[keys.bulk_draft(scope)] = draft
+    person = _person()
+    if person:
+        kept_drafts().put(person, scope, draft)
 
 
 def _reset(scope: str) -> None:
     st.session_state.pop(keys.bulk_draft(scope), None)
+    person = _person()
+    if person:
+        kept_drafts().put(person, scope, None)
 
 
 @st.cache_data(ttl=FIELDS_TTL_SECONDS, show_spinner=False)
@@ -450,15 +516,19 @@ def leads_scope(campaign_id: int) -> str:
     return f"campaign.{int(campaign_id)}"
 
 
-def leads_mode(user: User) -> bool:
+def leads_mode(user: User, campaign_id: int) -> bool:
     """The "Bulk edit" toggle above the Leads table (not drawn for a role that may not use
-    it); True when rows are to be ticked for a bulk edit."""
+    it); True when rows are to be ticked for a bulk edit. On when a bulk edit of this
+    campaign is pending (after a reload too)."""
     if not may_use(user):
         st.session_state.pop(keys.BULK_MODE, None)
         return False
     if keys.BULK_MODE not in st.session_state:
         # A widget's state is dropped while another page shows: the mode is kept apart.
-        st.session_state[keys.BULK_MODE] = bool(st.session_state.get(keys.BULK_MODE_KEPT))
+        pending = _draft(leads_scope(campaign_id)).stage != "choose"
+        st.session_state[keys.BULK_MODE] = pending or bool(
+            st.session_state.get(keys.BULK_MODE_KEPT)
+        )
     on = bool(
         st.toggle(
             "Bulk edit",

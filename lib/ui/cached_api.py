@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 import streamlit as st
 
@@ -47,6 +47,8 @@ from lib.convertr.session import Identity
 from lib.presentation import resolve_timezone
 from lib.views import provenance, timeline
 from lib.views.leads import LEADS_PATH, LeadFilters, OfferedFilters
+
+T = TypeVar("T")
 
 DATA_TTL_SECONDS: Final = 120
 """How long a campaign list, statistics or page of leads is reused."""
@@ -349,3 +351,26 @@ def lead_signals(
     if held is dossier:
         return found
     return signal_search.search_signals(client, dossier.lead, dossier.associated_leads or [])
+
+
+@st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=DOSSIERS_KEPT)
+def _derived(
+    _dossier: LeadDossier,
+    _build: Callable[[], object],
+    client_key: str,
+    lead_id: int,
+    generation: int,
+    dossier_id: int,
+    name: str,
+) -> tuple[LeadDossier, object]:
+    return _dossier, _build()
+
+
+def lead_derived(dossier: LeadDossier, client_key: str, name: str, build: Callable[[], T]) -> T:
+    """`build()` once per loaded dossier and `name` (a figure, a frame): `name` must say
+    everything else the result depends on (the viewer's zone, say)."""
+    lead_id = dossier.lead_id
+    held, built = _derived(
+        dossier, build, client_key, lead_id, lead_generation(lead_id), id(dossier), name
+    )
+    return cast("T", built) if held is dossier else build()

@@ -33,6 +33,7 @@ from lib.views.campaigns import (
     chronology_frame,
     found_campaigns,
     kpis,
+    most_recently_active,
 )
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN
 
@@ -67,25 +68,32 @@ def find_campaigns(session: Session, filters: CampaignFilters) -> FoundCampaigns
     return found_campaigns(filters, page.items, page.total, by_id)
 
 
-def _choose_campaign(campaigns: tuple[Campaign, ...]) -> Campaign:
-    """The campaign picked in the selectbox, starting from the URL's `campaign`."""
+def _choose_campaign(campaigns: tuple[Campaign, ...]) -> tuple[Campaign, list[str]]:
+    """The campaign picked in the selectbox, starting from the URL's `campaign`; with what to
+    say about a followed link that named another campaign (drawn by the caller under the
+    filters, so the choice box stays in line with them)."""
     by_id = {campaign.id: campaign for campaign in campaigns}
     wanted = st.session_state.get(keys.CAMPAIGNS_CHOICE)
+    notes: list[str] = []
     if wanted not in by_id:
         linked = pages.read(CAMPAIGNS_CAMPAIGN)
         asked = linked.value
-        if asked is None and not linked.note and st.session_state.get(keys.LAST_CAMPAIGN) in by_id:
+        last = st.session_state.get(keys.LAST_CAMPAIGN)
+        # The URL holds what this page wrote itself when it names the campaign last looked
+        # at: a search or status filter hiding it is no followed link to complain about.
+        followed = asked is not None and asked != last
+        if asked is None and not linked.note and last in by_id:
             # The sidebar's Campaigns link: back to the campaign last looked at.
-            asked = st.session_state[keys.LAST_CAMPAIGN]
-        wanted = asked if asked in by_id else campaigns[0].id
-        # Never silently show another campaign than the link named.
-        widgets.link_notes([linked.note])
-        if asked is not None and asked != wanted:
-            st.warning(
-                f"The link named campaign {str(asked)!r}, which is not in this list "
-                f"(no such campaign, or the search or status filter hides it). Showing "
-                f"{escape_markdown(campaign_choice_label(by_id[wanted]))} instead.",
-                icon=":material/warning:",
+            asked = last
+        wanted = asked if asked in by_id else most_recently_active(campaigns).id
+        if linked.note:
+            notes.append(escape_markdown(linked.note))
+        if followed and asked != wanted:
+            # Never silently show another campaign than the link named.
+            notes.append(
+                f"Campaign #{asked} (from the link) is not in this list: no such campaign, or "
+                f"the search or status filter hides it. Showing "
+                f"{escape_markdown(campaign_choice_label(by_id[wanted]))} instead."
             )
         st.session_state[keys.CAMPAIGNS_CHOICE] = wanted
     chosen: int = st.selectbox(
@@ -96,7 +104,7 @@ def _choose_campaign(campaigns: tuple[Campaign, ...]) -> Campaign:
     )
     st.query_params[PARAM_CAMPAIGN] = str(chosen)
     st.session_state[keys.LAST_CAMPAIGN] = chosen
-    return by_id[chosen]
+    return by_id[chosen], notes
 
 
 def _heading(campaign: Campaign) -> None:
@@ -109,6 +117,12 @@ def _heading(campaign: Campaign) -> None:
             label="Open its leads",
             icon=":material/table_rows:",
             query_params=pages.leads_link_params(campaign.id),
+        )
+        st.page_link(
+            pages.AUDIT,
+            label="Audit it",
+            icon=":material/fact_check:",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
         )
 
 
@@ -218,7 +232,9 @@ def render(session: Session) -> None:
         st.info(filters.no_match, icon=":material/search_off:")
         return
     with choice_column:
-        campaign = _choose_campaign(found.campaigns)
+        campaign, notes = _choose_campaign(found.campaigns)
+    for note in notes:
+        st.warning(note, icon=":material/link_off:")
     _heading(campaign)
     statistics = _statistics(session, found)
     if statistics is not None:

@@ -55,7 +55,7 @@ from lib.ui import (
     workspace,
 )
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
-from lib.views.url_params import PARAM_LEAD
+from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +219,13 @@ def _sign_out(reason: SignOutReason = "signed_out") -> None:
     state = _state()
     if isinstance(state, SignedIn | SessionExpired):
         stay_signed_in.end(state.identity, _workspace())
+    if isinstance(state, SignedIn):
+        # The audit snapshot holds this user's leads: it leaves with them.
+        from lib.ui import audit_page
+
+        audit_page.forget_snapshot(
+            connect.source_name(state.identity.client.config), state.identity.email
+        )
     if state is not None:
         signin_session.sign_out(state, reason)
     _forget_page_state()
@@ -387,6 +394,12 @@ def _navigation(session: Session) -> None:
         )
         with st.container(key="frame-saved-views"):
             saved_views.sidebar_links(kept, owner, int(campaign))
+    st.page_link(
+        pages.AUDIT,
+        label="Audit",
+        icon=":material/fact_check:",
+        query_params={} if campaign is None else {PARAM_CAMPAIGN: str(campaign)},
+    )
     lead = st.session_state.get(keys.LAST_LEAD)
     if lead is not None:
         st.page_link(

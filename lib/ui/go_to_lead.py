@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.presentation import escape_markdown
 from lib.ui import keys, pages
 from lib.views.navigation import GO_TO_LEAD_HELP, parse_lead_reference
 from lib.views.url_params import PARAM_LEAD
@@ -12,7 +13,7 @@ from lib.views.url_params import PARAM_LEAD
 
 def render() -> None:
     """Draw the box in the sidebar; on submit open the lead (or say why the input is not one)."""
-    with st.sidebar.form(keys.GO_TO_LEAD_FORM, clear_on_submit=True, border=False):
+    with st.sidebar.form(keys.GO_TO_LEAD_FORM, clear_on_submit=False, border=False):
         text = st.text_input(
             "Go to lead",
             key=keys.GO_TO_LEAD,
@@ -32,6 +33,6 @@ def render() -> None:
             st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead_id)})
     message = st.session_state.pop(keys.GO_TO_LEAD_ERROR, None)
     if message:
-        # Plain text: the message quotes what was typed.
-        st.sidebar.error("That is not a lead id or a lead link.", icon=":material/error:")
-        st.sidebar.text(message)
+        # The entry stays in the box (no clear on submit), so a typo can be fixed; the message
+        # quotes what was typed, escaped so it stays text.
+        st.sidebar.error(escape_markdown(message), icon=":material/error:")

@@ -95,6 +95,8 @@ LEADS_PAGE: Final = "leads.page"
 LEADS_PREVIOUS: Final = "leads.previous"
 LEADS_NEXT: Final = "leads.next"
 """Previous / Next buttons, shown instead of the page number when the total is unknown."""
+LEADS_FIRST_PAGE: Final = "leads.first_page"
+"""Back to page 1 from a page past the end of a list whose length is unknown."""
 LEADS_TABLE: Final = "leads.table"
 LEADS_DOWNLOAD: Final = "leads.download"
 LEADS_RETRY: Final = "leads.retry"
@@ -352,6 +354,40 @@ def bulk_widget(scope: str, name: str) -> str:
 def bulk_conflict(scope: str, lead_id: int, choice: str) -> str:
     """A conflict's Keep mine / Take theirs / Skip button."""
     return f"bulk.conflict.{choice}.{scope}.{lead_id}"
+
+
+# --- Audit page (issue 19) ------------------------------------------------------------------
+AUDIT_CAMPAIGNS: Final = "audit.campaigns"
+AUDIT_WINDOW: Final = "audit.window"
+AUDIT_RUN: Final = "audit.run"
+AUDIT_CANCEL: Final = "audit.cancel"
+AUDIT_REFRESH: Final = "audit.refresh"
+AUDIT_FORGET: Final = "audit.forget"
+AUDIT_FETCH: Final = "audit.fetch"
+"""The fetch under way or just ended (a dict its worker thread fills)."""
+AUDIT_RESULT: Final = "audit.result"
+"""The last audit: (scope, AuditResult, what the fetch said)."""
+AUDIT_SECTION: Final = "audit.section"
+AUDIT_SIGNALS: Final = "audit.signals"
+AUDIT_STRENGTH: Final = "audit.strength"
+AUDIT_NEW_ONLY: Final = "audit.new_only"
+AUDIT_FINDINGS: Final = "audit.findings"
+AUDIT_FUNNEL: Final = "audit.funnel"
+AUDIT_PUBLISHERS: Final = "audit.publishers"
+AUDIT_PUBLISHER_LEADS: Final = "audit.publisher_leads"
+AUDIT_CLUSTERS: Final = "audit.clusters"
+AUDIT_REPORT: Final = "audit.report"
+AUDIT_FINDING_LEADS: Final = "audit.finding_leads"
+"""The findings' leads in table order: the Lead page's Previous / Next through findings."""
+
+
+def audit_threshold(name: str) -> str:
+    """A threshold slider's key."""
+    return f"audit.threshold.{name}"
+
+
+AUDIT_PREVIOUS: Final = "audit.previous_finding"
+AUDIT_NEXT: Final = "audit.next_finding"
 
 
 # Saved views on the Leads page (lib/ui/saved_views.py)

@@ -86,14 +86,16 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
         key=picker_key,
         help="The table has many columns; pick the ones to show (the CSV has all).",
     )
+    shown = [name for name in (columns or ASSOCIATED_DEFAULT_COLUMNS) if name in frame.columns]
     event = st.dataframe(
-        widgets.styled(frame, ("Lead status",)),
+        # Only the chosen columns are sent (the CSV below has all of them).
+        widgets.styled(frame[shown], ("Lead status",)),
         hide_index=True,
         key=keys.lead_associated_table(lead_id),
         on_select="rerun",
         selection_mode="single-row",
         height=widgets.table_height(len(frame)),
-        column_order=columns or list(ASSOCIATED_DEFAULT_COLUMNS),
+        column_order=shown,
         alt="Other campaigns with this lead's email. Select a row to open that lead.",
         column_config={
             "Campaign ID": st.column_config.NumberColumn(format="%d"),

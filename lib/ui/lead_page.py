@@ -229,8 +229,14 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
     st.markdown("##### Leads per week on these campaigns")
+    figure = cached_api.lead_derived(
+        dossier,
+        session.connection.key,
+        f"associated-weekly:{session.zone}",
+        lambda: comparison_figure(view.weekly),
+    )
     st.plotly_chart(
-        comparison_figure(view.weekly),
+        figure,
         key=keys.lead_associated_chart(lead.id),
         config={"displaylogo": False},
     )
@@ -457,6 +463,12 @@ def render(session: Session) -> None:
     owner = saved_views.owner_of(session.identity)
     lead_marks.note_opened(kept, owner, lead.id, lead.campaign_id)
     _header(session, lead)
+    if st.session_state.get(keys.AUDIT_RESULT):
+        # Imported only when this session ran an audit: the audit engine (phone numbers,
+        # IP countries, DuckDB) costs half a second to import, on no other Lead page.
+        from lib.ui import audit_page
+
+        audit_page.lead_findings(lead.id)
     widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 import streamlit as st
@@ -31,12 +32,14 @@ from lib.views.leads import (
     OfferedFilters,
     campaign_caption,
     leads_page_view,
+    sees_masked,
 )
 from lib.views.navigation import (
     LeadsPlace,
     ListPosition,
     PlaceFromLink,
     direction_label,
+    empty_page_note,
     order_caption,
     past_the_end_note,
     place_from_params,
@@ -89,13 +92,23 @@ def _campaign(session: Session) -> Campaign | None:
 def _heading(campaign: Campaign) -> None:
     st.title("Leads")
     st.caption(campaign_caption(campaign))
-    widgets.back_link(
-        pages.CAMPAIGNS, "Back to the campaign", query_params={PARAM_CAMPAIGN: str(campaign.id)}
-    )
+    with st.container(horizontal=True):
+        widgets.back_link(
+            pages.CAMPAIGNS,
+            "Back to the campaign",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
+        st.page_link(
+            pages.AUDIT,
+            label="Audit this campaign",
+            icon=":material/fact_check:",
+            query_params={PARAM_CAMPAIGN: str(campaign.id)},
+        )
 
 
 def _offered(session: Session) -> OfferedFilters:
-    return cached_api.offered_lead_filters(session.client, session.connection.key)
+    offered = cached_api.offered_lead_filters(session.client, session.connection.key)
+    return replace(offered, masked=sees_masked(session.user.role))
 
 
 def _url_params() -> dict[str, str]:
@@ -374,7 +387,10 @@ def _leads(
         column_order=LEAD_COLUMN_ORDER,
         alt=f"Leads, {view.count.replace('*', '')}, page {view.page}",
     )
-    st.caption(f"{view.showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
+    showing = view.showing
+    if bulk_page_ids is not None:
+        showing = showing.replace(bulk_edit.OPEN_HINT, bulk_edit.TICK_HINT)
+    st.caption(f"{showing} {order_caption(place.sort, place.order)} {KEYBOARD_HINT}")
     message = st.session_state.pop(keys.LEADS_SORT_MESSAGE, None)
     if message:
         st.warning(message, icon=":material/sort:")
@@ -465,6 +481,22 @@ def _id_match(session: Session, place: LeadsPlace) -> None:
         st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead.id)})
 
 
+def _no_leads(place: LeadsPlace) -> None:
+    """An empty page: past the end of a list of unknown length (say so, and offer page 1),
+    or a list with nothing in it."""
+    if place.page > 1:
+        st.info(empty_page_note(place.page), icon=":material/search_off:")
+        st.button(
+            "Go to the first page",
+            key=keys.LEADS_FIRST_PAGE,
+            on_click=_first_page,
+            icon=":material/first_page:",
+        )
+        return
+    message = NO_LEADS if place.has_filters else NO_LEADS_YET
+    st.info(message, icon=":material/search_off:")
+
+
 def render(session: Session) -> None:
     campaign = _campaign(session)
     if campaign is None:
@@ -492,12 +524,11 @@ def render(session: Session) -> None:
     view = leads_page_view(campaign, page, session.zone)
     _pager(view)
     if not page.items:
-        message = NO_LEADS if place.has_filters else NO_LEADS_YET
-        st.info(message, icon=":material/search_off:")
+        _no_leads(place)
         return
     ids = [lead.id for lead in page.items]
     selected_row = ids.index(place.selected) if place.selected in ids else None
-    bulk = bulk_edit.leads_mode(session.user)
+    bulk = bulk_edit.leads_mode(session.user, campaign.id)
     chosen, cleared = _leads(
         view, place, sortable_columns(offered.advertised), selected_row, ids if bulk else None
     )

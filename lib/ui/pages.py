@@ -18,6 +18,8 @@ LEADS: Final = "pages/1_Leads.py"
 """One campaign's leads (`/Leads?campaign=<id>`)."""
 LEAD: Final = "pages/2_Lead.py"
 """The Lead Data view of one lead (`/Lead?lead=<id>`)."""
+AUDIT: Final = "pages/3_Audit.py"
+"""The campaign audit (`/Audit?campaign=<id>`)."""
 
 
 def leads_link_params(campaign_id: int) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from lib.charts import processing_figure
@@ -34,15 +35,24 @@ def _open_tab(tab: str) -> None:
     st.session_state[keys.LEAD_TABS] = tab
 
 
-def _chart(lead_id: int, entries: tuple[TimelineEntry, ...]) -> None:
+def _processing_figure(entries: tuple[TimelineEntry, ...]) -> go.Figure | None:
     frame = processing_frame(entries)
-    if frame.empty:
+    return None if frame.empty else processing_figure(frame)
+
+
+def _chart(session: Session, dossier: LeadDossier, entries: tuple[TimelineEntry, ...]) -> None:
+    lead_id = dossier.lead_id
+    # Built once per loaded dossier: a tab switch or a filter change only draws it.
+    figure = cached_api.lead_derived(
+        dossier, session.connection.key, "processing", lambda: _processing_figure(entries)
+    )
+    if figure is None:
         st.caption("No job or provider call to chart.")
         return
     st.markdown("##### Processing")
     st.caption("When each job and provider call ran and how long it took, by outcome.")
     st.plotly_chart(
-        processing_figure(frame),
+        figure,
         key=keys.timeline_chart(lead_id),
         config={"displaylogo": False},
     )
@@ -61,7 +71,7 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
     if timeline.missing_caption:
         # The errors' messages may carry the server's text: escaped, never markup.
         st.warning(escape_markdown(timeline.missing_caption), icon=":material/warning:")
-    _chart(lead_id, timeline.entries)
+    _chart(session, dossier, timeline.entries)
     counts = timeline.counts()
     kinds_column, search_column, order_column = st.columns([3, 2, 1.3])
     kinds: list[TimelineKind] = kinds_column.multiselect(

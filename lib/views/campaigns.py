@@ -81,6 +81,21 @@ def found_campaigns(
     return FoundCampaigns(tuple(found), total)
 
 
+_STATUS_ACTIVITY: Final[dict[str, int]] = {"Live": 0, "Paused": 1, "Completed": 2, "Draft": 3}
+
+
+def most_recently_active(campaigns: Sequence[Campaign]) -> Campaign:
+    """The campaign a first visit opens: a Live one before a paused, completed or draft one,
+    and among those the one that started (or was created) last; never merely the first by
+    name."""
+
+    def activity(campaign: Campaign) -> tuple[int, date]:
+        started = campaign.start_date or campaign.created_ts.date()
+        return -_STATUS_ACTIVITY.get(campaign.status, len(_STATUS_ACTIVITY)), started
+
+    return max(campaigns, key=activity)
+
+
 def campaign_caption(campaign: Campaign) -> str:
     """The line under the campaign's name (markdown: every text from the API is escaped)."""
     period = f"{format_date(campaign.start_date)} to {format_date(campaign.end_date)}"

@@ -9,7 +9,7 @@ from typing import Final, Literal
 
 import pandas as pd
 
-from lib.convertr.constants import API_PREFIX
+from lib.convertr.endpoints import LEADS, Filter
 from lib.convertr.models import Campaign, Lead, Page, ProcessrStatus
 from lib.presentation import (
     delivery_label,
@@ -48,7 +48,7 @@ NO_LEADS_YET: Final = "This campaign has no leads yet."
 """Shown instead of `NO_LEADS` when no filter is set (a new or draft campaign)."""
 
 
-LEADS_PATH: Final = f"{API_PREFIX}/leads"
+LEADS_PATH: Final = LEADS.path
 """The collection whose advertised filters (`hydra:search`) decide which filters are offered."""
 
 LeadFilterName = Literal["status", "delivery", "dates", "search", "order"]
@@ -63,15 +63,30 @@ FILTER_LABELS: Final[Mapping[LeadFilterName, str]] = {
 """Each filter widget's label, as the page shows it."""
 
 FILTER_PARAMETERS: Final[Mapping[LeadFilterName, tuple[tuple[str, ...], ...]]] = {
-    "status": (("processrStatus[]", "processrStatus"),),
-    "delivery": (("delivered",),),
-    "dates": (("createdTs[after]",), ("createdTs[before]",)),
-    "search": (("search",),),
-    "order": (("order[createdTs]",),),
+    "status": ((Filter.LEAD_STATUS_IN, Filter.LEAD_STATUS),),
+    "delivery": ((Filter.DELIVERED,),),
+    "dates": ((Filter.CREATED_AFTER,), (Filter.CREATED_BEFORE,)),
+    "search": ((Filter.SEARCH,),),
+    "order": ((Filter.order("createdTs"),),),
 }
 """The query parameters each filter sends (`ConvertrClient.leads_page`): a filter is offered
 when the server advertises, for every group, one of its spellings (API Platform advertises an
 exact filter both as `processrStatus` and `processrStatus[]`)."""
+
+
+MASKED_ROLES: Final = frozenset({"masked"})
+"""Roles that see personal values masked (the sandbox's `masked`; assumed for Convertr)."""
+MASKED_ROLE_WITHHELD: Final[Mapping[LeadFilterName, str]] = {
+    "search": (
+        "Your role sees emails masked. A search matches emails, so its answers would reveal"
+        " them a guess at a time: Lead Lens does not offer it (the server refuses it too)."
+    ),
+}
+"""Filters a masked role is not offered, with the reason shown on the greyed-out widget."""
+
+
+def sees_masked(role: str) -> bool:
+    return role in MASKED_ROLES
 
 
 @dataclass(frozen=True)
@@ -80,8 +95,12 @@ class OfferedFilters:
     advertises; `advertised` None (nothing advertised) offers every filter."""
 
     advertised: frozenset[str] | None = None
+    masked: bool = False
+    """The role sees personal values masked: the filters that match them are withheld."""
 
     def offers(self, name: LeadFilterName) -> bool:
+        if self.masked and name in MASKED_ROLE_WITHHELD:
+            return False
         if self.advertised is None:
             return True
         advertised = self.advertised
@@ -93,6 +112,8 @@ class OfferedFilters:
         """Why a filter is greyed out (for its help), or None when it is offered."""
         if self.offers(name):
             return None
+        if self.masked and name in MASKED_ROLE_WITHHELD:
+            return MASKED_ROLE_WITHHELD[name]
         wanted = " and ".join(" or ".join(group) for group in FILTER_PARAMETERS[name])
         return (
             f"This server does not advertise the {wanted} filter on its leads, so Lead Lens "
@@ -109,7 +130,7 @@ class OfferedFilters:
         if not self.missing:
             return None
         names = ", ".join(FILTER_LABELS[name] for name in self.missing)
-        return f"Not offered by this server: {names}. Hover a greyed-out filter to see why."
+        return f"Not offered: {names}. Hover a greyed-out filter to see why."
 
 
 ALL_FILTERS: Final = OfferedFilters()

@@ -70,10 +70,12 @@ GO_TO_LEAD_HELP: Final = (
 def parse_lead_reference(text: str) -> int:
     """The lead id a user typed or pasted: digits (a leading `#` allowed), a URL with a
     `lead=` parameter, or a URL or path ending in `/leads/<id>`. Raises ValueError saying what
-    was expected and what came."""
+    was expected and what came, in the user's words."""
     given = text.strip()
     if not given:
-        raise ValueError("expected a lead id or a lead link, got nothing")
+        raise ValueError(
+            "Type a lead id (such as 102214) or paste a link to a lead, then press Open lead."
+        )
     bare = given.removeprefix("#").replace(",", "").replace(" ", "")
     if whole_number(bare) is not None:
         return _positive(bare, given)
@@ -91,8 +93,8 @@ def parse_lead_reference(text: str) -> int:
     if match:
         return _positive(match.group(1), given)
     raise ValueError(
-        f"expected a lead id (a positive number) or a link with lead=<id> or /leads/<id>, "
-        f"got {given!r}"
+        f"“{given}” is not a lead id or a link to a lead. A lead id is a number such as "
+        f"102214; a link to a lead contains lead=102214 or /leads/102214."
     )
 
 
@@ -100,7 +102,9 @@ def _positive(digits: str, given: str) -> int:
     try:
         return positive_id(digits)
     except ValueError:
-        raise ValueError(f"expected a lead id (a positive number), got {given!r}") from None
+        raise ValueError(
+            f"“{given}” is not a lead id: a lead id is a whole number from 1 up, such as 102214."
+        ) from None
 
 
 # --- Sorting on the server ----------------------------------------------------------------
@@ -273,6 +277,12 @@ def past_the_end_note(asked: int, last: int) -> str:
     longer, or a hand-made one); the last page is shown instead."""
     pages = "1 page" if last == 1 else f"{last} pages"
     return f"This list has no page {asked}: it has {pages}. Showing page {last}, the last."
+
+
+def empty_page_note(asked: int) -> str:
+    """Said when a page past the first is empty and the list's length is unknown (a server
+    that sends no total): the list ends before it, and its last page cannot be named."""
+    return f"Page {asked} of this list is empty: the list ends before it."
 
 
 # --- Previous / Next ----------------------------------------------------------------------

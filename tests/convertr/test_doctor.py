@@ -19,7 +19,6 @@ from pydantic import SecretStr
 from lib.cli import main as cli_main
 from lib.connect import connect, injected, sandbox_at, sandbox_config, sandbox_transport
 from lib.convertr import ClientConfig, ConvertrClient
-from lib.convertr import doctor as doctor_module
 from lib.convertr.doctor import ENDPOINTS, DoctorReport, read_secrets_files, run_doctor
 from lib.sandbox.dialects import DIALECTS as SANDBOX_DIALECTS
 from tests.convertr.fakes import (
@@ -607,11 +606,23 @@ def test_secrets_files_are_read_in_order_and_a_bad_one_is_named(tmp_path: Path) 
 
 
 def test_every_endpoint_the_client_reads_is_in_the_table() -> None:
-    """The doctor's table must follow client.py: every resource path it requests is probed."""
+    """The doctor follows the one endpoint table: every resource is probed, every filter the
+    client sends to it is checked, and the client spells no path or filter of its own."""
     import re
 
-    source = Path(doctor_module.__file__).with_name("client.py").read_text("utf-8")
-    requested = set(re.findall(r"API_PREFIX\}/([a-z-]+(?:/me)?)", source))
-    requested |= set(re.findall(r'_by_ids\(\s*\w+,\s*"([a-z-]+)"', source))
+    from lib.convertr import endpoints
+
     probed = {endpoint.resource.removesuffix("/{id}") for endpoint in ENDPOINTS}
-    assert requested - probed == set()
+    assert {resource.name for resource in endpoints.RESOURCES} - probed == set()
+    for resource in endpoints.RESOURCES:
+        checked = {
+            need.filter
+            for endpoint in ENDPOINTS
+            if endpoint.resource == resource.name
+            for need in endpoint.needs
+        }
+        assert set(resource.filters) - checked == set(), resource.name
+    from lib.convertr import client as client_module
+
+    source = Path(client_module.__file__).read_text("utf-8")
+    assert not re.findall(r'API_PREFIX|"/api/v4|"[a-z]+\.id(?:\[\])?"', source)

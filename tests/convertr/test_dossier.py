@@ -278,3 +278,18 @@ def test_with_campaign_and_email_known_the_associated_leads_are_sent_first(
     sent = sorted(recorder.sent, key=lambda item: item.started)
     assert sent[0].url.startswith("/api/v4/leads?email=")
     assert len(sent) == expected_requests(dossier)
+
+
+def test_the_same_email_is_found_by_its_hash_when_the_email_is_masked() -> None:
+    from lib.convertr.dossier import same_email_filter
+    from lib.convertr.errors import EmailNotSearchableError
+    from lib.convertr.models import Lead
+    from tests.convertr.fakes import lead
+
+    shown = Lead.model_validate(lead(email="a@b.example", emailHash="ab12"))
+    masked = Lead.model_validate(lead(email="[masked]", emailHash="ab12"))
+    unhashed = Lead.model_validate(lead(email="[masked]", emailHash=None))
+    assert same_email_filter(shown) == ("email", "a@b.example")
+    assert same_email_filter(masked) == ("emailHash", "ab12")
+    assert isinstance(same_email_filter(unhashed), EmailNotSearchableError)
+    assert same_email_filter(Lead.model_validate(lead(email=""))) is None

@@ -106,9 +106,9 @@ def test_secret_looking_query_values_are_redacted() -> None:
 
 def test_no_record_holds_the_token_or_the_password(sandbox_client: SandboxClientFactory) -> None:
     client, _ = sandbox_client()
-    client._forget_token(client._bearer_token())  # sign in again: the login is recorded too
+    client.auth.forget_token(client.auth.bearer_token())  # sign in again: the login is recorded too
     load_dossier(client, SHOWCASE)
-    token = client._bearer_token()
+    token = client.auth.bearer_token()
     records = client.request_log.records()
     assert any(record.path == "/api/login" for record in records)
     everything = repr(records)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import sqlite3
 import threading
 from pathlib import Path
@@ -18,6 +19,7 @@ from lib.sandbox.demo import (
     SHOWCASE_HOSTILE_LEAD_ID,
 )
 from lib.sandbox.dialects import DEFAULT_DIALECT
+from lib.sandbox.hashing import email_hash_key
 from tests.sandbox.conftest import BASE_URL, login, make_client
 
 LEAD_IRI = f"/api/v4/leads/{SHOWCASE_CAUTION_LEAD_ID}"
@@ -87,13 +89,17 @@ def test_overwriting_a_captured_value_keeps_it_as_original(write_client: httpx.C
     assert write_client.get(LEAD_IRI).json()["firstName"] == "Liv"
 
 
-def test_email_edit_updates_the_lead_and_its_hash(write_client: httpx.Client) -> None:
+def test_email_edit_updates_the_lead_and_its_hash(
+    write_client: httpx.Client, writable_db: Path
+) -> None:
     write_client.headers.update(login(write_client, "admin"))
     body = {"lead": LEAD_IRI, "name": "email", "value": "Liv@Example.org"}
     assert post(write_client, body).status_code == 200
     lead = write_client.get(LEAD_IRI).json()
     assert lead["email"] == "Liv@Example.org"
-    assert lead["emailHash"] == hashlib.sha256(b"liv@example.org").hexdigest()
+    with sqlite3.connect(writable_db) as connection:
+        key = email_hash_key(connection)
+    assert lead["emailHash"] == hmac.new(key, b"liv@example.org", hashlib.sha256).hexdigest()
 
 
 def test_stale_previous_value_is_409_and_writes_nothing(write_client: httpx.Client) -> None:

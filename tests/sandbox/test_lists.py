@@ -312,3 +312,47 @@ def test_an_old_database_gets_the_lists_when_opened(writable_db: Path) -> None:
     assert _counts(connection) == _grouped(connection)
     assert SHOWCASE_CAUTION_LEAD_ID in _found(connection, "olivia bennett")
     connection.close()
+
+
+def test_a_search_in_one_campaign_reads_only_that_campaigns_candidates(sandbox_db: Path) -> None:
+    """Issue 18: a search's cost must not grow with the matches in other campaigns. Each
+    candidate of the search index is checked in the (campaign, id) index before any lead row
+    is read; the answer is the plain search's."""
+    import sqlite3
+
+    from werkzeug.datastructures import MultiDict
+
+    from lib.sandbox.auth import User as SandboxUser
+    from lib.sandbox.query import collection_query
+    from lib.sandbox.resources import RESOURCES_BY_PATH
+
+    user = SandboxUser(1, "analyst@sandbox.test", "Ana Lyst", "analyst")
+    leads = RESOURCES_BY_PATH["leads"]
+    in_campaign = collection_query(
+        leads, MultiDict([("campaign.id", "1"), ("search", "bennett")]), user
+    )
+    everywhere = collection_query(leads, MultiDict([("search", "bennett")]), user)
+    with sqlite3.connect(sandbox_db) as connection:
+
+        def ids(query: Any) -> list[int]:
+            sql = f"SELECT id FROM {query.source('leads')}{query.where}"
+            return [row[0] for row in connection.execute(sql, query.params)]
+
+        plan = " ".join(
+            str(row[3])
+            for row in connection.execute(
+                f"EXPLAIN QUERY PLAN SELECT id FROM {in_campaign.source('leads')}"
+                f"{in_campaign.where}",
+                in_campaign.params,
+            )
+        )
+        expected = [
+            lead_id
+            for lead_id, campaign in connection.execute(
+                f"SELECT id, campaign_id FROM {everywhere.source('leads')}{everywhere.where}",
+                everywhere.params,
+            )
+            if campaign == 1
+        ]
+        assert ids(in_campaign) == expected and expected, "the same answer"
+    assert "COVERING INDEX leads_by_campaign (campaign_id=? AND rowid=?)" in plan, plan

@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -215,9 +216,10 @@ def test_showcase_leads_are_as_documented(client: httpx.Client, db: sqlite3.Conn
 
 
 def test_seed_is_deterministic(tmp_path: Path) -> None:
-    first = seed_database(tmp_path / "a.sqlite", leads=60, seed=3)
-    second = seed_database(tmp_path / "b.sqlite", leads=60, seed=3)
-    other = seed_database(tmp_path / "c.sqlite", leads=60, seed=4)
+    key = bytes(32)
+    first = seed_database(tmp_path / "a.sqlite", leads=60, seed=3, email_hash_key=key)
+    second = seed_database(tmp_path / "b.sqlite", leads=60, seed=3, email_hash_key=key)
+    other = seed_database(tmp_path / "c.sqlite", leads=60, seed=4, email_hash_key=key)
     assert first.leads == second.leads == 60
 
     def dump(path: Path) -> list[tuple[object, ...]]:
@@ -358,3 +360,40 @@ def test_avatar_of_a_hostile_name_is_valid_svg() -> None:
     svg = base64.b64decode(uri.split(",", 1)[1]).decode()
     text = ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}text")
     assert text is not None and text.text == "<&"
+
+
+def test_checking_the_database_imports_no_seeding_machinery(sandbox_db: Path) -> None:
+    """A server only checks that the demo database exists: Faker and the lead factory (a
+    tenth of a second) are imported only to seed one."""
+    code = (
+        "import sys; from lib.sandbox import ensure_database, shared_app; "
+        f"shared_app(ensure_database({str(sandbox_db)!r})); "
+        "print(sorted(m for m in ('faker', 'lib.sandbox.leads') if m in sys.modules))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    ).stdout.strip()
+    assert shown == "[]"
+
+
+def test_every_in_process_client_of_one_database_shares_one_app(
+    writable_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each dashboard visitor has a client: none of them sets up an app of its own."""
+    from lib.connect import connect, sandbox_at, sandbox_config
+    from lib.sandbox import app as sandbox_app
+
+    made: list[Path] = []
+    create = sandbox_app.create_app
+
+    def counted(db_path: Any, **options: Any) -> Any:
+        made.append(Path(db_path))
+        return create(db_path, **options)
+
+    monkeypatch.setattr(sandbox_app, "create_app", counted)
+    users = ("analyst@sandbox.test", "viewer@sandbox.test", "masked@sandbox.test")
+    clients = [
+        connect(sandbox_config(user), transport_factory=sandbox_at(writable_db)) for user in users
+    ]
+    assert [client.current_user().email for client in clients] == list(users)
+    assert len(made) == 1, "one app for the database"

@@ -66,6 +66,8 @@ def test_only_roles_that_edit_unmasked_see_the_bulk_controls(user: str, offered:
 def choose_all(at: Any) -> Any:
     at.toggle(key=keys.BULK_MODE).set_value(True).run()
     assert not at.exception
+    # In bulk mode a row is ticked, not opened, and the table's caption says so.
+    assert any(bulk_edit.TICK_HINT in item.value for item in at.caption)
     widget(at, "button", "all").click().run()
     assert not at.exception
     return at
@@ -193,3 +195,20 @@ def test_the_pending_review_survives_a_page_switch() -> None:
     draft: BulkDraft = at.session_state[keys.bulk_draft(SCOPE)]
     assert draft.stage == "review"
     assert widget(at, "button", "save").label.startswith("Save ")
+
+
+def test_the_pending_review_survives_a_reload_for_the_same_person_only() -> None:
+    at = open_leads("admin@sandbox.test")
+    choose_all(at)
+    widget(at, "selectbox", "field").select("company").run()
+    widget(at, "text_input", "value").input("Acme").run()
+    widget(at, "button", "review").click().run()
+    label = widget(at, "button", "save").label
+    # A reload is a new browser session: the same person finds the review again.
+    again = open_leads("admin@sandbox.test")
+    assert again.toggle(key=keys.BULK_MODE).value is True
+    assert widget(again, "button", "save").label == label
+    # Another person does not.
+    other = open_leads("analyst@sandbox.test")
+    assert keys.bulk_draft(SCOPE) not in other.session_state
+    assert not [item for item in other.button if item.key == keys.bulk_widget(SCOPE, "save")]

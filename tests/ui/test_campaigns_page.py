@@ -96,3 +96,38 @@ def test_sidebar_shows_the_source_and_switches_demo_users() -> None:
     assert not at.exception
     sidebar = "\n".join(str(item.value) for item in at.sidebar.markdown)
     assert "Masked viewer" in sidebar
+
+
+def test_filtering_says_nothing_about_links_and_keeps_the_choice_in_line() -> None:
+    """A search or status filter that hides the campaign shown is no followed link: no
+    warning, and nothing drawn inside the choice column above the Campaign box."""
+    at = app_at(campaign="4").run()
+    at.multiselect(key=keys.CAMPAIGNS_STATUS).select("Completed").run()
+    assert not at.exception
+    assert not at.warning, [item.value for item in at.warning]
+    at.multiselect(key=keys.CAMPAIGNS_STATUS).unselect("Completed").run()
+    at.text_input(key=keys.CAMPAIGNS_SEARCH).input("zzzz-no-match-but-typed").run()
+    at.text_input(key=keys.CAMPAIGNS_SEARCH).input("a").run()
+    assert not at.exception
+    assert not at.warning, [item.value for item in at.warning]
+
+
+def test_a_followed_link_to_a_hidden_campaign_says_so_in_words() -> None:
+    at = app_at(campaign="99999").run()
+    assert not at.exception
+    (warning,) = at.warning
+    assert "Campaign #99999 (from the link) is not in this list" in warning.value
+    assert "'" not in warning.value.split("Showing")[0]
+
+
+def test_the_first_visit_opens_the_most_recently_active_campaign(api: ConvertrClient) -> None:
+    campaigns = api.campaigns_page(items_per_page=100).items
+    at = app_at().run()
+    assert not at.exception
+    chosen = next(
+        item for item in campaigns if item.id == at.selectbox(key=keys.CAMPAIGNS_CHOICE).value
+    )
+    assert chosen.status == "Live"
+    live = [item for item in campaigns if item.status == "Live"]
+    latest = max(item.start_date or item.created_ts.date() for item in live)
+    assert (chosen.start_date or chosen.created_ts.date()) == latest

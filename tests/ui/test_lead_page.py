@@ -12,6 +12,7 @@ from lib.palette import STATUS_BADGE_COLOURS
 from lib.ui import keys, pages
 from lib.views.lead import LEAD_TABS, NO_ASSOCIATED
 from tests.ui.conftest import (
+    PROJECT_ROOT,
     AppTransport,
     app_at,
     hydra_error,
@@ -69,8 +70,13 @@ def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     assert lead.email
     others = {item.campaign_id for item in api.leads_by_email(lead.email)} - {lead.campaign_id}
     assert len(others) >= 3
+    other_leads = {item.id for item in api.leads_by_email(lead.email)} - {lead.id}
     frame = associated.dataframe[0].value
-    assert set(frame["Campaign ID"]) == others
+    assert set(frame["Lead ID"]) == other_leads
+    assert set(frame["Campaign"]) == {api.campaign(campaign).name for campaign in others}
+    from lib.views.reading import ASSOCIATED_DEFAULT_COLUMNS
+
+    assert list(frame.columns) == list(ASSOCIATED_DEFAULT_COLUMNS), "only the shown columns sent"
     assert associated.get("plotly_chart")
 
 
@@ -318,6 +324,14 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     assert not at.get("plotly_chart"), "and none is sent"
     tab(at, "Associated Campaigns")
     assert built == Counter({"comparison_figure": 1})
+    for name in ("Timeline", "Profile", "Associated Campaigns", "Timeline"):
+        tab(at, name)
+    again = app_at(LEAD, lead=SHOWCASE).run()  # the same person's next browser session
+    tab(again, "Timeline")
+    tab(again, "Associated Campaigns")
+    assert built == Counter({"comparison_figure": 1, "processing_figure": 1}), (
+        "each figure built once per loaded dossier, not per run or per session"
+    )
 
 
 def test_a_closed_tabs_choices_are_kept() -> None:
@@ -377,3 +391,19 @@ def test_no_csv_is_built_until_its_download_is_pressed(monkeypatch: Any) -> None
     assert not at.exception
     assert at.get("download_button"), "the tables offer their CSV"
     assert not built, "built only when pressed"
+
+
+def test_the_lead_page_imports_no_audit_engine() -> None:
+    """Cold start (issue 18): the Lead page of a session that ran no audit never imports the
+    audit engine (half a second of imports)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lib.ui.lead_page; "
+        "print(sorted(m for m in sys.modules if m.startswith(('lib.audit', 'duckdb'))))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    ).stdout.strip()
+    assert shown == "[]"

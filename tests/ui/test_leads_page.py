@@ -147,7 +147,7 @@ def test_only_the_filters_the_server_advertises_are_offered(
     ):
         assert widget.disabled, widget.label
         assert "does not advertise" in widget.help
-    assert any("Not offered by this server: Delivery" in item.value for item in at.caption)
+    assert any("Not offered: Delivery" in item.value for item in at.caption)
     at.multiselect(key=keys.LEADS_STATUS).select("Caution").run()
     assert set(at.dataframe[0].value["Status"]) == {"Caution"}, "an offered filter still works"
 
@@ -239,3 +239,50 @@ def test_a_page_past_the_last_one_shows_the_last_page_and_says_so(
     assert not at.exception
     assert len(runs) == 1
     assert at.number_input(key=keys.LEADS_PAGE).value == last
+
+
+def test_a_masked_user_is_not_offered_the_search_and_a_linked_search_is_not_sent(
+    app_transport: AppTransport,
+) -> None:
+    sent: list[httpx.Request] = []
+    app_transport.answer = lambda request: sent.append(request)
+    # A search matches emails: for a role that sees them masked, its counts would answer
+    # guesses. The box is greyed out with the reason, and a search in a shared link is not
+    # sent (the sandbox would refuse it with 403).
+    at = app_at(LEADS, campaign="3", search="olivia")
+    at.session_state[keys.DEMO_USER] = "masked@sandbox.test"
+    at.run()
+    assert not at.exception
+    box = at.text_input(key=keys.LEADS_SEARCH)
+    assert box.disabled
+    assert "Your role sees emails masked" in (box.help or "")
+    assert not any(
+        is_request(request, "GET", "leads") and "search" in request.url.params for request in sent
+    )
+    assert any(is_request(request, "GET", "leads") for request in sent)
+    assert lead_ids(at)  # the list is shown, unsearched
+
+
+def test_without_a_total_a_page_past_the_end_says_so_and_offers_the_first(
+    ui_env: Any, app_transport: AppTransport, monkeypatch: Any
+) -> None:
+    """Partial pagination: the last page is unknown, so a page past it cannot be replaced by
+    the last one; it must not claim the campaign has no leads."""
+
+    def partial(body: dict[str, Any]) -> dict[str, Any]:
+        return {name: value for name, value in body.items() if not name.endswith("totalItems")}
+
+    app_transport.answer = sandbox_rewriting(ui_env, partial)
+    runs = counting_runs(monkeypatch)
+    at = app_at(LEADS, campaign="3")
+    at.query_params["page"] = "9999"
+    at.run(timeout=RUN_BOUND_SECONDS)
+    assert not at.exception
+    assert len(runs) <= RUN_BOUND
+    shown = " ".join(str(item.value) for item in at.info)
+    assert "no leads yet" not in shown
+    assert "Page 9999 of this list is empty" in shown
+    at.button(key=keys.LEADS_FIRST_PAGE).click().run()
+    assert not at.exception
+    assert lead_ids(at), "the first page, with its leads"
+    assert "page" not in at.query_params

@@ -39,8 +39,11 @@ def test_go_to_lead_says_why_an_input_is_not_a_lead() -> None:
     go_to(at, "https://example.com/campaigns/3")
     assert not at.exception
     assert at.title[0].value == "Campaigns", "stays on the page"
-    assert "not a lead id" in at.sidebar.error[0].value
-    assert any("expected a lead id" in item.value for item in at.sidebar.text)
+    assert "is not a lead id or a link to a lead" in at.sidebar.error[0].value
+    assert "expected" not in at.sidebar.error[0].value
+    assert at.sidebar.text_input(key=keys.GO_TO_LEAD).value == "https://example.com/campaigns/3", (
+        "the rejected entry stays in the box to be fixed"
+    )
 
 
 def test_an_unknown_id_gets_the_deep_links_message() -> None:
@@ -159,7 +162,7 @@ def test_notes_are_newest_first_with_a_toggle(api: ConvertrClient, ui_env: Any) 
 def test_a_campaign_link_outside_the_list_says_so() -> None:
     at = app_at(pages.CAMPAIGNS, campaign="99999").run()
     assert not at.exception
-    assert "campaign '99999', which is not in this list" in at.warning[0].value
+    assert "Campaign #99999 (from the link) is not in this list" in at.warning[0].value
 
 
 def test_the_sidebar_campaigns_link_returns_to_the_last_campaign() -> None:

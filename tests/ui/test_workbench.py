@@ -327,7 +327,7 @@ def test_the_lead_inspector_shows_the_waves_and_no_secret() -> None:
     assert "Bearer" not in shown and "authorization" not in shown.lower()
     token = cached_api.connection_of(
         at.session_state[keys.IDENTITY].identity
-    ).client._bearer_token()
+    ).client.auth.bearer_token()
     assert token not in shown + texts(at.main) + texts(at.sidebar)
     for query in frame["Query"]:
         assert "token" not in query.lower() and "password" not in query.lower()

@@ -63,8 +63,11 @@ def test_a_lead_id_or_a_pasted_lead_link_names_the_lead(text: str, expected: int
     ],
 )
 def test_anything_else_says_what_was_expected_and_what_came(text: str) -> None:
-    with pytest.raises(ValueError, match="expected a lead id"):
+    with pytest.raises(ValueError, match="lead id") as raised:
         parse_lead_reference(text)
+    message = str(raised.value)
+    assert "102214" in message, "says what a lead id looks like"
+    assert "expected" not in message and "got " not in message, "no developer words"
 
 
 def test_a_place_round_trips_through_query_parameters() -> None:

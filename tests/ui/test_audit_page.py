@@ -1,0 +1,128 @@
+"""The Audit page under AppTest: settings, a run, an empty window, a failing fetch, a masked
+user; the links that carry the campaign."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.ui import keys, pages
+from tests.ui.conftest import AppTransport, app_at, hydra_error, is_request
+
+OLD_WINDOW = (dt.date(2000, 1, 1), dt.date.today())
+
+
+@pytest.fixture(autouse=True)
+def _private_snapshots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADLENS_AUDIT_DIR", str(tmp_path / "audit"))
+
+
+def audit_app(**query: str) -> AppTest:
+    at = app_at(pages.AUDIT, **query)
+    at.run()
+    return at
+
+
+def run_audit(at: AppTest, window: tuple[dt.date, dt.date] = OLD_WINDOW) -> AppTest:
+    at.date_input(key=keys.AUDIT_WINDOW).set_value(window).run()
+    at.button(key=keys.AUDIT_RUN).click().run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [i.value for i in at.info]
+        + [w.value for w in at.warning]
+        + [e.value for e in at.error]
+    )
+
+
+def test_a_campaign_link_preselects_it_and_a_run_shows_figures_and_findings() -> None:
+    at = audit_app(campaign="1")
+    assert not at.exception
+    assert at.multiselect(key=keys.AUDIT_CAMPAIGNS).value == [1]
+    run_audit(at)
+    assert not at.exception
+    labels = [metric.label for metric in at.metric]
+    assert labels == ["Leads audited", "Flagged", "Payout at risk", "Identity clusters"]
+    assert int(at.metric[0].value.replace(",", "")) > 0
+    findings = at.dataframe(key=keys.AUDIT_FINDINGS).value
+    assert {"Signal", "Lead", "Why", "Strength"} <= set(findings.columns)
+    assert "Snapshot of" in texts(at)
+
+
+def test_thresholds_show_their_impact_at_once() -> None:
+    at = run_audit(audit_app(campaign="1"))
+    at.slider(key=keys.audit_threshold("duplicate_window_days")).set_value(1).run()
+    assert not at.exception
+    assert "With these thresholds:" in texts(at)
+
+
+def test_sections_draw_only_the_open_one() -> None:
+    at = run_audit(audit_app(campaign="1"))
+    at.segmented_control(key=keys.AUDIT_SECTION).set_value("Publishers").run()
+    assert not at.exception
+    table = at.dataframe(key=keys.AUDIT_PUBLISHERS).value
+    assert {"Publisher", "Flagged %", "95% interval", "Flagged vs baseline"} <= set(table.columns)
+    at.segmented_control(key=keys.AUDIT_SECTION).set_value("Clusters").run()
+    assert not at.exception
+
+
+def test_an_empty_window_says_so() -> None:
+    at = run_audit(audit_app(campaign="1"), (dt.date(2001, 1, 1), dt.date(2001, 1, 2)))
+    assert not at.exception
+    assert "No lead was captured in this window." in texts(at)
+
+
+def test_a_failing_fetch_keeps_the_page_and_names_the_window(
+    app_transport: AppTransport,
+) -> None:
+    at = audit_app(campaign="1")
+    app_transport.answer = lambda request: (
+        hydra_error(404, "gone") if is_request(request, "GET", "leads") else None
+    )
+    run_audit(at)
+    assert not at.exception
+    assert "could not be read" in texts(at)
+
+
+def test_a_masked_user_audits_on_hashes() -> None:
+    at = audit_app(campaign="1")
+    at.selectbox(key=keys.DEMO_USER).select("masked@sandbox.test").run()
+    at = run_audit(at)
+    assert not at.exception
+    shown = texts(at)
+    assert "Masked: the audit runs on hashes." in shown
+    assert "duplicate_phone** did not run" in shown
+
+
+def test_forget_removes_the_snapshot(tmp_path: Path) -> None:
+    at = run_audit(audit_app(campaign="1"))
+    assert list((tmp_path / "audit").glob("audit-*.duckdb"))
+    at.run()
+    at.button(key=keys.AUDIT_FORGET).click().run()
+    assert not at.exception
+    assert not list((tmp_path / "audit").glob("audit-*.duckdb"))
+
+
+def test_a_finding_opens_its_lead_which_steps_to_the_next_finding() -> None:
+    at = run_audit(audit_app(campaign="1"))
+    table = at.dataframe(key=keys.AUDIT_FINDINGS).value
+    leads = list(dict.fromkeys(int(lead) for lead in table["Lead"]))
+    assert len(leads) >= 2
+    # AppTest cannot click a dataframe row: open the first finding's lead as the row would.
+    at.switch_page(pages.LEAD)
+    at.query_params["lead"] = str(leads[0])
+    at.run()
+    assert not at.exception
+    assert f"Finding 1 of {len(leads)}" in texts(at)
+    assert at.button(key=keys.AUDIT_PREVIOUS).disabled
+    at.button(key=keys.AUDIT_NEXT).click().run()
+    assert not at.exception
+    assert at.query_params["lead"] == str(leads[1])
+    assert f"Finding 2 of {len(leads)}" in texts(at)
