@@ -180,6 +180,9 @@ class DemoCatalogue:
     """(email, role, name) of each demo user."""
     role_permissions: Mapping[str, tuple[str, ...]]
     password: str = SANDBOX_PASSWORD
+    notes: Mapping[str, str] | None = None
+    """What a demo user's card must say besides its role (a second factor and its code, a
+    password that has expired), by email."""
 
     @property
     def emails(self) -> tuple[str, ...]:
@@ -188,6 +191,16 @@ class DemoCatalogue:
 
 def demo_catalogue() -> DemoCatalogue:
     """The sandbox's demo users and role permissions (imports the sandbox's static tables)."""
-    from lib.sandbox.demo import DEMO_USERS, ROLE_PERMISSIONS
+    from lib.sandbox.demo import (
+        DEMO_USERS,
+        EXPIRED_PASSWORD_USER,
+        MFA_USER,
+        ROLE_PERMISSIONS,
+        SANDBOX_MFA_CODE,
+    )
 
-    return DemoCatalogue(users=DEMO_USERS, role_permissions=ROLE_PERMISSIONS)
+    notes = {
+        MFA_USER: f"Needs a code after the password: the sandbox's code is {SANDBOX_MFA_CODE}",
+        EXPIRED_PASSWORD_USER: "Its password has expired: it signs in but may do nothing",
+    }
+    return DemoCatalogue(users=DEMO_USERS, role_permissions=ROLE_PERMISSIONS, notes=notes)

@@ -24,7 +24,9 @@ import hashlib
 import html
 import io
 import json
+import lzma
 import math
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -64,6 +66,23 @@ REPORT_NAME: Final = "report.html"
 DOSSIER_NAME: Final = "dossier.json"
 TABLES_FOLDER: Final = "tables/"
 HASH_CHUNK: Final = 1 << 16
+MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024
+"""The largest manifest `verify_pack` reads (a real one lists a dozen files in a few KiB): a
+bigger one is refused from its size in the ZIP directory, and never read past this bound
+whatever that directory claims, so memory stays bounded."""
+MAX_PACK_MEMBERS: Final = 10_000
+"""The most files a pack may hold before `verify_pack` refuses to look further."""
+UNREADABLE_MEMBER: Final = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,  # an unknown compression method
+    RuntimeError,  # an encrypted member (zipfile asks for a password)
+    OSError,
+    lzma.LZMAError,
+    ValueError,
+)
+"""What reading a damaged, encrypted or strangely compressed ZIP member can raise."""
 SAFE_PHOTO_PREFIX: Final = "data:image/"
 """The report shows the Full Contact photo only inline: it must not load anything."""
 FILE_MODE: Final = 0o644 << 16
@@ -490,8 +509,26 @@ class PackProblem:
     detail: str
 
     def __str__(self) -> str:
-        where = f"{self.name}: " if self.name else ""
-        return f"{self.kind}: {where}{self.detail}"
+        # Names and details come from the pack: escaped, so a forged one cannot print a
+        # second line ("verified: ...") or move the terminal's cursor.
+        where = f"{printable(self.name)}: " if self.name else ""
+        return f"{self.kind}: {where}{printable(self.detail)}"
+
+
+def printable(text: object) -> str:
+    """`text` on one line with every control, format or separator character escaped
+    (``\\n``, ``\\x1b``, ``\\u202e``): safe to print whatever a pack holds."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in UNPRINTABLE_CATEGORIES
+        else char
+        for char in str(text)
+    )
+
+
+UNPRINTABLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Unicode categories `printable` escapes: controls, format characters (bidi overrides),
+surrogates, private and unassigned code points, line and paragraph separators."""
 
 
 @dataclass(frozen=True)
@@ -527,7 +564,10 @@ def _listed_files(manifest: object) -> tuple[PackFile, ...]:
             and isinstance(item.get("sha256"), str)
             and isinstance(item.get("bytes"), int)
         ):
-            raise ValueError(f"expected each file as name, sha256 and bytes, got {item!r}")
+            shown = repr(item)
+            if len(shown) > 200:
+                shown = shown[:200] + "..."
+            raise ValueError(f"expected each file as name, sha256 and bytes, got {shown}")
         files.append(PackFile(item["name"], item["sha256"].lower(), item["bytes"]))
     return tuple(files)
 
@@ -548,13 +588,38 @@ def verify_pack(pack: bytes | str | Path) -> VerificationResult:
         source = io.BytesIO(pack) if isinstance(pack, bytes) else Path(pack)
         with zipfile.ZipFile(source) as archive:
             return _verify_archive(archive)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except (*UNREADABLE_MEMBER, RecursionError, MemoryError) as error:
         problem = PackProblem("unreadable", "", f"expected a ZIP evidence pack: {error}")
         return VerificationResult((problem,))
 
 
+def _read_manifest(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
+    """The manifest's JSON, read within `MAX_MANIFEST_BYTES`; ValueError saying why not."""
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise ValueError(
+            f"expected a manifest of at most {MAX_MANIFEST_BYTES:,} bytes, got {info.file_size:,}"
+        )
+    try:
+        with archive.open(info) as stream:
+            raw = stream.read(MAX_MANIFEST_BYTES + 1)
+    except UNREADABLE_MEMBER as error:
+        raise ValueError(f"cannot be read: {type(error).__name__}: {error}") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        # The ZIP directory understated it.
+        raise ValueError(f"expected a manifest of at most {MAX_MANIFEST_BYTES:,} bytes")
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("expected a manifest of plain JSON, got one nested too deeply") from None
+
+
 def _verify_archive(archive: zipfile.ZipFile) -> VerificationResult:
     members = archive.infolist()
+    if len(members) > MAX_PACK_MEMBERS:
+        problem = PackProblem(
+            "unreadable", "", f"expected at most {MAX_PACK_MEMBERS:,} files, got {len(members):,}"
+        )
+        return VerificationResult((problem,))
     names = [info.filename for info in members]
     problems = [
         PackProblem("duplicate", name, f"the pack holds {names.count(name)} files of this name")
@@ -564,7 +629,7 @@ def _verify_archive(archive: zipfile.ZipFile) -> VerificationResult:
     if MANIFEST_NAME not in names:
         return VerificationResult((*problems, PackProblem("missing", MANIFEST_NAME, "no manifest")))
     try:
-        manifest = json.loads(archive.read(MANIFEST_NAME))
+        manifest = _read_manifest(archive, archive.getinfo(MANIFEST_NAME))
         listed = _listed_files(manifest)
     except ValueError as error:
         return VerificationResult((*problems, PackProblem("manifest", MANIFEST_NAME, str(error))))
@@ -577,9 +642,14 @@ def _verify_archive(archive: zipfile.ZipFile) -> VerificationResult:
             continue
         try:
             actual = _hash_member(archive, info)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-            # Bytes changed inside the ZIP itself: its own checksum no longer matches.
-            problems.append(PackProblem("changed", expected.name, f"cannot be read: {error}"))
+        except UNREADABLE_MEMBER as error:
+            # Bytes changed inside the ZIP itself (its own checksum no longer matches), an
+            # encrypted member, or a compression method this Python cannot read.
+            problems.append(
+                PackProblem(
+                    "changed", expected.name, f"cannot be read: {type(error).__name__}: {error}"
+                )
+            )
             continue
         checked += 1
         if actual != expected.sha256:

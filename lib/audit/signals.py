@@ -341,13 +341,22 @@ def junk_values(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalO
         for name in names
     ]
     checks.append("coalesce(lower(first_name) = lower(last_name), false) AS same_name")
+    flag_names = [check.rsplit(" AS ", 1)[1] for check in checks]
+    shorts = " + ".join(f"{name}_short::INT" for name in JUNK_FIELDS)
+    # Only leads with something to say leave DuckDB: the clean majority never reaches Python.
+    any_flag = " OR ".join(
+        [flag for flag in flag_names if not flag.endswith("_short")]
+        + [f"({shorts}) >= {int(settings.junk_short_fields)}"]
+    )
     rows = db.execute(
-        f"SELECT lead_id, {', '.join(checks)} FROM leads ORDER BY created_ts, lead_id"
+        f"SELECT * FROM (SELECT lead_id, created_ts AS captured, {', '.join(checks)} FROM leads) "
+        f"WHERE {any_flag} ORDER BY captured, lead_id"
     ).fetchall()
-    columns = ["lead_id", *(column[0] for column in db.description or ())][1:]
+    columns = [column[0] for column in db.description or ()]
     findings = []
     for row in rows:
         flags = dict(zip(columns, row, strict=True))
+        del flags["captured"]
         strong: list[str] = []
         weak: list[str] = []
         if flags["same_name"]:

@@ -43,7 +43,7 @@ from lib.connect import source_name
 from lib.convertr.errors import ConvertrError
 from lib.evidence import PackAuthor
 from lib.presentation import escape_markdown
-from lib.ui import cached_api, keys, pages
+from lib.ui import bulk_edit, cached_api, keys, pages
 from lib.ui.frame import Session
 from lib.views import audit as view
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN, PARAM_LEAD
@@ -538,6 +538,7 @@ def render(session: Session) -> None:
         _arrivals(result, snapshot)
     else:
         _findings(result)
+        bulk_edit.audit_findings_panel(session, st.session_state.get(keys.AUDIT_FINDING_LEADS, ()))
     _report(result, fetched, session)
 
 

@@ -68,7 +68,7 @@ DRAFT_TTL_SECONDS: Final = 8 * 3600
 """How long a pending bulk edit waits for its person to come back (a working day)."""
 CONFLICTS_SHOWN: Final = 20
 """Conflicts listed one by one; the rest are settled with the "for all" buttons."""
-OPEN_HINT: Final = "Select a row to open the lead."
+OPEN_HINT: Final = "Click a lead's row to open it."
 """The Leads table's caption on what a row click does, replaced in bulk mode by TICK_HINT."""
 TICK_HINT: Final = "Tick rows to choose them for the bulk edit (ticks on other pages stay)."
 PROGRESS_STEPS: Final = 50
@@ -253,7 +253,13 @@ def _choose(
         st.info("No field is editable on every chosen lead's campaign.", icon=":material/info:")
         return
     by_name = {item.name: item for item in fields}
+    draft = _draft(scope)
+    if draft.spec is not None:
+        _restore_widgets(scope, draft.spec)
     spec = _spec_widgets(scope, fields)
+    if spec != draft.spec:
+        # Kept as typed, so a page switch or a reload finds the change being prepared.
+        _store(scope, replace(draft, spec=spec))
     definition = by_name.get(spec.field)
     problems = spec_problems(spec, definition)
     for problem in problems:
@@ -267,6 +273,22 @@ def _choose(
     )
     if review and not problems:
         _make_review(session, scope, lead_ids, spec, definition.label if definition else "")
+
+
+def _restore_widgets(scope: str, spec: BulkSpec) -> None:
+    """Put a kept change back into its widgets when they lost their state (they do while
+    another page shows, and in a new browser session)."""
+    state = st.session_state
+    if keys.bulk_widget(scope, "field") in state:
+        return
+    state[keys.bulk_widget(scope, "field")] = spec.field
+    state[keys.bulk_widget(scope, "mode")] = spec.mode
+    if spec.mode == "replace":
+        state[keys.bulk_widget(scope, "find")] = spec.find
+        state[keys.bulk_widget(scope, "replace")] = spec.replace_with
+    elif spec.value:
+        state[keys.bulk_widget(scope, "value")] = spec.value
+        state[keys.bulk_widget(scope, f"choice.{spec.field}")] = spec.value
 
 
 def _spec_widgets(scope: str, fields: Sequence[LeadEditableField]) -> BulkSpec:
@@ -585,3 +607,36 @@ def _choose_matching(session: Session, scope: str, filters: LeadFilters) -> None
         return
     choose_leads(scope, [lead.id for lead in page.items])
     st.rerun()
+
+
+# -- the Audit page's part -------------------------------------------------------------------
+
+AUDIT_SCOPE: Final = "audit"
+
+
+def audit_findings_panel(session: Session, lead_ids: Sequence[int]) -> None:
+    """Under the Audit page's findings: take the leads of the findings shown (their current
+    filters) into a bulk edit. Draws nothing for a role that may not use it."""
+    if not may_use(session.user):
+        return
+    ids = list(dict.fromkeys(int(value) for value in lead_ids))
+    draft = _draft(AUDIT_SCOPE)
+    selection = chosen(AUDIT_SCOPE)
+    with st.expander(
+        f"Bulk edit the leads of these findings ({len(ids)})",
+        expanded=draft.stage != "choose" or bool(selection),
+    ):
+        if ids and selection != ids and len(ids) <= BULK_CAP:
+            if st.button(
+                f"Choose these {len(ids)} leads",
+                key=keys.bulk_widget(AUDIT_SCOPE, "findings"),
+                icon=":material/select_all:",
+            ):
+                choose_leads(AUDIT_SCOPE, ids)
+                st.rerun()
+        elif len(ids) > BULK_CAP:
+            st.caption(
+                f"{len(ids)} leads: more than bulk edit takes ({BULK_CAP}). Narrow the "
+                "findings with the filters above."
+            )
+        render_panel(session, AUDIT_SCOPE, selection)

@@ -50,6 +50,7 @@ from lib.views.edit import (
     Notice,
     PendingChange,
     add_field,
+    add_field_example,
     add_notice,
     apply_grid_edits,
     conflict_choices,
@@ -225,7 +226,7 @@ def _add_form(lead_id: int, model: EditorModel) -> None:
             "New Fieldname",
             key=keys.EDIT_NEW_NAME,
             max_chars=MAX_NAME_LENGTH,
-            placeholder="e.g. leadSource",
+            placeholder=add_field_example(model),
             help="Letters, digits, '_' and '.', starting with a letter. A name the lead "
             "already has becomes an edit of that field.",
         )

@@ -95,7 +95,7 @@ def demo_users() -> tuple[str, ...]:
 
 def _demo_user_cards() -> tuple[DemoUserCard, ...]:
     catalogue = connect.demo_catalogue()
-    return demo_user_cards(catalogue.users, catalogue.role_permissions)
+    return demo_user_cards(catalogue.users, catalogue.role_permissions, catalogue.notes)
 
 
 # -- the one identity ------------------------------------------------------------------------
@@ -401,6 +401,10 @@ def _navigation(session: Session) -> None:
         query_params={} if campaign is None else {PARAM_CAMPAIGN: str(campaign)},
     )
     lead = st.session_state.get(keys.LAST_LEAD)
+    if st.session_state.pop(keys.NO_LEAD_SHOWN, False):
+        # The Lead page shows no lead: a link to the last one would be highlighted as the
+        # page on show.
+        lead = None
     if lead is not None:
         st.page_link(
             pages.LEAD,

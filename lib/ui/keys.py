@@ -36,6 +36,9 @@ RETRY_CONNECTION: Final = "frame.retry"
 LAST_CAMPAIGN: Final = "frame.last_campaign"
 """Campaign id last opened, so the sidebar's Leads link returns to it."""
 LAST_LEAD: Final = "frame.last_lead"
+NO_LEAD_SHOWN: Final = "frame.no_lead_shown"
+"""Set by a Lead page run that shows no lead (not found, no id): the sidebar leaves out the
+link to the last lead for that run."""
 """Lead id last opened, for the sidebar's Lead link."""
 
 # Sign-in page (drawn in place of any page's body, so a deep link keeps its page and query)

@@ -333,9 +333,17 @@ def _edit_tab(session: Session, dossier: LeadDossier) -> None:
     render_edit_tab(session.client, dossier, session.user)
 
 
+def _no_lead_shown(heading: str) -> None:
+    """The heading of a Lead page that shows no lead; the sidebar then leaves out its link to
+    the last lead, which would be highlighted as if it were the lead on show."""
+    st.title(heading)
+    st.session_state[keys.NO_LEAD_SHOWN] = True
+
+
 def _lead_id_from_link() -> int | None:
     lead_id = pages.read(LEAD_LEAD).value
     if lead_id is None:
+        _no_lead_shown("No lead to show")
         widgets.way_back(
             "This page shows one lead, but the link has no valid lead id (a positive number). "
             "Open a lead from a campaign's leads.",
@@ -449,6 +457,7 @@ def render(session: Session) -> None:
     try:
         dossier = load(session, lead_id)
     except NotFoundError:
+        _no_lead_shown("Lead not found")
         widgets.way_back(
             f"Lead {lead_id} was not found. It may have been removed, or the link is wrong."
         )

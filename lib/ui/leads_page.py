@@ -364,7 +364,8 @@ def _leads(
     table_key = _table_key(place)
     default: Any = {"selection": {"rows": [selected_row] if selected_row is not None else []}}
     on_select: Any = functools.partial(_sort_by_header, table_key, place, sortable)
-    selection_mode: Any = ["single-row", "single-column"]
+    # A click on any cell of a row opens its lead (the checkbox column selects the row too).
+    selection_mode: Any = ["single-row", "single-column", "single-cell"]
     if bulk_page_ids is not None:
         scope = bulk_edit.leads_scope(place.campaign_id)
         table_key = f"{table_key}.bulk.{bulk_edit.selection_generation(scope)}"
@@ -400,6 +401,10 @@ def _leads(
     rows = event.selection.rows
     if bulk_page_ids is not None:
         return None, False
+    cells = event.selection.cells
+    if cells:
+        # Even on the row restored as selected: a click on one of its cells is a request.
+        return int(cells[0][0]), False
     if not rows:
         return None, selected_row is not None
     if rows[0] == selected_row:

@@ -86,6 +86,8 @@ def _demo_users(actions: SignInActions, cards: Sequence[DemoUserCard]) -> None:
             width="stretch",
         )
         right.caption(f"{escape_markdown(card.email)}: {escape_markdown(card.may)}.")
+        if card.note:
+            right.caption(f"**{escape_markdown(card.note)}.**")
 
 
 def _signed_out(state: SignedOut, actions: SignInActions, context: SignInContext) -> None:

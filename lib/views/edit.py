@@ -209,11 +209,11 @@ def allowed_hint(field: LeadEditableField | None) -> str:
         return f"text, up to {limit} characters"
     if field.type == "choice":
         return "one of: " + ", ".join(field.choices)
-    kind = {
-        "email": "an email address",
-        "number": "a number",
-        "date": "a date, YYYY-MM-DD",
-    }.get(field.type, "text")
+    if field.type == "number":
+        return "a number"
+    if field.type == "date":
+        return "a date, YYYY-MM-DD"
+    kind = "an email address" if field.type == "email" else "text"
     return f"{kind}, up to {limit} characters"
 
 
@@ -270,6 +270,24 @@ def editor_model(
             defined.add(change.name)
             editable.append(EditorRow(change.name, change.label, NEW_FIELD_TYPE, None, "", None))
     return EditorModel(tuple(editable), tuple(read_only))
+
+
+NEW_FIELD_EXAMPLE: Final = "meetingNotes"
+"""A new field's name to suggest when every campaign field already has a value."""
+
+
+def add_field_example(model: EditorModel) -> str:
+    """The Add-a-field placeholder: a campaign field that is editable and still empty (adding
+    it becomes an edit), else a new name the campaign does not define; never a read-only
+    field, which the campaign would refuse."""
+    for row in model.editable:
+        if row.field is not None and not row.shown:
+            return f"e.g. {row.name}"
+    taken = {row.name for row in (*model.editable, *model.read_only)}
+    name = NEW_FIELD_EXAMPLE
+    while name in taken:
+        name += "2"
+    return f"e.g. {name}"
 
 
 def change_problems(change: PendingChange, fields: Mapping[str, LeadEditableField]) -> list[str]:

@@ -135,12 +135,17 @@ class DemoUserCard:
     name: str
     role: str
     may: str
+    note: str = ""
+    """What signing in as this user involves besides the role ("Needs a code ..."), or ''."""
 
 
 def demo_user_cards(
-    users: Iterable[tuple[str, str, str]], permissions: Mapping[str, tuple[str, ...]]
+    users: Iterable[tuple[str, str, str]],
+    permissions: Mapping[str, tuple[str, ...]],
+    notes: Mapping[str, str] | None = None,
 ) -> tuple[DemoUserCard, ...]:
-    """Cards for the sandbox's (email, role, name) catalogue and its role permissions."""
+    """Cards for the sandbox's (email, role, name) catalogue, its role permissions and what
+    some users' sign-in involves (`notes`, by email)."""
     cards = []
     for email, role, name in users:
         granted = permissions.get(role, ())
@@ -150,7 +155,11 @@ def demo_user_cards(
         may = ", ".join(phrases) or "no permissions"
         cards.append(
             DemoUserCard(
-                email=email, name=name, role=role_label(role), may=may[:1].upper() + may[1:]
+                email=email,
+                name=name,
+                role=role_label(role),
+                may=may[:1].upper() + may[1:],
+                note=(notes or {}).get(email, ""),
             )
         )
     return tuple(cards)

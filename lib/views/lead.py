@@ -323,7 +323,10 @@ def score_explanation(
     if status == "Valid" and share >= 1:
         return f"Valid: {points}, every scoring job passed."
     rule = {
-        "Caution": f"Caution is {STATUS_CAUTION_SHARE:.0%} up to 100% and waits for a person",
+        "Caution": (
+            f"Caution is {STATUS_CAUTION_SHARE:.0%} up to (not including) 100% and waits "
+            f"for a person"
+        ),
         "Invalid": f"under {STATUS_CAUTION_SHARE:.0%} is Invalid",
     }.get(status, "")
     explanation = f"{status}: {points} ({share:.0%})"

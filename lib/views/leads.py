@@ -249,7 +249,7 @@ def leads_page_view(campaign: Campaign, page: Page[Lead], zone: tzinfo) -> Leads
         count = f"**{page.total:,} {noun}**"
         of_total = f" of {page.total:,}"
     showing = (
-        f"Showing {first_shown:,} to {last_shown:,}{of_total}. Select a row to open the lead."
+        f"Showing {first_shown:,} to {last_shown:,}{of_total}. Click a lead's row to open it."
         if len(table)
         else "No leads on this page."
     )

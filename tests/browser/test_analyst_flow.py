@@ -228,3 +228,27 @@ def test_no_control_is_cut_and_axe_finds_nothing_serious(sized: Any, app_url: st
         if clipped or serious:
             problems[name] = [*clipped, *serious]
     assert problems == {}
+
+
+def click_cell(page: Any, row: int, column: str) -> None:
+    """Click the middle of `column`'s cell in the `row`th (1-based) row of the Leads grid."""
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    left = box["x"] + ROW_MARKER_PX
+    for name in LEAD_COLUMN_ORDER:
+        if name == column:
+            break
+        left += LEAD_COLUMN_WIDTHS[name]
+    top = box["y"] + GRID_ROW_PX * row + GRID_ROW_PX // 2
+    page.mouse.click(left + LEAD_COLUMN_WIDTHS[column] // 2, top)
+    settle(page)
+
+
+@pytest.mark.parametrize("column", ["Name", "Company"])
+def test_a_click_anywhere_on_a_leads_row_opens_it(
+    page: Any, app_url: str, api: ConvertrClient, column: str
+) -> None:
+    open_app(page, f"{app_url}/Leads?campaign=3&size=25")
+    assert page.get_by_text("Click a lead's row to open it.").is_visible()
+    expected = api.leads_page(3, page=1, items_per_page=25).items
+    click_cell(page, 3, column)
+    assert heading(page) == f"Lead {expected[2].id}"

@@ -4,6 +4,7 @@ pending review surviving a page switch. Tests that write use their own copy of t
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,47 @@ def test_the_pending_review_survives_a_reload_for_the_same_person_only() -> None
     other = open_leads("analyst@sandbox.test")
     assert keys.bulk_draft(SCOPE) not in other.session_state
     assert not [item for item in other.button if item.key == keys.bulk_widget(SCOPE, "save")]
+
+
+def test_the_change_being_prepared_survives_a_page_switch() -> None:
+    at = open_leads("admin@sandbox.test")
+    choose_all(at)
+    widget(at, "selectbox", "field").select("jobTitle").run()
+    widget(at, "radio", "mode").set_value("replace").run()
+    widget(at, "text_input", "find").input("Manager").run()
+    widget(at, "text_input", "replace").input("Lead").run()
+    at.switch_page(pages.CAMPAIGNS).run()
+    at.switch_page(LEADS)
+    at.query_params["campaign"] = str(CAMPAIGN)
+    at.run()
+    assert not at.exception
+    assert widget(at, "selectbox", "field").value == "jobTitle"
+    assert widget(at, "radio", "mode").value == "replace"
+    assert widget(at, "text_input", "find").value == "Manager"
+    assert widget(at, "text_input", "replace").value == "Lead"
+
+
+@pytest.mark.parametrize(
+    ("user", "offered"), [("analyst@sandbox.test", True), ("masked@sandbox.test", False)]
+)
+def test_the_audit_findings_feed_a_bulk_edit(
+    user: str, offered: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADLENS_AUDIT_DIR", str(tmp_path / "audit"))
+    at = app_at(pages.AUDIT, campaign="1")
+    at.session_state[keys.DEMO_USER] = user
+    at.run()
+    at.date_input(key=keys.AUDIT_WINDOW).set_value((dt.date(2000, 1, 1), dt.date.today())).run()
+    at.button(key=keys.AUDIT_RUN).click().run()
+    assert not at.exception
+    scope = bulk_edit.AUDIT_SCOPE
+    choose = [b for b in at.button if b.key == keys.bulk_widget(scope, "findings")]
+    assert bool(choose) is offered
+    if not offered:
+        return
+    leads = list(at.session_state[keys.AUDIT_FINDING_LEADS])
+    choose[0].click().run()
+    assert not at.exception
+    assert at.session_state[keys.bulk_selection(scope)] == leads
+    assert any(f"{len(leads)} leads chosen" in item.value for item in at.markdown)
+    assert at.button(key=keys.bulk_widget(scope, "review")) is not None

@@ -185,3 +185,19 @@ def test_an_empty_campaign_says_it_has_no_leads_yet_not_no_match(api: ConvertrCl
     assert at.info[0].value == NO_LEADS_YET
     at.text_input(key=keys.LEADS_SEARCH).input("nobody").run()
     assert at.info[0].value == NO_LEADS
+
+
+def sidebar_links(at: Any) -> list[str]:
+    return [str(getattr(link, "label", "")) for link in at.sidebar.get("page_link")]
+
+
+def test_the_lead_not_found_page_has_a_heading_and_no_stale_lead_link() -> None:
+    at = app_at(LEAD, lead="100002").run()
+    assert "Lead 100002" in sidebar_links(at)
+    go_to(at, "999999999")
+    assert not at.exception
+    assert at.title[0].value == "Lead not found"
+    labels = sidebar_links(at)
+    assert "Lead 100002" not in labels, "the last lead is not highlighted as the page on show"
+    at.switch_page(pages.CAMPAIGNS).run()
+    assert "Lead 100002" in sidebar_links(at)

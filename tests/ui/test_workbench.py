@@ -341,3 +341,19 @@ def test_switching_tabs_sends_no_request() -> None:
         at.run()
         assert not at.exception
         assert at.session_state[keys.REQUEST_COUNT] == first, f"switching to {name}"
+
+
+def test_a_click_on_a_same_person_row_opens_that_lead_and_names_its_campaign() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    associated = signals_section(at)
+    signals = next(item.value for item in associated.dataframe if "Signal" in item.value.columns)
+    assert not any(str(name).startswith("Campaign #") for name in signals["Campaign"]), (
+        "the campaign's name, not its id"
+    )
+    other = int(signals["Lead ID"].iloc[0])
+    at.session_state[f"{keys.lead_download(f'signals-{SHOWCASE}')}.table"] = {
+        "selection": {"rows": [], "columns": [], "cells": [[0, "Campaign"]]}
+    }
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == f"Lead {other}"

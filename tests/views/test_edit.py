@@ -16,10 +16,13 @@ from lib.views.edit import (
     CONFLICT_CHECK,
     DISCARD_NOTE,
     NEW_FIELD_TYPE,
+    EditorModel,
+    EditorRow,
     EditState,
     Notice,
     PendingChange,
     add_field,
+    add_field_example,
     allowed_hint,
     apply_grid_edits,
     conflict_choices,
@@ -178,7 +181,8 @@ def test_invalid_values(definition: LeadEditableField | None, value: str, proble
 
 def test_allowed_hint_lists_choices_and_limits() -> None:
     assert allowed_hint(field("title", "choice", choices=("Mr", "Ms"))) == "one of: Mr, Ms"
-    assert allowed_hint(field("d", "date")) == "a date, YYYY-MM-DD, up to 255 characters"
+    assert allowed_hint(field("d", "date")) == "a date, YYYY-MM-DD"
+    assert allowed_hint(field("n", "number")) == "a number", "no length said of a number"
     assert allowed_hint(field("c", max_length=12)) == "text, up to 12 characters"
     assert allowed_hint(None) == "text, up to 255 characters"
 
@@ -403,3 +407,24 @@ def test_a_read_only_user_sees_masked_values_as_masked() -> None:
     assert COLUMN_CHECK not in grid.columns
     assert list(read_only_frame(model)["Value"]) == [MASKED_LABEL]
     assert editor_frame(model, {}).at["email", COLUMN_VALUE] == MASKED_VALUE, "what is edited"
+
+
+def test_the_add_a_field_example_is_never_a_read_only_field() -> None:
+    model = EditorModel(
+        editable=(EditorRow("jobTitle", "Job Title", "text", "CTO", "CTO", field("jobTitle")),),
+        read_only=(
+            EditorRow(
+                "leadSource",
+                "Lead Source",
+                "text",
+                "web",
+                "web",
+                field("leadSource", editable=False),
+            ),
+        ),
+    )
+    assert add_field_example(model) == "e.g. meetingNotes"
+    empty = EditorRow("budgetRange", "Budget Range", "text", None, "", field("budgetRange"))
+    assert add_field_example(EditorModel((*model.editable, empty), model.read_only)) == (
+        "e.g. budgetRange"
+    )

@@ -73,8 +73,13 @@ def test_demo_cards_say_what_each_role_may_do() -> None:
 
     catalogue = demo_catalogue()
     cards = {
-        card.email: card for card in demo_user_cards(catalogue.users, catalogue.role_permissions)
+        card.email: card
+        for card in demo_user_cards(catalogue.users, catalogue.role_permissions, catalogue.notes)
     }
+    assert "Needs a code" in cards["mfa@sandbox.test"].note
+    assert "123456" in cards["mfa@sandbox.test"].note
+    assert "password has expired" in cards["expired@sandbox.test"].note
+    assert cards["analyst@sandbox.test"].note == ""
     assert len(cards) == len(catalogue.users)
     assert cards["admin@sandbox.test"].may == (
         "Sees leads, edits lead values, edits delivered leads too, reads provider logs"

@@ -204,7 +204,8 @@ def test_score_explanation_names_the_rule_and_the_jobs_that_cost_points() -> Non
     )
     caution = make_lead(processrStatus="Caution", score=90, maxScore=100)
     assert score_explanation(caution, jobs, results) == (
-        "Caution: 90 of 100 points (90%); Caution is 80% up to 100% and waits for a person. "
+        "Caution: 90 of 100 points (90%); Caution is 80% up to (not including) 100% and "
+        "waits for a person. "
         "Points lost: HLR (-10)."
     )
     valid = make_lead(processrStatus="Valid", score=100, maxScore=100)

@@ -1,0 +1,262 @@
+"""The campaign audit's figures (issue 19), each with its goal:
+
+- analysis: every signal, the clusters and the scorecard over N leads already in a snapshot
+  (synthetic leads with planted duplicates, shared devices and IPs), wall and CPU time and the
+  process's peak memory, measured in a child process so the peak is the analysis's own;
+  goal for 1,000,000 leads: <= 3 s and <= 1 GiB (``--audit-million``); by default 200,000;
+- fetch over HTTP (the sandbox served on a free port): the largest campaign of the demo
+  database read by the audit's fetch with 1, 2 and 4 sub-windows, against a bare httpx loop
+  reading the same pages with the same concurrency in the same run (<= 1.25x);
+- a refresh with nothing new against the first fetch (<= 10%).
+
+Timings on a shared machine: the load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Final
+
+import httpx
+import numpy as np
+import pandas as pd
+
+ANALYSIS_GOAL_SECONDS: Final = 3.0
+ANALYSIS_GOAL_BYTES: Final = 1 << 30
+MILLION: Final = 1_000_000
+DEFAULT_LEADS: Final = 200_000
+FETCH_GOAL: Final = 1.25
+REFRESH_GOAL: Final = 0.10
+SUB_WINDOWS: Final = (1, 2, 4)
+
+
+def synthetic_frame(count: int, seed: int = 19) -> pd.DataFrame:
+    """`count` audit rows over 30 days: most people unique, some repeating (emails, phones,
+    devices), a few busy IPs, a night-posting sub-ID."""
+    from lib.audit.records import COLUMNS
+
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2026-11-01T00:00:00", "us")
+    seconds = np.sort(rng.integers(0, 30 * 86400, count))
+    people = np.where(
+        rng.random(count) < 0.03, rng.integers(0, count // 50, count), np.arange(count) + count
+    )
+    frame = pd.DataFrame(
+        {
+            "lead_id": np.arange(1, count + 1, dtype="int64"),
+            "campaign_id": rng.integers(1, 6, count),
+            "publisher_id": rng.integers(1, 40, count),
+            "sub_id": pd.array([f"s{n}" for n in rng.integers(0, 12, count)], dtype="string"),
+            "created_ts": start + seconds.astype("timedelta64[s]"),
+            "local_ts": start + (seconds + 3600).astype("timedelta64[s]"),
+            "local_zone": "Europe/London",
+            "status": pd.array(
+                rng.choice(["Valid", "Caution", "Invalid"], count, p=[0.7, 0.2, 0.1])
+            ),
+            "first_name": pd.array([f"Name{chr(97 + p % 26)}x" for p in people], dtype="string"),
+            "last_name": pd.array([f"Family{chr(98 + p % 24)}y" for p in people], dtype="string"),
+            "company": "Analytical Engines",
+            "job_title": "Head of Data",
+            "email_key": pd.array([f"h{p:x}" for p in people], dtype="string"),
+            "email_domain": "example.com",
+            "domain_disposable": rng.random(count) < 0.01,
+            "bv_disposable": rng.random(count) < 0.01,
+            "nb_result": "valid",
+            "phone_e164": pd.array([f"+4420{p:08d}" for p in people], dtype="string"),
+            "phone_country": "GB",
+            "country": "GB",
+            "ip": pd.array(
+                [
+                    f"81.{(p >> 16) & 255}.{(p >> 8) & 255}.{p & 255}"
+                    for p in rng.integers(0, count * 2, count)
+                ],
+                dtype="string",
+            ),
+            "ip_kind": "public",
+            "ip_country": pd.array(rng.choice(["GB", "US"], count, p=[0.99, 0.01]), dtype="string"),
+            "fingerprint": pd.array([f"fp{p:x}" for p in people], dtype="string"),
+            "publisher_payout": rng.uniform(0, 40, count).round(2),
+        }
+    )
+    return frame[list(COLUMNS)].astype(COLUMNS)
+
+
+def _analysis_child(count: int) -> None:
+    """Run in a child: build the snapshot, then time the analysis alone; print JSON."""
+    from lib.audit.run import AuditScope, analyse, scope_view
+    from lib.audit.settings import AuditSettings
+    from lib.audit.signals import AuditContext
+    from lib.audit.snapshot import Snapshot
+
+    with tempfile.TemporaryDirectory() as folder:
+        snapshot = Snapshot.open("bench", "bench", masked=False, directory=Path(folder))
+        snapshot.store(synthetic_frame(count))
+        scope = AuditScope((1, 2, 3, 4, 5), dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        with snapshot.cursor() as db:
+            scope_view(db, scope)
+            result = analyse(db, scope, AuditContext(AuditSettings()))
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        snapshot.close()
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                "peak_bytes": after.ru_maxrss * 1024,
+                "leads": result.leads,
+                "findings": len(result.findings),
+                "clusters": len(result.clusters),
+            }
+        )
+    )
+
+
+def measure_analysis(count: int) -> dict[str, float]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.audit", "analysis", str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
+    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
+def _largest_campaign(base_url: str) -> int:
+    from lib.connect import connect, sandbox_config
+
+    config = sandbox_config().model_copy(update={"base_url": base_url})
+    with connect(config) as client:
+        statistics = client.statistics(
+            [c.id for c in client.campaigns_page(items_per_page=100).items]
+        )
+    return max(statistics, key=lambda s: s.total).campaign_id
+
+
+def _bare_fetch(
+    base_url: str, token: str, windows: list[tuple[int, dt.datetime, dt.datetime]], parallel: int
+) -> int:
+    """The same pages with httpx alone: JSON decoded, nothing else."""
+    from lib.audit.fetch import _stamp
+
+    read = 0
+    lock = threading.Lock()
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as http:
+
+        def window(item: tuple[int, dt.datetime, dt.datetime]) -> None:
+            nonlocal read
+            campaign, start, end = item
+            page = 1
+            while True:
+                answer = http.get(
+                    "/api/v4/leads",
+                    params=[
+                        ("campaign.id", campaign),
+                        ("createdTs[after]", _stamp(start)),
+                        ("createdTs[strictly_before]", _stamp(end)),
+                        ("order[createdTs]", "asc"),
+                        ("order[id]", "asc"),
+                        ("page", page),
+                        ("itemsPerPage", 500),
+                    ],
+                ).json()
+                members = answer.get("hydra:member", answer.get("member", []))
+                with lock:
+                    read += len(members)
+                view = answer.get("hydra:view", answer.get("view", {})) or {}
+                if not members or not (view.get("hydra:next") or view.get("next")):
+                    return
+                page += 1
+
+        with ThreadPoolExecutor(parallel) as pool:
+            list(pool.map(window, windows))
+    return read
+
+
+def measure_fetch() -> list[tuple[str, str, str, bool]]:
+    from benchmarks.dossier import served_sandbox
+    from lib.audit.fetch import fetch_scope, sub_windows
+    from lib.audit.run import AuditScope
+    from lib.audit.settings import AuditSettings
+    from lib.audit.snapshot import Snapshot
+    from lib.connect import connect, sandbox_config
+
+    rows = []
+    with served_sandbox(0) as base_url, tempfile.TemporaryDirectory() as folder:
+        campaign = _largest_campaign(base_url)
+        config = sandbox_config().model_copy(update={"base_url": base_url})
+        scope = AuditScope((campaign,), dt.date(2000, 1, 1), dt.date.today())
+        now = dt.datetime.now(dt.UTC)
+        first_fetch = 0.0
+        for parallel in SUB_WINDOWS:
+            with connect(config) as client:
+                client.authenticate()
+                token = client.auth.bearer_token()  # the bare loop sends the same token
+                snapshot = Snapshot.open(
+                    "bench", f"u{parallel}", masked=False, directory=Path(folder)
+                )
+                settings = AuditSettings(sub_windows=parallel)
+                start = dt.datetime.combine(scope.window_from, dt.time(), dt.UTC)
+                end = now.replace(microsecond=0) + dt.timedelta(seconds=1)
+                windows = [
+                    (w.campaign_id, w.start, w.end)
+                    for w in sub_windows([campaign], start, end, parallel)
+                ]
+                started = time.perf_counter()
+                bare_leads = _bare_fetch(base_url, token, windows, parallel)
+                bare = time.perf_counter() - started
+                started = time.perf_counter()
+                result = fetch_scope(client, snapshot, scope, settings, now=now)
+                ours = time.perf_counter() - started
+                if parallel == SUB_WINDOWS[-1]:
+                    first_fetch = ours
+                    started = time.perf_counter()
+                    refresh = fetch_scope(client, snapshot, scope, settings, now=now, refresh=True)
+                    refreshed = time.perf_counter() - started
+                snapshot.close()
+            ratio = ours / bare if bare else float("inf")
+            rows.append(
+                (
+                    f"audit fetch over HTTP, campaign {campaign}, {parallel} sub-window(s)",
+                    f"<= {FETCH_GOAL}x bare httpx",
+                    f"{ratio:.2f}x ({result.leads / ours:,.0f} leads/s; bare "
+                    f"{bare_leads / bare:,.0f} leads/s)",
+                    ratio <= FETCH_GOAL and result.leads == bare_leads,
+                )
+            )
+        share = refreshed / first_fetch if first_fetch else float("inf")
+        rows.append(
+            (
+                "audit refresh with nothing new vs first fetch",
+                f"<= {REFRESH_GOAL:.0%}",
+                f"{share:.0%} ({refresh.leads:,} leads re-read in the 7-day look-back, "
+                f"{refreshed:.2f} s vs {first_fetch:.2f} s)",
+                share <= REFRESH_GOAL,
+            )
+        )
+    return rows
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}/{fifteen:.1f} on {os.cpu_count()} cores"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "analysis":
+        _analysis_child(int(sys.argv[2]))
