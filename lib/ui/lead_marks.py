@@ -132,7 +132,7 @@ def sidebar_list(workspace: Workspace, owner: Owner | None) -> None:
     for mark, is_pinned in shown:
         st.page_link(
             pages.LEAD,
-            label=f"Lead {mark.lead_id}",
+            label=f"{'Pinned' if is_pinned else 'Recent'} lead {mark.lead_id}",
             icon=":material/keep:" if is_pinned else ":material/history:",
             query_params={PARAM_LEAD: str(mark.lead_id)},
         )

@@ -121,7 +121,8 @@ def test_recent_and_pinned_leads_follow_the_user() -> None:
     at.query_params["lead"] = "100002"
     at.run()
     assert not at.exception
-    assert "Lead 100001" in sidebar_links(at) and "Lead 100002" in sidebar_links(at)
+    assert "Pinned lead 100001" in sidebar_links(at)
+    assert "Recent lead 100002" in sidebar_links(at)
 
     later = app_at().run()  # another session of the same user
     picker = later.selectbox(key=keys.GO_TO_LEAD_RECENT)
