@@ -55,6 +55,7 @@ from lib.ui import (
     workspace,
 )
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
+from lib.views.leads import sees_masked
 from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
@@ -226,6 +227,10 @@ def _sign_out(reason: SignOutReason = "signed_out") -> None:
         audit_page.forget_snapshot(
             connect.source_name(state.identity.client.config), state.identity.email
         )
+        # So does a pending bulk edit kept for a reload (its review holds lead values).
+        from lib.ui import bulk_edit
+
+        bulk_edit.forget_person(state.identity.cache_key)
     if state is not None:
         signin_session.sign_out(state, reason)
     _forget_page_state()
@@ -526,4 +531,9 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
         with navigation:
             _navigation(session)
     st.session_state[keys.REQUEST_COUNT] = session.client.request_count
-    inspector.render(session.client, title)
+    inspector.render(
+        session.client,
+        title,
+        identity=session.connection.key,
+        masked=sees_masked(session.user.role),
+    )

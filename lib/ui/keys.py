@@ -184,6 +184,11 @@ def edit_conflicts(lead_id: int) -> str:
     return f"lead.edit.{lead_id}.conflicts"
 
 
+def edit_conflict_authors(lead_id: int) -> str:
+    """Who saved each conflicting value and when, read once from the notes."""
+    return f"lead.edit.{lead_id}.conflict_authors"
+
+
 def edit_report(lead_id: int) -> str:
     """The last save's summary (Notices)."""
     return f"lead.edit.{lead_id}.report"
@@ -230,6 +235,8 @@ state, which a run that does not draw the page keeps anyway."""
 # The audit workbench (issue 13): request inspector, Timeline tab, signals, evidence pack
 INSPECTOR_VIEWS: Final = "inspector.views"
 """View (page and query) -> the requests last seen behind it (`RequestRecord`s)."""
+INSPECTOR_IDENTITY: Final = "inspector.identity"
+"""Whose requests `INSPECTOR_VIEWS` holds (a connection's cache key); a switch drops them."""
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"

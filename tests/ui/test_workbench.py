@@ -303,6 +303,31 @@ def test_every_page_has_the_inspector(page: str | None, query: dict[str, str], p
     assert set(again.dataframe[0].value["From cache"]) == {"yes"}, "a rerun sends nothing"
 
 
+def test_after_a_user_switch_the_inspector_shows_only_this_identitys_requests() -> None:
+    email = "olivia.bennett%40harbourline-analytics.co.uk"  # as the query spells it
+    at = app_at(LEAD, lead=SHOWCASE)
+    at.session_state[keys.INSPECTOR_EXPANDER] = True
+    at.run()
+    before = _inspector(at).dataframe[0].value
+    assert any(email in query for query in before["Query"]), "the analyst's own requests"
+    at.selectbox(key=keys.DEMO_USER).select("masked@sandbox.test").run()
+    assert not at.exception
+    frame = _inspector(at).dataframe[0].value
+    shown = frame.to_csv()
+    assert email not in shown and "olivia" not in shown.lower()
+    assert frame["#"].is_unique, "one client's numbers, not two identities' mixed"
+    assert "emailHash" in " ".join(frame["Query"]), "the masked user's own search, by the hash"
+
+
+def test_a_masked_users_inspector_never_shows_a_personal_value_in_a_query() -> None:
+    from lib.ui.inspector import masked_query
+
+    assert masked_query("email=a%40b.example&campaign.id=3&search%5B%5D=olivia") == (
+        "email=%5Bmasked%5D&campaign.id=3&search%5B%5D=%5Bmasked%5D"
+    )
+    assert masked_query("") == ""
+
+
 def test_the_closed_inspector_builds_nothing_and_opening_it_sends_nothing() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not _inspector(at).children, "closed: no table, no waterfall"
