@@ -18,7 +18,18 @@ from lib.presentation import (
     MASKED_LABEL,
     escape_markdown,
 )
-from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
+from lib.ui import (
+    cached_api,
+    keys,
+    lead_extras,
+    lead_marks,
+    lead_steps,
+    pages,
+    saved_views,
+    widgets,
+    workbench,
+    workspace,
+)
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
@@ -360,6 +371,12 @@ def _header(session: Session, lead: Lead) -> None:
             args=(session.connection, lead.id),
             help="Load this lead again from Convertr.",
         )
+        lead_marks.pin_button(
+            workspace.open_workspace(session.connection.config),
+            saved_views.owner_of(session.identity),
+            lead.id,
+            lead.campaign_id,
+        )
         widgets.back_link(
             pages.LEADS,
             "Campaign leads",
@@ -454,6 +471,9 @@ def render(session: Session) -> None:
     lead = dossier.lead
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
+    kept = workspace.open_workspace(session.connection.config)
+    owner = saved_views.owner_of(session.identity)
+    lead_marks.note_opened(kept, owner, lead.id, lead.campaign_id)
     _header(session, lead)
     if st.session_state.get(keys.AUDIT_RESULT):
         # Imported only when this session ran an audit: the audit engine (phone numbers,
