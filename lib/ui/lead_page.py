@@ -18,10 +18,22 @@ from lib.presentation import (
     MASKED_LABEL,
     escape_markdown,
 )
-from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
+from lib.ui import (
+    cached_api,
+    keys,
+    lead_extras,
+    lead_marks,
+    lead_steps,
+    pages,
+    saved_views,
+    widgets,
+    workbench,
+    workspace,
+)
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
+from lib.views.glossary import help_for
 from lib.views.lead import (
     LEAD_TABS,
     NO_ASSOCIATED,
@@ -259,9 +271,11 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
         alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
         column_config={
             "#": st.column_config.NumberColumn(width=40),
-            "Job": st.column_config.TextColumn(width="medium"),
+            "Job": st.column_config.TextColumn(
+                width="medium", help=help_for("Processr", "Job", "HLR")
+            ),
             "Category": st.column_config.TextColumn(width=90),
-            "Hardfail": st.column_config.TextColumn(width=70),
+            "Hardfail": st.column_config.TextColumn(width=70, help=help_for("Hardfail")),
             "Outcome": st.column_config.TextColumn(width=75),
             "Score": st.column_config.TextColumn(width=65),
             "Message": st.column_config.TextColumn(width="large"),
@@ -357,6 +371,12 @@ def _header(session: Session, lead: Lead) -> None:
             args=(session.connection, lead.id),
             help="Load this lead again from Convertr.",
         )
+        lead_marks.pin_button(
+            workspace.open_workspace(session.connection.config),
+            saved_views.owner_of(session.identity),
+            lead.id,
+            lead.campaign_id,
+        )
         widgets.back_link(
             pages.LEADS,
             "Campaign leads",
@@ -451,6 +471,9 @@ def render(session: Session) -> None:
     lead = dossier.lead
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
+    kept = workspace.open_workspace(session.connection.config)
+    owner = saved_views.owner_of(session.identity)
+    lead_marks.note_opened(kept, owner, lead.id, lead.campaign_id)
     _header(session, lead)
     if st.session_state.get(keys.AUDIT_RESULT):
         # Imported only when this session ran an audit: the audit engine (phone numbers,

@@ -28,6 +28,7 @@ from lib.signal_search import SIGNAL_FILTERS, SignalSearch
 from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.campaigns_page import CAMPAIGN_LIST_SIZE
 from lib.ui.frame import Session
+from lib.views.glossary import GLOSSARY
 from lib.views.provenance import (
     FLAG,
     Provenance,
@@ -42,7 +43,8 @@ SOURCE_COLUMN: Final = "Source"
 SOURCE_HELP: Final = (
     "Where the value came from: captured, derived, transformed (by which job), enriched (by "
     f"which provider) or edited (by whom). {FLAG} marks a value that disagrees with its last "
-    "recorded source. Details: 'Where each value came from' below."
+    "recorded source. Details: 'Where each value came from' below. "
+    f"Derived · Processr: {GLOSSARY['Derived · Processr']}"
 )
 EVIDENCE_MIME: Final = "application/zip"
 SOURCES_LABEL: Final = "Where each value came from"

@@ -13,13 +13,27 @@ import pytest
 from benchmarks.screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, streamlit_server
 
 
+def app_database_env(folder: Path) -> dict[str, str]:
+    """A server's own app database (SQLite in `folder`) and secret key."""
+    from cryptography.fernet import Fernet
+
+    return {
+        "LEADLENS_DATABASE_URL": f"sqlite:///{folder / 'leadlens.sqlite'}",
+        "LEADLENS_SECRET_KEY": Fernet.generate_key().decode("ascii"),
+    }
+
+
 @pytest.fixture(scope="module")
-def app_url(sandbox_db: Path) -> Iterator[str]:
+def app_url(sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
         pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's Chromium")
-    with streamlit_server({"LEADLENS_SANDBOX_DB": str(sandbox_db)}) as url:
+    env = {
+        **app_database_env(tmp_path_factory.mktemp("app-db")),
+        "LEADLENS_SANDBOX_DB": str(sandbox_db),
+    }
+    with streamlit_server(env) as url:
         yield url
 
 

@@ -34,6 +34,7 @@ from benchmarks.screenshots import (
 from lib.connect import demo_catalogue
 from lib.convertr.constants import SANDBOX_PASSWORD
 from lib.presentation import role_label
+from tests.browser.conftest import app_database_env
 from tests.conftest import copy_database
 from tests.ui.signin_fakes import MFA_CODE, MFA_TOKEN, MFA_USER, SignInServer
 
@@ -239,6 +240,7 @@ def enterprise(
         "CONVERTR_PASSWORD": "",
         "CONVERTR_TOKEN": "",
         "LEADLENS_SANDBOX_DB": str(database),
+        **app_database_env(database.parent),
     }
     try:
         with streamlit_server(settings) as url:
