@@ -179,13 +179,17 @@ def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
         key=keys.edit_table(lead_id, _generation(lead_id)),
         num_rows="fixed",
         height=widgets.table_height(len(shown)),
+        # What the caption points at comes first: the value, what it allows, then the
+        # check; the field's label as in Notes and Profile ("Budget Range"), its API name
+        # (the index) kept in the data and the CSV, not shown twice.
+        hide_index=True,
         column_order=(
             COLUMN_FIELD,
             COLUMN_VALUE,
-            COLUMN_CHECK,
             COLUMN_ALLOWED,
-            COLUMN_TYPE,
+            COLUMN_CHECK,
             COLUMN_REQUIRED,
+            COLUMN_TYPE,
         ),
         disabled=[COLUMN_FIELD, COLUMN_TYPE, COLUMN_ALLOWED, COLUMN_REQUIRED, COLUMN_CHECK],
         column_config={
@@ -194,7 +198,8 @@ def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
                 COLUMN_VALUE, max_chars=MAX_VALUE_LENGTH, width="medium"
             ),
             COLUMN_REQUIRED: st.column_config.CheckboxColumn(COLUMN_REQUIRED, width="small"),
-            COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="large"),
+            COLUMN_ALLOWED: st.column_config.TextColumn(COLUMN_ALLOWED, width="medium"),
+            COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="medium"),
         },
         alt="The lead's editable fields: edit the Value column",
     )
