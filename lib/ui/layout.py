@@ -9,7 +9,7 @@ from typing import Final
 
 import streamlit as st
 
-from lib.palette import CODE_NULL
+from lib.palette import CODE_NULL, CODE_TEXT
 
 NARROW_WINDOW_PX: Final = 1200
 FIT_STYLES: Final = f"""
@@ -18,6 +18,9 @@ FIT_STYLES: Final = f"""
 [data-testid="stTabs"] [role="tablist"] {{
   flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem;
 }}
+/* Code blocks' plain text (no syntax colour: a Timeline detail, a long provider value) took
+   the page's near-black text colour on the dark code ground (1.1:1): the code text colour. */
+[data-testid="stCode"] pre, [data-testid="stCode"] pre code {{ color: {CODE_TEXT}; }}
 /* The JSON "null" token's fixed syntax colour fails WCAG AA on the dark code ground. */
 [data-testid="stCode"] .null {{ color: {CODE_NULL}; }}
 @media (max-width: {NARROW_WINDOW_PX}px) {{
