@@ -21,6 +21,7 @@ from lib.presentation import (
 from lib.ui import (
     cached_api,
     keys,
+    layout,
     lead_extras,
     lead_marks,
     lead_steps,
@@ -485,7 +486,7 @@ def render(session: Session) -> None:
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")
-    with panel, st.container(border=True):
+    with panel, st.container(border=True, key=layout.PROFILE_PANEL_KEY):
         _profile_panel(profile_panel(dossier, session.zone))
     with body:
         _tabs(session, dossier)
