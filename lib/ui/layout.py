@@ -9,7 +9,7 @@ from typing import Final
 
 import streamlit as st
 
-from lib.palette import CODE_NULL
+from lib.palette import CODE_NULL, CODE_TEXT
 
 NARROW_WINDOW_PX: Final = 1200
 PROFILE_PANEL_KEY: Final = "profile-panel"
@@ -22,6 +22,9 @@ FIT_STYLES: Final = f"""
 [data-testid="stTabs"] [role="tablist"] {{
   flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem;
 }}
+/* Code blocks' plain text (no syntax colour: a Timeline detail, a long provider value) took
+   the page's near-black text colour on the dark code ground (1.1:1): the code text colour. */
+[data-testid="stCode"] pre, [data-testid="stCode"] pre code {{ color: {CODE_TEXT}; }}
 /* The Lead Profile panel: a label never breaks inside a word ("Campai/gn"); its column
    is as wide as the longest label, the value takes the rest, and a long value with no
    spaces (a URL) breaks after its slashes and dots rather than a character a line. */
