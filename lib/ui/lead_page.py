@@ -164,8 +164,13 @@ def _map(location: Location) -> None:
         size=400,
         color=MAP_MARKER,
     )
+    # The map's tiles come from the internet: offline (a closed network, a demo laptop) only
+    # the dot shows, so the place is always said in words as well.
+    st.caption("Where the lead was captured (the map needs the internet for its tiles):")
     if location.address:
         _value(location.address)
+    else:
+        st.text(f"Near {location.latitude:.4f}, {location.longitude:.4f}")
 
 
 def _campaign_row(panel: ProfilePanel) -> None:

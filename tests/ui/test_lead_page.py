@@ -407,3 +407,14 @@ def test_the_lead_page_imports_no_audit_engine() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
     ).stdout.strip()
     assert shown == "[]"
+
+
+def test_the_capture_place_is_said_in_words_beside_the_map() -> None:
+    """The map's tiles need the internet: the place is said in words too, so a closed
+    network or an offline demo still shows where the lead was captured."""
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    assert at.get("deck_gl_json_chart"), "the showcase lead has a capture place"
+    assert "Where the lead was captured (the map needs the internet for its tiles):" in [
+        item.value for item in at.main.caption
+    ]
