@@ -283,3 +283,16 @@ def test_no_profile_label_breaks_inside_a_word(sized: Any, app_url: str) -> None
     count, broken = sized.evaluate(BROKEN_PROFILE_LABELS)
     assert count >= 5, "the panel's labels were found"
     assert broken == []
+
+
+def test_go_to_lead_keeps_a_rejected_entry_to_fix(page: Any, app_url: str) -> None:
+    open_app(page, f"{app_url}/?campaign=1")
+    go_to(page, "10000x2")
+    assert heading(page) == "Campaigns", "stays on the page"
+    box = page.get_by_role("textbox", name="Go to lead")
+    assert box.input_value() == "10000x2", "the typo stays in the box"
+    assert page.get_by_text("is not a lead id or a link to a lead").is_visible()
+    box.fill("100002")
+    box.press("Enter")
+    settle(page)
+    assert heading(page) == "Lead 100002"
