@@ -40,7 +40,13 @@ import pandas as pd
 from lib.convertr.dossier import PARTS, LeadDossier
 from lib.convertr.errors import PermissionDeniedError
 from lib.convertr.models import User
-from lib.presentation import csv_bytes, delivery_label, display_text, pretty_message
+from lib.presentation import (
+    csv_bytes,
+    delivery_label,
+    display_text,
+    format_count,
+    pretty_message,
+)
 from lib.views.lead import (
     associated_campaigns,
     generator_name,
@@ -427,6 +433,17 @@ def _signals(signals: Signals | None, zone: tzinfo) -> str:
     return "".join(parts)
 
 
+def _counts_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole-number columns written as the app writes counts ("1,366"), for the report."""
+    written = frame.copy()
+    for column in ("Total", "Valid", "Caution", "Invalid", "Delivered"):
+        if column in written.columns:
+            written[column] = [
+                "" if pd.isna(count) else format_count(int(count)) for count in written[column]
+            ]
+    return written
+
+
 def _part_table(frame: pd.DataFrame | None) -> str:
     if frame is None:
         return _paragraph("Not in this pack (see above).", "caption")
@@ -462,6 +479,11 @@ def report_html(
     )
     notes = None if dossier.notes is None else note_table(dossier.notes, zone)
     timeline_table = timeline_frame(timeline.entries, zone).drop(columns=["Tab"])
+    associated = (
+        _counts_written(associated_campaigns(dossier, zone).table)
+        if dossier.associated_leads is not None and dossier.associated_campaigns is not None
+        else None
+    )
     sections = [
         _section(
             "Status",
@@ -480,6 +502,15 @@ def report_html(
         _section("Processr logs", _part_table(processr_logs)),
         _section("Provider answers", _provider_answers(dossier, zone)),
         _section("Notes", _part_table(notes)),
+        _section(
+            "Associated Campaigns",
+            _paragraph("Other campaigns where this lead's email was captured.", "caption")
+            if associated is not None
+            else "",
+            _part_table(associated)
+            if associated is not None
+            else _paragraph("The other campaigns were not loaded for this pack.", "caption"),
+        ),
         _section("Signals: the same person elsewhere", _signals(signals, zone)),
     ]
     return (

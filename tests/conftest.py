@@ -42,11 +42,15 @@ def writable_db(sandbox_db: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ui_env(sandbox_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The app pointed at the seeded sandbox (no enterprise settings), with empty caches."""
+def ui_env(sandbox_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """The app pointed at the seeded sandbox (no enterprise settings), with empty caches and
+    an app database of its own (SQLite in the test's folder, a fresh key)."""
     import streamlit as st
+    from cryptography.fernet import Fernet
 
     monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
+    monkeypatch.setenv("LEADLENS_DATABASE_URL", f"sqlite:///{tmp_path / 'leadlens.sqlite'}")
+    monkeypatch.setenv("LEADLENS_SECRET_KEY", Fernet.generate_key().decode("ascii"))
     for name in (
         "CONVERTR_BASE_URL",
         "CONVERTR_USERNAME",

@@ -155,6 +155,33 @@ def test_the_report_tells_the_whole_story() -> None:
     assert "&quot;execution_time&quot;: 4200" in report  # the provider answer, indented JSON
     assert "Not in this pack" not in report
     assert "tables/signals.csv" in files_of(pack_of(make_dossier(), signals=signals))
+    assert "<h2>Associated Campaigns</h2>" in report
+    assert "were not loaded for this pack" in report, "this dossier has no associated parts"
+
+
+def test_the_report_has_the_associated_campaigns_with_counts_written_whole() -> None:
+    from lib.convertr.models import Campaign, Statistic
+
+    other = Campaign.model_validate(
+        {"id": 2, "name": "Spring webinar", "status": "Live", "currency": "GBP",
+         "maxScore": 100, "capped": False, "createdTs": datetime(2026, 1, 1, tzinfo=UTC)}
+    )  # fmt: skip
+    figures = Statistic.model_validate(
+        {"id": 2, "campaign": "/api/v4/campaigns/2", "total": 1366, "valid": 1000,
+         "caution": 0, "invalid": 366, "test": 0, "delivered": 0, "billable": 0,
+         "overAllocated": 0}
+    )  # fmt: skip
+    dossier = make_dossier(
+        associated_leads=[make_lead(2, 2)],
+        associated_campaigns=[other],
+        associated_statistics=[figures],
+        associated_publishers=[],
+        associated_links=[],
+    )
+    report = files_of(pack_of(dossier))["report.html"].decode()
+    section = report.split("<h2>Associated Campaigns</h2>")[1].split("<h2>")[0]
+    assert "Spring webinar" in section
+    assert "1,366" in section and "1366" not in section
 
 
 # -- hostile values --------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from lib.convertr.hydra import BLANK, Answer, CollectionShape, json_or_none, rai
 from lib.convertr.models import ApiModel, FormatWarning, Lead, Page, StatusCodes
 from lib.convertr.requestlog import RequestLog
 from lib.convertr.signin import SignIn
+from lib.convertr.tokens import HeldTokens
 from lib.convertr.transport import Params, Sender, network_transport
 
 ModelT = TypeVar("ModelT", bound=ApiModel)
@@ -181,6 +182,23 @@ class BaseClient:
     def sign_out(self) -> bool:
         """Forget the token and end it on the server (see `signin.SignIn.sign_out`)."""
         return self.auth.sign_out()
+
+    def held_tokens(self) -> HeldTokens | None:
+        """The tokens of a person's sign-in, to keep for other tabs (`signin.SignIn`)."""
+        return self.auth.held_tokens()
+
+    def hold_tokens(self, tokens: HeldTokens) -> None:
+        """Take over a sign-in kept elsewhere (`signin.SignIn.hold_tokens`)."""
+        self.auth.hold_tokens(tokens)
+
+    @property
+    def on_tokens_renewed(self) -> Callable[[HeldTokens], None] | None:
+        """Told the new tokens after a refresh renewed them (`signin.SignIn`)."""
+        return self.auth.on_tokens_renewed
+
+    @on_tokens_renewed.setter
+    def on_tokens_renewed(self, listener: Callable[[HeldTokens], None] | None) -> None:
+        self.auth.on_tokens_renewed = listener
 
     # -- requests ---------------------------------------------------------------------------
 

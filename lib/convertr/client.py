@@ -24,12 +24,7 @@ from collections.abc import Sequence
 from typing import Final, TypeVar
 
 from lib.convertr.base_client import BaseClient
-from lib.convertr.constants import (
-    API_PREFIX,
-    CHRONOLOGY_ITEMS_PER_PAGE,
-    ITEMS_PER_PAGE,
-    MAX_ITEMS_PER_PAGE,
-)
+from lib.convertr.constants import CHRONOLOGY_ITEMS_PER_PAGE, ITEMS_PER_PAGE, MAX_ITEMS_PER_PAGE
 from lib.convertr.dialect import StatusEncoding
 from lib.convertr.endpoints import (
     CAMPAIGN_LINKS,
@@ -224,7 +219,7 @@ class ConvertrClient(BaseClient):
     def leads_by_email_hash(self, email_hash: str) -> list[Lead]:
         """Every lead whose email has this hash (`emailHash`), on any campaign: the same
         leads as `leads_by_email`, for a role that sees the email masked."""
-        return self.fetch_all(Lead, f"{API_PREFIX}/leads", [("emailHash", email_hash)])
+        return self.fetch_all(Lead, LEADS.path, [(Filter.EMAIL_HASH, email_hash)])
 
     def lead_datas(self, lead_id: int) -> list[LeadData]:
         return self.fetch_all(LeadData, LEAD_DATAS.path, [(Filter.LEAD, int(lead_id))])

@@ -42,8 +42,9 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 """Wall-clock seconds (``time.time``); tests pass a fake."""
-SignOutReason = Literal["start", "signed_out", "idle"]
-"""Why nobody is signed in: a new session, the person signed out, or the idle timeout."""
+SignOutReason = Literal["start", "signed_out", "idle", "ended"]
+"""Why nobody is signed in: a new session, the person signed out, the idle timeout, or the
+browser's kept sign-in ended elsewhere (signed out in another tab, idle, revoked)."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,20 @@ class Identity:
     client: ConvertrClient = field(repr=False, compare=False)
     shared: bool = False
     """The configured account everyone acts as (``CONVERTR_SHARED_LOGIN``)."""
+    signin_id: str | None = None
+    """The kept sign-in every tab of the browser shares (`lib.store` sessions' public id),
+    None when it lives in this tab only."""
 
     @property
     def email(self) -> str:
         return self.user.email
+
+    @property
+    def stable_id(self) -> str:
+        """Who this is, the same across sign-ins, tabs and replicas: the source and the
+        user id (never a secret). Key per-user caches and saved state on it; key data a
+        sign-in loaded on `cache_key`."""
+        return f"{self.source}|user:{self.user.id}"
 
 
 @dataclass(frozen=True)

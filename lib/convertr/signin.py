@@ -14,6 +14,7 @@ import datetime as dt
 import email.utils
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -38,6 +39,7 @@ from lib.convertr.errors import (
     SessionExpiredError,
 )
 from lib.convertr.hydra import json_or_none, raise_for_status
+from lib.convertr.tokens import HeldTokens
 from lib.convertr.transport import Sender
 
 logger = logging.getLogger("lib.convertr.client")
@@ -74,6 +76,42 @@ class SignIn:
         """When the token ends on the client's clock (renewed TOKEN_RENEWAL_MARGIN before)."""
         self._refresh_token: str | None = None
         self._signed_in_as: str | None = None
+        self.on_tokens_renewed: Callable[[HeldTokens], None] | None = None
+        """Called (auth lock held) with the new tokens after a refresh renewed them, so a
+        sign-in shared by several tabs keeps the rotated refresh token."""
+
+    def _held(self) -> HeldTokens | None:
+        if self._token is None or self._signed_in_as is None:
+            return None
+        expires_at = (
+            None
+            if self._token_expires_at is None
+            else time.time() + (self._token_expires_at - self._clock())
+        )
+        return HeldTokens(
+            username=self._signed_in_as,
+            access_token=self._token,
+            refresh_token=self._refresh_token,
+            expires_at=expires_at,
+        )
+
+    def held_tokens(self) -> HeldTokens | None:
+        """The tokens of a person's sign-in (None before one), to keep for other tabs."""
+        with self._auth_lock:
+            return self._held()
+
+    def hold_tokens(self, tokens: HeldTokens) -> None:
+        """Take over a sign-in kept elsewhere (another tab, another replica): its tokens, as
+        if this client had signed in."""
+        with self._auth_lock:
+            self._token = tokens.access_token
+            self._refresh_token = tokens.refresh_token
+            self._token_expires_at = (
+                None
+                if tokens.expires_at is None
+                else self._clock() + (tokens.expires_at - time.time())
+            )
+            self._signed_in_as = tokens.username
 
     @property
     def can_login(self) -> bool:
@@ -205,6 +243,9 @@ class SignIn:
             logger.info("token renewal refused at %s: %s", self._sender.display_name, error)
             self._refresh_token = None
             return False
+        held = self._held()
+        if self.on_tokens_renewed is not None and held is not None:
+            self.on_tokens_renewed(held)
         return True
 
     def _post_login(

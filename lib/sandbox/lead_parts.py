@@ -297,6 +297,16 @@ class RowBuffer:
     _logs: list[tuple[object, ...]] = field(default_factory=list)
     _notes: list[tuple[object, ...]] = field(default_factory=list)
 
+    def restamp_data(self, lead_id: int, source: str, providers: frozenset[str], ts: str) -> None:
+        """Stamp `lead_id`'s lead data of `source` (and, for enrichment, of one of
+        `providers`) with `ts`: a job's data are written when the job answers, not before."""
+        for index in range(len(self._datas) - 1, -1, -1):
+            row = self._datas[index]
+            if row[1] != lead_id:
+                break  # a lead's data are written together, last
+            if row[4] == source and (source != "enrichment" or row[5] in providers):
+                self._datas[index] = (*row[:7], ts, ts)
+
     def data(
         self,
         lead_id: int,

@@ -28,6 +28,7 @@ from lib.sandbox.demo import (
     FARM_STARTED,
     FREE_MAIL,
     HOSTILE_VALUES,
+    JOB_BEHAVIOURS,
     JOB_DUPLICATE,
     JOB_HLR,
     JOB_TITLE_TRANSFORMS,
@@ -381,6 +382,14 @@ class LeadFactory:
             stamp = iso_ts(ts)
             job = result.job
             rows.result(lead_id, result, stamp)
+            # Causes before effects: the job's lead data are stamped when it answered (its
+            # provider logs' time), never before the provider was asked.
+            runs = JOB_BEHAVIOURS[job.job_id].runs if job.job_id in JOB_BEHAVIOURS else None
+            if runs == "transforms":
+                rows.restamp_data(lead_id, "transform", frozenset(), stamp)
+            elif result.provider_logs:
+                providers = frozenset(log.provider for log in result.provider_logs)
+                rows.restamp_data(lead_id, "enrichment", providers, stamp)
             for log in result.provider_logs:
                 rows.log(lead_id, "provider", log.level, job, log.provider, log.message, stamp)
             level = "info" if result.passed else ("error" if job.hardfail else "warning")

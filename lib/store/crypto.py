@@ -50,10 +50,9 @@ class Sealer:
     onto another row does not open there."""
 
     def __init__(self, keys: tuple[str, ...]) -> None:
+        self._fernet: MultiFernet | None = None
         if not keys:
-            raise StoreUnavailableError(
-                f"no secret key to seal sign-ins with: set {ENV_SECRET_KEY} (a Fernet key)"
-            )
+            return  # views and lead marks work; keeping sign-ins does not
         try:
             self._fernet = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
         except (ValueError, UnicodeEncodeError):
@@ -63,13 +62,24 @@ class Sealer:
                 'print(Fernet.generate_key().decode())"'
             ) from None
 
+    @property
+    def can_seal(self) -> bool:
+        return self._fernet is not None
+
+    def _keys(self) -> MultiFernet:
+        if self._fernet is None:
+            raise StoreUnavailableError(
+                f"no secret key to seal sign-ins with: set {ENV_SECRET_KEY} (a Fernet key)"
+            )
+        return self._fernet
+
     def seal(self, payload: Mapping[str, Any], bound_to: str) -> str:
         data = json.dumps({"bound_to": bound_to, "payload": dict(payload)}, sort_keys=True)
-        return self._fernet.encrypt(data.encode("utf-8")).decode("ascii")
+        return self._keys().encrypt(data.encode("utf-8")).decode("ascii")
 
     def open(self, sealed: str, bound_to: str) -> dict[str, Any]:
         try:
-            data = json.loads(self._fernet.decrypt(sealed.encode("ascii")))
+            data = json.loads(self._keys().decrypt(sealed.encode("ascii")))
         except (InvalidToken, ValueError):
             raise SignInNotFoundError("the sign-in's tokens do not open with this key") from None
         if not isinstance(data, dict) or data.get("bound_to") != bound_to:

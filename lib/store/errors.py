@@ -5,6 +5,7 @@ StoreError
 ├── StoreUnavailableError   the database cannot be reached or opened (the app goes on
 │                           without saving)
 ├── SignInNotFoundError     a reference unknown, forged, revoked, idle or too old
+│   └── SignInIdleError     ...ended by this very check: nobody used it for too long
 ├── SettingsNotFoundError   no saved settings by that id that this user may see
 ├── SettingsConflictError   someone saved the settings since they were read (``current``)
 └── SettingsRefusedError    a name taken, empty or too long; not the owner
@@ -29,6 +30,11 @@ class StoreUnavailableError(StoreError):
 
 class SignInNotFoundError(StoreError):
     """No live sign-in for that reference: show the sign-in page."""
+
+
+class SignInIdleError(SignInNotFoundError):
+    """The sign-in was idle too long and this check ended it (the caller signs out of the
+    API; later checks see it ended)."""
 
 
 class SettingsNotFoundError(StoreError):

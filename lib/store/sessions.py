@@ -21,7 +21,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from lib.store.crypto import Sealer
-from lib.store.errors import SignInNotFoundError
+from lib.store.errors import SignInIdleError, SignInNotFoundError
 from lib.store.schema import signin_sessions
 
 REFERENCE_BYTES: Final = 32
@@ -34,6 +34,14 @@ TOUCH_INTERVAL_SECONDS: Final = 30
 minutes)."""
 REVOKED_KEPT_SECONDS: Final = 30 * 24 * 3600
 """Ended sign-ins are deleted after a month (`purge`)."""
+
+
+def _live_or_raise(row: sa.Row[Any] | str) -> sa.Row[Any]:
+    if row == "idle":
+        raise SignInIdleError("the sign-in ended: idle too long (or too old)")
+    if isinstance(row, str):
+        raise SignInNotFoundError("no live sign-in for this reference")
+    return row
 
 
 def reference_hash(reference: str) -> str:
@@ -64,6 +72,11 @@ class SignInSessions:
         self._engine = engine
         self._sealer = sealer
         self._clock = clock
+
+    @property
+    def available(self) -> bool:
+        """Whether sign-ins can be kept (a secret key is configured)."""
+        return self._sealer.can_seal
 
     def create(
         self,
@@ -109,12 +122,12 @@ class SignInSessions:
 
     def _live_row(
         self, connection: sa.Connection, condition: sa.ColumnElement[bool], idle_seconds: float
-    ) -> sa.Row[Any] | None:
-        """The live row (its use noted), or None: an ended one is revoked for good, so the
-        caller raises after the transaction commits."""
+    ) -> sa.Row[Any] | str:
+        """The live row (its use noted), or why not ("ended", "idle"): an idle one is revoked
+        for good here, so the caller raises after the transaction commits."""
         row = connection.execute(sa.select(signin_sessions).where(condition)).first()
         if row is None or row.revoked_at is not None:
-            return None
+            return "ended"
         now = self._clock()
         if now - row.last_seen_at > idle_seconds or now - row.created_at > MAX_SIGN_IN_SECONDS:
             connection.execute(
@@ -122,7 +135,7 @@ class SignInSessions:
                 .where(signin_sessions.c.id == row.id)
                 .values(revoked_at=now, sealed_tokens="")
             )
-            return None
+            return "idle"
         if now - row.last_seen_at >= TOUCH_INTERVAL_SECONDS:
             connection.execute(
                 signin_sessions.update()
@@ -147,7 +160,7 @@ class SignInSessions:
     def find(self, reference: str, *, idle_seconds: float) -> StoredSignIn:
         """The live sign-in a cookie's reference names (its use noted), or
         SignInNotFoundError: unknown, forged, revoked, idle or too old."""
-        if not reference or len(reference) > 200:
+        if not isinstance(reference, str) or not reference or len(reference) > 200:
             raise SignInNotFoundError("no live sign-in for this reference")
         with self._engine.begin() as connection:
             row = self._live_row(
@@ -155,18 +168,14 @@ class SignInSessions:
                 signin_sessions.c.reference_hash == reference_hash(reference),
                 idle_seconds,
             )
-        if row is None:
-            raise SignInNotFoundError("no live sign-in for this reference")
-        return self._stored(row)
+        return self._stored(_live_or_raise(row))
 
     def check(self, public_id: str, *, idle_seconds: float) -> int:
         """A tab's run: the sign-in still live (its use noted); its token version, so a tab
         whose client holds older tokens knows to take the newer ones."""
         with self._engine.begin() as connection:
             row = self._live_row(connection, signin_sessions.c.public_id == public_id, idle_seconds)
-        if row is None:
-            raise SignInNotFoundError("the sign-in ended")
-        return int(row.token_version)
+        return int(_live_or_raise(row).token_version)
 
     def reload(self, public_id: str) -> StoredSignIn:
         """The sign-in as stored now (its latest tokens), live or not."""

@@ -234,7 +234,8 @@ def _fetch(session: Session, snapshot: Snapshot, scope: AuditScope, refresh: boo
     worker = threading.Thread(target=work, name="audit-fetch", daemon=True)
     worker.start()
     bar = st.progress(0.0, text="Reading leads…")
-    st.button("Cancel", key=keys.AUDIT_CANCEL, icon=":material/stop_circle:")
+    cancel_slot = st.empty()
+    cancel_slot.button("Cancel", key=keys.AUDIT_CANCEL, icon=":material/stop_circle:")
     try:
         while worker.is_alive():
             worker.join(POLL_SECONDS)
@@ -247,6 +248,7 @@ def _fetch(session: Session, snapshot: Snapshot, scope: AuditScope, refresh: boo
             cancel.set()
             worker.join()
     bar.empty()
+    cancel_slot.empty()
 
 
 def _audit_after_fetch(snapshot: Snapshot | None) -> None:

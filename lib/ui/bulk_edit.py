@@ -139,10 +139,20 @@ class KeptDrafts:
             else:
                 self._drafts[(person, scope)] = (self._clock(), draft)
 
+    def forget(self, person: str) -> None:
+        with self._lock:
+            for kept in [kept for kept in self._drafts if kept[0] == person]:
+                del self._drafts[kept]
+
 
 @st.cache_resource(show_spinner=False)
 def kept_drafts() -> KeptDrafts:
     return KeptDrafts()
+
+
+def forget_person(person: str) -> None:
+    """Drop a person's pending bulk edits (the sign-out hook: a review holds lead values)."""
+    kept_drafts().forget(person)
 
 
 def _person() -> str | None:

@@ -32,8 +32,9 @@ import streamlit as st
 
 from lib.convertr import ConvertrClient, LeadDossier
 from lib.convertr.edits import SaveResult, save_changes, send_change
+from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, User
-from lib.presentation import escape_markdown
+from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, keys, widgets
 from lib.views.edit import (
     COLUMN_ALLOWED,
@@ -53,6 +54,7 @@ from lib.views.edit import (
     add_field_example,
     add_notice,
     apply_grid_edits,
+    conflict_author,
     conflict_choices,
     discarded_state,
     edit_permission,
@@ -177,13 +179,17 @@ def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
         key=keys.edit_table(lead_id, _generation(lead_id)),
         num_rows="fixed",
         height=widgets.table_height(len(shown)),
+        # What the caption points at comes first: the value, what it allows, then the
+        # check; the field's label as in Notes and Profile ("Budget Range"), its API name
+        # (the index) kept in the data and the CSV, not shown twice.
+        hide_index=True,
         column_order=(
             COLUMN_FIELD,
             COLUMN_VALUE,
-            COLUMN_CHECK,
             COLUMN_ALLOWED,
-            COLUMN_TYPE,
+            COLUMN_CHECK,
             COLUMN_REQUIRED,
+            COLUMN_TYPE,
         ),
         disabled=[COLUMN_FIELD, COLUMN_TYPE, COLUMN_ALLOWED, COLUMN_REQUIRED, COLUMN_CHECK],
         column_config={
@@ -192,7 +198,8 @@ def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
                 COLUMN_VALUE, max_chars=MAX_VALUE_LENGTH, width="medium"
             ),
             COLUMN_REQUIRED: st.column_config.CheckboxColumn(COLUMN_REQUIRED, width="small"),
-            COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="large"),
+            COLUMN_ALLOWED: st.column_config.TextColumn(COLUMN_ALLOWED, width="medium"),
+            COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="medium"),
         },
         alt="The lead's editable fields: edit the Value column",
     )
@@ -295,9 +302,28 @@ def _finish(lead_id: int, state: EditState, results: list[SaveResult]) -> None:
     st.rerun()
 
 
+def _authors(client: ConvertrClient, lead_id: int, state: EditState) -> dict[str, str | None]:
+    """Who saved each conflicting value and when, read once from the lead's notes (one
+    request when a conflict appears, none on a rerun); {} entries when the notes fail."""
+    key = keys.edit_conflict_authors(lead_id)
+    known: dict[str, str | None] = st.session_state.get(key, {})
+    missing = [name for name in state.conflicts if name not in known]
+    if missing:
+        try:
+            notes = client.lead_notes(lead_id)
+        except ConvertrError:
+            notes = []
+        zone = resolve_timezone(st.context.timezone)
+        for name in missing:
+            known[name] = conflict_author(notes, name, state.conflicts[name].theirs, zone)
+        st.session_state[key] = known
+    return known
+
+
 def _conflicts(client: ConvertrClient, lead: Lead, state: EditState) -> None:
+    authors = _authors(client, lead.id, state) if state.conflicts else {}
     for choice in conflict_choices(state):
-        keep, take = _conflict_box(choice)
+        keep, take = _conflict_box(choice, authors.get(choice.name))
         if keep:
             change: PendingChange = keep_mine(state.pending[choice.name], choice.theirs_value)
             resent = replace(state, pending={**state.pending, choice.name: change})
@@ -309,11 +335,12 @@ def _conflicts(client: ConvertrClient, lead: Lead, state: EditState) -> None:
             st.rerun()
 
 
-def _conflict_box(choice: ConflictChoice) -> tuple[bool, bool]:
+def _conflict_box(choice: ConflictChoice, author: str | None) -> tuple[bool, bool]:
     """Both values side by side; returns whether Keep mine or Take theirs was pressed."""
+    who = escape_markdown(author) if author else "someone else"
     with st.container(border=True):
         st.markdown(
-            f"**{escape_markdown(choice.label)}** was changed by someone else after you "
+            f"**{escape_markdown(choice.label)}** was changed by {who} after you "
             "loaded it. Which value should the lead keep?"
         )
         mine, theirs = st.columns(2)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import tzinfo
+from pathlib import Path
 from typing import Final
 
 import streamlit as st
@@ -40,17 +41,34 @@ from lib.convertr.session import (
     SignOutReason,
 )
 from lib.presentation import escape_markdown, resolve_timezone
-from lib.ui import cached_api, go_to_lead, inspector, keys, layout, pages, signin, widgets
+from lib.ui import (
+    cached_api,
+    go_to_lead,
+    inspector,
+    keys,
+    layout,
+    lead_marks,
+    pages,
+    saved_views,
+    signin,
+    stay_signed_in,
+    widgets,
+    workspace,
+)
+from lib.views.glossary import GLOSSARY, GLOSSARY_FILE
 from lib.views.identity import DemoUserCard, demo_user_cards, shared_banner, sidebar_identity
+from lib.views.leads import sees_masked
 from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD
 
 logger = logging.getLogger(__name__)
 
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+"""The project folder (the glossary is read from its docs)."""
 APP_NAME: Final = "Lead Lens"
 APP_ICON: Final = "🔎"
 DEFAULT_DEMO_USER: Final = SANDBOX_DEFAULT_USERNAME
 SECONDS_PER_MINUTE: Final = 60
-KEPT_ON_SIGN_OUT: Final = frozenset({keys.IDENTITY, keys.LAST_ACTIVITY})
+KEPT_ON_SIGN_OUT: Final = frozenset({keys.IDENTITY, keys.LAST_ACTIVITY, keys.SIGNIN_COOKIE})
 """Session-state keys a sign-out keeps; everything else the person left behind (pending
 edits, the last lead, filters) is forgotten with them."""
 EMPTY_FORM: Final = "Enter your email and your password."
@@ -126,6 +144,9 @@ def _sign_in(email: str, password: str) -> None:
     config = _settings()[1]
     before = _state()
     previous = before.identity if isinstance(before, SessionExpired) else None
+    if isinstance(before, SignedIn | SessionExpired):
+        # A new sign-in replaces the browser's kept one (the demo switcher, an expiry).
+        stay_signed_in.end(before.identity, _workspace())
     if isinstance(before, SignedIn | AwaitingCode):
         # Signing in as someone else ends the current sign-in first (the demo switcher).
         signin_session.sign_out(before)
@@ -145,6 +166,8 @@ def _arrive(after: SignInState, previous: Identity | None) -> None:
         and after.identity.user.id != previous.user.id
     ):
         _forget_page_state()
+    if isinstance(after, SignedIn):
+        after = SignedIn(stay_signed_in.keep(after.identity, _workspace()))
     _store(after)
     st.session_state[keys.LAST_ACTIVITY] = time.time()
 
@@ -199,6 +222,8 @@ def _start_over() -> None:
 
 def _sign_out(reason: SignOutReason = "signed_out") -> None:
     state = _state()
+    if isinstance(state, SignedIn | SessionExpired):
+        stay_signed_in.end(state.identity, _workspace())
     if isinstance(state, SignedIn):
         # The audit snapshot holds this user's leads: it leaves with them.
         from lib.ui import audit_page
@@ -206,6 +231,10 @@ def _sign_out(reason: SignOutReason = "signed_out") -> None:
         audit_page.forget_snapshot(
             connect.source_name(state.identity.client.config), state.identity.email
         )
+        # So does a pending bulk edit kept for a reload (its review holds lead values).
+        from lib.ui import bulk_edit
+
+        bulk_edit.forget_person(state.identity.cache_key)
     if state is not None:
         signin_session.sign_out(state, reason)
     _forget_page_state()
@@ -220,10 +249,22 @@ def _switch_demo_user() -> None:
         _sign_in(chosen, SANDBOX_PASSWORD)
 
 
-def _first_state(config: ClientConfig) -> SignInState:
-    """A new session: the sandbox signs its visitor in at once (it has no secret to
-    protect), as the demo user the switcher was given, else the default one; a real
-    enterprise asks."""
+def _workspace() -> workspace.Workspace:
+    return workspace.open_workspace(_settings()[1])
+
+
+def _first_state(config: ClientConfig, idle_seconds: float) -> SignInState:
+    """A new session (a new tab, a reload, a pasted link): the browser's kept sign-in if
+    its cookie names a live one. Else a real enterprise asks; so does the sandbox when the
+    cookie names one that ended (signed out, idle), so a reload after Sign out never signs
+    anyone in. A sandbox visitor without a cookie is signed in at once (it has no secret to
+    protect), as the demo user the switcher was given, else the default one."""
+    restored = stay_signed_in.restore(config, _workspace(), idle_seconds)
+    if restored is not None:
+        _store(SignedIn(restored))
+        return SignedIn(restored)
+    if stay_signed_in.cookie_reference() is not None and _workspace().keeps_sign_ins:
+        return SignedOut(reason="ended")
     if not connect.is_sandbox(config):
         return SignedOut()
     preset = st.session_state.get(keys.DEMO_USER)
@@ -264,9 +305,24 @@ def _state_for_this_run(settings: AccessSettings, config: ClientConfig) -> SignI
     """Who this run is for: after the idle timeout and renewing a token about to end."""
     if settings.shared_login:
         return _shared_state(config)
+    idle_seconds = settings.idle_timeout_minutes * SECONDS_PER_MINUTE
     state = _state()
     if state is None:
-        state = _first_state(config)
+        state = _first_state(config, idle_seconds)
+        _store(state)
+    elif isinstance(state, SignedIn | SessionExpired) and state.identity.signin_id is not None:
+        # Kept for every tab: the database says whether it still is (a sign-out elsewhere,
+        # the idle timeout counted over every tab).
+        liveness = stay_signed_in.still_live(state.identity, _workspace(), idle_seconds)
+        if liveness == "idle":
+            email = state.identity.email
+            _sign_out("idle")
+            state = SignedOut(email=email, reason="idle")
+            _store(state)
+        elif liveness == "ended":
+            _forget_page_state()
+            state = SignedOut(email=state.identity.email, reason="ended")
+            _store(state)
     elif (
         not isinstance(state, SignedOut)
         and _idle_seconds() > settings.idle_timeout_minutes * SECONDS_PER_MINUTE
@@ -277,6 +333,10 @@ def _state_for_this_run(settings: AccessSettings, config: ClientConfig) -> SignI
         _store(state)
     if isinstance(state, SignedIn):
         checked = signin_session.check(state)
+        if isinstance(checked, SessionExpired) and stay_signed_in.reload_tokens(
+            state.identity, _workspace()
+        ):
+            checked = signin_session.check(state)  # another replica renewed them
         if checked is not state:
             _store(checked)
         state = checked
@@ -327,8 +387,11 @@ def _sidebar(identity: Identity, config: ClientConfig) -> None:
     st.sidebar.button("Sign out", key=keys.SIGN_OUT, on_click=_sign_out, icon=":material/logout:")
 
 
-def _navigation() -> None:
-    """Page links with their titles; Leads and Lead return to the last campaign and lead."""
+def _navigation(session: Session) -> None:
+    """Page links with their titles; Leads and Lead return to the last campaign and lead;
+    the campaign's saved views under Leads; pinned and recent leads."""
+    kept = _workspace()
+    owner = saved_views.owner_of(session.identity)
     st.page_link(pages.CAMPAIGNS, label="Campaigns", icon=":material/campaign:")
     campaign = st.session_state.get(keys.LAST_CAMPAIGN)
     if campaign is not None:
@@ -338,6 +401,8 @@ def _navigation() -> None:
             icon=":material/table_rows:",
             query_params=pages.leads_link_params(int(campaign)),
         )
+        with st.container(key="frame-saved-views"):
+            saved_views.sidebar_links(kept, owner, int(campaign))
     st.page_link(
         pages.AUDIT,
         label="Audit",
@@ -356,7 +421,20 @@ def _navigation() -> None:
             icon=":material/person_search:",
             query_params={PARAM_LEAD: str(lead)},
         )
+    lead_marks.sidebar_list(kept, owner)
+    _glossary()
     st.divider()
+
+
+def _glossary() -> None:
+    """The sidebar's help: the words of Convertr's trade the app uses (docs/glossary.md)."""
+    with st.popover("Words used here", icon=":material/help:", width="stretch"):
+        try:
+            text = (PROJECT_ROOT / GLOSSARY_FILE).read_text(encoding="utf-8")
+        except OSError:
+            text = "\n\n".join(f"**{term}**: {words}" for term, words in GLOSSARY.items())
+        # The file's own title would be a second h1 on the page.
+        st.markdown(text.replace("# Glossary\n", "", 1).replace("\n## ", "\n#### "))
 
 
 def _sign_in_page(state: SignInState, config: ClientConfig, settings: AccessSettings) -> None:
@@ -398,6 +476,10 @@ def open_session() -> Session:
         st.stop()
     identity = state.identity
     _sidebar(identity, config)
+    stay_signed_in.write_cookie()
+    notice = workspace.not_saving_line(_workspace())
+    if notice is not None:
+        st.sidebar.caption(escape_markdown(notice))
     if identity.shared:
         st.info(shared_banner(identity), icon=":material/group:")
     zone_name = st.context.timezone
@@ -451,15 +533,23 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption("Convertr leads, one view.")
     go_to_lead.render()
+    suggestions = st.sidebar.container()
     navigation = st.sidebar.container()
     inspector.start()
     session = open_session()
+    with suggestions:
+        lead_marks.suggestions(_workspace(), saved_views.owner_of(session.identity))
     try:
         with guarded(title.lower()):
             body(session)
     finally:
         # Filled last, so the links reflect the campaign and lead this run opened.
         with navigation:
-            _navigation()
+            _navigation(session)
     st.session_state[keys.REQUEST_COUNT] = session.client.request_count
-    inspector.render(session.client, title)
+    inspector.render(
+        session.client,
+        title,
+        identity=session.connection.key,
+        masked=sees_masked(session.user.role),
+    )

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Final
 
+import httpx
 import streamlit as st
 
 from lib.charts import waterfall_figure
 from lib.convertr import ConvertrClient
 from lib.convertr.requestlog import REQUEST_SCOPE, RequestRecord
+from lib.presentation import MASKED_VALUE
 from lib.ui import keys, widgets
 from lib.views.requests import (
     ViewRequest,
@@ -61,21 +64,52 @@ def view_requests(
     return tuple(sorted(merged, key=lambda request: request.record.seq))
 
 
-def _remember(view: str, requests: tuple[ViewRequest, ...]) -> None:
+def _remember(identity: str, view: str, requests: tuple[ViewRequest, ...]) -> None:
+    """Keep the view's requests for this identity; forget every other identity's (a demo-user
+    switch in the same browser must not show the previous person's requests, nor mix two
+    clients' request numbers)."""
+    if st.session_state.get(keys.INSPECTOR_IDENTITY) != identity:
+        st.session_state[keys.INSPECTOR_IDENTITY] = identity
+        st.session_state[keys.INSPECTOR_VIEWS] = {}
     stored: Mapping[str, tuple[RequestRecord, ...]] = st.session_state.get(keys.INSPECTOR_VIEWS, {})
     views = {name: records for name, records in stored.items() if name != view}
     views[view] = tuple(request.record for request in requests)
     st.session_state[keys.INSPECTOR_VIEWS] = dict(list(views.items())[-MAX_VIEWS:])
 
 
-def render(client: ConvertrClient, title: str) -> None:
-    """The inspector's expander for this run's view."""
+def masked_query(query: str) -> str:
+    """A query with the values of the parameters that hold personal values replaced by the
+    mask (for a role that sees them masked: it must not read them in the inspector either)."""
+    if not query:
+        return query
+    params = httpx.QueryParams(query)
+    return str(
+        httpx.QueryParams(
+            [
+                (name, MASKED_VALUE if name.removesuffix("[]") in PERSONAL_PARAMS else value)
+                for name, value in params.multi_items()
+            ]
+        )
+    )
+
+
+PERSONAL_PARAMS: Final = frozenset({"email", "telephone", "ip", "search", "postcode"})
+"""Query parameters whose values are personal (the `leads` filters on masked fields)."""
+
+
+def render(client: ConvertrClient, title: str, identity: str = "", masked: bool = False) -> None:
+    """The inspector's expander for this run's view: this identity's requests only (`identity`
+    is the connection's cache key); `masked` hides personal values in the queries."""
     scope = st.session_state.get(keys.INSPECTOR_SCOPE)
     fresh = client.request_log.records(scope=scope) if scope else ()
+    if masked:
+        fresh = tuple(replace(record, query=masked_query(record.query)) for record in fresh)
     view = _view_key(title)
-    previous = st.session_state.get(keys.INSPECTOR_VIEWS, {}).get(view, ())
+    previous: tuple[RequestRecord, ...] = ()
+    if st.session_state.get(keys.INSPECTOR_IDENTITY) == identity:
+        previous = st.session_state.get(keys.INSPECTOR_VIEWS, {}).get(view, ())
     requests = view_requests(fresh, previous)
-    _remember(view, requests)
+    _remember(identity, view, requests)
     figures = summary(requests)
     # Tracked ("rerun"): the table and the waterfall are built and sent only while it is
     # open, not on every run of every page. Its label is constant (a tracked expander whose

@@ -23,6 +23,11 @@ choosing another user calls the sign-in (in its on_change), so losing this widge
 never change who is signed in. A value put here before a session's first run is the demo user
 that session starts as (tests do this)."""
 SIGN_OUT: Final = "frame.sign_out"
+SIGNIN_COOKIE: Final = "frame.signin_cookie"
+"""A new kept sign-in's reference, until the browser confirms its cookie is written (then
+dropped: the reference is sent to the browser once)."""
+SIGNIN_COOKIE_WRITER: Final = "frame.signin_cookie_writer"
+WORKSPACE_NOTICE: Final = "frame.workspace_notice"
 REQUEST_COUNT: Final = "frame.request_count"
 """The client's `request_count` at the end of the last run (tests compare it across reruns)."""
 RETRY_CONNECTION: Final = "frame.retry"
@@ -179,6 +184,11 @@ def edit_conflicts(lead_id: int) -> str:
     return f"lead.edit.{lead_id}.conflicts"
 
 
+def edit_conflict_authors(lead_id: int) -> str:
+    """Who saved each conflicting value and when, read once from the notes."""
+    return f"lead.edit.{lead_id}.conflict_authors"
+
+
 def edit_report(lead_id: int) -> str:
     """The last save's summary (Notices)."""
     return f"lead.edit.{lead_id}.report"
@@ -225,6 +235,8 @@ state, which a run that does not draw the page keeps anyway."""
 # The audit workbench (issue 13): request inspector, Timeline tab, signals, evidence pack
 INSPECTOR_VIEWS: Final = "inspector.views"
 """View (page and query) -> the requests last seen behind it (`RequestRecord`s)."""
+INSPECTOR_IDENTITY: Final = "inspector.identity"
+"""Whose requests `INSPECTOR_VIEWS` holds (a connection's cache key); a switch drops them."""
 INSPECTOR_SCOPE: Final = "inspector.scope"
 """This run's request scope (tags the client's request log)."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
@@ -386,3 +398,31 @@ def audit_threshold(name: str) -> str:
 
 AUDIT_PREVIOUS: Final = "audit.previous_finding"
 AUDIT_NEXT: Final = "audit.next_finding"
+
+
+# Saved views on the Leads page (lib/ui/saved_views.py)
+LEADS_VIEW_PICKER: Final = "leads.view.picker"
+"""The saved-view picker; its value is set from `LEADS_VIEW_OPEN` on every run, choosing a
+view opens it (on_change)."""
+LEADS_VIEW_OPEN: Final = "leads.view.open"
+"""The open view: a `lib.store.SavedSettings` (its id, name and the version read)."""
+LEADS_VIEW_NAME: Final = "leads.view.name"
+LEADS_VIEW_SHARED: Final = "leads.view.shared"
+LEADS_VIEW_SAVE: Final = "leads.view.save"
+LEADS_VIEW_UPDATE: Final = "leads.view.update"
+LEADS_VIEW_RENAME: Final = "leads.view.rename"
+LEADS_VIEW_RENAME_SUBMIT: Final = "leads.view.rename_submit"
+LEADS_VIEW_SHARE: Final = "leads.view.share"
+LEADS_VIEW_DEFAULT: Final = "leads.view.default"
+LEADS_VIEW_DELETE: Final = "leads.view.delete"
+LEADS_VIEW_CONFLICT: Final = "leads.view.conflict"
+"""The view as another session saved it, when this one's update was refused."""
+LEADS_VIEW_OVERWRITE: Final = "leads.view.overwrite"
+LEADS_VIEW_TAKE_THEIRS: Final = "leads.view.take_theirs"
+LEADS_VIEW_MESSAGE: Final = "leads.view.message"
+LEADS_VIEW_ARRIVED: Final = "leads.view.arrived"
+"""Campaigns whose default view was applied in this session (once per campaign)."""
+
+# Recent and pinned leads (lib/ui/lead_marks.py)
+LEAD_PIN: Final = "lead.pin"
+GO_TO_LEAD_RECENT: Final = "frame.go_to_lead.recent"

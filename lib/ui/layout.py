@@ -9,14 +9,35 @@ from typing import Final
 
 import streamlit as st
 
-from lib.palette import CODE_NULL
+from lib.palette import CODE_NULL, CODE_TEXT
 
 NARROW_WINDOW_PX: Final = 1200
+PROFILE_PANEL_KEY: Final = "profile-panel"
+"""The Lead Profile panel's container key (Streamlit gives it the class st-key-<key>)."""
+PROFILE_LABEL_WIDTH: Final = "6.5rem"
+"""Wide enough for the panel's longest label ("Generator", "Captured") on one line."""
 FIT_STYLES: Final = f"""
 <style>
 /* Tabs wrap instead of scrolling: every tab stays visible and clickable. */
 [data-testid="stTabs"] [role="tablist"] {{
   flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem;
+}}
+/* Code blocks' plain text (no syntax colour: a Timeline detail, a long provider value) took
+   the page's near-black text colour on the dark code ground (1.1:1): the code text colour. */
+[data-testid="stCode"] pre, [data-testid="stCode"] pre code {{ color: {CODE_TEXT}; }}
+/* The Lead Profile panel: a label never breaks inside a word ("Campai/gn"); its column
+   is as wide as the longest label, the value takes the rest, and a long value with no
+   spaces (a URL) breaks after its slashes and dots rather than a character a line. */
+.st-key-{PROFILE_PANEL_KEY} [data-testid="stHorizontalBlock"]
+  > [data-testid="stColumn"]:first-child {{
+  flex: 0 0 {PROFILE_LABEL_WIDTH}; min-width: {PROFILE_LABEL_WIDTH};
+}}
+.st-key-{PROFILE_PANEL_KEY} [data-testid="stHorizontalBlock"]
+  > [data-testid="stColumn"]:first-child [data-testid="stCaptionContainer"] {{
+  overflow-wrap: normal; word-break: keep-all; hyphens: none;
+}}
+.st-key-{PROFILE_PANEL_KEY} [data-testid="stText"] {{
+  overflow-wrap: break-word; word-break: normal;
 }}
 /* The JSON "null" token's fixed syntax colour fails WCAG AA on the dark code ground. */
 [data-testid="stCode"] .null {{ color: {CODE_NULL}; }}

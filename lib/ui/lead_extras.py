@@ -102,6 +102,11 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
             "Campaign": st.column_config.TextColumn(pinned=True, width="medium"),
             "Lead ID": st.column_config.NumberColumn(format="%d"),
             "Link": st.column_config.LinkColumn("Tracking link"),
+            # Counts written as everywhere else in the app ("1,366").
+            **{
+                name: st.column_config.NumberColumn(format="localized")
+                for name in ("Total", "Valid", "Caution", "Invalid", "Delivered")
+            },
         },
     )
     st.caption("Select a row to open that lead.")

@@ -18,10 +18,23 @@ from lib.presentation import (
     MASKED_LABEL,
     escape_markdown,
 )
-from lib.ui import cached_api, keys, lead_extras, lead_steps, pages, widgets, workbench
+from lib.ui import (
+    cached_api,
+    keys,
+    layout,
+    lead_extras,
+    lead_marks,
+    lead_steps,
+    pages,
+    saved_views,
+    widgets,
+    workbench,
+    workspace,
+)
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
+from lib.views.glossary import help_for
 from lib.views.lead import (
     LEAD_TABS,
     NO_ASSOCIATED,
@@ -151,8 +164,13 @@ def _map(location: Location) -> None:
         size=400,
         color=MAP_MARKER,
     )
+    # The map's tiles come from the internet: offline (a closed network, a demo laptop) only
+    # the dot shows, so the place is always said in words as well.
+    st.caption("Where the lead was captured (the map needs the internet for its tiles):")
     if location.address:
         _value(location.address)
+    else:
+        st.text(f"Near {location.latitude:.4f}, {location.longitude:.4f}")
 
 
 def _campaign_row(panel: ProfilePanel) -> None:
@@ -259,9 +277,11 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
         alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
         column_config={
             "#": st.column_config.NumberColumn(width=40),
-            "Job": st.column_config.TextColumn(width="medium"),
+            "Job": st.column_config.TextColumn(
+                width="medium", help=help_for("Processr", "Job", "HLR")
+            ),
             "Category": st.column_config.TextColumn(width=90),
-            "Hardfail": st.column_config.TextColumn(width=70),
+            "Hardfail": st.column_config.TextColumn(width=70, help=help_for("Hardfail")),
             "Outcome": st.column_config.TextColumn(width=75),
             "Score": st.column_config.TextColumn(width=65),
             "Message": st.column_config.TextColumn(width="large"),
@@ -357,6 +377,12 @@ def _header(session: Session, lead: Lead) -> None:
             args=(session.connection, lead.id),
             help="Load this lead again from Convertr.",
         )
+        lead_marks.pin_button(
+            workspace.open_workspace(session.connection.config),
+            saved_views.owner_of(session.identity),
+            lead.id,
+            lead.campaign_id,
+        )
         widgets.back_link(
             pages.LEADS,
             "Campaign leads",
@@ -451,6 +477,9 @@ def render(session: Session) -> None:
     lead = dossier.lead
     st.session_state[keys.LAST_LEAD] = lead.id
     st.session_state[keys.LAST_CAMPAIGN] = lead.campaign_id
+    kept = workspace.open_workspace(session.connection.config)
+    owner = saved_views.owner_of(session.identity)
+    lead_marks.note_opened(kept, owner, lead.id, lead.campaign_id)
     _header(session, lead)
     if st.session_state.get(keys.AUDIT_RESULT):
         # Imported only when this session ran an audit: the audit engine (phone numbers,
@@ -462,7 +491,7 @@ def render(session: Session) -> None:
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")
-    with panel, st.container(border=True):
+    with panel, st.container(border=True, key=layout.PROFILE_PANEL_KEY):
         _profile_panel(profile_panel(dossier, session.zone))
     with body:
         _tabs(session, dossier)

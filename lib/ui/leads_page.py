@@ -17,7 +17,7 @@ import streamlit as st
 from lib.convertr.errors import ConvertrError, NotFoundError
 from lib.convertr.models import Campaign, Lead, Page
 from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_number
-from lib.ui import bulk_edit, cached_api, keys, pages, widgets
+from lib.ui import bulk_edit, cached_api, keys, pages, saved_views, widgets, workspace
 from lib.ui.frame import Session
 from lib.views.bulk import merge_page_selection
 from lib.views.leads import (
@@ -507,10 +507,16 @@ def render(session: Session) -> None:
     if campaign is None:
         return
     st.session_state[keys.LAST_CAMPAIGN] = campaign.id
+    kept = workspace.open_workspace(session.connection.config)
+    owner = saved_views.owner_of(session.identity)
+    view_note = saved_views.arrive(kept, owner, campaign.id)
     restored = _restore_place(campaign.id)
     _heading(campaign)
-    widgets.link_notes(restored.notes)
+    widgets.link_notes([view_note, *restored.notes])
+    views_bar = st.container()
     place = _filters(session, campaign, restored.place)
+    with views_bar:
+        saved_views.render(kept, owner, campaign.id, place)
     offered = _offered(session)
     _id_match(session, place)
     try:

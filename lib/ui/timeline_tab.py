@@ -8,6 +8,7 @@ and a button that opens the tab holding it (the tabs are keyed and track their s
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Final
 
 import plotly.graph_objects as go
@@ -35,8 +36,8 @@ def _open_tab(tab: str) -> None:
     st.session_state[keys.LEAD_TABS] = tab
 
 
-def _processing_figure(entries: tuple[TimelineEntry, ...]) -> go.Figure | None:
-    frame = processing_frame(entries)
+def _processing_figure(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> go.Figure | None:
+    frame = processing_frame(entries, zone)
     return None if frame.empty else processing_figure(frame)
 
 
@@ -44,7 +45,10 @@ def _chart(session: Session, dossier: LeadDossier, entries: tuple[TimelineEntry,
     lead_id = dossier.lead_id
     # Built once per loaded dossier: a tab switch or a filter change only draws it.
     figure = cached_api.lead_derived(
-        dossier, session.connection.key, "processing", lambda: _processing_figure(entries)
+        dossier,
+        session.connection.key,
+        f"processing|{session.zone}",  # in the page's zone: another zone, another figure
+        lambda: _processing_figure(entries, session.zone),
     )
     if figure is None:
         st.caption("No job or provider call to chart.")
@@ -85,7 +89,10 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
     text = search_column.text_input(
         "Search", key=keys.timeline_search(lead_id), placeholder="Text in an entry"
     )
-    order = order_column.radio("Order", ORDERS, key=keys.timeline_newest(lead_id))
+    # The same control as the Notes tab's order.
+    order = order_column.segmented_control(
+        "Order", ORDERS, default=ORDERS[0], key=keys.timeline_newest(lead_id), required=True
+    )
     chosen = filter_entries(
         timeline.entries,
         kinds=kinds or None,

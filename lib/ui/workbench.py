@@ -21,11 +21,14 @@ import streamlit as st
 
 from lib import signal_search
 from lib.convertr import ConvertrClient, LeadDossier
+from lib.convertr.errors import ConvertrError
 from lib.evidence import PackAuthor, build_evidence_pack
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.signal_search import SIGNAL_FILTERS, SignalSearch
-from lib.ui import cached_api, keys, widgets
+from lib.ui import cached_api, keys, pages, widgets
+from lib.ui.campaigns_page import CAMPAIGN_LIST_SIZE
 from lib.ui.frame import Session
+from lib.views.glossary import GLOSSARY
 from lib.views.provenance import (
     FLAG,
     Provenance,
@@ -34,12 +37,14 @@ from lib.views.provenance import (
     provenance_frame,
 )
 from lib.views.signals import SIGNAL_NOUNS, Signal, Signals, signal_clusters, signals_frame
+from lib.views.url_params import PARAM_LEAD
 
 SOURCE_COLUMN: Final = "Source"
 SOURCE_HELP: Final = (
     "Where the value came from: captured, derived, transformed (by which job), enriched (by "
     f"which provider) or edited (by whom). {FLAG} marks a value that disagrees with its last "
-    "recorded source. Details: 'Where each value came from' below."
+    "recorded source. Details: 'Where each value came from' below. "
+    f"Derived · Processr: {GLOSSARY['Derived · Processr']}"
 )
 EVIDENCE_MIME: Final = "application/zip"
 SOURCES_LABEL: Final = "Where each value came from"
@@ -183,19 +188,44 @@ def _signals_section(session: Session, dossier: LeadDossier) -> None:
             st.text(cluster.sentence)
             statuses = " · ".join(f"{count} {status}" for status, count in cluster.statuses.items())
             st.caption(f"The other leads: {statuses}." if statuses else "")
-    frame = signals_frame(signals, session.zone)
-    if not frame.empty:
-        widgets.table(
-            frame,
-            key=keys.lead_download(f"signals-{dossier.lead_id}"),
-            file_name=f"lead-{dossier.lead_id}-signals",
-            empty="",
-            status_columns=("Status",),
-            column_config={
-                "Lead ID": st.column_config.NumberColumn(format="%d"),
-                "Campaign ID": st.column_config.NumberColumn(format="%d"),
-            },
+    frame = signals_frame(signals, session.zone, _campaign_names(session))
+    if frame.empty:
+        return
+    table_key = keys.lead_download(f"signals-{dossier.lead_id}")
+    event = st.dataframe(
+        widgets.styled(frame, ("Status",)),
+        hide_index=True,
+        key=f"{table_key}.table",
+        on_select="rerun",
+        # A click on any cell of a row opens that lead, as on the Leads page.
+        selection_mode=["single-row", "single-cell"],
+        height=widgets.table_height(len(frame)),
+        column_order=[name for name in frame.columns if name != "Campaign ID"],
+        alt="Other leads of the same person. Click a row to open that lead.",
+        column_config={
+            "Lead ID": st.column_config.NumberColumn(format="%d"),
+            "Campaign": st.column_config.TextColumn(width="medium"),
+        },
+    )
+    st.caption("Click a lead's row to open it.")
+    widgets.download(frame, key=table_key, file_name=f"lead-{dossier.lead_id}-signals")
+    rows = [int(cell[0]) for cell in event.selection.cells] or list(event.selection.rows)
+    if rows:
+        other = int(frame.iloc[rows[0]]["Lead ID"])
+        st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(other)})
+
+
+def _campaign_names(session: Session) -> dict[int, str]:
+    """Campaign names by id, from the list the Campaigns page loads (cached); {} when it
+    cannot be loaded (the table then says "Campaign #id")."""
+    connection = session.connection
+    try:
+        page = cached_api.campaigns_page(
+            connection.client, connection.key, 1, CAMPAIGN_LIST_SIZE, None, ()
         )
+    except ConvertrError:
+        return {}
+    return {campaign.id: campaign.name for campaign in page.items}
 
 
 # -- evidence pack --------------------------------------------------------------------------

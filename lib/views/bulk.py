@@ -26,6 +26,7 @@ from lib.views.edit import (
     review_text,
     validate_value,
 )
+from lib.views.leads import sees_masked
 
 BULK_CAP: Final = 500
 """The most leads one bulk edit takes (a larger selection is refused, never cut silently)."""
@@ -159,7 +160,7 @@ def common_fields(
 def may_bulk_edit(user: User) -> bool:
     """Whether the bulk controls are offered: the role edits, and sees values unmasked (a
     masked role cannot review what it would overwrite)."""
-    return EDIT_PERMISSION in user.permissions and user.role != "masked"
+    return EDIT_PERMISSION in user.permissions and not sees_masked(user.role)
 
 
 # -- the review -------------------------------------------------------------------------------

@@ -145,6 +145,20 @@ class CampaignList:
     part."""
 
 
+CAMPAIGN_LIST_COLUMNS: Final = (
+    "ID",
+    "Campaign",
+    "Status",
+    "Leads",
+    "Valid",
+    "Advertiser",
+    "Start",
+    "End",
+    "Currency",
+)
+"""What an analyst scans first comes first; the currency, rarely read, last."""
+
+
 def campaign_list(
     campaigns: Sequence[Campaign], statistics: Iterable[Statistic], total: int
 ) -> CampaignList:
@@ -158,7 +172,7 @@ def campaign_list(
     ]
     shown = f"{len(campaigns):,} of {total:,}" if total > len(campaigns) else f"{total:,}"
     noun = "campaign" if total == 1 else "campaigns"
-    return CampaignList(table, f"{shown} {noun}")
+    return CampaignList(table[list(CAMPAIGN_LIST_COLUMNS)], f"{shown} {noun}")
 
 
 def chart_range(chosen: object, first: date, last: date) -> tuple[date, date]:

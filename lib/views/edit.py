@@ -15,14 +15,14 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, tzinfo
 from typing import Final, Literal
 
 import pandas as pd
 
 from lib.convertr.edits import SaveResult
-from lib.convertr.models import Lead, LeadData, LeadEditableField, User
-from lib.presentation import escape_markdown, role_label, shown_value
+from lib.convertr.models import Lead, LeadData, LeadEditableField, LeadNote, User
+from lib.presentation import escape_markdown, format_timestamp, role_label, shown_value
 
 MAX_VALUE_LENGTH: Final = 255
 """The API's limit on any value; a field's ``maxLength`` may only lower it."""
@@ -624,6 +624,25 @@ class ConflictChoice:
     """The server's value as shown."""
     theirs_value: str | None
     """The server's value itself (the new ``previousValue`` when keeping mine)."""
+
+
+def conflict_author(
+    notes: Iterable[LeadNote], field: str, theirs: str | None, zone: tzinfo
+) -> str | None:
+    """Who saved the value a save met, and when ("Ana Admin at 06 Dec 2026 14:02"), from the
+    lead's newest data-change note on `field` (one that set `theirs` when any did); None
+    when the notes do not say."""
+    changes = sorted(
+        (note for note in notes if note.field == field),
+        key=lambda note: (note.created_ts, note.id),
+        reverse=True,
+    )
+    note = next((item for item in changes if item.new_value == theirs), None)
+    note = note or next(iter(changes), None)
+    if note is None:
+        return None
+    who = note.author or "someone"
+    return f"{who} at {format_timestamp(note.created_ts, zone)}"
 
 
 def conflict_choices(state: EditState) -> tuple[ConflictChoice, ...]:

@@ -88,6 +88,8 @@ def signed_out_line(reason: SignOutReason, idle_minutes: float) -> str | None:
         return f"You were signed out after {idle_minutes:g} minutes without activity."
     if reason == "signed_out":
         return "You are signed out."
+    if reason == "ended":
+        return "You were signed out (in another tab, or your sign-in ended): sign in again."
     return None
 
 

@@ -51,7 +51,15 @@ SIGNAL_PHRASES: Final[Mapping[Signal, str]] = {
 }
 """How the cluster's sentence says what the leads share."""
 
-SIGNAL_COLUMNS: Final = ["Signal", "Lead ID", "Campaign ID", "Status", "Delivery", "Captured"]
+SIGNAL_COLUMNS: Final = [
+    "Signal",
+    "Lead ID",
+    "Campaign",
+    "Status",
+    "Delivery",
+    "Captured",
+    "Campaign ID",
+]
 
 
 def _text(value: str | None) -> str | None:
@@ -232,12 +240,17 @@ def signal_clusters(
     return Signals(tuple(clusters), tuple(without_value), skipped)
 
 
-def signals_frame(signals: Signals, zone: tzinfo) -> pd.DataFrame:
-    """Every cluster's other leads as one table (for display and CSV)."""
+def signals_frame(
+    signals: Signals, zone: tzinfo, campaign_names: Mapping[int, str] | None = None
+) -> pd.DataFrame:
+    """Every cluster's other leads as one table (for display and CSV), each with its
+    campaign's name where known (else "Campaign #id")."""
+    names = campaign_names or {}
     rows = [
         {
             "Signal": SIGNAL_LABELS[cluster.signal],
             "Lead ID": member.lead_id,
+            "Campaign": names.get(member.campaign_id, f"Campaign #{member.campaign_id}"),
             "Campaign ID": member.campaign_id,
             "Status": member.status,
             "Delivery": delivery_label(member.delivered),

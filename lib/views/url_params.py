@@ -9,12 +9,14 @@ The pages and their parameters:
 
     Campaigns (app.py)          campaign                  the campaign on show
     Leads (pages/1_Leads.py)    campaign (required), status, delivery, from, to, q, sort,
-                                dir, size, page, row      (`LeadsPlace`, views.navigation)
+                                dir, size, page, row      (`LeadsPlace`, views.navigation);
+                                view (a saved view to open, `views.saved_views`)
     Lead (pages/2_Lead.py)      lead (required), campaign (the list it was opened from)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -50,6 +52,9 @@ PARAM_ROW: Final = "row"
 """The Leads page's selected (last opened) lead. Never `lead`: that names the Lead page's
 lead, and a Leads URL with `lead=` is what this replaces."""
 
+PARAM_VIEW: Final = "view"
+"""A saved view's id (random, not secret): the Leads page opens it, then shows its place."""
+
 PLACE_PARAMS: Final = (
     PARAM_STATUS,
     PARAM_DELIVERY,
@@ -65,7 +70,7 @@ PLACE_PARAMS: Final = (
 """Every query parameter of the Leads page besides `campaign`."""
 PAGE_PARAMS: Final[Mapping[str, tuple[str, ...]]] = {
     "Campaigns": (PARAM_CAMPAIGN,),
-    "Leads": (PARAM_CAMPAIGN, *PLACE_PARAMS),
+    "Leads": (PARAM_CAMPAIGN, *PLACE_PARAMS, PARAM_VIEW),
     "Lead": (PARAM_LEAD, PARAM_CAMPAIGN),
 }
 """Page title -> the query parameters it reads (the fuzz tests walk this)."""
@@ -205,6 +210,18 @@ CAMPAIGNS_CAMPAIGN: Final = optional_id(
 )
 LEADS_CAMPAIGN: Final = optional_id(PARAM_CAMPAIGN, "a campaign id", "choose a campaign")
 """Required: without it the Leads page offers the way back to the campaigns."""
+
+
+def _view_id(text: str) -> str:
+    if not VIEW_ID_PATTERN.fullmatch(text):
+        raise ValueError(text)
+    return text
+
+
+VIEW_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{6,40}")
+LEADS_VIEW: Final[Param[str | None]] = Param(
+    PARAM_VIEW, "a saved view's id", None, "the list is shown without it", _view_id, "view"
+)
 LEAD_LEAD: Final = optional_id(PARAM_LEAD, "a lead id", "open a lead from a list")
 """Required: without it the Lead page offers the way back."""
 LEAD_CAMPAIGN: Final = optional_id(

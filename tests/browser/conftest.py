@@ -13,6 +13,7 @@ import pytest
 from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    app_database_env,
     new_context,
     require_chromium,
     streamlit_server,
@@ -20,11 +21,15 @@ from tests.support.browser import (
 
 
 @pytest.fixture(scope="module")
-def app_url(sandbox_db: Path) -> Iterator[str]:
-    """The dashboard against the read-only test sandbox (a module that writes overrides this
-    with a server on a copy)."""
+def app_url(sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard against the read-only test sandbox, with its own app database (a module
+    that writes overrides this with a server on a copy)."""
     require_chromium()
-    with streamlit_server({"LEADLENS_SANDBOX_DB": str(sandbox_db)}) as url:
+    env = {
+        **app_database_env(tmp_path_factory.mktemp("app-db")),
+        "LEADLENS_SANDBOX_DB": str(sandbox_db),
+    }
+    with streamlit_server(env) as url:
         yield url
 
 

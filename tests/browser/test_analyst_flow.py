@@ -245,3 +245,47 @@ def test_a_click_anywhere_on_a_leads_row_opens_it(
     expected = api.leads_page(3, page=1, items_per_page=25).items
     click_cell(page, 3, column)
     assert heading(page) == f"Lead {expected[2].id}"
+
+
+BROKEN_PROFILE_LABELS = """
+() => {
+  const found = [];
+  const labels = document.querySelectorAll(
+    '.st-key-profile-panel [data-testid="stColumn"]:first-child [data-testid="stCaptionContainer"]'
+  );
+  for (const label of labels) {
+    const text = label.innerText.trim();
+    if (!text || text.includes(' ')) continue;
+    // The text's line boxes: one word on more than one line broke inside the word.
+    const tops = new Set();
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const box of range.getClientRects()) tops.add(Math.round(box.top));
+    }
+    if (tops.size > 1) found.push(text);
+  }
+  return [labels.length, found];
+}
+"""
+
+
+def test_no_profile_label_breaks_inside_a_word(sized: Any, app_url: str) -> None:
+    open_app(sized, f"{app_url}/Lead?lead=100001")
+    count, broken = sized.evaluate(BROKEN_PROFILE_LABELS)
+    assert count >= 5, "the panel's labels were found"
+    assert broken == []
+
+
+def test_go_to_lead_keeps_a_rejected_entry_to_fix(page: Any, app_url: str) -> None:
+    open_app(page, f"{app_url}/?campaign=1")
+    go_to(page, "10000x2")
+    assert heading(page) == "Campaigns", "stays on the page"
+    box = page.get_by_role("textbox", name="Go to lead")
+    assert box.input_value() == "10000x2", "the typo stays in the box"
+    assert page.get_by_text("is not a lead id or a link to a lead").is_visible()
+    box.fill("100002")
+    with rerun(page):
+        box.press("Enter")
+    assert heading(page) == "Lead 100002"

@@ -24,8 +24,8 @@ from tests.support.sandbox import copy_database
 
 JOB_TITLE_ROW = 6
 """Position of jobTitle among the campaign's editable fields (title, firstName, …)."""
-VALUE_COLUMN_STEPS = 2
-"""Arrow-right presses from the Name index to the Value column (Name, Field, Value)."""
+VALUE_COLUMN_STEPS = 1
+"""Arrow-right presses from the Field column to the Value column (the index is hidden)."""
 NEW_TITLE = "Chief Data Officer"
 
 

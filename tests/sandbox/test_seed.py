@@ -412,3 +412,36 @@ def test_every_in_process_client_of_one_database_shares_one_app(
     ]
     assert [client.current_user().email for client in clients] == list(users)
     assert len(made) == 1, "one app for the database"
+
+
+def test_causes_come_before_effects_for_every_lead(sandbox_db: Path) -> None:
+    # An auditor reads the stamps: no enrichment before its provider answered, no transform
+    # before its job ran, nothing before the lead was captured.
+    connection = sqlite3.connect(sandbox_db)
+    try:
+        early_enrichment = connection.execute(
+            "SELECT d.lead_id, d.name, d.created_ts, MIN(l.created_ts) FROM lead_datas d"
+            " JOIN logs l ON l.lead_id = d.lead_id AND l.type = 'provider'"
+            " AND l.provider = d.provider"
+            " WHERE d.source = 'enrichment' GROUP BY d.id HAVING d.created_ts < MIN(l.created_ts)"
+        ).fetchall()
+        unanswered = connection.execute(
+            "SELECT d.lead_id, d.name FROM lead_datas d WHERE d.source = 'enrichment' AND NOT"
+            " EXISTS (SELECT 1 FROM logs l WHERE l.lead_id = d.lead_id AND l.type = 'provider'"
+            " AND l.provider = d.provider AND l.created_ts <= d.created_ts)"
+        ).fetchall()
+        early_transform = connection.execute(
+            "SELECT d.lead_id, d.name FROM lead_datas d WHERE d.source = 'transform' AND NOT"
+            " EXISTS (SELECT 1 FROM processr_job_leads r WHERE r.lead_id = d.lead_id"
+            " AND r.created_ts <= d.created_ts AND r.message LIKE '%transform%')"
+        ).fetchall()
+        before_capture = connection.execute(
+            "SELECT d.lead_id, d.name FROM lead_datas d JOIN leads l ON l.id = d.lead_id"
+            " WHERE d.created_ts < l.created_ts"
+        ).fetchall()
+        leads = connection.execute("SELECT COUNT(*) FROM leads").fetchone()[0]
+    finally:
+        connection.close()
+    assert leads > 0
+    assert early_enrichment == [] and unanswered == []
+    assert early_transform == [] and before_capture == []

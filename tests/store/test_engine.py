@@ -83,5 +83,8 @@ def test_a_url_of_another_database_is_refused_clearly() -> None:
 def test_a_bad_key_is_refused_clearly(tmp_path: object) -> None:
     with pytest.raises(StoreUnavailableError, match="is not a Fernet key"):
         open_store("sqlite://", ("not-a-key",))
+    keyless = open_store("sqlite://", ())
+    assert not keyless.sessions.available
     with pytest.raises(StoreUnavailableError, match="no secret key"):
-        open_store("sqlite://", ())
+        keyless.sessions.create(source="Sandbox", user_id=1, email="a@b", user={}, tokens={})
+    keyless.close()

@@ -162,6 +162,16 @@ AT_REST: Final = f"""
 every grid in view is drawn."""
 
 
+def app_database_env(folder: Path) -> dict[str, str]:
+    """A server's own app database (SQLite in `folder`) and secret key."""
+    from cryptography.fernet import Fernet
+
+    return {
+        "LEADLENS_DATABASE_URL": f"sqlite:///{folder / 'leadlens.sqlite'}",
+        "LEADLENS_SECRET_KEY": Fernet.generate_key().decode("ascii"),
+    }
+
+
 def require_chromium() -> None:
     """Skip the test when Debian's Chromium is missing (fail it in CI, which must run it)."""
     import pytest

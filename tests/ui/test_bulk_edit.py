@@ -257,3 +257,15 @@ def test_the_audit_findings_feed_a_bulk_edit(
     assert at.session_state[keys.bulk_selection(scope)] == leads
     assert any(f"{len(leads)} leads chosen" in item.value for item in at.markdown)
     assert at.button(key=keys.bulk_widget(scope, "review")) is not None
+
+
+def test_signing_out_forgets_the_pending_review() -> None:
+    at = open_leads("admin@sandbox.test")
+    choose_all(at)
+    widget(at, "selectbox", "field").select("company").run()
+    widget(at, "text_input", "value").input("Acme").run()
+    widget(at, "button", "review").click().run()
+    at.button(key=keys.SIGN_OUT).click().run()
+    assert not at.exception
+    again = open_leads("admin@sandbox.test")
+    assert keys.bulk_draft(SCOPE) not in again.session_state

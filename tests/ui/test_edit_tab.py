@@ -212,7 +212,7 @@ def test_a_conflict_shows_both_values_and_keep_mine_resends(other: ConvertrClien
     click(at, SAVE)
     assert server_value(other, SHOWCASE, "firstName") == "Olive", "no silent overwrite"
     shown = texts(tab(at))
-    assert "changed by someone else" in shown
+    assert "changed by Ada Admin at " in shown, "who and when, from the notes"
     assert "Liv" in shown and "Olive" in shown
     assert check(at, "firstName") == CONFLICT_CHECK, "the grid marks the field"
 
@@ -242,7 +242,7 @@ def test_a_conflict_refused_by_the_server_after_the_reread(
     app_transport.answer = reread_then_someone_saves
     click(at, SAVE)
     assert server_value(other, SHOWCASE, "lastName") == "Benn"
-    assert "changed by someone else" in texts(tab(at))
+    assert "changed by Ada Admin at " in texts(tab(at))
     click(at, edit_take_theirs("lastName"))
     assert at.session_state[edit_pending(SHOWCASE)] == {}
     assert grid(at).at["lastName", COLUMN_VALUE] == "Benn"

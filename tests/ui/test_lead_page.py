@@ -342,11 +342,11 @@ def test_a_closed_tabs_choices_are_kept() -> None:
     lead_id = int(SHOWCASE)
     tab(at, "Timeline")
     at.text_input(key=keys.timeline_search(lead_id)).input("Full Contact").run()
-    at.radio(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
+    at.segmented_control(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
     tab(at, "Profile")
     tab(at, "Timeline")
     assert at.text_input(key=keys.timeline_search(lead_id)).value == "Full Contact"
-    assert at.radio(key=keys.timeline_newest(lead_id)).value == "Newest first"
+    assert at.segmented_control(key=keys.timeline_newest(lead_id)).value == "Newest first"
 
 
 def test_a_second_visitor_of_the_same_role_reads_no_reference_data_again(
@@ -410,3 +410,14 @@ def test_the_lead_page_imports_no_audit_engine() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
     ).stdout.strip()
     assert shown == "[]"
+
+
+def test_the_capture_place_is_said_in_words_beside_the_map() -> None:
+    """The map's tiles need the internet: the place is said in words too, so a closed
+    network or an offline demo still shows where the lead was captured."""
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    assert at.get("deck_gl_json_chart"), "the showcase lead has a capture place"
+    assert "Where the lead was captured (the map needs the internet for its tiles):" in [
+        item.value for item in at.main.caption
+    ]

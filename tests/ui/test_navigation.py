@@ -201,3 +201,12 @@ def test_the_lead_not_found_page_has_a_heading_and_no_stale_lead_link() -> None:
     assert "Lead 100002" not in labels, "the last lead is not highlighted as the page on show"
     at.switch_page(pages.CAMPAIGNS).run()
     assert "Lead 100002" in sidebar_links(at)
+
+
+def test_the_sidebar_help_explains_the_words_of_the_trade() -> None:
+    at = app_at().run()
+    assert not at.exception
+    shown = "\n".join(str(item.value) for item in at.sidebar.markdown)
+    for words in ("#### Processr", "#### Hardfail", "Home Location Register", "#### Wave"):
+        assert words in shown, words
+    assert "# Glossary" not in shown.replace("#### ", ""), "no second page title"

@@ -87,7 +87,7 @@ def test_the_timeline_filters_by_kind_and_text_and_turns_newest_first() -> None:
     at.multiselect(key=keys.timeline_kinds(lead_id)).set_value(["job"]).run()
     frame = tab(at, TAB_TIMELINE).dataframe[0].value
     assert set(frame["Kind"]) == {"Job result"}
-    at.radio(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
+    at.segmented_control(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
     newest = tab(at, TAB_TIMELINE).dataframe[0].value
     assert list(newest["What"]) == list(reversed(list(frame["What"])))
     at.text_input(key=keys.timeline_search(lead_id)).input("no such text anywhere").run()
@@ -303,6 +303,31 @@ def test_every_page_has_the_inspector(page: str | None, query: dict[str, str], p
     assert set(again.dataframe[0].value["From cache"]) == {"yes"}, "a rerun sends nothing"
 
 
+def test_after_a_user_switch_the_inspector_shows_only_this_identitys_requests() -> None:
+    email = "olivia.bennett%40harbourline-analytics.co.uk"  # as the query spells it
+    at = app_at(LEAD, lead=SHOWCASE)
+    at.session_state[keys.INSPECTOR_EXPANDER] = True
+    at.run()
+    before = _inspector(at).dataframe[0].value
+    assert any(email in query for query in before["Query"]), "the analyst's own requests"
+    at.selectbox(key=keys.DEMO_USER).select("masked@sandbox.test").run()
+    assert not at.exception
+    frame = _inspector(at).dataframe[0].value
+    shown = frame.to_csv()
+    assert email not in shown and "olivia" not in shown.lower()
+    assert frame["#"].is_unique, "one client's numbers, not two identities' mixed"
+    assert "emailHash" in " ".join(frame["Query"]), "the masked user's own search, by the hash"
+
+
+def test_a_masked_users_inspector_never_shows_a_personal_value_in_a_query() -> None:
+    from lib.ui.inspector import masked_query
+
+    assert masked_query("email=a%40b.example&campaign.id=3&search%5B%5D=olivia") == (
+        "email=%5Bmasked%5D&campaign.id=3&search%5B%5D=%5Bmasked%5D"
+    )
+    assert masked_query("") == ""
+
+
 def test_the_closed_inspector_builds_nothing_and_opening_it_sends_nothing() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not _inspector(at).children, "closed: no table, no waterfall"
@@ -341,3 +366,19 @@ def test_switching_tabs_sends_no_request() -> None:
         at.run()
         assert not at.exception
         assert at.session_state[keys.REQUEST_COUNT] == first, f"switching to {name}"
+
+
+def test_a_click_on_a_same_person_row_opens_that_lead_and_names_its_campaign() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    associated = signals_section(at)
+    signals = next(item.value for item in associated.dataframe if "Signal" in item.value.columns)
+    assert not any(str(name).startswith("Campaign #") for name in signals["Campaign"]), (
+        "the campaign's name, not its id"
+    )
+    other = int(signals["Lead ID"].iloc[0])
+    at.session_state[f"{keys.lead_download(f'signals-{SHOWCASE}')}.table"] = {
+        "selection": {"rows": [], "columns": [], "cells": [[0, "Campaign"]]}
+    }
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == f"Lead {other}"

@@ -25,6 +25,7 @@ from lib.views.edit import (
     add_field_example,
     allowed_hint,
     apply_grid_edits,
+    conflict_author,
     conflict_choices,
     discarded_state,
     edit_permission,
@@ -428,3 +429,21 @@ def test_the_add_a_field_example_is_never_a_read_only_field() -> None:
     assert add_field_example(EditorModel((*model.editable, empty), model.read_only)) == (
         "e.g. budgetRange"
     )
+
+
+def test_the_conflict_author_is_the_newest_note_that_set_their_value() -> None:
+    from datetime import UTC as ZONE
+
+    from lib.convertr.models import LeadNote
+
+    def change(note_id: int, hour: int, author: str, new: str) -> LeadNote:
+        return LeadNote.model_validate(
+            {"id": note_id, "lead": "/api/v4/leads/1", "type": "data", "message": "m",
+             "author": author, "field": "firstName", "oldValue": "x", "newValue": new,
+             "createdTs": dt.datetime(2026, 12, 6, hour, tzinfo=dt.UTC)}
+        )  # fmt: skip
+
+    notes = [change(1, 9, "Ana Lyst", "Olive"), change(2, 10, "Ada Admin", "Olivia")]
+    assert conflict_author(notes, "firstName", "Olive", ZONE) == "Ana Lyst at 06 Dec 2026 09:00"
+    assert conflict_author(notes, "firstName", "?", ZONE) == "Ada Admin at 06 Dec 2026 10:00"
+    assert conflict_author(notes, "lastName", "Olive", ZONE) is None

@@ -102,6 +102,10 @@ def test_several_signals_each_make_a_cluster_in_signal_order() -> None:
         ["Email", 2],
     ]
     assert frame["Captured"].tolist()[0] == "01 May 2026 09:00"
+    campaigns = {int(value) for value in frame["Campaign ID"]}
+    assert set(frame["Campaign"]) == {f"Campaign #{value}" for value in campaigns}
+    named = signals_frame(signals, UTC_ZONE, {value: f"Spring {value}" for value in campaigns})
+    assert set(named["Campaign"]) == {f"Spring {value}" for value in campaigns}
 
 
 def test_span_wording() -> None:

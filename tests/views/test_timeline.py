@@ -246,3 +246,24 @@ def test_entries_are_frozen_and_a_timeline_pickles_for_the_cache() -> None:
     assert entry.title == "Lead captured"
     assert replace(entry, title="x").title == "x" and entry.title == "Lead captured"
     assert pickle.loads(pickle.dumps(timeline)) == timeline
+
+
+def test_the_processing_chart_uses_the_pages_time_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    entries = build_timeline(make_dossier()).entries
+    utc = processing_frame(entries)
+    new_york = processing_frame(entries, ZoneInfo("America/New_York"))
+    london = processing_frame(entries, ZoneInfo("Europe/London"))
+    # Wall times, as the rest of the page shows them (Plotly would draw a zone-aware time
+    # in UTC): New York is four or five hours behind, London zero or one.
+    assert new_york["start"].dt.tz is None and utc["start"].dt.tz is None
+    assert {(utc["start"] - new_york["start"]).iloc[0]} <= {
+        pd.Timedelta(hours=4),
+        pd.Timedelta(hours=5),
+    }
+    assert (london["start"] - utc["start"]).iloc[0] in {pd.Timedelta(0), pd.Timedelta(hours=1)}
+    figure = processing_figure(new_york)
+    assert figure.data

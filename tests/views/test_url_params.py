@@ -86,7 +86,7 @@ def test_the_note_quotes_a_long_value_shortened() -> None:
 
 
 def test_every_page_parameter_is_named_here() -> None:
-    assert u.PAGE_PARAMS["Leads"] == (u.PARAM_CAMPAIGN, *u.PLACE_PARAMS)
+    assert u.PAGE_PARAMS["Leads"] == (u.PARAM_CAMPAIGN, *u.PLACE_PARAMS, u.PARAM_VIEW)
     assert len(set(u.PLACE_PARAMS)) == len(u.PLACE_PARAMS)
 
 
@@ -102,6 +102,7 @@ def test_any_text_reads_as_a_value_or_the_default_never_an_exception(raw: str) -
         u.SORT,
         u.SEARCH,
         u.LEAD_LEAD,
+        u.LEADS_VIEW,
     )
     for param in params:
         read = u.read_param(param, raw)

@@ -1,0 +1,68 @@
+"""The Audit page in headless Chromium: run an audit, download the report and verify it, open
+a finding's lead and step to the next finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lib.cli import main
+from lib.evidence import verify_pack
+from tests.support.browser import open_app, settle
+
+pytestmark = pytest.mark.browser
+
+
+def first_finding_leads(
+    sandbox_db: Path, folder: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> list[int]:
+    """The findings' leads in order, as the page's findings table lists them (the CLI runs
+    the same audit of campaign 1 over the page's default window)."""
+    today = dt.datetime.now(dt.UTC).date()
+    # The in-process sandbox reads its database from the process environment.
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
+    env = {"LEADLENS_SANDBOX_DB": str(sandbox_db), "LEADLENS_AUDIT_DIR": str(folder)}
+    window = ["--from", str(today - dt.timedelta(days=29)), "--to", str(today)]
+    assert main(["audit", "1", *window, "--json"], env=env) in (0, 3)
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    return list(dict.fromkeys(lead for f in findings for lead in f["lead_ids"]))
+
+
+def test_run_download_open_a_finding_and_step_to_the_next(
+    new_page: Any,
+    app_url: str,
+    sandbox_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    leads = first_finding_leads(sandbox_db, tmp_path / "cli", capsys, monkeypatch)
+    assert len(leads) >= 2
+    page = new_page()
+    open_app(page, f"{app_url}/Audit?campaign=1")
+    page.get_by_role("button", name="Run audit").click()
+    page.get_by_text("Leads audited").wait_for()
+    settle(page)
+    assert "Something went wrong" not in page.inner_text("body")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="Download audit report").click()
+    target = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(target)
+    assert verify_pack(target).ok
+    # Open the first finding's lead in this session (the sidebar's Go to lead), as a row would.
+    page.get_by_placeholder("Lead id or link").fill(str(leads[0]))
+    page.get_by_role("button", name="Open lead").click()
+    settle(page)
+    page.wait_for_url(re.compile(rf"lead={leads[0]}"))
+    settle(page)
+    page.get_by_text(re.compile(r"Finding \d+ of \d+")).wait_for(timeout=20_000)
+    assert f"Finding 1 of {len(leads)}" in page.inner_text("body"), page.inner_text("body")[:1500]
+    page.get_by_role("button", name="Next finding").click()
+    page.get_by_text(re.compile(rf"Finding 2 of {len(leads)}")).wait_for()
+    settle(page)
+    assert f"lead={leads[1]}" in page.url
