@@ -89,10 +89,7 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
     text = search_column.text_input(
         "Search", key=keys.timeline_search(lead_id), placeholder="Text in an entry"
     )
-    # The same control as the Notes tab's order.
-    order = order_column.segmented_control(
-        "Order", ORDERS, default=ORDERS[0], key=keys.timeline_newest(lead_id), required=True
-    )
+    order = order_column.radio("Order", ORDERS, key=keys.timeline_newest(lead_id))
     chosen = filter_entries(
         timeline.entries,
         kinds=kinds or None,

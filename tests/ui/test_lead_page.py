@@ -342,11 +342,11 @@ def test_a_closed_tabs_choices_are_kept() -> None:
     lead_id = int(SHOWCASE)
     tab(at, "Timeline")
     at.text_input(key=keys.timeline_search(lead_id)).input("Full Contact").run()
-    at.segmented_control(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
+    at.radio(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
     tab(at, "Profile")
     tab(at, "Timeline")
     assert at.text_input(key=keys.timeline_search(lead_id)).value == "Full Contact"
-    assert at.segmented_control(key=keys.timeline_newest(lead_id)).value == "Newest first"
+    assert at.radio(key=keys.timeline_newest(lead_id)).value == "Newest first"
 
 
 def test_a_second_visitor_of_the_same_role_reads_no_reference_data_again(
