@@ -231,11 +231,12 @@ def test_two_thousand_log_lines_build_a_timeline_in_well_under_a_second() -> Non
         for index in range(2000)
     ]
     dossier = make_dossier(processr_logs=lines)
-    started = time.perf_counter()
+    # CPU time of this thread, not the clock: a loaded machine does not make it fail.
+    started = time.thread_time()
     timeline = build_timeline(dossier)
     frame = timeline_frame(filter_entries(timeline.entries, text="checked"), UTC_ZONE)
-    elapsed = time.perf_counter() - started
-    print(f"\n2,000 log lines: timeline built and tabulated in {elapsed * 1000:.0f} ms")
+    elapsed = time.thread_time() - started
+    print(f"\n2,000 log lines: timeline built and tabulated in {elapsed * 1000:.0f} ms of CPU")
     assert len(frame) == 2000
     assert elapsed < 0.5
 
