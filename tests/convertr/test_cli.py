@@ -20,7 +20,7 @@ from lib.cli.common import EXIT_PARTIAL
 from lib.connect import injected, sandbox_transport
 from lib.convertr import ClientConfig
 from lib.convertr.errors import ConvertrError
-from tests.support.fault_servers import FaultServer, stall
+from tests.support.fault_servers import SERVER_LIFETIME, FaultServer, stall
 from tests.support.recording import RecordingTransport
 
 
@@ -267,5 +267,7 @@ def test_subprocess_against_a_stalled_server_ends_at_the_deadline() -> None:
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "did not answer within the 1 s request deadline" in result.stderr
-    # Interpreter start-up included; before the deadline this waited over a minute.
-    assert elapsed < 10
+    # The message says the deadline ended it; without one the client waits for the stalled
+    # server to close (after SERVER_LIFETIME). Interpreter start-up is included, which takes
+    # seconds on a loaded machine: the bound is the server's lifetime, not a guess at speed.
+    assert elapsed < SERVER_LIFETIME
