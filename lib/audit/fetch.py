@@ -30,6 +30,7 @@ from lib.audit.settings import AuditSettings
 from lib.audit.snapshot import Snapshot
 from lib.convertr.client import ConvertrClient
 from lib.convertr.constants import API_PREFIX, MAX_ITEMS_PER_PAGE
+from lib.convertr.endpoints import Filter
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, LeadData
 
@@ -243,11 +244,11 @@ class LeadFetcher:
     def _window(self, window: SubWindow) -> str | None:
         """Read one sub-window; returns why it failed, or None (a stop is not a failure)."""
         params: list[tuple[str, str | int]] = [
-            ("campaign.id", window.campaign_id),
-            ("createdTs[after]", _stamp(window.start)),
-            ("createdTs[strictly_before]", _stamp(window.end)),
-            ("order[createdTs]", "asc"),
-            ("order[id]", "asc"),
+            (Filter.CAMPAIGN, window.campaign_id),
+            (Filter.CREATED_AFTER, _stamp(window.start)),
+            (Filter.CREATED_STRICTLY_BEFORE, _stamp(window.end)),
+            (Filter.order("createdTs"), "asc"),
+            (Filter.order("id"), "asc"),
         ]
         rows: list[dict[str, object]] = []
         try:
@@ -297,8 +298,8 @@ class LeadFetcher:
         found: dict[int, dict[str, str | None]] = {}
         for index in range(0, len(bare), LEAD_DATA_CHUNK):
             chunk = bare[index : index + LEAD_DATA_CHUNK]
-            params: list[tuple[str, str | int]] = [("lead.id[]", lead) for lead in chunk]
-            params += [("name[]", name) for name in sorted(LEAD_DATA_NEEDED)]
+            params: list[tuple[str, str | int]] = [(Filter.LEAD_IN, lead) for lead in chunk]
+            params += [(Filter.LEAD_DATA_NAME_IN, name) for name in sorted(LEAD_DATA_NEEDED)]
             try:
                 for item in self.client.iter_collection(
                     LeadData, f"{API_PREFIX}/lead-datas", params

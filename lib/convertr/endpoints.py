@@ -20,6 +20,9 @@ class Filter:
 
     ID_IN: Final = "id[]"
     LEAD: Final = "lead.id"
+    LEAD_IN: Final = "lead.id[]"
+    LEAD_DATA_NAME_IN: Final = "name[]"
+    """Lead data (and similar) by field name, several at once."""
     CAMPAIGN: Final = "campaign.id"
     CAMPAIGN_IN: Final = "campaign.id[]"
     NAME: Final = "name"
@@ -31,6 +34,8 @@ class Filter:
     DELIVERED: Final = "delivered"
     CREATED_AFTER: Final = "createdTs[after]"
     CREATED_BEFORE: Final = "createdTs[before]"
+    CREATED_STRICTLY_BEFORE: Final = "createdTs[strictly_before]"
+    """The end of a half-open window: a lead captured at the end second is the next's."""
     SEARCH: Final = "search"
     EMAIL: Final = "email"
     EMAIL_HASH: Final = "emailHash"

@@ -35,8 +35,9 @@ from lib.store.errors import (
     StoreUnavailableError,
 )
 from lib.store.marks import LeadMark, LeadMarks
+from lib.store.records import Owner, SavedSettings
 from lib.store.sessions import SignInSessions, StoredSignIn
-from lib.store.settings import Owner, SavedSettings, SavedSettingsStore
+from lib.store.settings import SavedSettingsStore
 
 __all__ = [
     "LeadMark",

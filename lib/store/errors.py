@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lib.store.settings import SavedSettings
+    from lib.store.records import SavedSettings
 
 
 class StoreError(Exception):

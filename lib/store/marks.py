@@ -11,8 +11,8 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
+from lib.store.records import Owner
 from lib.store.schema import lead_marks
-from lib.store.settings import Owner
 
 RECENT_LIMIT: Final = 20
 """How many recently opened leads are kept per user."""

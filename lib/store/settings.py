@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -38,6 +37,7 @@ from lib.store.errors import (
     SettingsNotFoundError,
     SettingsRefusedError,
 )
+from lib.store.records import Owner, SavedSettings
 from lib.store.schema import NAME_LENGTH, saved_settings, setting_defaults
 
 NO_CAMPAIGN: Final = 0
@@ -45,33 +45,6 @@ NO_CAMPAIGN: Final = 0
 PUBLIC_ID_BYTES: Final = 9
 """A view's id in its link: random, so views cannot be counted or walked."""
 MAX_SETTINGS_BYTES: Final = 20_000
-
-
-@dataclass(frozen=True)
-class Owner:
-    """Who acts: the user's id at one source (``Sandbox`` or an enterprise's URL)."""
-
-    source: str
-    user_id: int
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class SavedSettings:
-    public_id: str
-    kind: str
-    source: str
-    owner_user_id: int
-    owner_name: str
-    campaign_id: int | None
-    name: str
-    shared: bool
-    settings: Mapping[str, Any]
-    version: int
-    updated_at: float
-
-    def owned_by(self, owner: Owner) -> bool:
-        return self.source == owner.source and self.owner_user_id == owner.user_id
 
 
 def _saved(row: sa.Row[Any]) -> SavedSettings:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import os
 import threading
-from pathlib import Path
 from typing import Any, Final
 
 import streamlit as st
@@ -33,8 +31,6 @@ from lib.audit.settings import SIGNALS, AuditSettings
 from lib.audit.signals import AuditContext
 from lib.audit.snapshot import (
     Snapshot,
-    audit_directory,
-    forget_user,
     snapshot_name,
     sweep_expired,
 )
@@ -43,8 +39,9 @@ from lib.connect import source_name
 from lib.convertr.errors import ConvertrError
 from lib.evidence import PackAuthor
 from lib.presentation import escape_markdown
-from lib.ui import bulk_edit, cached_api, keys, pages
+from lib.ui import bulk_edit, cached_api, kept, keys, pages
 from lib.ui.frame import Session
+from lib.ui.kept import audit_directory_path, forget_snapshot
 from lib.views import audit as view
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN, PARAM_LEAD
 
@@ -66,22 +63,6 @@ SLIDERS: Final[tuple[tuple[str, str, int, int], ...]] = (
 )
 
 
-_OPEN: dict[tuple[str, str, bool, str], Snapshot] = {}
-"""The open snapshots of this server, one per source, user, rights and folder (a user's
-sessions share theirs); `forget_snapshot` closes and removes only that user's."""
-_OPEN_LOCK = threading.Lock()
-
-
-def _snapshot(source: str, username: str, masked: bool, directory: str) -> Snapshot:
-    key = (source, username, masked, directory)
-    with _OPEN_LOCK:
-        snapshot = _OPEN.get(key)
-        if snapshot is None or not snapshot.path.exists():
-            snapshot = Snapshot.open(source, username, masked=masked, directory=Path(directory))
-            _OPEN[key] = snapshot
-        return snapshot
-
-
 def _directory() -> str:
     return str(audit_directory_path())
 
@@ -98,26 +79,12 @@ def user_snapshot(session: Session) -> Snapshot:
     """The user's snapshot, opened (and created) now; expired ones are swept first."""
     settings = AuditSettings()
     sweep_expired(settings.snapshot_ttl_hours, directory=audit_directory_path())
-    return _snapshot(
+    return kept.open_snapshot(
         source_name(session.connection.config),
         session.user.email,
         session.user.role == MASKED_ROLE,
         _directory(),
     )
-
-
-def audit_directory_path() -> Path:
-    return audit_directory(os.environ)
-
-
-def forget_snapshot(source: str, username: str) -> None:
-    """Close and remove a user's snapshot (Forget, and the sign-out hook)."""
-    with _OPEN_LOCK:
-        for opened in [opened for opened in _OPEN if opened[:2] == (source, username)]:
-            _OPEN.pop(opened).close()
-    forget_user(source, username, audit_directory_path())
-    for key in (keys.AUDIT_RESULT, keys.AUDIT_FETCH, keys.AUDIT_FINDING_LEADS):
-        st.session_state.pop(key, None)
 
 
 def _campaigns(session: Session) -> dict[int, str]:

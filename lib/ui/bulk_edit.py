@@ -21,9 +21,7 @@ What is decided is pure (`lib.views.bulk`); what is sent, `lib.convertr.bulk`.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -38,6 +36,7 @@ from lib.convertr.session import SignedIn
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
+from lib.ui.kept import kept_drafts
 from lib.views.bulk import (
     BULK_CAP,
     MODE_LABELS,
@@ -64,8 +63,6 @@ from lib.views.edit import MAX_VALUE_LENGTH, allowed_hint
 from lib.views.leads import LeadFilters
 
 FIELDS_TTL_SECONDS: Final = 120
-DRAFT_TTL_SECONDS: Final = 8 * 3600
-"""How long a pending bulk edit waits for its person to come back (a working day)."""
 CONFLICTS_SHOWN: Final = 20
 """Conflicts listed one by one; the rest are settled with the "for all" buttons."""
 OPEN_HINT: Final = "Click a lead's row to open it."
@@ -110,49 +107,6 @@ def set_selection(scope: str, lead_ids: Sequence[int]) -> None:
 
 
 # -- state -----------------------------------------------------------------------------------
-
-
-class KeptDrafts:
-    """Pending bulk edits per person and scope, in this server's memory: a reload starts a
-    new browser session, and this is how the review it had is found again. Entries expire
-    after `DRAFT_TTL_SECONDS`; nothing is written to disk (a review holds lead values)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._drafts: dict[tuple[str, str], tuple[float, BulkDraft]] = {}
-
-    def get(self, person: str, scope: str) -> BulkDraft | None:
-        with self._lock:
-            kept = self._drafts.get((person, scope))
-            if kept is None:
-                return None
-            if self._clock() - kept[0] > DRAFT_TTL_SECONDS:
-                del self._drafts[(person, scope)]
-                return None
-            return kept[1]
-
-    def put(self, person: str, scope: str, draft: BulkDraft | None) -> None:
-        with self._lock:
-            if draft is None:
-                self._drafts.pop((person, scope), None)
-            else:
-                self._drafts[(person, scope)] = (self._clock(), draft)
-
-    def forget(self, person: str) -> None:
-        with self._lock:
-            for kept in [kept for kept in self._drafts if kept[0] == person]:
-                del self._drafts[kept]
-
-
-@st.cache_resource(show_spinner=False)
-def kept_drafts() -> KeptDrafts:
-    return KeptDrafts()
-
-
-def forget_person(person: str) -> None:
-    """Drop a person's pending bulk edits (the sign-out hook: a review holds lead values)."""
-    kept_drafts().forget(person)
 
 
 def _person() -> str | None:

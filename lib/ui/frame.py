@@ -225,16 +225,15 @@ def _sign_out(reason: SignOutReason = "signed_out") -> None:
     if isinstance(state, SignedIn | SessionExpired):
         stay_signed_in.end(state.identity, _workspace())
     if isinstance(state, SignedIn):
-        # The audit snapshot holds this user's leads: it leaves with them.
-        from lib.ui import audit_page
+        # The audit snapshot holds this user's leads: it leaves with them. So does a pending
+        # bulk edit kept for a reload (its review holds lead values). Imported here: the
+        # audit engine costs half a second of imports that most sign-ins never need.
+        from lib.ui import kept
 
-        audit_page.forget_snapshot(
+        kept.forget_snapshot(
             connect.source_name(state.identity.client.config), state.identity.email
         )
-        # So does a pending bulk edit kept for a reload (its review holds lead values).
-        from lib.ui import bulk_edit
-
-        bulk_edit.forget_person(state.identity.cache_key)
+        kept.forget_person(state.identity.cache_key)
     if state is not None:
         signin_session.sign_out(state, reason)
     _forget_page_state()
