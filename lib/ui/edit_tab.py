@@ -250,8 +250,15 @@ def _add_form(lead_id: int, model: EditorModel) -> None:
         _show(feedback)
 
 
+def _ask_to_save(lead_id: int) -> None:
+    st.session_state[keys.edit_save_asked(lead_id)] = True
+
+
 def _review(client: ConvertrClient, lead: Lead, model: EditorModel, state: EditState) -> None:
     review = edit_review(state, model)
+    # The press is kept in state by the button's callback: when the grid reruns the script
+    # in the same run (a value committed by the same click), the press waits for this line.
+    save = bool(st.session_state.pop(keys.edit_save_asked(lead.id), False))
     if review is None:
         st.caption("No unsaved changes.")
         return
@@ -265,13 +272,15 @@ def _review(client: ConvertrClient, lead: Lead, model: EditorModel, state: EditS
         if review.invalid_warning:
             st.warning(review.invalid_warning, icon=":material/error:")
         save_column, discard_column = st.columns([1, 1])
-        save = save_column.button(
+        save_column.button(
             "Save",
             key=keys.EDIT_SAVE,
             type="primary",
             icon=":material/save:",
             disabled=bool(review.invalid),
             width="stretch",
+            on_click=_ask_to_save,
+            args=(lead.id,),
         )
         discard = discard_column.button(
             "Discard", key=keys.EDIT_DISCARD, icon=":material/undo:", width="stretch"

@@ -194,6 +194,12 @@ def edit_report(lead_id: int) -> str:
     return f"lead.edit.{lead_id}.report"
 
 
+def edit_save_asked(lead_id: int) -> str:
+    """Save was pressed (set by its callback, so a rerun that starts before the review is
+    drawn, the grid's own, does not lose the press); taken by the review once."""
+    return f"lead.edit.{lead_id}.save_asked"
+
+
 def edit_add_feedback(lead_id: int) -> str:
     """What the Add form said (a Notice), shown once."""
     return f"lead.edit.{lead_id}.add_feedback"
