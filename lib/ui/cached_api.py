@@ -43,8 +43,10 @@ from lib.convertr.models import (
     User,
 )
 from lib.convertr.reference import ReferenceData
+from lib.convertr.requestlog import REQUEST_SCOPE, RequestRecord
 from lib.convertr.session import Identity
 from lib.presentation import resolve_timezone
+from lib.ui import keys
 from lib.views import provenance, timeline
 from lib.views.leads import LEADS_PATH, LeadFilters, OfferedFilters
 
@@ -212,6 +214,15 @@ def leads_page(_client: ConvertrClient, client_key: str, filters: LeadFilters) -
 # A resource, not data: every run and every session of the same person gets the same frozen
 # object (no unpickling of a large dossier per run), and what is derived from it is keyed by
 # that object (`_derived`), so it is built once per loaded dossier.
+@dataclass(frozen=True)
+class _LoadedDossier:
+    """A dossier and the requests that loaded it (the request inspector draws them for a
+    later session of the same person, whose view takes the dossier from this cache)."""
+
+    dossier: LeadDossier
+    requests: tuple[RequestRecord, ...]
+
+
 @st.cache_resource(ttl=DOSSIER_TTL_SECONDS, show_spinner=False, max_entries=DOSSIERS_KEPT)
 def _dossier(
     _client: ConvertrClient,
@@ -221,10 +232,15 @@ def _dossier(
     email: str | None,
     generation: int,
     _reference: ReferenceData,
-) -> LeadDossier:
-    return load_dossier(
+) -> _LoadedDossier:
+    before = _client.request_log.last_seq
+    dossier = load_dossier(
         _client, lead_id, campaign_id=campaign_id, email=email, reference=_reference
     )
+    # This run's scope only: the client is the person's, and another of their sessions may
+    # be sending requests at the same time.
+    scope = REQUEST_SCOPE.get(None)
+    return _LoadedDossier(dossier, _client.request_log.records(scope=scope, after=before))
 
 
 def lead_dossier(
@@ -234,7 +250,7 @@ def lead_dossier(
     `clear_lead_cache(lead_id)`."""
     with _generation_lock:
         generation = _lead_generations.get(lead_id, 0)
-    return _dossier(
+    loaded = _dossier(
         connection.client,
         connection.key,
         lead_id,
@@ -243,6 +259,8 @@ def lead_dossier(
         generation,
         connection.reference,
     )
+    st.session_state[keys.INSPECTOR_LOADED] = loaded.requests
+    return loaded.dossier
 
 
 def clear_lead_cache(lead_id: int) -> None:

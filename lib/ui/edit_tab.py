@@ -256,10 +256,13 @@ def _ask_to_save(lead_id: int) -> None:
 
 def _review(client: ConvertrClient, lead: Lead, model: EditorModel, state: EditState) -> None:
     review = edit_review(state, model)
-    # The press is kept in state by the button's callback: when the grid reruns the script
-    # in the same run (a value committed by the same click), the press waits for this line.
-    save = bool(st.session_state.pop(keys.edit_save_asked(lead.id), False))
+    # The press is kept in state by the button's callback and taken only where it is acted
+    # on: a run stopped for a newer one (the grid sending its value as the click blurs it)
+    # must leave the press for the run that replaces it, not lose it.
+    asked = keys.edit_save_asked(lead.id)
+    save = bool(st.session_state.get(asked, False))
     if review is None:
+        st.session_state.pop(asked, None)
         st.caption("No unsaved changes.")
         return
     with st.container(border=True):
@@ -290,6 +293,8 @@ def _review(client: ConvertrClient, lead: Lead, model: EditorModel, state: EditS
         _reset_grid(lead.id)
         st.rerun()
     if save:
+        # From here to the request no element is drawn, so no newer run can stop this one.
+        st.session_state.pop(asked, None)
         # Checked again here: a disabled button is the hint, this is the rule.
         if review.invalid:
             st.error("Nothing was sent: fix the invalid changes first.")

@@ -108,6 +108,13 @@ def render(client: ConvertrClient, title: str, identity: str = "", masked: bool 
     previous: tuple[RequestRecord, ...] = ()
     if st.session_state.get(keys.INSPECTOR_IDENTITY) == identity:
         previous = st.session_state.get(keys.INSPECTOR_VIEWS, {}).get(view, ())
+    # The dossier this run shows may have been loaded by another session of the same person
+    # (the dossier cache is per person): its requests are this view's too, from the cache.
+    loaded: tuple[RequestRecord, ...] = st.session_state.pop(keys.INSPECTOR_LOADED, ())
+    if masked:
+        loaded = tuple(replace(record, query=masked_query(record.query)) for record in loaded)
+    known = {record.seq for record in previous}
+    previous = previous + tuple(record for record in loaded if record.seq not in known)
     requests = view_requests(fresh, previous)
     _remember(identity, view, requests)
     figures = summary(requests)

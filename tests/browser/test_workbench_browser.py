@@ -35,12 +35,6 @@ def test_the_timeline_tab_renders_its_chart_and_entries(showcase: Any) -> None:
     assert "Could not load" not in text and "Something went wrong" not in text
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect, open: when the dossier comes from the same person's cache (another "
-    "browser session of this module opened the lead first), the inspector keeps only this "
-    "session's requests and has no dossier waterfall to draw",
-)
 def test_the_request_inspector_renders_with_the_waterfall(showcase: Any) -> None:
     summary = showcase.get_by_text(re.compile(r"^Request inspector"))
     summary.click()

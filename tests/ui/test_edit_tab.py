@@ -423,3 +423,29 @@ def test_edit_data_shows_its_own_error_and_retry_when_the_values_fail(
     tab(at, "Edit Data").button(key=keys.lead_retry("lead_data", "Edit Data")).click().run()
     assert not at.exception
     assert COLUMN_VALUE in grid(at).columns, "after Retry the editor is there"
+
+
+def test_a_save_press_survives_a_run_stopped_for_a_newer_one(
+    other: ConvertrClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The click on Save blurs the grid, which may send its value again: the run that read
+    the press is stopped for the newer run, which must still save (the press was lost once)."""
+    import streamlit as st
+
+    at = open_lead()
+    edit(at, SHOWCASE, jobTitle="Chief Data Officer")
+    drawn = st.text
+    stopped: list[str] = []
+
+    def stop_once(body: object, **options: Any) -> Any:
+        # The review's first line in the run after the press: a newer run takes over here.
+        if not stopped and str(body).startswith("• "):
+            stopped.append(str(body))
+            st.rerun()  # what a newer run's request does at this checkpoint
+        return drawn(body, **options)
+
+    monkeypatch.setattr(st, "text", stop_once)
+    click(at, SAVE)
+    assert stopped, "the run that read the press was stopped"
+    assert server_value(other, SHOWCASE, "jobTitle") == "Chief Data Officer"
+    assert "Saved 1 change: Job Title" in texts(tab(at))

@@ -133,17 +133,40 @@ def test_the_same_persons_next_session_reuses_their_data_and_another_persons_doe
     again = open_lead("analyst@sandbox.test")
     assert identity(again).identity.cache_key == identity(first).identity.cache_key
     dossier = "/api/v4/leads/" + str(SHOWCASE)
-    assert not [path for path in _sent_paths(again) if path == dossier], "the dossier reused"
+    sent_by_first = max(record.seq for record in _records(first))
+    sent_again = [record.path for record in _records(again) if record.seq > sent_by_first]
+    assert dossier not in sent_again, "the dossier reused"
     assert tab(again, "Provider Logs").code, "and shown whole"
     other = open_lead("viewer@sandbox.test")
     assert identity(other).identity.cache_key != identity(first).identity.cache_key
     assert dossier in _sent_paths(other), "another person loads their own"
 
 
-def _sent_paths(at: Any) -> list[str]:
-    """The paths this session's runs sent (the request inspector's record of the view)."""
+def test_the_same_persons_next_session_shows_the_cached_dossiers_requests_and_waterfall() -> None:
+    """The inspector of a session whose dossier came from the person's cache (loaded by their
+    other session) still lists the dossier's requests, as answered from the cache, and draws
+    their waterfall."""
+    first = open_lead("analyst@sandbox.test")
+    sent_by_first = max(record.seq for record in _records(first))
+    again = open_lead("analyst@sandbox.test")
+    again.session_state[keys.INSPECTOR_EXPANDER] = True
+    again.run()
+    inspector = next(item for item in again.expander if item.label == "Request inspector")
+    frame = inspector.dataframe[0].value
+    assert {"1", "2", "3"} <= set(frame["Wave"]), "the dossier's waves"
+    assert inspector.get("plotly_chart"), "its waterfall"
+    own = [record for record in _records(again) if record.seq > sent_by_first]
+    assert "/api/v4/leads/" + str(SHOWCASE) not in [record.path for record in own]
+
+
+def _records(at: Any) -> list[Any]:
+    """The requests of this session's views (the request inspector's record of them)."""
     views = at.session_state[keys.INSPECTOR_VIEWS]
-    return [record.path for records in views.values() for record in records]
+    return [record for records in views.values() for record in records]
+
+
+def _sent_paths(at: Any) -> list[str]:
+    return [record.path for record in _records(at)]
 
 
 def test_signing_out_forgets_the_person_and_offers_every_demo_user(
