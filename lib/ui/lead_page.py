@@ -9,11 +9,11 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from lib.charts import comparison_figure
+from lib.charts import TOPOJSON_URL, comparison_figure, location_figure
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
-from lib.palette import MAP_MARKER, MUTED_TEXT_COLOUR, STATUS_TEXT_COLOURS
+from lib.palette import MUTED_TEXT_COLOUR, STATUS_TEXT_COLOURS
 from lib.presentation import (
     MASKED_LABEL,
     escape_markdown,
@@ -160,16 +160,21 @@ def _profile_panel(panel: ProfilePanel) -> None:
 
 
 def _map(location: Location) -> None:
-    st.map(
-        pd.DataFrame({"lat": [location.latitude], "lon": [location.longitude]}),
-        zoom=9,
-        height=MAP_HEIGHT,
-        size=400,
-        color=MAP_MARKER,
+    # Plotly's geo projection on the country outlines the app serves itself: no tile server,
+    # no CDN, so a closed network or an offline demo laptop draws it too.
+    st.plotly_chart(
+        location_figure(location.latitude, location.longitude, MAP_HEIGHT),
+        key=keys.LEAD_MAP,
+        config={
+            "topojsonURL": TOPOJSON_URL,
+            "displayModeBar": False,
+            "scrollZoom": False,
+            "staticPlot": True,
+        },
     )
-    # The map's tiles come from the internet: offline (a closed network, a demo laptop) only
-    # the dot shows, so the place is always said in words as well.
-    st.caption("Where the lead was captured (the map needs the internet for its tiles):")
+    # Said in words as well: the one view that needs nothing drawn, and what a screen
+    # reader reads.
+    st.caption("Where the lead was captured:")
     if location.address:
         _value(location.address)
     else:
