@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar, cast
@@ -83,12 +84,26 @@ class Connection:
         return reference_data(self.client.base_url_display, self.role)
 
 
+SECRETS_REREAD_SECONDS: Final = 1.0
+"""How long a read of `st.secrets` is reused: a run asks for them a score of times (the
+settings, the client's config, the workspace), and without a secrets file Streamlit looks for
+one again on every ask; a file added or changed is still seen within a second."""
+_secrets_read: tuple[float, Mapping[str, Any] | None] | None = None
+
+
 def _secrets() -> Mapping[str, Any] | None:
     """`st.secrets` when a secrets file exists, else None (never an error)."""
+    global _secrets_read
+    read = _secrets_read
+    now = time.monotonic()
+    if read is not None and now - read[0] < SECRETS_REREAD_SECONDS:
+        return read[1]
     try:
-        return {name: st.secrets[name] for name in st.secrets}
+        found: Mapping[str, Any] | None = {name: st.secrets[name] for name in st.secrets}
     except Exception:  # no secrets.toml: Streamlit raises its own FileNotFoundError kinds
-        return None
+        found = None
+    _secrets_read = (now, found)
+    return found
 
 
 def access_settings() -> AccessSettings:
