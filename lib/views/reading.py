@@ -48,14 +48,14 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
     if frame.empty:
         return frame
-    # Only the text columns holding a data URI are rewritten, found at column speed: a cell at
-    # a time over every column cost more than drawing the table, on every run.
+    # Only the text columns holding a data URI are rewritten: mapping every cell of every
+    # column (into new Arrow arrays) cost more than drawing the table.
     shown: pd.DataFrame | None = None
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
         if not (is_object_dtype(column.dtype) or is_string_dtype(column.dtype)):
             continue
-        if not column.astype("string").str.startswith("data:").fillna(False).any():
+        if not any(isinstance(value, str) and value.startswith("data:") for value in column):
             continue
         if shown is None:
             shown = frame.copy()
