@@ -8,7 +8,7 @@ PORT ?= 8501
 WORKERS ?= auto
 PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 
-.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench screenshots clean postgres
+.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench bench-search screenshots clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,15 @@ reset-sandbox: | $(VENV)/.runtime-installed
 ## first render in Chromium); the 1M-lead rows with BENCH_ARGS="--million PATH"
 bench: setup-dev
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## bench-search: issue 18's Leads search row alone (200k-lead vs demo sandbox, by CPU time);
+## seeds .data/sandbox-200k.sqlite first if it is missing (once, minutes)
+SEARCH_DB ?= .data/sandbox-200k.sqlite
+$(SEARCH_DB): | $(VENV)/.runtime-installed
+	$(BIN)/python -m lib.sandbox seed --db $(SEARCH_DB) --leads 200000
+
+bench-search: setup-dev $(SEARCH_DB)
+	$(BIN)/python -m benchmarks --only search --search-db $(SEARCH_DB)
 
 ## screenshots: refresh docs/screenshots/*.png in headless Chromium
 screenshots: setup-dev

@@ -175,7 +175,7 @@ def parse_status_codes(raw: object) -> dict[int, ProcessrStatus]:
     codes: dict[int, ProcessrStatus] = {}
     for code, label in entries:
         status = status_from_text(label)
-        if not code.strip().isdigit() or status is None:
+        if not (code.strip().isascii() and code.strip().isdigit()) or status is None:
             raise ConfigurationError(
                 f"{ENV_STATUS_CODES}: expected an integer code and one of "
                 f"{', '.join(PROCESSR_STATUSES)}, got {code.strip()!r}={label.strip()!r}"

@@ -164,6 +164,23 @@ COUNTED_COLUMNS = ("campaign_id", "processr_status", "delivered")
 LEAD_SEARCH_COLUMNS = ("email", "first_name", "last_name", "full_name")
 """What the lead search looks in (`full_name` is first_name, a space and last_name)."""
 
+SEARCH_TABLE = "campaign_lead_search"
+"""The lead search index (FTS5). Its rowid is the lead's campaign and id in one number,
+`campaign_id * CAMPAIGN_STRIDE + id`, so the leads of one campaign are one rowid range that
+FTS5 seeks to: a search in a campaign reads that campaign's part of the index only, whatever
+the other campaigns hold (issue 18)."""
+CAMPAIGN_STRIDE = 2**32
+"""ASSUMED: lead ids below 2**32 and campaign ids below 2**31 (the sandbox's are six-digit
+and one-digit), so `rowid % CAMPAIGN_STRIDE` is the lead id and the rowid fits SQLite's."""
+OBSOLETE_SEARCH_TABLES = ("lead_search",)
+"""Search indexes of older databases (rowid = lead id), replaced by SEARCH_TABLE."""
+LISTS_TRIGGER_NAMES = (
+    "leads_counted_in",
+    "leads_counted_out",
+    "leads_recounted",
+    "leads_reindexed",
+)
+
 LISTS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS lead_counts ("
     " campaign_id INTEGER NOT NULL, processr_status TEXT NOT NULL, delivered INTEGER NOT NULL,"
@@ -171,14 +188,15 @@ LISTS_SCHEMA = (
     ") WITHOUT ROWID",
     # Trigrams find any substring of 3 characters or more, as the search's LIKE does.
     # Contentless: the leads table holds the values, so it costs the index only.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS lead_search USING fts5("
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
     " email, first_name, last_name, full_name, content='', tokenize='trigram')",
 )
 """Kept in step with `leads` by LISTS_TRIGGERS, in the same transaction as every write:
 `lead_counts` (leads per campaign, status and delivery) answers a list's total without
-counting, and `lead_search` (FTS5) finds the leads a search term may match."""
+counting, and SEARCH_TABLE (FTS5) finds the leads a search term may match."""
 
 _SEARCH_VALUES = "{0}.email, {0}.first_name, {0}.last_name, {0}.first_name || ' ' || {0}.last_name"
+_SEARCH_ROWID = f"{{0}}.campaign_id * {CAMPAIGN_STRIDE} + {{0}}.id"
 _COUNT_UP = (
     "INSERT INTO lead_counts (campaign_id, processr_status, delivered, total)"
     " VALUES (new.campaign_id, new.processr_status, new.delivered, 1)"
@@ -189,13 +207,14 @@ _COUNT_DOWN = (
     " AND processr_status = old.processr_status AND delivered = old.delivered;"
 )
 _INDEX_NEW = (
-    "INSERT INTO lead_search (rowid, email, first_name, last_name, full_name)"
-    f" VALUES (new.id, {_SEARCH_VALUES.format('new')});"
+    f"INSERT INTO {SEARCH_TABLE} (rowid, email, first_name, last_name, full_name)"
+    f" VALUES ({_SEARCH_ROWID.format('new')}, {_SEARCH_VALUES.format('new')});"
 )
 # A contentless table forgets a row when told the values it indexed.
 _INDEX_OLD = (
-    "INSERT INTO lead_search (lead_search, rowid, email, first_name, last_name, full_name)"
-    f" VALUES ('delete', old.id, {_SEARCH_VALUES.format('old')});"
+    f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rowid, email, first_name, last_name,"
+    f" full_name) VALUES ('delete', {_SEARCH_ROWID.format('old')},"
+    f" {_SEARCH_VALUES.format('old')});"
 )
 LISTS_TRIGGERS = f"""
 CREATE TRIGGER IF NOT EXISTS leads_counted_in AFTER INSERT ON leads BEGIN
@@ -212,7 +231,7 @@ AFTER UPDATE OF campaign_id, processr_status, delivered ON leads BEGIN
     {_COUNT_UP}
 END;
 CREATE TRIGGER IF NOT EXISTS leads_reindexed
-AFTER UPDATE OF id, email, first_name, last_name ON leads BEGIN
+AFTER UPDATE OF id, campaign_id, email, first_name, last_name ON leads BEGIN
     {_INDEX_OLD}
     {_INDEX_NEW}
 END;
@@ -224,7 +243,12 @@ bulk insert, which fills both in one pass (`build_lists`)."""
 
 def build_lists(connection: sqlite3.Connection) -> None:
     """Create and fill the counts and the search index from the lead rows, then the triggers
-    that keep them in step; the caller holds the write transaction."""
+    that keep them in step; the caller holds the write transaction. Replaces older versions
+    of the index and its triggers."""
+    for trigger in LISTS_TRIGGER_NAMES:
+        connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for table in OBSOLETE_SEARCH_TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in LISTS_SCHEMA:
         connection.execute(statement)
     connection.execute("DELETE FROM lead_counts")
@@ -233,10 +257,10 @@ def build_lists(connection: sqlite3.Connection) -> None:
         " SELECT campaign_id, processr_status, delivered, COUNT(*) FROM leads"
         " GROUP BY campaign_id, processr_status, delivered"
     )
-    connection.execute("INSERT INTO lead_search (lead_search) VALUES ('delete-all')")
+    connection.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('delete-all')")
     connection.execute(
-        "INSERT INTO lead_search (rowid, email, first_name, last_name, full_name)"
-        f" SELECT id, {_SEARCH_VALUES.format('leads')} FROM leads"
+        f"INSERT INTO {SEARCH_TABLE} (rowid, email, first_name, last_name, full_name)"
+        f" SELECT {_SEARCH_ROWID.format('leads')}, {_SEARCH_VALUES.format('leads')} FROM leads"
     )
     for statement in _statements(LISTS_TRIGGERS):
         connection.execute(statement)
@@ -280,7 +304,8 @@ def migrate(connection: sqlite3.Connection) -> None:
 
     Files seeded before sessions were stored had a `tokens` table of clear tokens: it is
     replaced, so those tokens stop working (sign in again). Files seeded before the lists had
-    their counts, search index and indexes get them (once; seconds for a million leads).
+    their counts, search index and indexes get them (once; seconds for a million leads), and
+    files whose search index is not by campaign get that one.
     """
     with atomic(connection, write=True):
         token_columns = _columns(connection, "tokens")
@@ -305,6 +330,8 @@ def migrate(connection: sqlite3.Connection) -> None:
                     connection.execute(statement)
             build_lists(connection)
             connection.execute("ANALYZE")
+        elif not _columns(connection, SEARCH_TABLE):
+            build_lists(connection)  # the search index by campaign (issue 18)
 
 
 def _columns(connection: sqlite3.Connection, table: str) -> set[str]:
@@ -326,6 +353,11 @@ def stamp(moment: datetime) -> str:
     return f"{moment.year:04d}{moment.strftime(STAMP_FORMAT[2:])}"
 
 
+PAGE_CACHE_KIB = 16 * 1024
+"""Each connection's page cache (SQLite's default is 2 MiB): a large database's search index
+and lead rows stay in memory rather than being read again from the file on every search."""
+
+
 def connect(db_path: str | Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode; transactions are begun explicitly."""
     # mode=rw: a missing file is an error, not a silently created empty database.
@@ -336,6 +368,7 @@ def connect(db_path: str | Path) -> sqlite3.Connection:
     connection.row_factory = sqlite3.Row
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
     return connection
 
 

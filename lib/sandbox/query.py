@@ -16,7 +16,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from lib.sandbox.auth import PROVIDER_LOGS_FORBIDDEN, User
-from lib.sandbox.db import stamp
+from lib.sandbox.db import CAMPAIGN_STRIDE, SEARCH_TABLE, stamp
 from lib.sandbox.masking import refuse_masked_filters
 from lib.sandbox.resources import API_PREFIX, Filter, FilterKind, Resource
 from lib.sandbox.responses import ApiError
@@ -49,11 +49,12 @@ ASCII case (SQLite's LIKE). This decides the answer; the search index only narro
 it is tried on."""
 TRIGRAM = 3
 """The shortest term the trigram search index can look up; shorter ones scan the rows."""
-SEARCH_CANDIDATES_SQL = "SELECT rowid FROM lead_search WHERE lead_search MATCH ?"
-CAMPAIGN_CANDIDATES_SQL = (
-    "SELECT id FROM leads INDEXED BY leads_by_campaign WHERE campaign_id = ? AND id IN ({})"
+SEARCH_CANDIDATES_SQL = (
+    f"SELECT rowid % {CAMPAIGN_STRIDE} FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?"
 )
-"""The search's candidates of one campaign, checked in the index (campaign_id, id) alone."""
+"""The lead ids the search index finds for a term (its rowid holds the campaign too)."""
+CAMPAIGN_RANGE_SQL = " AND rowid BETWEEN ? AND ?"
+"""The search's candidates of one campaign: its rowid range, which FTS5 seeks to."""
 
 
 @dataclass(frozen=True)
@@ -301,9 +302,8 @@ def _lead_search(args: MultiDict[str, str], campaign_id: int | None = None) -> l
     """`search=` on leads: each term must match the lead id, an email, a name or the full name
     (assumed). The FTS5 trigram index picks the candidates (every lead whose values hold the
     term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's. In one
-    campaign, the candidates are kept to that campaign's by its index (campaign, id) before a
-    row is read: a search costs what its campaign's matches cost, whatever other campaigns
-    hold."""
+    campaign, the index is read in that campaign's rowid range only (`db.SEARCH_TABLE`): a
+    search costs what its campaign's matches cost, whatever other campaigns hold."""
     conditions = []
     for term in values(args, "search"):
         text = term.strip()
@@ -317,10 +317,12 @@ def _lead_search(args: MultiDict[str, str], campaign_id: int | None = None) -> l
             continue
         candidates = SEARCH_CANDIDATES_SQL
         found: tuple[Any, ...] = (_phrase(text),)
+        if campaign_id is not None and 0 <= campaign_id < CAMPAIGN_STRIDE // 2:
+            first = campaign_id * CAMPAIGN_STRIDE
+            candidates += CAMPAIGN_RANGE_SQL
+            found = (*found, first, first + CAMPAIGN_STRIDE - 1)
         if is_row_id(text):
             candidates, found = f"{candidates} UNION ALL SELECT ?", (*found, int(text))
-        if campaign_id is not None:
-            candidates, found = CAMPAIGN_CANDIDATES_SQL.format(candidates), (campaign_id, *found)
         sql = f"(id IN ({candidates}) AND {matches})"
         conditions.append(Condition(sql, (*found, *params), by_search_index=True))
     return conditions

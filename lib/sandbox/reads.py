@@ -166,6 +166,32 @@ def _page_ids(
     return ids
 
 
+SEARCH_READ_AT_ONCE = 5_000
+"""A search found by the index reads at most this many matching ids in one statement."""
+
+
+def _matches_and_page(
+    connection: sqlite3.Connection, resource: Resource, query: CollectionQuery
+) -> tuple[int, list[int]]:
+    """The total and the ids on the asked page. A search found by the index reads its matches
+    once, in order, and cuts the page from them (the count and the page would each check
+    every candidate again); a search with more matches than SEARCH_READ_AT_ONCE, and any other
+    list, counts and then reads its page."""
+    if any(condition.by_search_index for condition in query.conditions):
+        ordered = [
+            row[0]
+            for row in connection.execute(
+                f"SELECT id FROM {query.source(resource.table)}{query.where}"
+                f" ORDER BY {order_sql(query.order)} LIMIT ?",
+                [*query.params, SEARCH_READ_AT_ONCE + 1],
+            )
+        ]
+        if len(ordered) <= SEARCH_READ_AT_ONCE:
+            return len(ordered), ordered[query.offset : query.offset + query.items_per_page]
+    total = _total(connection, resource, query)
+    return total, _page_ids(connection, resource, query, total)
+
+
 def _page_link(path: str, args: MultiDict[str, str], page: int) -> str:
     pairs = [(key, value) for key, value in args.items(multi=True) if key != "page"]
     pairs.append(("page", str(page)))
@@ -262,8 +288,7 @@ def collection(
         if dialect.partial_pagination:
             ids = _partial_page_ids(connection, resource, query)
         else:
-            total = _total(connection, resource, query)
-            ids = _page_ids(connection, resource, query, total)
+            total, ids = _matches_and_page(connection, resource, query)
         members = serialize(connection, resource, fetch(connection, resource, ids))
     present(members, resource, dialect, user)
     path = f"{API_PREFIX}/{resource.path}"

@@ -143,10 +143,13 @@ def _grouped(connection: sqlite3.Connection) -> list[tuple[Any, ...]]:
 
 
 def _found(connection: sqlite3.Connection, term: str) -> set[int]:
+    """The lead ids the search index holds for `term` (whichever campaign)."""
     return {
         row[0]
         for row in connection.execute(
-            "SELECT rowid FROM lead_search WHERE lead_search MATCH ?", (f'"{term}"',)
+            f"SELECT rowid % {db.CAMPAIGN_STRIDE} FROM {db.SEARCH_TABLE}"
+            f" WHERE {db.SEARCH_TABLE} MATCH ?",
+            (f'"{term}"',),
         )
     }
 
@@ -266,7 +269,7 @@ def test_a_search_reads_the_full_text_index_not_the_campaign(db_file: sqlite3.Co
             f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM leads{query.where}", query.params
         )
     )
-    assert "lead_search VIRTUAL TABLE" in plan and "INTEGER PRIMARY KEY" in plan, plan
+    assert f"{db.SEARCH_TABLE} VIRTUAL TABLE" in plan and "INTEGER PRIMARY KEY" in plan, plan
 
 
 def test_a_counted_total_reads_no_lead_rows(
@@ -300,14 +303,15 @@ def test_an_old_database_gets_the_lists_when_opened(writable_db: Path) -> None:
     for trigger in ("leads_counted_in", "leads_counted_out", "leads_recounted", "leads_reindexed"):
         connection.execute(f"DROP TRIGGER {trigger}")
     connection.execute("DROP TABLE lead_counts")
-    connection.execute("DROP TABLE lead_search")
+    connection.execute(f"DROP TABLE {db.SEARCH_TABLE}")
     connection.execute("DROP INDEX leads_by_campaign_time_desc")
     connection.execute("CREATE INDEX leads_campaign_created ON leads (campaign_id, created_ts, id)")
     connection.close()
     create_app(writable_db)  # migrates
     connection = sqlite3.connect(writable_db)
     names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    assert {"lead_counts", "lead_search", "leads_by_campaign_time_desc", "leads_reindexed"} <= names
+    assert {"lead_counts", db.SEARCH_TABLE, "leads_by_campaign_time_desc"} <= names
+    assert "leads_reindexed" in names
     assert "leads_campaign_created" not in names
     assert _counts(connection) == _grouped(connection)
     assert SHOWCASE_CAUTION_LEAD_ID in _found(connection, "olivia bennett")
@@ -315,9 +319,9 @@ def test_an_old_database_gets_the_lists_when_opened(writable_db: Path) -> None:
 
 
 def test_a_search_in_one_campaign_reads_only_that_campaigns_candidates(sandbox_db: Path) -> None:
-    """Issue 18: a search's cost must not grow with the matches in other campaigns. Each
-    candidate of the search index is checked in the (campaign, id) index before any lead row
-    is read; the answer is the plain search's."""
+    """Issue 18: a search's cost must not grow with the matches in other campaigns. The
+    search index is read in the campaign's rowid range only (its candidates are that
+    campaign's leads), and the answer is the plain search's."""
     import sqlite3
 
     from werkzeug.datastructures import MultiDict
@@ -355,4 +359,66 @@ def test_a_search_in_one_campaign_reads_only_that_campaigns_candidates(sandbox_d
             if campaign == 1
         ]
         assert ids(in_campaign) == expected and expected, "the same answer"
-    assert "COVERING INDEX leads_by_campaign (campaign_id=? AND rowid=?)" in plan, plan
+        search = next(c for c in in_campaign.conditions if c.by_search_index)
+        candidates_sql = search.sql.split("id IN (", 1)[1].split(") AND (", 1)[0]
+        candidates = [
+            row[0]
+            for row in connection.execute(
+                candidates_sql, search.params[: candidates_sql.count("?")]
+            )
+        ]
+        in_other_campaigns = connection.execute(
+            f"SELECT COUNT(*) FROM leads WHERE campaign_id != 1"
+            f" AND id IN ({', '.join('?' * len(candidates))})",
+            candidates,
+        ).fetchone()[0]
+        found_everywhere = _found(connection, "bennett")
+    assert set(expected) <= set(candidates) and in_other_campaigns == 0, candidates
+    assert len(found_everywhere) > len(candidates), "other campaigns hold matches too"
+    assert f"{db.SEARCH_TABLE} VIRTUAL TABLE" in plan, plan
+
+
+def test_an_index_by_lead_id_is_replaced_by_the_index_by_campaign(writable_db: Path) -> None:
+    """A database whose search index was keyed by lead id alone (before issue 18) gets the
+    index by campaign when opened, and its triggers keep the new one."""
+    connection = sqlite3.connect(writable_db, isolation_level=None)
+    for trigger in db.LISTS_TRIGGER_NAMES:
+        connection.execute(f"DROP TRIGGER {trigger}")
+    connection.execute(f"DROP TABLE {db.SEARCH_TABLE}")
+    connection.execute(
+        "CREATE VIRTUAL TABLE lead_search USING fts5("
+        " email, first_name, last_name, full_name, content='', tokenize='trigram')"
+    )
+    connection.close()
+    create_app(writable_db)  # migrates
+    connection = sqlite3.connect(writable_db, isolation_level=None)
+    names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert db.SEARCH_TABLE in names and "lead_search" not in names
+    assert SHOWCASE_CAUTION_LEAD_ID in _found(connection, "olivia bennett")
+    connection.execute(
+        "UPDATE leads SET first_name = 'Philippa' WHERE id = ?", (SHOWCASE_CAUTION_LEAD_ID,)
+    )
+    assert SHOWCASE_CAUTION_LEAD_ID in _found(connection, "philippa bennett")
+    campaign = connection.execute(
+        "SELECT campaign_id FROM leads WHERE id = ?", (SHOWCASE_CAUTION_LEAD_ID,)
+    ).fetchone()[0]
+    moved_to = campaign % 9 + 1
+    connection.execute(
+        "UPDATE leads SET campaign_id = ? WHERE id = ?", (moved_to, SHOWCASE_CAUTION_LEAD_ID)
+    )
+    assert _found_in(connection, "philippa bennett", moved_to) == {SHOWCASE_CAUTION_LEAD_ID}
+    assert SHOWCASE_CAUTION_LEAD_ID not in _found_in(connection, "philippa bennett", campaign)
+    connection.close()
+
+
+def _found_in(connection: sqlite3.Connection, term: str, campaign: int) -> set[int]:
+    """The lead ids the search index holds for `term` in one campaign's rowid range."""
+    first = campaign * db.CAMPAIGN_STRIDE
+    return {
+        row[0]
+        for row in connection.execute(
+            f"SELECT rowid % {db.CAMPAIGN_STRIDE} FROM {db.SEARCH_TABLE}"
+            f" WHERE {db.SEARCH_TABLE} MATCH ? AND rowid BETWEEN ? AND ?",
+            (f'"{term}"', first, first + db.CAMPAIGN_STRIDE - 1),
+        )
+    }
