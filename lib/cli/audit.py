@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Final
 
 from lib.audit.fetch import FetchResult, fetch_scope
-from lib.audit.report import build_audit_report
 from lib.audit.run import AuditResult, AuditScope, run_audit
 from lib.audit.settings import AuditSettings
 from lib.audit.snapshot import Snapshot, audit_directory, sweep_expired
+from lib.audit_report import build_audit_report
 from lib.cli.common import EXIT_COMPLETE, EXIT_FAILURE, EXIT_PARTIAL, error, one_line
 from lib.connect import config_from_env, connect, source_name
 from lib.evidence import PackAuthor
