@@ -82,12 +82,17 @@ def test_the_demo_catalogue_lists_every_role_with_its_permissions() -> None:
             ("lib.sandbox", "lib.views", "lib.evidence", "lib.cli", "lib.connect", "streamlit"),
         ),
         ("import lib.connect", ("lib.sandbox", "lib.views", "lib.cli")),
+        (
+            "import lib.audit.fetch, lib.audit.frames, lib.audit.run, lib.audit.snapshot",
+            ("lib.views", "lib.evidence", "lib.ui", "lib.cli", "lib.sandbox", "streamlit"),
+        ),
     ],
-    ids=["the client", "the composition root"],
+    ids=["the client", "the composition root", "the audit engine"],
 )
 def test_imports_run_one_way(importer: str, forbidden: tuple[str, ...]) -> None:
     """The client loads none of the sandbox, the views, the evidence pack or the CLI; the
-    composition root loads the sandbox only when a sandbox client is built."""
+    composition root loads the sandbox only when a sandbox client is built; the audit engine
+    sits below the views (the Audit page's view model imports it, never the reverse)."""
     loaded = f"sorted(m for m in sys.modules if m.startswith({forbidden!r}))"
     code = f"{importer}; import sys; print({loaded})"
     result = subprocess.run(
