@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from lib.convertr.client import ConvertrClient
-from lib.convertr.constants import API_PREFIX
 from lib.convertr.edits import ChangeToSave, SaveResult, send_change
+from lib.convertr.endpoints import LEAD_DATAS, LEADS, Filter
 from lib.convertr.models import Lead, LeadData, LeadEditableField
 
 BULK_CONCURRENCY: Final = 8
@@ -52,13 +52,13 @@ def _chunks(ids: Sequence[int], size: int = IDS_PER_REQUEST) -> Iterator[list[in
 
 
 def _leads(client: ConvertrClient, ids: list[int]) -> list[Lead]:
-    return client.fetch_all(Lead, f"{API_PREFIX}/leads", [("id[]", value) for value in ids])
+    return client.fetch_all(Lead, LEADS.path, [(Filter.ID_IN, value) for value in ids])
 
 
 def _values(client: ConvertrClient, ids: list[int], name: str) -> list[LeadData]:
-    params: list[tuple[str, str | int]] = [("lead.id[]", value) for value in ids]
-    params.append(("name", name))
-    return client.fetch_all(LeadData, f"{API_PREFIX}/lead-datas", params)
+    params: list[tuple[str, str | int]] = [(Filter.LEAD_IN, value) for value in ids]
+    params.append((Filter.NAME, name))
+    return client.fetch_all(LeadData, LEAD_DATAS.path, params)
 
 
 def load_leads(client: ConvertrClient, lead_ids: Sequence[int]) -> list[Lead]:

@@ -362,7 +362,8 @@ def _read_body(response: httpx.Response, deadline: _Deadline, where: str) -> byt
     """The decoded body, read chunk by chunk so that neither its size nor the deadline is
     outrun (a gzip bomb or an endless body is refused, whatever the transport)."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+    # ASCII digits only: "²".isdigit() is true and int("²") raises.
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
         raise ResponseTooLargeError(
             f"{where}: expected an answer of at most {MAX_RESPONSE_BYTES} bytes, got one of "
             f"{declared} bytes"

@@ -177,7 +177,7 @@ def render_panel(
         return
     draft = _draft(scope)
     with st.container(border=True, key=keys.bulk_widget(scope, "panel")):
-        st.markdown("##### Bulk edit")
+        st.markdown("## Bulk edit")
         if draft.stage == "done":
             _done(session, scope, draft)
         elif draft.stage == "review":

@@ -116,7 +116,7 @@ def resolve_config(settings: AccessSettings) -> ClientConfig:
     for a shared login: otherwise each visitor signs in as themselves and the configured
     ones are dropped, so nobody acts as the configured account by accident. Raises
     ConfigurationError when the settings cannot work."""
-    config = ClientConfig.from_env(
+    config = connect.config_from_env(
         os.environ, _secrets(), credentials_required=settings.shared_login
     )
     if settings.shared_login:

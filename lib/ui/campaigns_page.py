@@ -20,6 +20,7 @@ from lib.convertr.models import Campaign, Statistic
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
+from lib.views import column_widths
 from lib.views.campaigns import (
     CAMPAIGN_STATUSES,
     NO_LEADS_YET,
@@ -35,9 +36,22 @@ from lib.views.campaigns import (
     kpis,
     most_recently_active,
 )
+from lib.views.column_widths import Fit
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN
 
 CAMPAIGN_LIST_SIZE: Final = 200
+CAMPAIGN_TABLE_COLUMNS: Final = (
+    "ID",
+    "Campaign",
+    "Advertiser",
+    "Status",
+    "Start",
+    "End",
+    "Leads",
+    "Valid",
+)
+CAMPAIGN_FITS: Final = {"Status": Fit(60, 80), "Start": Fit(88, 100), "End": Fit(88, 100)}
+"""A campaign's status is one short word ("Live", "Paused")."""
 """Campaigns fetched for the list (one page; an enterprise has tens to hundreds)."""
 
 
@@ -108,7 +122,7 @@ def _choose_campaign(campaigns: tuple[Campaign, ...]) -> tuple[Campaign, list[st
 
 
 def _heading(campaign: Campaign) -> None:
-    st.subheader(escape_markdown(campaign.name))
+    st.header(escape_markdown(campaign.name))
     # One wrapping row, never a narrow column: at 1024 px the link is not cut.
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(campaign_caption(campaign))
@@ -152,7 +166,7 @@ def _kpis(statistic: Statistic | None) -> None:
 
 def _chronology(session: Session, campaign: Campaign) -> None:
     connection = session.connection
-    st.markdown("#### Leads per day")
+    st.markdown("### Leads per day")
     try:
         days = cached_api.chronologies(connection.client, connection.key, (campaign.id,))
     except ConvertrError as error:
@@ -210,11 +224,18 @@ def _campaign_list(found: FoundCampaigns, statistics: list[Statistic], chosen: C
             selection_default={"selection": {"rows": [ids.index(chosen.id)]}},
             height=widgets.table_height(len(view.table)),
             alt=f"Campaigns: {view.heading}. Select a row to choose the campaign.",
-            column_config={
-                "ID": st.column_config.NumberColumn(format="%d", width="small"),
-                "Leads": st.column_config.NumberColumn(format="localized"),
-                "Valid": st.column_config.NumberColumn(format="localized"),
-            },
+            # Fitted in the main column at 1024 px; the currency is in the CSV.
+            column_order=CAMPAIGN_TABLE_COLUMNS,
+            column_config=widgets.fitted(
+                CAMPAIGN_TABLE_COLUMNS,
+                column_widths.selectable(column_widths.EXPANDER_PX),
+                {
+                    "ID": st.column_config.NumberColumn(format="%d"),
+                    "Leads": st.column_config.NumberColumn(format="localized"),
+                    "Valid": st.column_config.NumberColumn(format="localized"),
+                },
+                CAMPAIGN_FITS,
+            ),
         )
         st.caption("Select a row to choose that campaign.")
         widgets.download(view.table, key=keys.CAMPAIGNS_TABLE, file_name="campaigns")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 import streamlit as st
 
@@ -36,6 +36,7 @@ from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, User
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, keys, widgets
+from lib.views.column_widths import LEAD_TAB_PX, Fit
 from lib.views.edit import (
     COLUMN_ALLOWED,
     COLUMN_CHECK,
@@ -69,6 +70,19 @@ from lib.views.edit import (
     state_after_save,
     state_after_taking_theirs,
 )
+
+GRID_COLUMNS: Final = (COLUMN_FIELD, COLUMN_VALUE, COLUMN_ALLOWED, COLUMN_CHECK, COLUMN_REQUIRED)
+"""The grid's columns: what the caption points at comes first (the value, what it allows,
+then the check). The field's type is in what it allows, and in the CSV."""
+READ_ONLY_GRID_COLUMNS: Final = (COLUMN_FIELD, COLUMN_VALUE, COLUMN_ALLOWED, COLUMN_REQUIRED)
+GRID_FITS: Final = {
+    COLUMN_FIELD: Fit(90, 150),
+    COLUMN_VALUE: Fit(110, 260),
+    COLUMN_ALLOWED: Fit(90, 220),
+    COLUMN_CHECK: Fit(76, 200),
+    COLUMN_REQUIRED: Fit(70, 75),
+}
+"""Five columns in the width beside the profile panel at 1024 px."""
 
 # -- session state (per lead) ---------------------------------------------------------------
 
@@ -146,7 +160,12 @@ def _read_only_grid(model: EditorModel, lead: Lead) -> None:
         st.dataframe(
             frame,
             key=keys.edit_read_only_table(lead.id),
-            column_config={"_index": st.column_config.TextColumn("Name")},
+            hide_index=True,
+            # Every row shown (no inner scrollbar hiding the last ones), the columns as the
+            # editing grid has them, fitted beside the profile panel at 1024 px.
+            height=widgets.table_height(len(frame)),
+            column_order=READ_ONLY_GRID_COLUMNS,
+            column_config=widgets.fitted(READ_ONLY_GRID_COLUMNS, LEAD_TAB_PX, fits=GRID_FITS),
             alt="The lead's editable fields and their values (read-only)",
         )
     _read_only_fields(model)
@@ -155,11 +174,14 @@ def _read_only_grid(model: EditorModel, lead: Lead) -> None:
 def _read_only_fields(model: EditorModel) -> None:
     if not model.read_only:
         return
-    st.markdown("##### Not editable")
+    st.markdown("## Not editable")
+    frame = read_only_frame(model)
     st.dataframe(
-        read_only_frame(model),
+        frame,
         hide_index=True,
         key=keys.EDIT_NOT_EDITABLE,
+        height=widgets.table_height(len(frame)),
+        column_config=widgets.fitted(frame.columns, LEAD_TAB_PX),
         alt="Fields the campaign does not let anyone edit",
     )
 
@@ -183,24 +205,19 @@ def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
         # check; the field's label as in Notes and Profile ("Budget Range"), its API name
         # (the index) kept in the data and the CSV, not shown twice.
         hide_index=True,
-        column_order=(
-            COLUMN_FIELD,
-            COLUMN_VALUE,
-            COLUMN_ALLOWED,
-            COLUMN_CHECK,
-            COLUMN_REQUIRED,
-            COLUMN_TYPE,
-        ),
+        column_order=GRID_COLUMNS,
         disabled=[COLUMN_FIELD, COLUMN_TYPE, COLUMN_ALLOWED, COLUMN_REQUIRED, COLUMN_CHECK],
-        column_config={
-            "_index": st.column_config.TextColumn("Name", disabled=True),
-            COLUMN_VALUE: st.column_config.TextColumn(
-                COLUMN_VALUE, max_chars=MAX_VALUE_LENGTH, width="medium"
-            ),
-            COLUMN_REQUIRED: st.column_config.CheckboxColumn(COLUMN_REQUIRED, width="small"),
-            COLUMN_ALLOWED: st.column_config.TextColumn(COLUMN_ALLOWED, width="medium"),
-            COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK, width="medium"),
-        },
+        column_config=widgets.fitted(
+            GRID_COLUMNS,
+            LEAD_TAB_PX,
+            {
+                COLUMN_VALUE: st.column_config.TextColumn(COLUMN_VALUE, max_chars=MAX_VALUE_LENGTH),
+                COLUMN_REQUIRED: st.column_config.CheckboxColumn(COLUMN_REQUIRED),
+                COLUMN_ALLOWED: st.column_config.TextColumn(COLUMN_ALLOWED),
+                COLUMN_CHECK: st.column_config.TextColumn(COLUMN_CHECK),
+            },
+            GRID_FITS,
+        ),
         alt="The lead's editable fields: edit the Value column",
     )
     updated = apply_grid_edits(model, shown, edited, state.pending)
@@ -226,7 +243,7 @@ def _on_add(lead_id: int, model: EditorModel) -> None:
 
 
 def _add_form(lead_id: int, model: EditorModel) -> None:
-    st.markdown("##### Add a field")
+    st.markdown("## Add a field")
     with st.form(keys.EDIT_ADD_FORM, border=True):
         left, right = st.columns(2)
         left.text_input(
@@ -266,7 +283,7 @@ def _review(client: ConvertrClient, lead: Lead, model: EditorModel, state: EditS
         st.caption("No unsaved changes.")
         return
     with st.container(border=True):
-        st.markdown(f"##### {review.heading}")
+        st.markdown(f"## {review.heading}")
         for line in review.lines:
             # st.text, not markdown: even escaped, markdown turns emails and URLs into links.
             st.text(f"• {line.change}")

@@ -24,6 +24,8 @@ from lib.convertr import ConvertrClient
 from lib.convertr.requestlog import REQUEST_SCOPE, RequestRecord
 from lib.presentation import MASKED_VALUE
 from lib.ui import keys, widgets
+from lib.views import column_widths
+from lib.views.column_widths import Fit
 from lib.views.requests import (
     ViewRequest,
     dossier_requests,
@@ -34,6 +36,17 @@ from lib.views.requests import (
 
 INSPECTOR_LABEL: Final = "Request inspector"
 MAX_VIEWS: Final = 20
+REQUEST_FITS: Final = {
+    "Method": Fit(62, 70),
+    "Path": Fit(110, 280),
+    "Query": Fit(70, 200),
+    "Status": Fit(70, 90),
+    "Duration (ms)": Fit(95, 100),
+    "Size (bytes)": Fit(85, 90),
+    "From cache": Fit(80, 85),
+    "Wave": Fit(48, 52),
+}
+"""The request table's columns, fitted to the main column at 1024 px."""
 """Views whose requests the session remembers (the oldest are forgotten)."""
 
 
@@ -142,10 +155,12 @@ def render(client: ConvertrClient, title: str, identity: str = "", masked: bool 
             key=keys.INSPECTOR_DOWNLOAD,
             file_name=f"requests-{title.lower()}",
             empty="No request to show.",
+            budget=column_widths.PAGE_PX,
+            fits=REQUEST_FITS,
         )
         loaded = dossier_requests([request.record for request in requests])
         if loaded:
-            st.markdown("##### The dossier's requests, wave by wave")
+            st.markdown("## The dossier's requests, wave by wave")
             st.caption(
                 "Each bar runs from a request's start to the end of its answer. The requests "
                 "of one wave start together; each wave waits for the answer it needs."

@@ -1,7 +1,7 @@
 """One constant stylesheet so every page fits a 1024x768 screen: tabs wrap onto a second
-row instead of hiding behind a scroll arrow, and the main column's side margins shrink on
-narrow windows, and one syntax colour meets WCAG AA. No lead value ever reaches it (it is
-a constant)."""
+row instead of hiding behind a scroll arrow, the main column's side margins shrink on narrow
+windows, section headings keep their size at a level that skips none, and one syntax colour
+meets WCAG AA. No lead value ever reaches it (it is a constant)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ PROFILE_PANEL_KEY: Final = "profile-panel"
 """The Lead Profile panel's container key (Streamlit gives it the class st-key-<key>)."""
 PROFILE_LABEL_WIDTH: Final = "6.5rem"
 """Wide enough for the panel's longest label ("Generator", "Captured") on one line."""
+SECTION_HEADING_SIZE: Final = "1.25rem"
 FIT_STYLES: Final = f"""
 <style>
 /* Tabs wrap instead of scrolling: every tab stays visible and clickable. */
@@ -39,6 +40,12 @@ FIT_STYLES: Final = f"""
 .st-key-{PROFILE_PANEL_KEY} [data-testid="stText"] {{
   overflow-wrap: break-word; word-break: normal;
 }}
+/* Headings never skip a level (axe heading-order): a page's sections are h2 and theirs h3,
+   drawn at the size the sections had (a campaign's name, st.header, a little larger). */
+[data-testid="stMain"] [data-testid="stMarkdown"] :is(h2, h3) {{
+  font-size: {SECTION_HEADING_SIZE}; padding-top: 0.375rem;
+}}
+[data-testid="stMain"] [data-testid="stHeading"] h2 {{ font-size: 1.75rem; }}
 /* The JSON "null" token's fixed syntax colour fails WCAG AA on the dark code ground. */
 [data-testid="stCode"] .null {{ color: {CODE_NULL}; }}
 @media (max-width: {NARROW_WINDOW_PX}px) {{

@@ -4,13 +4,14 @@ folded after a few lines."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
 from lib.presentation import escape_markdown
 from lib.ui import keys, pages, widgets
+from lib.views import column_widths
 from lib.views.lead import ProviderAnswer
 from lib.views.reading import (
     ASSOCIATED_DEFAULT_COLUMNS,
@@ -23,6 +24,7 @@ from lib.views.reading import (
 from lib.views.url_params import PARAM_LEAD
 
 NOTES_ORDERS: tuple[str, str] = ("Newest first", "Oldest first")
+NOTE_COLUMNS: Final = ("Time", "Type", "Author", "Message")
 
 
 def selectable_table(
@@ -36,8 +38,9 @@ def selectable_table(
     column_config: dict[str, Any] | None = None,
     column_order: tuple[str, ...] | None = None,
 ) -> int | None:
-    """A read-only table whose selected row is shown below in full (cells cut long text),
-    with its CSV download; returns the selected row's index."""
+    """A read-only table in a Lead tab whose selected row is shown below in full (cells cut
+    long text), with its CSV download; returns the selected row's index. Its columns (those
+    of `column_order`, else all) fit beside the profile panel at 1024 px."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return None
@@ -49,7 +52,11 @@ def selectable_table(
         on_select="rerun",
         selection_mode="single-row",
         height=widgets.table_height(len(frame)),
-        column_config=column_config or {},
+        column_config=widgets.fitted(
+            column_order or frame.columns,
+            column_widths.selectable(column_widths.LEAD_TAB_PX),
+            column_config,
+        ),
         column_order=column_order,
         alt=alt,
     )
@@ -97,17 +104,21 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
         height=widgets.table_height(len(frame)),
         column_order=shown,
         alt="Other campaigns with this lead's email. Select a row to open that lead.",
-        column_config={
-            "Campaign ID": st.column_config.NumberColumn(format="%d"),
-            "Campaign": st.column_config.TextColumn(pinned=True, width="medium"),
-            "Lead ID": st.column_config.NumberColumn(format="%d"),
-            "Link": st.column_config.LinkColumn("Tracking link"),
-            # Counts written as everywhere else in the app ("1,366").
-            **{
-                name: st.column_config.NumberColumn(format="localized")
-                for name in ("Total", "Valid", "Caution", "Invalid", "Delivered")
+        column_config=widgets.fitted(
+            shown,
+            column_widths.selectable(column_widths.LEAD_TAB_PX),
+            {
+                "Campaign ID": st.column_config.NumberColumn(format="%d"),
+                "Campaign": st.column_config.TextColumn(),
+                "Lead ID": st.column_config.NumberColumn(format="%d"),
+                "Link": st.column_config.LinkColumn("Tracking link"),
+                # Counts written as everywhere else in the app ("1,366").
+                **{
+                    name: st.column_config.NumberColumn(format="localized")
+                    for name in ("Total", "Valid", "Caution", "Invalid", "Delivered")
+                },
             },
-        },
+        ),
     )
     st.caption("Select a row to open that lead.")
     widgets.download(
@@ -137,10 +148,9 @@ def notes(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
         file_name=f"lead-notes-{lead_id}",
         empty=empty,
         alt="Notes: status, delivery, contract and data changes. Select a row to read it whole.",
-        column_config={
-            "Time": st.column_config.TextColumn(width=130),
-            "Message": st.column_config.TextColumn(width="medium"),
-        },
+        # Four columns fit beside the profile panel at 1024 px; a data change's field and
+        # values are in the row shown whole and in the CSV.
+        column_order=NOTE_COLUMNS,
     )
 
 

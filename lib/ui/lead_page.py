@@ -34,6 +34,7 @@ from lib.ui import (
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
+from lib.views import column_widths
 from lib.views.glossary import help_for
 from lib.views.lead import (
     LEAD_TABS,
@@ -72,6 +73,8 @@ OUTCOME_COLOURS: Final = {
 }
 """Outcome text colours, AA contrast on white."""
 MAP_HEIGHT: Final = 200
+JOB_COLUMNS: Final = ("Job", "Outcome", "Score", "Hardfail", "Message")
+"""The Job Details columns shown (the CSV and the selected row have them all)."""
 
 T = TypeVar("T")
 
@@ -130,7 +133,7 @@ def _detail(row: DetailRow) -> None:
 
 
 def _profile_panel(panel: ProfilePanel) -> None:
-    st.markdown("##### Lead Profile")
+    st.markdown("## Lead Profile")
     if panel.photo_url:
         st.image(panel.photo_url, width=96, alt=f"Photo of {panel.name}")
     # Lead values are shown with st.text: Markdown would turn URLs in them into links.
@@ -142,7 +145,7 @@ def _profile_panel(panel: ProfilePanel) -> None:
         with st.container(horizontal=True):
             for index, (label, url) in enumerate(panel.social_links):
                 st.link_button(label, url, key=keys.lead_social(index))
-    st.markdown("##### Details")
+    st.markdown("### Details")
     _detail(panel.lead_id)
     left, right = st.columns([1, 2])
     left.caption("Status")
@@ -212,12 +215,13 @@ def _profile_tab(session: Session, dossier: LeadDossier) -> None:
         ]
 
     for title, frame, name, empty in _once(session, dossier, f"profile:{session.zone}", blocks):
-        st.markdown(f"##### {title}")
+        st.markdown(f"## {title}")
         widgets.table(
             frame,
             key=keys.lead_download(f"{name}-{lead.id}"),
             file_name=f"lead-{name}-{lead.id}",
             empty=empty,
+            budget=column_widths.LEAD_TAB_PX,
             column_config=workbench.source_column(),
         )
     workbench.render_provenance_details(session, dossier, sources)
@@ -242,7 +246,7 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     lead_extras.associated(view.table, lead.id, NO_ASSOCIATED)
     if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
-    st.markdown("##### Leads per week on these campaigns")
+    st.markdown("## Leads per week on these campaigns")
     figure = cached_api.lead_derived(
         dossier,
         session.connection.key,
@@ -284,17 +288,17 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
         on_select="rerun",
         selection_mode="single-row",
         alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
-        column_config={
-            "#": st.column_config.NumberColumn(width=40),
-            "Job": st.column_config.TextColumn(
-                width="medium", help=help_for("Processr", "Job", "HLR")
-            ),
-            "Category": st.column_config.TextColumn(width=90),
-            "Hardfail": st.column_config.TextColumn(width=70, help=help_for("Hardfail")),
-            "Outcome": st.column_config.TextColumn(width=75),
-            "Score": st.column_config.TextColumn(width=65),
-            "Message": st.column_config.TextColumn(width="large"),
-        },
+        # The rows run in order; the category and run time are in the row shown whole and
+        # in the CSV. Five columns fit beside the profile panel at 1024 px.
+        column_order=JOB_COLUMNS,
+        column_config=widgets.fitted(
+            JOB_COLUMNS,
+            column_widths.selectable(column_widths.LEAD_TAB_PX),
+            {
+                "Job": st.column_config.TextColumn(help=help_for("Processr", "Job", "HLR")),
+                "Hardfail": st.column_config.TextColumn(help=help_for("Hardfail")),
+            },
+        ),
     )
     rows = event.selection.rows
     lead_extras.show_row(frame, rows[0] if rows else None)

@@ -20,6 +20,7 @@ from lib.presentation import LEAD_STATUSES, escape_markdown, shorten, whole_numb
 from lib.ui import bulk_edit, cached_api, keys, pages, saved_views, widgets, workspace
 from lib.ui.frame import Session
 from lib.views.bulk import merge_page_selection
+from lib.views.column_widths import PAGE_PX, Fit, fit_widths, selectable
 from lib.views.leads import (
     DEFAULT_SORT,
     DELIVERY_CHOICES,
@@ -417,27 +418,28 @@ LEAD_COLUMN_ORDER: Final = (
     "Name",
     "Status",
     "Score",
-    "Payout",
     "Captured",
     "Delivery",
     "Company",
     "Email",
 )
-"""What an analyst scans first comes first; the long email last (the CSV keeps the API's
-order)."""
-LEAD_COLUMN_WIDTHS: Final[dict[str, int]] = {
-    "Lead ID": 80,
-    "Name": 150,
-    "Status": 115,
-    "Score": 70,
-    "Payout": 85,
-    "Captured": 135,
-    "Delivery": 105,
-    "Company": 170,
-    "Email": 240,
+"""What an analyst scans first comes first; the long email last. The payout is in the CSV
+and sorts from "Sort by" (the CSV keeps the API's order and every column)."""
+LEAD_COLUMN_FITS: Final = {
+    "Lead ID": Fit(64, 80),
+    "Name": Fit(88, 150),
+    "Status": Fit(84, 118),
+    "Score": Fit(52, 70),
+    "Captured": Fit(102, 135),
+    "Delivery": Fit(76, 105),
+    "Company": Fit(78, 170),
+    "Email": Fit(92, 240),
 }
-"""Pixels that show each column's longest usual value whole ("Valid (derived)",
-"Undelivered", "28 Oct 2026 11:24")."""
+LEAD_COLUMN_WIDTHS: Final[dict[str, int]] = fit_widths(
+    LEAD_COLUMN_ORDER, selectable(PAGE_PX), LEAD_COLUMN_FITS
+)
+"""Pixels that fit the table in the main column at 1024 px; a wider window grows every
+column by the same amount."""
 
 
 def _lead_columns(sortable: tuple[str, ...]) -> dict[str, Any]:

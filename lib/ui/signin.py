@@ -75,7 +75,7 @@ def _password_form(actions: SignInActions, *, email: str | None) -> None:
 
 
 def _demo_users(actions: SignInActions, cards: Sequence[DemoUserCard]) -> None:
-    st.markdown("##### Or try the sandbox as one of its demo users")
+    st.markdown("## Or try the sandbox as one of its demo users")
     for card in cards:
         left, right = st.columns([1, 2], vertical_alignment="center")
         left.button(

@@ -19,6 +19,8 @@ from lib.convertr import LeadDossier
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
 from lib.ui.frame import Session
+from lib.views import column_widths
+from lib.views.column_widths import Fit
 from lib.views.timeline import (
     KIND_LABELS,
     TimelineEntry,
@@ -30,6 +32,7 @@ from lib.views.timeline_chart import processing_frame
 
 ORDERS: Final = ("Oldest first", "Newest first")
 NO_ENTRIES: Final = "No entry matches these filters."
+TIMELINE_TABLE_COLUMNS: Final = ("Time", "Kind", "What", "Outcome")
 
 
 def _open_tab(tab: str) -> None:
@@ -53,7 +56,7 @@ def _chart(session: Session, dossier: LeadDossier, entries: tuple[TimelineEntry,
     if figure is None:
         st.caption("No job or provider call to chart.")
         return
-    st.markdown("##### Processing")
+    st.markdown("## Processing")
     st.caption("When each job and provider call ran and how long it took, by outcome.")
     st.plotly_chart(
         figure,
@@ -108,15 +111,14 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         key=keys.timeline_table(lead_id),
         on_select="rerun",
         selection_mode="single-row",
-        column_config={
-            "Time": st.column_config.TextColumn(width=140),
-            "Kind": st.column_config.TextColumn(width=110),
-            "What": st.column_config.TextColumn(width="large"),
-            "Outcome": st.column_config.TextColumn(width=70),
-            "Duration (ms)": st.column_config.NumberColumn(width=90, format="%d"),
-            "Detail": st.column_config.TextColumn(width="medium"),
-            "Tab": st.column_config.TextColumn("Detail in tab", width=110),
-        },
+        # Four columns fit beside the profile panel at 1024 px; the selected entry shows its
+        # whole detail and the tab holding it, and the CSV has every column.
+        column_order=TIMELINE_TABLE_COLUMNS,
+        column_config=widgets.fitted(
+            TIMELINE_TABLE_COLUMNS,
+            column_widths.selectable(column_widths.LEAD_TAB_PX),
+            fits={"Time": Fit(124, 145)},
+        ),
     )
     widgets.download(
         frame, key=keys.lead_download(f"timeline-{lead_id}"), file_name=f"lead-{lead_id}-timeline"

@@ -25,6 +25,7 @@ from lib.presentation import (
     slug,
 )
 from lib.ui import cached_api, keys, pages
+from lib.views.column_widths import Fit, fit_widths
 
 ERROR_ICON: Final = ":material/error:"
 BACK_ICON: Final = ":material/arrow_back:"
@@ -39,24 +40,42 @@ def table_height(rows: int) -> int:
     return min(MAX_TABLE_HEIGHT, TABLE_ROW_HEIGHT * (rows + 1) + 3)
 
 
+def fitted(
+    columns: Iterable[str],
+    budget: int,
+    column_config: Mapping[str, Any] | None = None,
+    fits: Mapping[str, Fit] | None = None,
+) -> dict[str, Any]:
+    """`column_config` with a width for each of `columns` that fits them all in `budget`
+    pixels (`column_widths.fit_widths`): no column hides past the table's right edge at
+    1024 px, and a wider window grows them."""
+    config = dict(column_config or {})
+    for name, width in fit_widths(columns, budget, fits).items():
+        entry = config.get(name)
+        config[name] = {**entry, "width": width} if isinstance(entry, dict) else {"width": width}
+    return config
+
+
 def table(
     frame: pd.DataFrame,
     *,
     key: str,
     file_name: str,
     empty: str,
+    budget: int,
     column_config: Mapping[str, Any] | None = None,
     status_columns: tuple[str, ...] = (),
+    fits: Mapping[str, Fit] | None = None,
 ) -> None:
-    """A read-only table with a CSV download whose formulas are neutralised; or, without
-    rows, a sentence saying what is missing."""
+    """A read-only table with a CSV download whose formulas are neutralised, its columns
+    fitted to `budget` pixels; or, without rows, a sentence saying what is missing."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return
     st.dataframe(
         styled(frame, status_columns),
         hide_index=True,
-        column_config=dict(column_config or {}),
+        column_config=fitted(frame.columns, budget, column_config, fits),
         height=table_height(len(frame)),
         key=f"{key}.table",
     )

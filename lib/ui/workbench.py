@@ -28,6 +28,7 @@ from lib.signal_search import SIGNAL_FILTERS, SignalSearch
 from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.campaigns_page import CAMPAIGN_LIST_SIZE
 from lib.ui.frame import Session
+from lib.views import column_widths
 from lib.views.glossary import GLOSSARY
 from lib.views.provenance import (
     FLAG,
@@ -49,6 +50,8 @@ SOURCE_HELP: Final = (
 EVIDENCE_MIME: Final = "application/zip"
 SOURCES_LABEL: Final = "Where each value came from"
 SIGNALS_LABEL: Final = "The same person elsewhere (device, IP address, email, telephone)"
+PROVENANCE_COLUMNS: Final = ("Field", "Value", "Source", "When")
+SIGNAL_TABLE_COLUMNS: Final = ("Signal", "Lead ID", "Campaign", "Status", "Delivery")
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +115,12 @@ def render_provenance_details(
             key=keys.profile_source(lead_id),
             on_select="rerun",
             selection_mode="single-row",
+            # Four columns fit beside the profile panel at 1024 px; who, the detail and the
+            # flag are in the sentence under a selected row, and in the CSV.
+            column_order=PROVENANCE_COLUMNS,
+            column_config=widgets.fitted(
+                PROVENANCE_COLUMNS, column_widths.selectable(column_widths.LEAD_TAB_PX)
+            ),
         )
         widgets.download(
             frame,
@@ -200,12 +209,14 @@ def _signals_section(session: Session, dossier: LeadDossier) -> None:
         # A click on any cell of a row opens that lead, as on the Leads page.
         selection_mode=["single-row", "single-cell"],
         height=widgets.table_height(len(frame)),
-        column_order=[name for name in frame.columns if name != "Campaign ID"],
+        # Five columns fit beside the profile panel at 1024 px (the CSV has them all).
+        column_order=SIGNAL_TABLE_COLUMNS,
         alt="Other leads of the same person. Click a row to open that lead.",
-        column_config={
-            "Lead ID": st.column_config.NumberColumn(format="%d"),
-            "Campaign": st.column_config.TextColumn(width="medium"),
-        },
+        column_config=widgets.fitted(
+            SIGNAL_TABLE_COLUMNS,
+            column_widths.selectable(column_widths.LEAD_TAB_PX),
+            {"Lead ID": st.column_config.NumberColumn(format="%d")},
+        ),
     )
     st.caption("Click a lead's row to open it.")
     widgets.download(frame, key=table_key, file_name=f"lead-{dossier.lead_id}-signals")

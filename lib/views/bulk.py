@@ -442,7 +442,9 @@ class BulkDraft:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BulkDraft:
         raw_ids = data.get("lead_ids") or []
-        ids = tuple(int(value) for value in raw_ids if str(value).isdigit())
+        ids = tuple(
+            int(value) for value in raw_ids if str(value).isascii() and str(value).isdigit()
+        )
         spec = data.get("spec")
         return cls(ids, BulkSpec.from_dict(spec) if isinstance(spec, Mapping) else None)
 

@@ -116,7 +116,7 @@ ASSOCIATED_DEFAULT_COLUMNS: Final = (
     "Lead ID",
     "Lead status",
     "Captured",
-    "Publisher",
     "Total",
 )
-"""What the Associated Campaigns table shows first; the rest are one pick away."""
+"""What the Associated Campaigns table shows first (as many as fit beside the profile panel
+at 1024 px); the rest, the publisher among them, are one pick away."""

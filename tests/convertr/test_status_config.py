@@ -32,7 +32,13 @@ def test_codes_come_from_a_secrets_table() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "shown"),
-    [("1001", "1001"), ("abc=Valid", "'abc'='Valid'"), ("1001=Pending", "'1001'='Pending'")],
+    [
+        ("1001", "1001"),
+        ("abc=Valid", "'abc'='Valid'"),
+        ("1001=Pending", "'1001'='Pending'"),
+        # Digits to str.isdigit that int() refuses: a message, not a ValueError.
+        ("²=Valid", "'²'='Valid'"),
+    ],
 )
 def test_a_bad_code_entry_says_what_was_expected(raw: str, shown: str) -> None:
     with pytest.raises(ConfigurationError, match="CONVERTR_STATUS_CODES: expected") as caught:
@@ -85,3 +91,11 @@ def test_a_label_without_any_code_cannot_be_filtered_silently() -> None:
         client.leads_page(12, statuses=("Test",))
     assert "CONVERTR_STATUS_CODES" in caught.value.user_message
     assert api.calls("GET", LEADS) == []
+
+
+def test_a_status_code_is_ascii_digits_only() -> None:
+    from lib.convertr.models.statuses import status_code_of
+
+    assert status_code_of(" 1001 ") == 1001
+    assert status_code_of("²") is None
+    assert status_code_of("\u0661\u0660") is None

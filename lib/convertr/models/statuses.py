@@ -96,7 +96,7 @@ def status_code_of(raw: int | str) -> int | None:
     if isinstance(raw, int):
         return raw
     text = raw.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 @dataclass(frozen=True)
