@@ -59,6 +59,12 @@ class PublisherRow:
     flagged_high: float
     flagged_judgement: Judgement
     invalid_judgement: Judgement
+    baseline_valid: float = 0.0
+    baseline_caution: float = 0.0
+    valid_judgement: Judgement = "too few to judge"
+    caution_judgement: Judgement = "too few to judge"
+    """A publisher whose Caution share stands out (numbers often unreachable, a failing
+    check) costs the buyer review time before any lead is flagged."""
 
     @property
     def flagged_share(self) -> float:
@@ -81,7 +87,11 @@ class PublisherRow:
             "flagged_interval": [round(self.flagged_low, 4), round(self.flagged_high, 4)],
             "baseline_flagged_share": round(self.baseline_flagged, 4),
             "baseline_invalid_share": round(self.baseline_invalid, 4),
+            "baseline_valid_share": round(self.baseline_valid, 4),
+            "baseline_caution_share": round(self.baseline_caution, 4),
             "flagged_judgement": self.flagged_judgement,
+            "valid_judgement": self.valid_judgement,
+            "caution_judgement": self.caution_judgement,
             "invalid_judgement": self.invalid_judgement,
             "payout_at_risk": round(self.payout_at_risk, 2),
         }
@@ -101,7 +111,9 @@ def publisher_scorecard(
                 FROM leads LEFT JOIN flagged_leads f USING (lead_id)
             ), base AS (
                 SELECT campaign_id, avg(flagged::INT) AS flagged_rate,
-                       avg((status = 'Invalid')::INT) AS invalid_rate
+                       avg((status = 'Invalid')::INT) AS invalid_rate,
+                       avg((status = 'Valid')::INT) AS valid_rate,
+                       avg((status = 'Caution')::INT) AS caution_rate
                 FROM l GROUP BY campaign_id
             )
             SELECT l.campaign_id, publisher_id, sub_id, grouping(sub_id) AS whole,
@@ -110,7 +122,8 @@ def publisher_scorecard(
                    count(*) FILTER (WHERE status = 'Invalid'),
                    count(*) FILTER (WHERE flagged),
                    coalesce(sum(publisher_payout) FILTER (WHERE flagged), 0),
-                   any_value(base.flagged_rate), any_value(base.invalid_rate)
+                   any_value(base.flagged_rate), any_value(base.invalid_rate),
+                   any_value(base.valid_rate), any_value(base.caution_rate)
             FROM l JOIN base USING (campaign_id)
             GROUP BY GROUPING SETS (
                 (l.campaign_id, publisher_id), (l.campaign_id, publisher_id, sub_id)
@@ -134,6 +147,8 @@ def publisher_scorecard(
         payout,
         base_flagged,
         base_invalid,
+        base_valid,
+        base_caution,
     ) in rows:
         low, high = wilson_interval(flagged, leads)
         result.append(
@@ -153,6 +168,10 @@ def publisher_scorecard(
                 flagged_high=high,
                 flagged_judgement=judge(flagged, leads, float(base_flagged), min_count),
                 invalid_judgement=judge(invalid, leads, float(base_invalid), min_count),
+                baseline_valid=float(base_valid),
+                baseline_caution=float(base_caution),
+                valid_judgement=judge(valid, leads, float(base_valid), min_count),
+                caution_judgement=judge(caution, leads, float(base_caution), min_count),
             )
         )
     return tuple(result)

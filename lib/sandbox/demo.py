@@ -427,15 +427,13 @@ JOB_BEHAVIOURS: dict[int, JobBehaviour] = {
 BRITEVERIFY_STATUSES: tuple[tuple[str, float], ...] = (("valid", 0.55), ("invalid", 0.60))
 BRITEVERIFY_OTHERWISE = "unknown"
 """BriteVerify's status above the last bound: then NeverBounce gets a second opinion."""
-BRITEVERIFY_DISPOSABLE_RATE = 0.3
-"""Share of BriteVerify-invalid addresses that are disposable."""
 BRITEVERIFY_SECONDS = (0.08, 1.6)
 NEVERBOUNCE_RESULTS: tuple[tuple[str, float], ...] = (
     ("valid", 0.6),
     ("catchall", 0.75),
-    ("invalid", 0.87),
-    ("disposable", 0.92),
+    ("invalid", 0.92),
 )
+"""No "disposable": BriteVerify has already called a disposable domain invalid."""
 NEVERBOUNCE_OTHERWISE = "unknown"
 NEVERBOUNCE_PASSES = frozenset({"valid", "catchall"})
 NEVERBOUNCE_DNS_ONLY_RATE = 0.5
@@ -566,3 +564,19 @@ HOSTILE_VALUES = (
 """Scattered over ordinary leads (see SCATTERED_HOSTILE_EVERY)."""
 SCATTERED_HOSTILE_EVERY, SCATTERED_HOSTILE_AT = 997, 500
 """Lead number n (from 0) carries a hostile value when n % 997 == 500."""
+
+# --- what keeps generated leads clean, so that the audit's findings are the stories ----------
+# Each locale's leads post from public IPs of its own country (real allocations, the /16s an
+# offline IP-to-country table places wholly in that country), so an IP never contradicts the
+# stated country unless a story says so.
+LOCALE_IP_PREFIXES: dict[str, tuple[str, ...]] = {
+    "en_GB": ("31.80", "46.69", "51.14", "62.190", "77.102", "78.146", "80.3", "81.102", "82.3"),
+    "en_US": ("24.3", "26.3", "32.3", "34.3", "35.3", "38.3", "44.3", "45.25"),
+    "de_DE": ("31.212", "37.80", "46.80", "62.91", "77.3", "78.47", "84.58", "85.25", "88.69"),
+}
+US_AREA_CODES = ("212", "415", "312", "512", "617", "206")
+"""Area codes of the US cities in CITIES (phones are generated, one number per person)."""
+SUB_IDS_PER_CONTRACT = 4
+"""A publisher sends a campaign's leads under this many sub-IDs (sub-PPNN, PP the publisher)."""
+DEMO_DISPOSABLE_DOMAINS = frozenset({"mailinator.com", "guerrillamail.com", "yopmail.com"})
+"""Disposable email domains (on the maintained public list): the email validation says so."""

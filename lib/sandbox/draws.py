@@ -47,3 +47,24 @@ def ascii_slug(text: str) -> str:
     normalised = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in normalised if c.isascii() and (c.isalnum() or c in "-."))
     return kept.lower() or "x"
+
+
+def telephone_for(locale: str, serial: int, area_codes: Sequence[str]) -> str:
+    """The `serial`-th person's number in `locale`: one number per serial, valid in its
+    country (a GB or DE mobile, a US number in one of `area_codes`), written in one of the
+    ways people write it (international, national, run together)."""
+    style = serial % 3
+    if locale == "en_US":
+        area = area_codes[serial % len(area_codes)]
+        rest = serial // len(area_codes)
+        exchange, line = 200 + rest // 10_000 % 700, rest % 10_000
+        return (
+            f"+1 {area}-{exchange}-{line:04d}",
+            f"({area}) {exchange}-{line:04d}",
+            f"{area}.{exchange}.{line:04d}",
+        )[style]
+    if locale == "de_DE":
+        prefix, line = 151 + serial // 10**8 % 9, serial % 10**8
+        return (f"+49 {prefix} {line:08d}", f"0{prefix} {line:08d}", f"0{prefix}/{line:08d}")[style]
+    block, line = 7400 + serial // 10**6 % 100, serial % 10**6
+    return (f"+44 {block} {line:06d}", f"0{block} {line:06d}", f"0{block}{line:06d}")[style]

@@ -101,6 +101,11 @@ class Overrides:
     ip: str | None = None
     fingerprint: str | None = None
     """The device's IP and browser fingerprint, instead of drawn ones (the signal clusters)."""
+    contract_index: int | None = None
+    """The campaign's signed contract (by position) the lead comes through, instead of a drawn
+    one (the audit stories: a publisher's recycled contacts, a sub-ID's script)."""
+    sub_id: str | None = None
+    """The publisher's sub-ID, instead of a drawn one."""
 
 
 NO_OVERRIDES = Overrides()

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from faker import Faker
 
+from lib.sandbox.audit_stories import SHOWCASE_LEADS, STORY_OVERRIDES
 from lib.sandbox.demo import (
     CHANNELS,
     CITIES,
@@ -35,6 +36,7 @@ from lib.sandbox.demo import (
     JOB_TITLES,
     LEAD_ODDS,
     LOCALE_CUM_WEIGHTS,
+    LOCALE_IP_PREFIXES,
     LOCALE_TLDS,
     LOCALES,
     OFFICE_IP,
@@ -44,8 +46,10 @@ from lib.sandbox.demo import (
     SALUTATIONS,
     SCATTERED_HOSTILE_AT,
     SCATTERED_HOSTILE_EVERY,
+    SUB_IDS_PER_CONTRACT,
+    US_AREA_CODES,
 )
-from lib.sandbox.draws import ascii_slug, between, iso_ts, pick
+from lib.sandbox.draws import ascii_slug, between, iso_ts, pick, telephone_for
 from lib.sandbox.hashing import email_hash
 from lib.sandbox.lead_parts import (
     NO_OVERRIDES,
@@ -61,7 +65,7 @@ from lib.sandbox.lead_parts import (
 from lib.sandbox.processr import Processr
 
 POOL_SIZE = 300
-"""First names, last names and phone numbers per locale (a third as many companies)."""
+"""First names and last names per locale (a third as many companies)."""
 PLACES_POOL_SIZE = 100
 """Streets and postcodes per locale."""
 PROCESSR_AUTHOR = "Processr"
@@ -81,7 +85,6 @@ class Pools:
     """(company name, email domain)."""
     streets: dict[str, list[str]] = field(default_factory=dict)
     postcodes: dict[str, list[str]] = field(default_factory=dict)
-    phones: dict[str, list[str]] = field(default_factory=dict)
 
 
 def build_pools(seed: int) -> Pools:
@@ -101,7 +104,6 @@ def build_pools(seed: int) -> Pools:
             fake.street_address().replace("\n", ", ") for _ in range(PLACES_POOL_SIZE)
         ]
         pools.postcodes[locale] = [fake.postcode() for _ in range(PLACES_POOL_SIZE)]
-        pools.phones[locale] = [fake.phone_number() for _ in range(POOL_SIZE)]
     return pools
 
 
@@ -184,10 +186,15 @@ SHOWCASE: tuple[Overrides, ...] = (
 )  # fmt: skip
 
 
+assert len(SHOWCASE) == SHOWCASE_LEADS, "the audit stories' lead ids follow the showcase"
+PLANTED: tuple[Overrides, ...] = SHOWCASE + STORY_OVERRIDES
+"""The showcase leads, then the audit stories (`audit_stories`)."""
+
+
 def overrides_for(index: int) -> Overrides:
     """What is fixed in advance for the `index`-th lead (from 0): usually nothing."""
-    if index < len(SHOWCASE):
-        return SHOWCASE[index]
+    if index < len(PLANTED):
+        return PLANTED[index]
     if index % SCATTERED_HOSTILE_EVERY == SCATTERED_HOSTILE_AT:
         value = HOSTILE_VALUES[(index // SCATTERED_HOSTILE_EVERY) % len(HOSTILE_VALUES)]
         return Overrides(hostile={"firstName": value, "data:comments": value})
@@ -211,7 +218,10 @@ class LeadFactory:
         self.campaigns = list(campaigns)
         self.rows = rows
         self.cum_weights = list(itertools.accumulate(c.spec.weight for c in campaigns))
-        self.returning: list[Person] = []
+        self.returning: list[tuple[Person, set[int]]] = []
+        """People who may come back, with the campaigns they came to."""
+        self.people = 0
+        """People made so far: the next one's serial (its own phone number)."""
         self.processr = Processr(rng, rows)
 
     def lead(self, lead_id: int, overrides: Overrides) -> None:
@@ -232,11 +242,13 @@ class LeadFactory:
             campaign = self.campaigns[overrides.campaign_index]
         else:
             campaign = rng.choices(self.campaigns, cum_weights=self.cum_weights)[0]
-        person = overrides.person or self._person()
+        person = overrides.person or self._person(campaign.id)
         created = between(rng, *campaign.window)
         if overrides.created is not None:
             created = overrides.created
         contract = pick(rng, campaign.contracts) if rng.random() < LEAD_ODDS.via_publisher else None
+        if overrides.contract_index is not None:
+            contract = campaign.contracts[overrides.contract_index]
         channel = (
             "api"
             if contract is None
@@ -254,30 +266,43 @@ class LeadFactory:
             form.landing_url,
         )  # fmt: skip
 
-    def _person(self) -> Person:
-        """Usually somebody new; now and then somebody seen before (Associated Campaigns)."""
+    def _person(self, campaign_id: int) -> Person:
+        """Usually somebody new; now and then somebody seen before on another campaign
+        (Associated Campaigns): never again on the same one, which would be a duplicate the
+        audit rightly flags, and the demo's duplicates are its stories."""
         rng = self.rng
         if self.returning and rng.random() < LEAD_ODDS.returning_person:
-            return pick(rng, self.returning)
+            returning, seen_on = pick(rng, self.returning)
+            if campaign_id not in seen_on:
+                seen_on.add(campaign_id)
+                return returning
         person = self._new_person()
         if rng.random() < LEAD_ODDS.becomes_returning:
+            entry = (person, {campaign_id})
             if len(self.returning) < LEAD_ODDS.returning_pool:
-                self.returning.append(person)
+                self.returning.append(entry)
             else:
-                self.returning[rng.randrange(LEAD_ODDS.returning_pool)] = person
+                self.returning[rng.randrange(LEAD_ODDS.returning_pool)] = entry
         return person
 
     def _new_person(self) -> Person:
         rng, pools = self.rng, self.pools
         locale = rng.choices(LOCALES, cum_weights=LOCALE_CUM_WEIGHTS)[0]
         first = pick(rng, pools.first_names[locale])
-        last = pick(rng, pools.last_names[locale])
+        last_names = pools.last_names[locale]
+        last = pick(rng, last_names)
+        if last.casefold() == first.casefold():  # "Morgan Morgan" reads as junk to an audit
+            last = last_names[(last_names.index(last) + 1) % len(last_names)]
         company, domain = pick(rng, pools.companies[locale])
         if rng.random() < LEAD_ODDS.free_mail:
             domain = pick(rng, FREE_MAIL)
         number = between(rng, 1, 99) if rng.random() < LEAD_ODDS.numbered_email else ""
         email = f"{ascii_slug(first)}.{ascii_slug(last)}{number}@{domain}"
-        return Person(locale, first, last, email, company, pick(rng, pools.phones[locale]))
+        # One number per person: a shared pool would make strangers share phones, which the
+        # audit rightly flags.
+        telephone = telephone_for(locale, self.people, US_AREA_CODES)
+        self.people += 1
+        return Person(locale, first, last, email, company, telephone)
 
     # --- step 2: captured values ---------------------------------------------------------------
     def _captured(self, identity: Identity, overrides: Overrides) -> Captured:
@@ -440,16 +465,20 @@ class LeadFactory:
     ) -> LeadRow:
         # The draws happen in this order; keep it, or every later lead of a seed changes.
         rng, odds, spec = self.rng, LEAD_ODDS, identity.campaign.spec
-        publisher_sub_id = f"sub-{between(rng, 100, 999)}" if identity.publisher_id else None
+        sub_draw = between(rng, 1, SUB_IDS_PER_CONTRACT) if identity.publisher_id else 0
+        publisher_sub_id = (
+            overrides.sub_id or f"sub-{identity.publisher_id:02d}{sub_draw:02d}"
+            if identity.publisher_id
+            else None
+        )
         dob = (
             f"{between(rng, *odds.dob_years)}-{between(rng, 1, 12):02d}-{between(rng, 1, 28):02d}"
             if rng.random() < odds.has_dob
             else None
         )
-        ip = (
-            f"{between(rng, 11, 223)}.{between(rng, 0, 255)}.{between(rng, 0, 255)}."
-            f"{between(rng, 1, 254)}"
-        )
+        # From a block of the person's own country: an IP abroad is the geo-mismatch story's.
+        prefix = pick(rng, LOCALE_IP_PREFIXES[identity.person.locale])
+        ip = f"{prefix}.{between(rng, 0, 255)}.{between(rng, 1, 254)}"
         opt_in = rng.random() < odds.opt_in
         double_opt_in = rng.random() < odds.double_opt_in
         processing_counter = 2 if rng.random() < odds.reprocessed else 1

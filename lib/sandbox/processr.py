@@ -13,13 +13,19 @@ import json
 import random
 from collections.abc import Callable
 
+from lib.sandbox.audit_stories import (
+    STORY_CAMPAIGN_ID,
+    UNREACHABLE_CONTRACT_INDEX,
+    UNREACHABLE_HLR_FAIL_RATE,
+)
 from lib.sandbox.demo import (
     AVATAR_COLOURS,
-    BRITEVERIFY_DISPOSABLE_RATE,
     BRITEVERIFY_OTHERWISE,
     BRITEVERIFY_SECONDS,
     BRITEVERIFY_STATUSES,
+    DEMO_DISPOSABLE_DOMAINS,
     JOB_BEHAVIOURS,
+    JOB_HLR,
     JOB_TEST_DATA,
     JOB_VALIDATION_LIST,
     LEAD_ODDS,
@@ -75,6 +81,18 @@ def avatar_data_uri(first_name: str, last_name: str, colour: str) -> str:
         f"fill='#ffffff' text-anchor='middle' dominant-baseline='middle'>{initials}</text></svg>"
     )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _sends_unreachable_numbers(identity: Identity) -> bool:
+    """Whether the lead comes through the audit story's publisher whose numbers are often
+    unreachable (`audit_stories`)."""
+    campaign = identity.campaign
+    return (
+        campaign.id == STORY_CAMPAIGN_ID
+        and identity.contract is not None
+        and len(campaign.contracts) > UNREACHABLE_CONTRACT_INDEX
+        and identity.contract == campaign.contracts[UNREACHABLE_CONTRACT_INDEX]
+    )
 
 
 JobRunner = Callable[[PlannedJob, JobBehaviour, Identity, Captured, Overrides], JobResult]
@@ -141,13 +159,16 @@ class Processr:
         self,
         job: PlannedJob,
         behaviour: JobBehaviour,
-        _identity: Identity,
+        identity: Identity,
         _captured: Captured,
         overrides: Overrides,
     ) -> JobResult:
         """A pass/fail check that fails at the behaviour's rate (or as the overrides say)."""
+        fail_rate = behaviour.fail_rate
+        if job.job_id == JOB_HLR.job_id and _sends_unreachable_numbers(identity):
+            fail_rate = UNREACHABLE_HLR_FAIL_RATE
         failed = job.job_id in overrides.fail_jobs or (
-            not overrides.pass_all and self.rng.random() < behaviour.fail_rate
+            not overrides.pass_all and self.rng.random() < fail_rate
         )
         return JobResult(job, not failed, behaviour.failure if failed else behaviour.success)
 
@@ -198,7 +219,12 @@ class Processr:
         else:
             first = rng.random()
         bv_status = first_below(first, BRITEVERIFY_STATUSES, BRITEVERIFY_OTHERWISE)
-        disposable = bv_status == "invalid" and rng.random() < BRITEVERIFY_DISPOSABLE_RATE
+        # The verdict follows the address: only a disposable domain is called disposable (and
+        # is always invalid). The draw stays, so the leads after this one keep theirs.
+        disposable = domain.lower() in DEMO_DISPOSABLE_DOMAINS
+        rng.random()
+        if disposable:
+            bv_status = "invalid"
         duration = round(rng.uniform(*BRITEVERIFY_SECONDS), 3)
         bv_raw = json.dumps({
             "address": email, "account": account, "domain": domain, "status": bv_status,

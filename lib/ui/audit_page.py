@@ -17,7 +17,6 @@ from typing import Any, Final
 import streamlit as st
 
 from lib.audit.fetch import FetchProgress, FetchResult, fetch_scope
-from lib.audit.report import build_audit_report, report_file_name
 from lib.audit.run import (
     AuditResult,
     AuditScope,
@@ -34,6 +33,7 @@ from lib.audit.snapshot import (
     snapshot_name,
     sweep_expired,
 )
+from lib.audit_report import build_audit_report, report_file_name
 from lib.charts.audit import arrivals_figure, cluster_timeline_figure, funnel_figure
 from lib.connect import source_name
 from lib.convertr.errors import ConvertrError
@@ -46,6 +46,14 @@ from lib.views import audit as view
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN, PARAM_LEAD
 
 MASKED_ROLE: Final = "masked"
+FINDING_WIDTHS: Final = {"Lead": 72, "Signal": 124, "Strength": 68, "New": 48, "Why": 326}
+"""Pixel widths of the findings table's columns, in order: at 1024 px (the grid 674 px wide
+beside the sidebar) they fill the grid, so "Why" needs no horizontal scroll; a wider window
+shares the rest among them. The finding's number and size stay in the data (the sentence
+says how many leads) and are not shown."""
+FINDING_ROW_PX: Final = 84
+"""Four lines of text: "Why" wraps (Streamlit wraps cell text only in rows taller than
+4rem), and the longest sentence takes at most three lines at 1024 px."""
 SECTIONS: Final = ("Findings", "Publishers", "Clusters", "Arrivals")
 CAMPAIGN_CHOICES: Final = 500
 EARLIEST_DAY: Final = dt.date(2000, 1, 1)
@@ -328,7 +336,18 @@ def _findings(result: AuditResult) -> None:
         key=keys.AUDIT_FINDINGS,
         on_select="rerun",
         selection_mode="single-row",
-        height=min(420, 35 * (len(table) + 1) + 3),
+        column_order=list(FINDING_WIDTHS),
+        column_config={
+            "Lead": st.column_config.NumberColumn(format="%d", width=FINDING_WIDTHS["Lead"]),
+            "Signal": st.column_config.TextColumn(width=FINDING_WIDTHS["Signal"]),
+            "Strength": st.column_config.TextColumn(width=FINDING_WIDTHS["Strength"]),
+            "New": st.column_config.CheckboxColumn(
+                width=FINDING_WIDTHS["New"], help="Not found by the previous run of this audit"
+            ),
+            "Why": st.column_config.TextColumn(width=FINDING_WIDTHS["Why"]),
+        },
+        row_height=FINDING_ROW_PX,
+        height=min(6 * FINDING_ROW_PX, FINDING_ROW_PX * len(table)) + 35 + 3,
     )
     rows = selection.selection.rows if selection else []
     if rows:

@@ -16,7 +16,7 @@ from typing import Final
 
 import pandas as pd
 
-from lib.audit.report import findings_frame
+from lib.audit.frames import findings_frame
 from lib.audit.run import AuditResult
 from lib.audit.scorecard import Z_95
 from lib.presentation import neutralise_frame
@@ -135,6 +135,8 @@ def publisher_table(result: AuditResult) -> pd.DataFrame:
             "95% interval": f"{100 * row.flagged_low:.1f} to {100 * row.flagged_high:.1f}",
             "Baseline %": round(100 * row.baseline_flagged, 1),
             "Flagged vs baseline": row.flagged_judgement,
+            "Valid vs baseline": row.valid_judgement,
+            "Caution vs baseline": row.caution_judgement,
             "Invalid vs baseline": row.invalid_judgement,
             "Payout at risk": round(row.payout_at_risk, 2),
         }

@@ -13,7 +13,7 @@ import pytest
 
 from lib.cli import main
 from lib.evidence import verify_pack
-from tests.support.browser import open_app, settle
+from tests.support.browser import grid_rows, open_app, ready_grid, settle
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +66,71 @@ def test_run_download_open_a_finding_and_step_to_the_next(
     page.get_by_text(re.compile(rf"Finding 2 of {len(leads)}")).wait_for()
     settle(page)
     assert f"lead={leads[1]}" in page.url
+
+
+WRAPPED_LINES = """
+([texts, width, font]) => {
+  // Greedy word wrap, as the grid wraps a cell's text: how many lines each text takes.
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = font;
+  return texts.map((text) => {
+    let lines = 1;
+    let line = '';
+    for (const word of text.split(' ')) {
+      const candidate = line ? `${line} ${word}` : word;
+      if (line && context.measureText(candidate).width > width) {
+        lines += 1;
+        line = word;
+      } else {
+        line = candidate;
+      }
+    }
+    return lines;
+  });
+}
+"""
+CELL_PADDING_PX = 12
+"""A cell's text keeps this far from each side (the grid's own padding is 8 px: a margin)."""
+LINE_PX = 20
+
+
+def test_at_1024_px_every_why_is_read_whole_in_the_findings_table(
+    new_page: Any,
+    app_url: str,
+    sandbox_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lib.ui.audit_page import FINDING_ROW_PX, FINDING_WIDTHS
+
+    # Every sentence the audit of campaign 1 can say (each story's, over all its leads).
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
+    env = {"LEADLENS_SANDBOX_DB": str(sandbox_db), "LEADLENS_AUDIT_DIR": str(tmp_path / "cli")}
+    assert (
+        main(["audit", "1", "--from", "2000-01-01", "--to", "2030-12-31", "--json"], env=env) == 0
+    )
+    reasons = sorted(
+        {finding["reason"] for finding in json.loads(capsys.readouterr().out)["findings"]}
+    )
+    assert len(reasons) >= 9
+    page = new_page(viewport={"width": 1024, "height": 768})
+    open_app(page, f"{app_url}/Audit?campaign=1")
+    page.get_by_role("button", name="Run audit").click()
+    page.get_by_text("Leads audited").wait_for()
+    settle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    box = ready_grid(grid)
+    # The columns fit the grid: nothing to scroll sideways to, "Why" included.
+    overflow = grid.locator(".dvn-scroller").evaluate("(s) => s.scrollWidth - s.clientWidth")
+    assert overflow <= 1, f"the findings table scrolls sideways by {overflow} px"
+    assert box.width >= sum(FINDING_WIDTHS.values()), box
+    header = grid_rows(grid)[0]
+    assert header == ["", *FINDING_WIDTHS] or header == list(FINDING_WIDTHS), header
+    # Each sentence wraps within the lines a row holds, at the narrowest "Why" can be drawn.
+    font = "14px " + grid.evaluate("(g) => getComputedStyle(g).fontFamily")
+    width = FINDING_WIDTHS["Why"] - 2 * CELL_PADDING_PX
+    lines = page.evaluate(WRAPPED_LINES, [reasons, width, font])
+    fits = FINDING_ROW_PX // LINE_PX
+    too_long = [(n, reason) for n, reason in zip(lines, reasons, strict=True) if n > fits]
+    assert not too_long, f"more than {fits} lines at {width} px: {too_long}"
