@@ -132,7 +132,7 @@ def _detail(row: DetailRow) -> None:
     right.text(row.value)
 
 
-def _profile_panel(panel: ProfilePanel) -> None:
+def _profile_panel(session: Session, dossier: LeadDossier, panel: ProfilePanel) -> None:
     st.markdown("## Lead Profile")
     if panel.photo_url:
         st.image(panel.photo_url, width=96, alt=f"Photo of {panel.name}")
@@ -165,14 +165,20 @@ def _profile_panel(panel: ProfilePanel) -> None:
         _detail(row)
     st.progress(panel.score_fraction, text=panel.score_text)
     if panel.location is not None:
-        _map(panel.location)
+        _map(session, dossier, panel.location)
 
 
-def _map(location: Location) -> None:
+def _map(session: Session, dossier: LeadDossier, location: Location) -> None:
     # Plotly's geo projection on the country outlines the app serves itself: no tile server,
     # no CDN, so a closed network or an offline demo laptop draws it too.
+    figure = _once(
+        session,
+        dossier,
+        "map",
+        lambda: location_figure(location.latitude, location.longitude, MAP_HEIGHT),
+    )
     st.plotly_chart(
-        location_figure(location.latitude, location.longitude, MAP_HEIGHT),
+        figure,
         key=keys.LEAD_MAP,
         config={
             "topojsonURL": TOPOJSON_URL,
@@ -531,12 +537,14 @@ def render(session: Session) -> None:
     panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True, key=layout.PROFILE_PANEL_KEY):
         _profile_panel(
+            session,
+            dossier,
             _once(
                 session,
                 dossier,
                 f"panel:{session.zone}",
                 lambda: profile_panel(dossier, session.zone),
-            )
+            ),
         )
     with body:
         _tabs(session, dossier)

@@ -45,7 +45,7 @@ def test_deep_link_opens_the_lead_with_its_profile_panel(api: ConvertrClient) ->
     ), "the status is a badge in the status colour"
     assert at.get("image"), "the Full Contact photo is shown"
     assert len(at.get("link_button")) >= 2, "the social links are shown"
-    assert at.get("deck_gl_json_chart"), "a map for the captured coordinates"
+    assert [chart.proto.id for chart in at.get("plotly_chart")], "a map of the capture place"
     (progress,) = at.progress
     assert progress.value == round(100 * lead.score / lead.max_score)
 
@@ -325,7 +325,8 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
     assert not built, "no figure of a closed tab is built"
-    assert not at.get("plotly_chart"), "and none is sent"
+    sent = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert all(name.endswith(keys.LEAD_MAP) for name in sent), "none is sent but the panel's map"
     tab(at, "Associated Campaigns")
     assert built == Counter({"comparison_figure": 1})
     for name in ("Timeline", "Profile", "Associated Campaigns", "Timeline"):
