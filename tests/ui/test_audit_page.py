@@ -126,3 +126,36 @@ def test_a_finding_opens_its_lead_which_steps_to_the_next_finding() -> None:
     assert not at.exception
     assert at.query_params["lead"] == str(leads[1])
     assert f"Finding 2 of {len(leads)}" in texts(at)
+
+
+def test_audit_settings_saved_as_a_view_open_in_a_new_session() -> None:
+    at = run_audit(audit_app(campaign="1"))
+    at.slider(key=keys.audit_threshold("rapid_post_seconds")).set_value(60).run()
+    at.multiselect(key=keys.AUDIT_SIGNALS).set_value(["ip_velocity", "shared_device"]).run()
+    at.text_input(key=keys.AUDIT_VIEW_NAME).input("Farm hunt").run()
+    at.toggle(key=keys.AUDIT_VIEW_SHARED).set_value(True).run()
+    at.button(key=keys.AUDIT_VIEW_SAVE).click().run()
+    assert not at.exception
+    assert "Saved 'Farm hunt' (shared)." in texts(at)
+    # A new session of the same user: the view is offered, and opening it sets both the
+    # thresholds and the chosen signals.
+    later = run_audit(audit_app(campaign="1"))
+    assert later.slider(key=keys.audit_threshold("rapid_post_seconds")).value == 30
+    picker = later.selectbox(key=keys.AUDIT_VIEW_PICKER)
+    labels = list(picker.options)
+    assert labels[0] == "(no saved view)" and "Farm hunt · shared" in labels
+    picker.select_index(labels.index("Farm hunt · shared")).run()
+    assert not later.exception
+    assert later.slider(key=keys.audit_threshold("rapid_post_seconds")).value == 60
+    assert later.multiselect(key=keys.AUDIT_SIGNALS).value == ["ip_velocity", "shared_device"]
+    shown = set(later.dataframe(key=keys.AUDIT_FINDINGS).value["Signal"])
+    assert shown <= {"ip_velocity", "shared_device"} and shown
+    assert "thresholds: rapid post seconds 60; signals: ip_velocity, shared_device" in texts(later)
+    assert "Opened 'Farm hunt'." in texts(later)
+    # The same name again is refused, saying why; the owner may delete it.
+    later.text_input(key=keys.AUDIT_VIEW_NAME).input("farm hunt").run()
+    later.button(key=keys.AUDIT_VIEW_SAVE).click().run()
+    assert "already have a view named 'farm hunt'" in texts(later)
+    later.button(key=keys.AUDIT_VIEW_DELETE).click().run()
+    assert "Deleted 'Farm hunt'." in texts(later)
+    assert list(later.selectbox(key=keys.AUDIT_VIEW_PICKER).options) == ["(no saved view)"]
