@@ -33,7 +33,6 @@ from lib.audit.settings import DEFAULT_SETTINGS, SIGNALS, AuditSettings
 from lib.audit.signals import AuditContext
 from lib.audit.snapshot import (
     Snapshot,
-    snapshot_name,
     sweep_expired,
 )
 from lib.charts.audit import arrivals_figure, cluster_timeline_figure, funnel_figure
@@ -96,10 +95,7 @@ def _directory() -> str:
 
 def has_snapshot(session: Session) -> bool:
     """Whether the user has a snapshot on disk (the page creates none before a run)."""
-    path = audit_directory_path() / snapshot_name(
-        source_name(session.connection.config), session.user.email
-    )
-    return path.exists()
+    return kept.has_audit_snapshot(source_name(session.connection.config), session.user.email)
 
 
 def user_snapshot(session: Session) -> Snapshot:
@@ -698,6 +694,25 @@ def _step_to(lead_id: int | None) -> None:
         st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead_id)})
 
 
+def _flag_line(signal: str, strength: str, reason: str) -> None:
+    marker = ":red[strong]" if strength == "strong" else ":orange[weak]"
+    st.markdown(f"**{signal}** ({marker}): {escape_markdown(reason)}")
+
+
+def stored_lead_flags(session: Session, lead_id: int) -> None:
+    """On the Lead page of a session that ran no audit: the lead's flags as the user's last
+    audit that held it said them (kept in their snapshot until it expires or they sign out)."""
+    flags = user_snapshot(session).lead_flags(lead_id)
+    if not flags:
+        return
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.page_link(pages.AUDIT, label="Audit", icon=":material/fact_check:")
+            st.caption(f"Flags from your audit of {flags[0].run_at:%Y-%m-%d %H:%M} UTC")
+        for flag in flags:
+            _flag_line(flag.signal, flag.strength, flag.reason)
+
+
 def lead_findings(lead_id: int) -> None:
     """On the Lead page: the lead's own flags from this session's audit, and Previous / Next
     through the findings ("Finding 3 of 41") when the lead is one of them."""
@@ -733,5 +748,4 @@ def lead_findings(lead_id: int) -> None:
                 ):
                     _step_to(following)
         for finding in own:
-            marker = ":red[strong]" if finding.strength == "strong" else ":orange[weak]"
-            st.markdown(f"**{finding.signal}** ({marker}): {escape_markdown(finding.reason)}")
+            _flag_line(finding.signal, finding.strength, finding.reason)

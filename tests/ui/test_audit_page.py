@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.sandbox.audit_stories import CLICK_FARM_LEAD_IDS
+from lib.sandbox.demo import SHOWCASE_DELIVERED_LEAD_ID
 from lib.ui import keys, pages
 from tests.support.apptest import AppTransport, app_at, hydra_error, is_request
 
@@ -159,3 +161,27 @@ def test_audit_settings_saved_as_a_view_open_in_a_new_session() -> None:
     later.button(key=keys.AUDIT_VIEW_DELETE).click().run()
     assert "Deleted 'Farm hunt'." in texts(later)
     assert list(later.selectbox(key=keys.AUDIT_VIEW_PICKER).options) == ["(no saved view)"]
+
+
+def test_a_new_session_shows_a_leads_flags_from_the_stored_snapshot() -> None:
+    run_audit(audit_app(campaign="1"))  # an audit in one session, which then ends
+    later = app_at(pages.LEAD, lead=str(CLICK_FARM_LEAD_IDS[0]))
+    later.run()
+    assert not later.exception
+    shown = texts(later)
+    assert "Flags from your audit of" in shown
+    assert "**shared_device** (:red[strong]): One device behind 6 different emails" in shown
+    assert "**ip_velocity** (:red[strong]): The same IP on 6 leads" in shown
+    assert "Finding 1 of" not in shown  # stepping belongs to the session that ran the audit
+    clean = app_at(pages.LEAD, lead=str(SHOWCASE_DELIVERED_LEAD_ID))
+    clean.run()
+    assert not clean.exception
+    assert "Flags from your audit" not in texts(clean)
+
+
+def test_without_a_snapshot_the_lead_page_opens_none(tmp_path: Path) -> None:
+    at = app_at(pages.LEAD, lead=str(CLICK_FARM_LEAD_IDS[0]))
+    at.run()
+    assert not at.exception
+    assert "Flags from your audit" not in texts(at)
+    assert not (tmp_path / "audit").exists() or not any((tmp_path / "audit").iterdir())
