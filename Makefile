@@ -8,7 +8,7 @@ PORT ?= 8501
 WORKERS ?= auto
 PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 
-.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench bench-search screenshots clean postgres
+.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench bench-lead bench-first-render bench-dossier bench-search screenshots clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,19 @@ reset-sandbox: | $(VENV)/.runtime-installed
 ## first render in Chromium); the 1M-lead rows with BENCH_ARGS="--million PATH"
 bench: setup-dev
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## bench-lead, bench-first-render, bench-dossier: one section of `make bench` alone (issue 18's
+## Lead page in Chromium, cold start and first deep link, dossier), each in a minute or two;
+## BENCH_ROUNDS browser rounds (median)
+BENCH_ROUNDS ?= 3
+bench-lead: setup-dev
+	$(BIN)/python -m benchmarks --only lead --rounds $(BENCH_ROUNDS)
+
+bench-first-render: setup-dev
+	$(BIN)/python -m benchmarks --only browser --rounds $(BENCH_ROUNDS)
+
+bench-dossier: setup-dev
+	$(BIN)/python -m benchmarks --only dossier
 
 ## bench-search: issue 18's Leads search row alone (200k-lead vs demo sandbox, by CPU time);
 ## seeds .data/sandbox-200k.sqlite first if it is missing (once, minutes)

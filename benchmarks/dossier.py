@@ -11,6 +11,7 @@ serial sum. ``python -m benchmarks`` prints these rows with every other benchmar
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -65,6 +66,9 @@ class Row:
     median_ms: float
     serial_ms: float
     latency_ms: int
+    cpu_ms: float = 0.0
+    """The client's CPU per dossier (this process: requests, threads, validation), median;
+    the sandbox serves from another process. Barely moved by a loaded machine."""
 
     @property
     def speedup(self) -> float:
@@ -141,6 +145,7 @@ def measure(base_url: str, lead_ids: tuple[int, ...], repeats: int, latency_ms: 
             known[lead_id] = (lead.campaign_id, lead.email)
         for mode in ("bare id", "campaign+email known"):
             walls: list[float] = []
+            cpus: list[float] = []
             serials: list[float] = []
             counts: list[int] = []
             for lead_id in lead_ids:
@@ -148,9 +153,10 @@ def measure(base_url: str, lead_ids: tuple[int, ...], repeats: int, latency_ms: 
                 for _ in range(repeats):
                     recorder.urls.clear()
                     before = client.request_count
-                    started = time.perf_counter()
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     dossier = load_dossier(client, lead_id, campaign_id, email)
                     walls.append((time.perf_counter() - started) * 1000)
+                    cpus.append((time.process_time() - started_cpu) * 1000)
                     counts.append(client.request_count - before)
                     if dossier.errors:
                         raise RuntimeError(f"lead {lead_id}: parts failed: {dossier.errors}")
@@ -166,6 +172,7 @@ def measure(base_url: str, lead_ids: tuple[int, ...], repeats: int, latency_ms: 
                     median_ms=statistics.median(walls),
                     serial_ms=statistics.median(serials),
                     latency_ms=latency_ms,
+                    cpu_ms=statistics.median(cpus),
                 )
             )
     return rows
@@ -174,7 +181,7 @@ def measure(base_url: str, lead_ids: tuple[int, ...], repeats: int, latency_ms: 
 def print_table(rows: list[Row]) -> bool:
     header = (
         f"{'mode':<22} {'requests':>8} {'median ms':>10} {'serial ms':>10} "
-        f"{'speed-up':>9} {'x latency':>10} {'x 1 request':>12}"
+        f"{'speed-up':>9} {'x latency':>10} {'x 1 request':>12} {'client CPU ms':>14}"
     )
     print(header)
     print("-" * len(header))
@@ -182,6 +189,7 @@ def print_table(rows: list[Row]) -> bool:
         print(
             f"{row.mode:<22} {row.requests:>8.1f} {row.median_ms:>10.0f} {row.serial_ms:>10.0f} "
             f"{row.speedup:>8.1f}x {row.latency_multiple:>9.2f}x {row.round_trips:>11.2f}x"
+            f" {row.cpu_ms:>14.1f}"
         )
     bare, known = rows
     checks = [
@@ -204,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with served_sandbox(args.latency_ms) as base_url:
         rows = measure(base_url, LEAD_IDS, args.repeats, args.latency_ms)
+    one, five, fifteen = os.getloadavg()
     print(f"{len(LEAD_IDS)} leads x {args.repeats} loads each, {args.latency_ms} ms latency")
+    print(f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}")
     return 0 if print_table(rows) else 1
 
 

@@ -77,6 +77,13 @@ class FirstRender:
 @contextmanager
 def served(script: Path) -> Iterator[tuple[str, float, float]]:
     """``streamlit run script`` on a free port; yields its URL, launch and health times."""
+    with served_process(script) as (url, launched, healthy, _pid):
+        yield url, launched, healthy
+
+
+@contextmanager
+def served_process(script: Path) -> Iterator[tuple[str, float, float, int]]:
+    """As `served`, with the server's process id (to read its CPU time)."""
     port = free_port()
     command = [
         sys.executable,
@@ -101,7 +108,7 @@ def served(script: Path) -> Iterator[tuple[str, float, float]]:
         )
         try:
             healthy = _wait_for_health(process, log, url)
-            yield url, launched, healthy
+            yield url, launched, healthy, process.pid
         finally:
             process.terminate()
             try:

@@ -29,18 +29,18 @@ from pydantic import SecretStr
 
 from lib.convertr.client import ConvertrClient, network_transport
 from lib.convertr.config import ClientConfig
-from lib.convertr.constants import (
-    MAX_RETRIES,
-    SANDBOX_DEFAULT_USERNAME,
-    SANDBOX_DISPLAY_NAME,
-    SANDBOX_PASSWORD,
-)
+from lib.convertr.constants import MAX_RETRIES
 
 TransportFactory = Callable[[ClientConfig], httpx.BaseTransport]
 """Makes the transport of a client for its configuration (the network, the sandbox, a fake)."""
 
 SANDBOX_SOURCE: Final = "sandbox:"
 """How a sandbox configuration is named in cache keys (an enterprise: its base URL)."""
+SANDBOX_DISPLAY_NAME: Final = "Sandbox"
+SANDBOX_DEFAULT_USERNAME: Final = "analyst@sandbox.test"
+"""The demo user a sandbox configuration without a username signs in as."""
+SANDBOX_PASSWORD: Final = "sandbox"
+"""Every demo user's password (`lib.sandbox.demo.DEMO_PASSWORD`, checked by the tests)."""
 
 
 def is_sandbox(config: ClientConfig) -> bool:
@@ -56,6 +56,23 @@ def source_name(config: ClientConfig) -> str:
 def sandbox_config(username: str = SANDBOX_DEFAULT_USERNAME) -> ClientConfig:
     """The embedded sandbox, signed in as one of its demo users."""
     return ClientConfig(username=username, password=SecretStr(SANDBOX_PASSWORD))
+
+
+def config_from_env(
+    env: Mapping[str, str],
+    secrets: Mapping[str, Any] | None = None,
+    *,
+    credentials_required: bool = True,
+) -> ClientConfig:
+    """`ClientConfig.from_env`, and without a base URL the sandbox's default demo user and
+    password for whatever is not given."""
+    config = ClientConfig.from_env(env, secrets, credentials_required=credentials_required)
+    if not is_sandbox(config):
+        return config
+    password = config.password or SecretStr(SANDBOX_PASSWORD)
+    return config.model_copy(
+        update={"username": config.username or SANDBOX_DEFAULT_USERNAME, "password": password}
+    )
 
 
 def sandbox_transport(db_path: Path | None = None, **app_options: Any) -> httpx.BaseTransport:

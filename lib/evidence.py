@@ -64,7 +64,7 @@ from lib.views.timeline import Timeline, build_timeline, precise_timestamp, time
 PACK_FORMAT: Final = "lead-lens-evidence-pack"
 PACK_VERSION: Final = 1
 AUDIT_REPORT_FORMAT: Final = "lead-lens-audit-report"
-"""The campaign audit's report (`lib.audit.report`) uses this manifest too, under its name."""
+"""The campaign audit's report (`lib.audit_report`) uses this manifest too, under its name."""
 MANIFEST_FORMATS: Final = frozenset({PACK_FORMAT, AUDIT_REPORT_FORMAT})
 """Manifests `verify_pack` checks."""
 MANIFEST_NAME: Final = "manifest.json"

@@ -19,7 +19,7 @@ def test_no_base_url_is_the_sandbox_served_in_process(
     sandbox_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
-    config = ClientConfig.from_env({})
+    config = connect.config_from_env({})
     assert connect.is_sandbox(config) and connect.source_name(config) == "Sandbox"
     with connect.connect(config) as client:
         assert client.base_url_display == "Sandbox"
@@ -82,15 +82,39 @@ def test_the_demo_catalogue_lists_every_role_with_its_permissions() -> None:
             ("lib.sandbox", "lib.views", "lib.evidence", "lib.cli", "lib.connect", "streamlit"),
         ),
         ("import lib.connect", ("lib.sandbox", "lib.views", "lib.cli")),
+        (
+            "import lib.audit.fetch, lib.audit.frames, lib.audit.run, lib.audit.snapshot",
+            ("lib.views", "lib.evidence", "lib.ui", "lib.cli", "lib.sandbox", "streamlit"),
+        ),
     ],
-    ids=["the client", "the composition root"],
+    ids=["the client", "the composition root", "the audit engine"],
 )
 def test_imports_run_one_way(importer: str, forbidden: tuple[str, ...]) -> None:
     """The client loads none of the sandbox, the views, the evidence pack or the CLI; the
-    composition root loads the sandbox only when a sandbox client is built."""
+    composition root loads the sandbox only when a sandbox client is built; the audit engine
+    sits below the views (the Audit page's view model imports it, never the reverse)."""
     loaded = f"sorted(m for m in sys.modules if m.startswith({forbidden!r}))"
     code = f"{importer}; import sys; print({loaded})"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_sandbox_defaults_live_in_the_composition_root_not_in_the_client() -> None:
+    from lib.connect import SANDBOX_DEFAULT_USERNAME, SANDBOX_PASSWORD, config_from_env
+    from lib.convertr.config import ClientConfig
+    from lib.sandbox.demo import DEMO_PASSWORD
+
+    assert SANDBOX_PASSWORD == DEMO_PASSWORD
+    bare = ClientConfig.from_env({})
+    assert bare.base_url is None and bare.username is None and bare.password is None
+    config = config_from_env({})
+    assert config.username == SANDBOX_DEFAULT_USERNAME
+    assert config.password is not None and config.password.get_secret_value() == DEMO_PASSWORD
+    chosen = config_from_env({"CONVERTR_USERNAME": "viewer@sandbox.test"})
+    assert chosen.username == "viewer@sandbox.test"
+    enterprise = config_from_env(
+        {"CONVERTR_BASE_URL": "https://acme.example", "CONVERTR_TOKEN": "t"}
+    )
+    assert enterprise.username is None, "an enterprise gets no demo user"

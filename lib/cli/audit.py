@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Final
 
 from lib.audit.fetch import FetchResult, fetch_scope
-from lib.audit.report import build_audit_report
 from lib.audit.run import AuditResult, AuditScope, run_audit
 from lib.audit.settings import AuditSettings
 from lib.audit.snapshot import Snapshot, audit_directory, sweep_expired
+from lib.audit_report import build_audit_report
 from lib.cli.common import EXIT_COMPLETE, EXIT_FAILURE, EXIT_PARTIAL, error, one_line
-from lib.connect import connect, source_name
-from lib.convertr.config import ClientConfig
+from lib.connect import config_from_env, connect, source_name
 from lib.evidence import PackAuthor
 
 NAME: Final = "audit"
@@ -108,7 +107,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return EXIT_FAILURE
     settings = AuditSettings(sub_windows=args.sub_windows)
     scope = AuditScope(tuple(dict.fromkeys(args.campaigns)), window_from, window_to)
-    config = ClientConfig.from_env(env)
+    config = config_from_env(env)
     directory = audit_directory(env)
     sweep_expired(settings.snapshot_ttl_hours, directory=directory)
     with connect(config) as client:

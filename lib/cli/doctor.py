@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from lib.cli.common import error
-from lib.connect import connect
-from lib.convertr.config import ClientConfig
+from lib.connect import config_from_env, connect
 from lib.convertr.doctor import read_secrets_files, render_text, run_doctor
 
 NAME: Final = "doctor"
@@ -29,7 +28,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """The process's own environment also reads the secrets files, so the doctor checks the
     app's settings; a given environment (tests) is the only source."""
     secrets = read_secrets_files() if env is os.environ else None
-    with connect(ClientConfig.from_env(env, secrets)) as client:
+    with connect(config_from_env(env, secrets)) as client:
         report = run_doctor(client)
     if args.json is not None:
         args.json.write_text(report.to_json() + "\n", encoding="utf-8")

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from lib.cli.common import report_partial
-from lib.connect import connect
-from lib.convertr.config import ClientConfig
+from lib.connect import config_from_env, connect
 from lib.convertr.dossier import load_dossier
 
 NAME: Final = "dossier"
@@ -31,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    with connect(ClientConfig.from_env(env)) as client:
+    with connect(config_from_env(env)) as client:
         started = time.perf_counter()
         dossier = load_dossier(client, args.lead_id, args.campaign, args.email)
         elapsed = time.perf_counter() - started

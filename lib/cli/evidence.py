@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Final
 
 from lib.cli.common import EXIT_FAILURE, error, report_partial
-from lib.connect import connect
-from lib.convertr.config import ClientConfig
+from lib.connect import config_from_env, connect
 from lib.convertr.dossier import load_dossier
 
 NAME: Final = "evidence"
@@ -78,7 +77,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         # Before signing in: a pack in the wrong zone is worse than no pack.
         error(f"--zone: {unknown}")
         return EXIT_FAILURE
-    with connect(ClientConfig.from_env(env)) as client:
+    with connect(config_from_env(env)) as client:
         started = time.perf_counter()
         dossier = load_dossier(client, args.lead_id)
         author = PackAuthor.of(client.current_user())

@@ -22,12 +22,12 @@ import httpx
 from lib.convertr.config import ClientConfig
 from lib.convertr.constants import (
     DOSSIER_WORKERS,
+    IN_PROCESS_BASE_URL,
     ITEMS_PER_PAGE,
     MAX_ITEMS_PER_PAGE,
     MAX_PAGES,
     MAX_RETRIES,
     PROBE_ITEMS_PER_PAGE,
-    SANDBOX_BASE_URL,
 )
 from lib.convertr.dialect import Dialect, StatusEncoding, status_label
 from lib.convertr.endpoints import LEADS, Filter
@@ -88,7 +88,7 @@ class BaseClient:
                 "lib.connect.connect(config), which serves the sandbox in-process"
             )
         self.config = config
-        base_url = config.base_url or SANDBOX_BASE_URL
+        base_url = config.base_url or IN_PROCESS_BASE_URL
         self._sender = Sender(
             config,
             transport if transport is not None else network_transport(),

@@ -14,8 +14,6 @@ from lib.convertr.constants import (
     DEFAULT_TIMEOUT,
     DOSSIER_DEADLINE,
     REQUEST_DEADLINE,
-    SANDBOX_DEFAULT_USERNAME,
-    SANDBOX_PASSWORD,
 )
 from lib.convertr.errors import ConfigurationError
 from lib.convertr.models import PROCESSR_STATUSES, ProcessrStatus, StatusCodes, status_from_text
@@ -94,8 +92,9 @@ class ClientConfig(BaseModel):
         """Settings from ``CONVERTR_*`` variables, then from ``secrets`` (e.g. secrets.toml).
 
         The environment wins over the secrets file, so one run can be pointed elsewhere
-        without editing the file. Without a base URL the embedded sandbox is used, signed in
-        as ``analyst@sandbox.test``/``sandbox`` unless a username or password is given.
+        without editing the file. Without a base URL no server is named: the composition root
+        (`lib.connect.config_from_env`) serves the embedded sandbox and signs in as its
+        default demo user unless a username or password is given.
         ``credentials_required=False`` accepts a base URL without credentials (the dashboard,
         where each visitor signs in).
         """
@@ -128,8 +127,8 @@ class ClientConfig(BaseModel):
         )
         if base_url is None:
             return cls(
-                username=username or SANDBOX_DEFAULT_USERNAME,
-                password=SecretStr(password or SANDBOX_PASSWORD),
+                username=username,
+                password=SecretStr(password) if password is not None else None,
                 **status,
                 request_deadline=request_deadline,
                 dossier_deadline=dossier_deadline,

@@ -14,11 +14,9 @@ such endpoint, and the token is then only forgotten by the client)."""
 REFRESH_GRANT: Final = "refresh_token"
 """``grant_type`` of a renewal posted to LOGIN_PATH with the login's ``refresh_token``."""
 
-SANDBOX_BASE_URL: Final = "http://sandbox"
-"""Host name the in-process sandbox answers on (never resolved: the WSGI transport serves it)."""
-SANDBOX_DISPLAY_NAME: Final = "Sandbox"
-SANDBOX_DEFAULT_USERNAME: Final = "analyst@sandbox.test"
-SANDBOX_PASSWORD: Final = "sandbox"
+IN_PROCESS_BASE_URL: Final = "http://in-process"
+"""Base URL of a client handed a transport but no base URL: a server in the same process
+(never resolved, the transport serves it; which server it is, the client never knows)."""
 
 DEFAULT_TIMEOUT: Final = 15.0
 """Seconds allowed for reading, writing and waiting for a pooled connection."""

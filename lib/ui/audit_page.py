@@ -19,7 +19,6 @@ from typing import Any, Final
 import streamlit as st
 
 from lib.audit.fetch import FetchProgress, FetchResult, fetch_scope
-from lib.audit.report import build_audit_report, report_file_name
 from lib.audit.run import (
     AuditResult,
     AuditScope,
@@ -35,6 +34,7 @@ from lib.audit.snapshot import (
     Snapshot,
     sweep_expired,
 )
+from lib.audit_report import build_audit_report, report_file_name
 from lib.charts.audit import arrivals_figure, cluster_timeline_figure, funnel_figure
 from lib.connect import source_name
 from lib.convertr.errors import ConvertrError

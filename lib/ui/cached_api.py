@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar, cast
@@ -83,12 +84,26 @@ class Connection:
         return reference_data(self.client.base_url_display, self.role)
 
 
+SECRETS_REREAD_SECONDS: Final = 1.0
+"""How long a read of `st.secrets` is reused: a run asks for them a score of times (the
+settings, the client's config, the workspace), and without a secrets file Streamlit looks for
+one again on every ask; a file added or changed is still seen within a second."""
+_secrets_read: tuple[float, Mapping[str, Any] | None] | None = None
+
+
 def _secrets() -> Mapping[str, Any] | None:
     """`st.secrets` when a secrets file exists, else None (never an error)."""
+    global _secrets_read
+    read = _secrets_read
+    now = time.monotonic()
+    if read is not None and now - read[0] < SECRETS_REREAD_SECONDS:
+        return read[1]
     try:
-        return {name: st.secrets[name] for name in st.secrets}
+        found: Mapping[str, Any] | None = {name: st.secrets[name] for name in st.secrets}
     except Exception:  # no secrets.toml: Streamlit raises its own FileNotFoundError kinds
-        return None
+        found = None
+    _secrets_read = (now, found)
+    return found
 
 
 def access_settings() -> AccessSettings:
@@ -101,7 +116,7 @@ def resolve_config(settings: AccessSettings) -> ClientConfig:
     for a shared login: otherwise each visitor signs in as themselves and the configured
     ones are dropped, so nobody acts as the configured account by accident. Raises
     ConfigurationError when the settings cannot work."""
-    config = ClientConfig.from_env(
+    config = connect.config_from_env(
         os.environ, _secrets(), credentials_required=settings.shared_login
     )
     if settings.shared_login:

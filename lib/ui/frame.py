@@ -24,10 +24,10 @@ from typing import Final
 import streamlit as st
 
 from lib import connect
+from lib.connect import SANDBOX_DEFAULT_USERNAME, SANDBOX_PASSWORD
 from lib.convertr import ClientConfig, ConvertrClient
 from lib.convertr import session as signin_session
 from lib.convertr.config import AccessSettings
-from lib.convertr.constants import SANDBOX_DEFAULT_USERNAME, SANDBOX_PASSWORD
 from lib.convertr.errors import AuthenticationError, AuthError, ConvertrError
 from lib.convertr.models import User
 from lib.convertr.session import (

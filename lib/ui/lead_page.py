@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Final
+from typing import Final, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -78,6 +78,8 @@ MAP_HEIGHT: Final = 200
 JOB_COLUMNS: Final = ("Job", "Outcome", "Score", "Hardfail", "Message")
 """The Job Details columns shown (the CSV and the selected row have them all)."""
 
+T = TypeVar("T")
+
 
 def _hint(lead_id: int) -> tuple[int | None, str | None]:
     """What the Leads page knew of the lead, when the link names the list it came from."""
@@ -108,6 +110,13 @@ def load(session: Session, lead_id: int) -> LeadDossier:
     if sent:
         st.session_state[keys.lead_loaded(lead_id)] = (elapsed, sent)
     return dossier
+
+
+def _once(session: Session, dossier: LeadDossier, name: str, build: Callable[[], T]) -> T:
+    """`build()` once per loaded dossier (a view, the frames a tab shows), then from the cache
+    on every run: a tab switch or any other rerun redraws, it does not rebuild. `name` says
+    what else the result depends on (the viewer's zone)."""
+    return cached_api.lead_derived(dossier, session.connection.key, name, build)
 
 
 def _value(text: str) -> None:
@@ -192,36 +201,29 @@ def _campaign_row(panel: ProfilePanel) -> None:
     )
 
 
-def _table(frame: pd.DataFrame, name: str, empty: str, **options: object) -> None:
-    widgets.table(
-        readable_frame(frame),
-        key=keys.lead_download(name),
-        file_name=f"lead-{name}",
-        empty=empty,
-        budget=column_widths.LEAD_TAB_PX,
-        **options,  # type: ignore[arg-type]
-    )
-
-
 def _profile_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "lead_data", tab=TAB_PROFILE):
         return
     lead = dossier.lead
-    tables = profile_tables(lead, dossier.lead_data or [], session.zone)
     sources = workbench.provenance_of(session, dossier)
-    st.markdown("## Publisher Data")
-    _table(
-        workbench.with_sources(tables.publisher_data, sources),
-        f"publisher-data-{lead.id}",
-        "No publisher data.",
-        column_config=workbench.source_column(),
-    )
-    for title, frame, name in profile_blocks(tables):
+
+    def blocks() -> list[tuple[str, pd.DataFrame, str, str]]:
+        tables = profile_tables(lead, dossier.lead_data or [], session.zone)
+        shown = [("Publisher Data", tables.publisher_data, "publisher-data", "No publisher data.")]
+        shown += [(title, frame, name, "") for title, frame, name in profile_blocks(tables)]
+        return [
+            (title, readable_frame(workbench.with_sources(frame, sources)), name, empty)
+            for title, frame, name, empty in shown
+        ]
+
+    for title, frame, name, empty in _once(session, dossier, f"profile:{session.zone}", blocks):
         st.markdown(f"## {title}")
-        _table(
-            workbench.with_sources(frame, sources),
-            f"{name}-{lead.id}",
-            "",
+        widgets.table(
+            frame,
+            key=keys.lead_download(f"{name}-{lead.id}"),
+            file_name=f"lead-{name}-{lead.id}",
+            empty=empty,
+            budget=column_widths.LEAD_TAB_PX,
             column_config=workbench.source_column(),
         )
     workbench.render_provenance_details(session, dossier, sources)
@@ -231,7 +233,12 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "associated_leads", "associated_campaigns", tab=TAB_ASSOCIATED):
         return
     lead = dossier.lead
-    view = associated_campaigns(dossier, session.zone)
+    view = _once(
+        session,
+        dossier,
+        f"associated:{session.zone}",
+        lambda: associated_campaigns(dossier, session.zone),
+    )
     if view.table.empty:
         st.info(NO_ASSOCIATED, icon=":material/info:")
         return
@@ -264,7 +271,9 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "jobs", "job_results", tab=TAB_JOBS):
         return
     lead = dossier.lead
-    view = job_details(dossier, session.zone)
+    view = _once(
+        session, dossier, f"jobs:{session.zone}", lambda: job_details(dossier, session.zone)
+    )
     for column, (label, value) in zip(st.columns(len(view.figures)), view.figures, strict=True):
         column.metric(label, value)
     # Plain text: job names come from the campaign's configuration, not from markdown.
@@ -302,7 +311,12 @@ def _processr_logs_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "processr_logs", tab=TAB_PROCESSR_LOGS):
         return
     lead_extras.selectable_table(
-        log_table(dossier.processr_logs or [], session.zone, provider=False),
+        _once(
+            session,
+            dossier,
+            f"processr-logs:{session.zone}",
+            lambda: log_table(dossier.processr_logs or [], session.zone, provider=False),
+        ),
         key=keys.lead_download(f"processr-logs-{dossier.lead_id}"),
         file_name=f"lead-processr-logs-{dossier.lead_id}",
         empty="No Processr logs for this lead.",
@@ -318,7 +332,12 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "provider_logs", tab=TAB_PROVIDER_LOGS):
         return
     logs = dossier.provider_logs or []
-    answers = provider_answers(logs, session.zone)
+    answers = _once(
+        session,
+        dossier,
+        f"provider-answers:{session.zone}",
+        lambda: provider_answers(logs, session.zone),
+    )
     if not answers:
         st.info("No provider logs for this lead.", icon=":material/info:")
         return
@@ -326,7 +345,12 @@ def _provider_logs_tab(session: Session, dossier: LeadDossier) -> None:
     for index, answer in enumerate(answers):
         lead_extras.provider_answer(answer, index)
     widgets.download(
-        log_table(logs, session.zone, provider=True),
+        _once(
+            session,
+            dossier,
+            f"provider-logs:{session.zone}",
+            lambda: log_table(logs, session.zone, provider=True),
+        ),
         key=keys.lead_download("provider-logs"),
         file_name=f"lead-{dossier.lead_id}-provider-logs",
     )
@@ -336,7 +360,12 @@ def _notes_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "notes", tab=TAB_NOTES):
         return
     lead_extras.notes(
-        note_table(dossier.notes or [], session.zone),
+        _once(
+            session,
+            dossier,
+            f"notes:{session.zone}",
+            lambda: note_table(dossier.notes or [], session.zone),
+        ),
         dossier.lead_id,
         "No status, delivery, contract or data changes have been noted on this lead.",
     )
@@ -397,10 +426,10 @@ def _header(session: Session, lead: Lead) -> None:
         )
 
 
-def _format_warnings(dossier: LeadDossier) -> None:
+def _format_warnings(session: Session, dossier: LeadDossier) -> None:
     """The fields the API sent in an unexpected shape, in a closed expander (only when some
     did): names and shapes only, as plain text."""
-    view = format_warnings(dossier.warnings)
+    view = _once(session, dossier, "format-warnings", lambda: format_warnings(dossier.warnings))
     if view is None:
         return
     with st.expander(view.heading, icon=":material/rule:"):
@@ -500,10 +529,17 @@ def render(session: Session) -> None:
         audit_page.stored_lead_flags(session, lead.id)
     widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")
-    _format_warnings(dossier)
+    _format_warnings(session, dossier)
     panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True, key=layout.PROFILE_PANEL_KEY):
-        _profile_panel(profile_panel(dossier, session.zone))
+        _profile_panel(
+            _once(
+                session,
+                dossier,
+                f"panel:{session.zone}",
+                lambda: profile_panel(dossier, session.zone),
+            )
+        )
     with body:
         _tabs(session, dossier)
     with evidence, guarded("the evidence pack"):

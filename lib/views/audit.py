@@ -16,7 +16,7 @@ from typing import Final
 
 import pandas as pd
 
-from lib.audit.report import findings_frame
+from lib.audit.frames import findings_frame
 from lib.audit.run import AuditResult
 from lib.audit.scorecard import Z_95
 from lib.presentation import neutralise_frame

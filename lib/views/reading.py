@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import pandas as pd
+from pandas.api.types import is_object_dtype, is_string_dtype
 
 FOLD_LINES: Final = 12
 """Lines of a provider message shown before it folds."""
@@ -38,7 +39,7 @@ def describe_data_uri(value: str) -> str | None:
 
 def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table with every data URI cell named instead of shown raw (a photo's SVG would
-    otherwise fill a column with base64)."""
+    otherwise fill a column with base64); the same frame when no cell is one."""
 
     def readable(value: object) -> object:
         if isinstance(value, str) and value.startswith("data:"):
@@ -47,7 +48,19 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
     if frame.empty:
         return frame
-    return frame.map(readable)
+    # Only the text columns holding a data URI are rewritten: mapping every cell of every
+    # column (into new Arrow arrays) cost more than drawing the table.
+    shown: pd.DataFrame | None = None
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (is_object_dtype(column.dtype) or is_string_dtype(column.dtype)):
+            continue
+        if not any(isinstance(value, str) and value.startswith("data:") for value in column):
+            continue
+        if shown is None:
+            shown = frame.copy()
+        shown.isetitem(position, column.map(readable).to_list())
+    return frame if shown is None else shown
 
 
 @dataclass(frozen=True)

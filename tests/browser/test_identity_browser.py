@@ -22,8 +22,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import httpx
 import pytest
 
-from lib.connect import demo_catalogue
-from lib.convertr.constants import SANDBOX_PASSWORD
+from lib.connect import SANDBOX_PASSWORD, demo_catalogue
 from lib.presentation import role_label
 from tests.support.browser import (
     RENDER_TIMEOUT_MS,

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import pytest
 
-from lib.convertr.constants import SANDBOX_PASSWORD
+from lib.connect import SANDBOX_PASSWORD
 from lib.ui.stay_signed_in import COOKIE_NAME
 from tests.browser.test_identity_browser import (
     SIGN_IN_TITLE,

@@ -10,11 +10,12 @@ from lib.convertr import ClientConfig
 from lib.convertr.errors import ConfigurationError
 
 
-def test_no_base_url_means_sandbox_as_analyst() -> None:
+def test_no_base_url_names_no_server_and_no_demo_user() -> None:
+    """The client knows no sandbox: the composition root adds the demo user
+    (`tests/test_connect.py`)."""
     config = ClientConfig.from_env({})
     assert config.base_url is None
-    assert config.username == "analyst@sandbox.test"
-    assert config.password is not None and config.password.get_secret_value() == "sandbox"
+    assert config.username is None and config.password is None
 
 
 def test_environment_wins_over_secrets() -> None:

@@ -11,7 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from lib.store import StoreUnavailableError, database_url, open_store
-from lib.store.engine import DEFAULT_DATABASE_PATH, current_revision, head_revision
+from lib.store.engine import (
+    DEFAULT_DATABASE_PATH,
+    HEAD_REVISION,
+    current_revision,
+    head_revision,
+)
 from lib.store.schema import metadata
 from tests.store.conftest import TEST_KEY
 
@@ -88,3 +93,8 @@ def test_a_bad_key_is_refused_clearly(tmp_path: object) -> None:
     with pytest.raises(StoreUnavailableError, match="no secret key"):
         keyless.sessions.create(source="Sandbox", user_id=1, email="a@b", user={}, tokens={})
     keyless.close()
+
+
+def test_the_head_the_store_checks_is_the_newest_migration() -> None:
+    """A database at HEAD_REVISION is opened without Alembic: it must be Alembic's head."""
+    assert head_revision() == HEAD_REVISION

@@ -18,9 +18,8 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from lib.connect import injected, sandbox_transport
+from lib.connect import SANDBOX_PASSWORD, injected, sandbox_transport
 from lib.convertr import ClientConfig
-from lib.convertr.constants import SANDBOX_PASSWORD
 
 MFA_USER = "mfa@sandbox.test"
 MFA_CODE = "123456"

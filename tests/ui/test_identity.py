@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from lib.connect import demo_catalogue
-from lib.convertr.constants import SANDBOX_PASSWORD
+from lib.connect import SANDBOX_PASSWORD, demo_catalogue
 from lib.convertr.session import SessionExpired, SignedIn, SignedOut
 from lib.store.schema import signin_sessions
 from lib.ui import keys, pages

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from lib.convertr.constants import SANDBOX_PASSWORD
+from lib.connect import SANDBOX_PASSWORD
 from lib.ui import keys, pages
 from lib.views.identity import WRONG_CODE, WRONG_PASSWORD
 from lib.views.url_params import PARAM_CAMPAIGN, PARAM_LEAD

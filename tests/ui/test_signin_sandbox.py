@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.connect import injected, sandbox_transport
-from lib.convertr.constants import SANDBOX_PASSWORD
+from lib.connect import SANDBOX_PASSWORD, injected, sandbox_transport
 from lib.ui import keys, pages
 from lib.views.identity import WRONG_CODE
 from tests.support.apptest import app_at, tab, texts

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from lib.convertr.constants import SANDBOX_PASSWORD
+from lib.connect import SANDBOX_PASSWORD
 from lib.convertr.session import SignedIn, SignedOut
 from lib.store.schema import signin_sessions
 from lib.store.sessions import reference_hash

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from lib.connect import SANDBOX_PASSWORD as DEMO_PASSWORD
 from lib.convertr import ConvertrClient, LeadDossier, load_dossier
-from lib.convertr.constants import SANDBOX_PASSWORD as DEMO_PASSWORD
 from lib.convertr.models import LogEntry
 from lib.evidence import PackAuthor, verify_pack
 from lib.ui import cached_api, keys, pages, workbench

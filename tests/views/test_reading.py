@@ -49,3 +49,12 @@ def test_newest_first_and_a_row_in_full() -> None:
     assert newest_first(frame)["Time"].tolist() == ["3", "2", "1"]
     assert row_in_full(frame, 2) == (("Time", "3"), ("Old value", "c" * 500))
     assert row_in_full(frame, 1) == (("Time", "2"), ("Old value", ""))
+
+
+def test_a_table_without_data_uris_is_returned_as_it_is() -> None:
+    frame = pd.DataFrame({"Field": ["Age", "City"], "Value": [41, "Leeds"], "n": [1, 2]})
+    assert readable_frame(frame) is frame
+    mixed = pd.DataFrame({"Value": [41, "data:,hi", None], "n": [1, 2, 3]})
+    shown = readable_frame(mixed)
+    assert shown["Value"].tolist()[:2] == [41, "text/plain data (embedded data, 2 bytes)"]
+    assert mixed["Value"].tolist()[1] == "data:,hi", "the given frame is left as it was"
