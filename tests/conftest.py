@@ -51,6 +51,9 @@ def ui_env(sandbox_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
     monkeypatch.setenv("LEADLENS_DATABASE_URL", f"sqlite:///{tmp_path / 'leadlens.sqlite'}")
     monkeypatch.setenv("LEADLENS_SECRET_KEY", Fernet.generate_key().decode("ascii"))
+    # The user's audit snapshots in the test's folder: the Lead page shows the flags of any
+    # snapshot it finds.
+    monkeypatch.setenv("LEADLENS_AUDIT_DIR", str(tmp_path / "audit"))
     for name in (
         "CONVERTR_BASE_URL",
         "CONVERTR_USERNAME",

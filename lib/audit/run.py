@@ -178,7 +178,9 @@ def run_audit(
         scope_view(db, scope)
         result = analyse(db, scope, context, previous)
     if remember:
-        snapshot.record_run(scope.run_key, now.replace(tzinfo=None), result.flag_pairs())
+        snapshot.record_run(
+            scope.run_key, now.replace(tzinfo=None), result.flag_pairs(), result.findings
+        )
     return result
 
 

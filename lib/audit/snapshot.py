@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import threading
@@ -23,12 +22,28 @@ from typing import Any, Final
 import duckdb
 import pandas as pd
 
+from lib.audit.findings import Finding
+from lib.audit.paths import (
+    DEFAULT_DIRECTORY,
+    DIRECTORY_ENV_VAR,
+    audit_directory,
+    snapshot_name,
+)
 from lib.audit.records import COLUMNS
 
-PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
-DEFAULT_DIRECTORY: Final = PROJECT_ROOT / ".data" / "audit"
-DIRECTORY_ENV_VAR: Final = "LEADLENS_AUDIT_DIR"
-"""Where snapshots live instead of `.data/audit` (tests, a server's private volume)."""
+__all__ = [
+    "DEFAULT_DIRECTORY",
+    "DIRECTORY_ENV_VAR",
+    "Snapshot",
+    "SnapshotInfo",
+    "StoredFlag",
+    "audit_directory",
+    "forget_user",
+    "remove",
+    "snapshot_name",
+    "sweep_expired",
+]
+
 FILE_MODE: Final = 0o600
 FOLDER_MODE: Final = 0o700
 
@@ -50,25 +65,27 @@ _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     "CREATE TABLE IF NOT EXISTS run_flags (run_key VARCHAR, run_at TIMESTAMP, "
     "signal VARCHAR, lead_id BIGINT)",
+    "CREATE TABLE IF NOT EXISTS run_findings (run_key VARCHAR, run_at TIMESTAMP, "
+    "signal VARCHAR, lead_id BIGINT, strength VARCHAR, reason VARCHAR)",
 )
-
-
-def audit_directory(env: Mapping[str, str]) -> Path:
-    """The snapshot folder: ``$LEADLENS_AUDIT_DIR`` or the project's `.data/audit`."""
-    override = env.get(DIRECTORY_ENV_VAR)
-    return Path(override) if override else DEFAULT_DIRECTORY
-
-
-def snapshot_name(source: str, username: str) -> str:
-    """The file name for a source and user: a hash, so the folder names nobody."""
-    digest = hashlib.sha256(f"{source}\0{username}".encode()).hexdigest()[:24]
-    return f"audit-{digest}.duckdb"
+_TABLES: Final = ("snapshot_leads", "meta", "run_flags", "run_findings")
 
 
 def _private(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + ".wal")):
         with contextlib.suppress(FileNotFoundError):
             os.chmod(candidate, FILE_MODE)
+
+
+@dataclass(frozen=True)
+class StoredFlag:
+    """A lead's finding as the last audit that held it said it (the Lead page, later)."""
+
+    signal: str
+    strength: str
+    reason: str
+    run_at: dt.datetime
+    """When that audit ran (UTC, naive as stored)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +123,7 @@ class Snapshot:
         stored = self._meta()
         if stored.get("masked") not in (None, json.dumps(masked)):
             # The same user with other rights now: what was fetched before may show too much.
-            for table in ("snapshot_leads", "meta", "run_flags"):
+            for table in _TABLES:
                 self._run(f"DELETE FROM {table}")
             stored = {}
         if not stored:
@@ -244,16 +261,44 @@ class Snapshot:
         run_key: str,
         at: dt.datetime,
         flags: set[tuple[str, int]] | frozenset[tuple[str, int]],
+        findings: tuple[Finding, ...] = (),
     ) -> None:
+        """Remember a run's flags (for the next run's "new") and its findings per lead (for
+        the Lead page, in this session or a later one)."""
         frame = pd.DataFrame(
             [(run_key, at, signal, lead) for signal, lead in sorted(flags)],
             columns=["run_key", "run_at", "signal", "lead_id"],
         )
+        said = pd.DataFrame(
+            [
+                (run_key, at, finding.signal, lead, finding.strength, finding.reason)
+                for finding in findings
+                for lead in finding.lead_ids
+            ],
+            columns=["run_key", "run_at", "signal", "lead_id", "strength", "reason"],
+        )
         with self._lock:
             self._run("DELETE FROM run_flags WHERE run_key = ?", [run_key])
+            self._run("DELETE FROM run_findings WHERE run_key = ?", [run_key])
             if len(frame):
                 self._run("INSERT INTO run_flags SELECT * FROM flags", frames={"flags": frame})
+            if len(said):
+                self._run("INSERT INTO run_findings SELECT * FROM said", frames={"said": said})
             self._set_meta(**{f"run:{run_key}": at.isoformat()})
+
+    def lead_flags(self, lead_id: int) -> tuple[StoredFlag, ...]:
+        """The lead's findings from the latest audit run that held it (none: no run did)."""
+        with self.cursor() as cursor:
+            rows = cursor.execute(
+                "SELECT signal, strength, reason, run_at FROM run_findings "
+                "WHERE lead_id = ? AND run_at = (SELECT max(run_at) FROM run_findings "
+                "WHERE lead_id = ?) ORDER BY strength = 'weak', signal, reason",
+                [lead_id, lead_id],
+            ).fetchall()
+        return tuple(
+            StoredFlag(str(signal), str(strength), str(reason), run_at)
+            for signal, strength, reason, run_at in rows
+        )
 
     def close(self) -> None:
         with self._lock:

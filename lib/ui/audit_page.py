@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import logging
 import threading
+from collections.abc import Callable
 from typing import Any, Final
 
 import streamlit as st
@@ -26,11 +28,10 @@ from lib.audit.run import (
     run_audit,
     scope_view,
 )
-from lib.audit.settings import SIGNALS, AuditSettings
+from lib.audit.settings import DEFAULT_SETTINGS, SIGNALS, AuditSettings
 from lib.audit.signals import AuditContext
 from lib.audit.snapshot import (
     Snapshot,
-    snapshot_name,
     sweep_expired,
 )
 from lib.audit_report import build_audit_report, report_file_name
@@ -39,13 +40,30 @@ from lib.connect import source_name
 from lib.convertr.errors import ConvertrError
 from lib.evidence import PackAuthor
 from lib.presentation import escape_markdown
-from lib.ui import bulk_edit, cached_api, kept, keys, pages
+from lib.store import (
+    Owner,
+    SavedSettings,
+    SettingsNotFoundError,
+    SettingsRefusedError,
+    Store,
+    StoreError,
+)
+from lib.store.schema import NAME_LENGTH
+from lib.ui import bulk_edit, cached_api, kept, keys, pages, saved_views, workspace
 from lib.ui.frame import Session
 from lib.ui.kept import audit_directory_path, forget_snapshot
+from lib.ui.workspace import Workspace
 from lib.views import audit as view
+from lib.views.audit_settings import AUDIT_VIEW_KIND, AuditView
+from lib.views.saved_views import NO_VIEW, view_label
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN, PARAM_LEAD
 
+logger = logging.getLogger(__name__)
+
 MASKED_ROLE: Final = "masked"
+AUDIT_VIEWS_NOT_SAVED: Final = (
+    "Audit settings cannot be saved right now (Lead Lens's database is unavailable)."
+)
 FINDING_WIDTHS: Final = {"Lead": 72, "Signal": 124, "Strength": 68, "New": 48, "Why": 326}
 """Pixel widths of the findings table's columns, in order: at 1024 px (the grid 674 px wide
 beside the sidebar) they fill the grid, so "Why" needs no horizontal scroll; a wider window
@@ -77,10 +95,7 @@ def _directory() -> str:
 
 def has_snapshot(session: Session) -> bool:
     """Whether the user has a snapshot on disk (the page creates none before a run)."""
-    path = audit_directory_path() / snapshot_name(
-        source_name(session.connection.config), session.user.email
-    )
-    return path.exists()
+    return kept.has_audit_snapshot(source_name(session.connection.config), session.user.email)
 
 
 def user_snapshot(session: Session) -> Snapshot:
@@ -245,8 +260,153 @@ def _audit_after_fetch(snapshot: Snapshot | None) -> None:
     st.session_state[keys.AUDIT_RESULT] = (scope, result, fetched)
 
 
-def _thresholds(result: AuditResult) -> AuditSettings:
+def _threshold_ranges() -> dict[str, tuple[int, int]]:
+    return {name: (low, high) for name, _label, low, high in SLIDERS}
+
+
+def _published_thresholds() -> dict[str, int]:
+    return {name: int(getattr(DEFAULT_SETTINGS, name)) for name, *_ in SLIDERS}
+
+
+def _audit_views(session: Session) -> tuple[Workspace, Owner | None, dict[str, SavedSettings]]:
+    store_room = workspace.open_workspace(session.connection.config)
+    owner = saved_views.owner_of(session.identity)
+    if store_room.store is None or owner is None:
+        return store_room, owner, {}
+    try:
+        found = store_room.store.settings.visible(owner, kind=AUDIT_VIEW_KIND)
+    except StoreError as error:
+        logger.warning("saved audit settings unavailable: %s", error)
+        return store_room, owner, {}
+    return store_room, owner, {view.public_id: view for view in found}
+
+
+def _apply_view(views: dict[str, SavedSettings]) -> None:
+    """The chosen view's thresholds into the sliders, its signals and strength into the
+    findings' filters (a callback: before any of those widgets is drawn)."""
+    chosen = views.get(str(st.session_state.get(keys.AUDIT_VIEW_PICKER)))
+    if chosen is None:
+        return
+    view = AuditView.from_json(chosen.settings, _threshold_ranges(), SIGNALS)
+    for name, value in {**_published_thresholds(), **view.thresholds}.items():
+        st.session_state[keys.audit_threshold(name)] = value
+    st.session_state[keys.AUDIT_SIGNALS] = list(view.signals)
+    st.session_state[keys.AUDIT_STRENGTH] = view.strength
+    st.session_state[keys.AUDIT_VIEW_MESSAGE] = f"Opened {chosen.name!r}."
+
+
+def _current_view() -> AuditView:
+    thresholds = {
+        name: int(st.session_state.get(keys.audit_threshold(name), value))
+        for name, value in _published_thresholds().items()
+    }
+    return AuditView(
+        thresholds=thresholds,
+        signals=tuple(st.session_state.get(keys.AUDIT_SIGNALS) or ()),
+        strength=str(st.session_state.get(keys.AUDIT_STRENGTH) or "any"),
+    )
+
+
+def _store_action(store_room: Workspace, action: Callable[[Store], str]) -> None:
+    if store_room.store is None:
+        st.session_state[keys.AUDIT_VIEW_MESSAGE] = AUDIT_VIEWS_NOT_SAVED
+        return
+    try:
+        st.session_state[keys.AUDIT_VIEW_MESSAGE] = action(store_room.store)
+    except (SettingsRefusedError, SettingsNotFoundError) as refused:
+        st.session_state[keys.AUDIT_VIEW_MESSAGE] = str(refused).capitalize() + "."
+    except StoreError as error:
+        logger.warning("saved audit settings action failed: %s", error)
+        st.session_state[keys.AUDIT_VIEW_MESSAGE] = AUDIT_VIEWS_NOT_SAVED
+
+
+def _save_view(store_room: Workspace, owner: Owner) -> None:
+    def save(store: Store) -> str:
+        saved = store.settings.create(
+            owner,
+            kind=AUDIT_VIEW_KIND,
+            campaign_id=None,
+            name=str(st.session_state.get(keys.AUDIT_VIEW_NAME) or ""),
+            settings=_current_view().to_json(),
+            shared=bool(st.session_state.get(keys.AUDIT_VIEW_SHARED)),
+        )
+        st.session_state[keys.AUDIT_VIEW_PICKER] = saved.public_id
+        st.session_state[keys.AUDIT_VIEW_NAME] = ""
+        return f"Saved {saved.name!r}" + (" (shared)." if saved.shared else ".")
+
+    _store_action(store_room, save)
+
+
+def _delete_view(store_room: Workspace, owner: Owner, view: SavedSettings) -> None:
+    def delete(store: Store) -> str:
+        store.settings.delete(owner, view.public_id)
+        st.session_state[keys.AUDIT_VIEW_PICKER] = NO_VIEW
+        return f"Deleted {view.name!r}."
+
+    _store_action(store_room, delete)
+
+
+def _saved_settings(session: Session) -> None:
+    """Saved audit settings: open one (thresholds and chosen signals), or save these."""
+    store_room, owner, views = _audit_views(session)
+    message = st.session_state.pop(keys.AUDIT_VIEW_MESSAGE, None)
+    if owner is None:
+        return
+    if st.session_state.get(keys.AUDIT_VIEW_PICKER) not in (NO_VIEW, *views):
+        st.session_state[keys.AUDIT_VIEW_PICKER] = NO_VIEW
+    pick, name, shared, save = st.columns([2.2, 1.8, 0.8, 0.9], vertical_alignment="bottom")
+    chosen = pick.selectbox(
+        "Saved settings",
+        options=[NO_VIEW, *views],
+        format_func=lambda key: (
+            key
+            if key == NO_VIEW
+            else view_label(
+                views[key].name,
+                own=views[key].owned_by(owner),
+                shared=views[key].shared,
+                owner_name=views[key].owner_name,
+                default=False,
+            )
+        ),
+        key=keys.AUDIT_VIEW_PICKER,
+        on_change=_apply_view,
+        args=(views,),
+    )
+    name.text_input(
+        "Save these as", key=keys.AUDIT_VIEW_NAME, placeholder="Name", max_chars=NAME_LENGTH
+    )
+    shared.toggle("Shared", key=keys.AUDIT_VIEW_SHARED)
+    save.button(
+        "Save",
+        key=keys.AUDIT_VIEW_SAVE,
+        icon=":material/bookmark_add:",
+        on_click=_save_view,
+        args=(store_room, owner),
+    )
+    view = views.get(str(chosen))
+    if view is not None:
+        opened = AuditView.from_json(view.settings, _threshold_ranges(), SIGNALS)
+        line, delete = st.columns([4, 1], vertical_alignment="center")
+        line.caption(opened.summary(_published_thresholds()))
+        if view.owned_by(owner):
+            delete.button(
+                "Delete",
+                key=keys.AUDIT_VIEW_DELETE,
+                icon=":material/delete:",
+                on_click=_delete_view,
+                args=(store_room, owner, view),
+            )
+    if message:
+        st.caption(message)
+    not_saving = workspace.not_saving_line(store_room)
+    if not_saving:
+        st.caption(not_saving)
+
+
+def _thresholds(result: AuditResult, session: Session) -> AuditSettings:
     with st.expander("Thresholds", icon=":material/tune:"):
+        _saved_settings(session)
         st.caption(
             "Move a slider to see at once how many leads, publishers and how much payout "
             "cross the line. The published defaults are set."
@@ -254,12 +414,11 @@ def _thresholds(result: AuditResult) -> AuditSettings:
         columns = st.columns(2)
         values: dict[str, int] = {}
         for index, (name, label, low, high) in enumerate(SLIDERS):
+            key = keys.audit_threshold(name)
+            # A saved view may have set the slider already: then its value is the state's.
+            value = None if key in st.session_state else int(getattr(result.settings, name))
             values[name] = columns[index % 2].slider(
-                label,
-                min_value=low,
-                max_value=high,
-                value=int(getattr(result.settings, name)),
-                key=keys.audit_threshold(name),
+                label, min_value=low, max_value=high, value=value, key=key
             )
     return dataclasses.replace(result.settings, **values)
 
@@ -502,7 +661,7 @@ def render(session: Session) -> None:
     _, result, fetched = stored
     if snapshot is None:
         return
-    settings = _thresholds(result)
+    settings = _thresholds(result, session)
     if settings != result.settings:
         variant = _variant(snapshot, str(snapshot.path), scope, settings)
         st.info(view.threshold_impact(result, variant).sentence(), icon=":material/tune:")
@@ -533,6 +692,25 @@ def render(session: Session) -> None:
 def _step_to(lead_id: int | None) -> None:
     if lead_id is not None:
         st.switch_page(pages.LEAD, query_params={PARAM_LEAD: str(lead_id)})
+
+
+def _flag_line(signal: str, strength: str, reason: str) -> None:
+    marker = ":red[strong]" if strength == "strong" else ":orange[weak]"
+    st.markdown(f"**{signal}** ({marker}): {escape_markdown(reason)}")
+
+
+def stored_lead_flags(session: Session, lead_id: int) -> None:
+    """On the Lead page of a session that ran no audit: the lead's flags as the user's last
+    audit that held it said them (kept in their snapshot until it expires or they sign out)."""
+    flags = user_snapshot(session).lead_flags(lead_id)
+    if not flags:
+        return
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.page_link(pages.AUDIT, label="Audit", icon=":material/fact_check:")
+            st.caption(f"Flags from your audit of {flags[0].run_at:%Y-%m-%d %H:%M} UTC")
+        for flag in flags:
+            _flag_line(flag.signal, flag.strength, flag.reason)
 
 
 def lead_findings(lead_id: int) -> None:
@@ -570,5 +748,4 @@ def lead_findings(lead_id: int) -> None:
                 ):
                     _step_to(following)
         for finding in own:
-            marker = ":red[strong]" if finding.strength == "strong" else ":orange[weak]"
-            st.markdown(f"**{finding.signal}** ({marker}): {escape_markdown(finding.reason)}")
+            _flag_line(finding.signal, finding.strength, finding.reason)

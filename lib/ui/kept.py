@@ -46,9 +46,16 @@ def open_snapshot(source: str, username: str, masked: bool, directory: str) -> S
 
 
 def audit_directory_path() -> Path:
-    from lib.audit.snapshot import audit_directory
+    from lib.audit.paths import audit_directory
 
     return audit_directory(os.environ)
+
+
+def has_audit_snapshot(source: str, username: str) -> bool:
+    """Whether the user has a snapshot on disk (asked without importing the audit engine)."""
+    from lib.audit.paths import snapshot_name
+
+    return (audit_directory_path() / snapshot_name(source, username)).exists()
 
 
 def forget_snapshot(source: str, username: str) -> None:

@@ -406,6 +406,13 @@ def audit_threshold(name: str) -> str:
     return f"audit.threshold.{name}"
 
 
+AUDIT_VIEW_PICKER: Final = "audit.view.picker"
+AUDIT_VIEW_NAME: Final = "audit.view.name"
+AUDIT_VIEW_SHARED: Final = "audit.view.shared"
+AUDIT_VIEW_SAVE: Final = "audit.view.save"
+AUDIT_VIEW_DELETE: Final = "audit.view.delete"
+AUDIT_VIEW_MESSAGE: Final = "audit.view.message"
+"""What the last saved-settings action said (shown once, then dropped)."""
 AUDIT_PREVIOUS: Final = "audit.previous_finding"
 AUDIT_NEXT: Final = "audit.next_finding"
 

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.charts import TOPOJSON_URL, comparison_figure, location_figure
+from lib.connect import source_name
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
@@ -31,6 +32,7 @@ from lib.ui import (
     workbench,
     workspace,
 )
+from lib.ui import kept as kept_items
 from lib.ui.edit_tab import render_edit_tab
 from lib.ui.frame import Session, guarded
 from lib.ui.timeline_tab import render_timeline_tab
@@ -531,6 +533,11 @@ def render(session: Session) -> None:
         from lib.ui import audit_page
 
         audit_page.lead_findings(lead.id)
+    elif kept_items.has_audit_snapshot(source_name(session.connection.config), session.user.email):
+        # An audit of an earlier session: its flags are kept in the user's snapshot.
+        from lib.ui import audit_page
+
+        audit_page.stored_lead_flags(session, lead.id)
     widgets.link_notes([pages.read(LEAD_CAMPAIGN).note])
     evidence = st.container(horizontal_alignment="right")
     _format_warnings(session, dossier)

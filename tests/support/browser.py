@@ -163,12 +163,15 @@ every grid in view is drawn."""
 
 
 def app_database_env(folder: Path) -> dict[str, str]:
-    """A server's own app database (SQLite in `folder`) and secret key."""
+    """A server's own app database (SQLite in `folder`), secret key and audit snapshots."""
     from cryptography.fernet import Fernet
 
     return {
         "LEADLENS_DATABASE_URL": f"sqlite:///{folder / 'leadlens.sqlite'}",
         "LEADLENS_SECRET_KEY": Fernet.generate_key().decode("ascii"),
+        # Audit snapshots too: one left in the project's .data/audit would show its flags on
+        # the Lead page of every later test (and of a developer's own app).
+        "LEADLENS_AUDIT_DIR": str(folder / "audit"),
     }
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.sandbox.audit_stories import CLICK_FARM_LEAD_IDS
+from lib.sandbox.demo import SHOWCASE_DELIVERED_LEAD_ID
 from lib.ui import keys, pages
 from tests.support.apptest import AppTransport, app_at, hydra_error, is_request
 
@@ -126,3 +128,60 @@ def test_a_finding_opens_its_lead_which_steps_to_the_next_finding() -> None:
     assert not at.exception
     assert at.query_params["lead"] == str(leads[1])
     assert f"Finding 2 of {len(leads)}" in texts(at)
+
+
+def test_audit_settings_saved_as_a_view_open_in_a_new_session() -> None:
+    at = run_audit(audit_app(campaign="1"))
+    at.slider(key=keys.audit_threshold("rapid_post_seconds")).set_value(60).run()
+    at.multiselect(key=keys.AUDIT_SIGNALS).set_value(["ip_velocity", "shared_device"]).run()
+    at.text_input(key=keys.AUDIT_VIEW_NAME).input("Farm hunt").run()
+    at.toggle(key=keys.AUDIT_VIEW_SHARED).set_value(True).run()
+    at.button(key=keys.AUDIT_VIEW_SAVE).click().run()
+    assert not at.exception
+    assert "Saved 'Farm hunt' (shared)." in texts(at)
+    # A new session of the same user: the view is offered, and opening it sets both the
+    # thresholds and the chosen signals.
+    later = run_audit(audit_app(campaign="1"))
+    assert later.slider(key=keys.audit_threshold("rapid_post_seconds")).value == 30
+    picker = later.selectbox(key=keys.AUDIT_VIEW_PICKER)
+    labels = list(picker.options)
+    assert labels[0] == "(no saved view)" and "Farm hunt · shared" in labels
+    picker.select_index(labels.index("Farm hunt · shared")).run()
+    assert not later.exception
+    assert later.slider(key=keys.audit_threshold("rapid_post_seconds")).value == 60
+    assert later.multiselect(key=keys.AUDIT_SIGNALS).value == ["ip_velocity", "shared_device"]
+    shown = set(later.dataframe(key=keys.AUDIT_FINDINGS).value["Signal"])
+    assert shown <= {"ip_velocity", "shared_device"} and shown
+    assert "thresholds: rapid post seconds 60; signals: ip_velocity, shared_device" in texts(later)
+    assert "Opened 'Farm hunt'." in texts(later)
+    # The same name again is refused, saying why; the owner may delete it.
+    later.text_input(key=keys.AUDIT_VIEW_NAME).input("farm hunt").run()
+    later.button(key=keys.AUDIT_VIEW_SAVE).click().run()
+    assert "already have a view named 'farm hunt'" in texts(later)
+    later.button(key=keys.AUDIT_VIEW_DELETE).click().run()
+    assert "Deleted 'Farm hunt'." in texts(later)
+    assert list(later.selectbox(key=keys.AUDIT_VIEW_PICKER).options) == ["(no saved view)"]
+
+
+def test_a_new_session_shows_a_leads_flags_from_the_stored_snapshot() -> None:
+    run_audit(audit_app(campaign="1"))  # an audit in one session, which then ends
+    later = app_at(pages.LEAD, lead=str(CLICK_FARM_LEAD_IDS[0]))
+    later.run()
+    assert not later.exception
+    shown = texts(later)
+    assert "Flags from your audit of" in shown
+    assert "**shared_device** (:red[strong]): One device behind 6 different emails" in shown
+    assert "**ip_velocity** (:red[strong]): The same IP on 6 leads" in shown
+    assert "Finding 1 of" not in shown  # stepping belongs to the session that ran the audit
+    clean = app_at(pages.LEAD, lead=str(SHOWCASE_DELIVERED_LEAD_ID))
+    clean.run()
+    assert not clean.exception
+    assert "Flags from your audit" not in texts(clean)
+
+
+def test_without_a_snapshot_the_lead_page_opens_none(tmp_path: Path) -> None:
+    at = app_at(pages.LEAD, lead=str(CLICK_FARM_LEAD_IDS[0]))
+    at.run()
+    assert not at.exception
+    assert "Flags from your audit" not in texts(at)
+    assert not (tmp_path / "audit").exists() or not any((tmp_path / "audit").iterdir())
