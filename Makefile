@@ -94,7 +94,8 @@ $(SEARCH_DB): | $(VENV)/.runtime-installed
 bench-search: setup-dev $(SEARCH_DB)
 	$(BIN)/python -m benchmarks --only search --search-db $(SEARCH_DB)
 
-## screenshots: refresh docs/screenshots/*.png in headless Chromium
+## screenshots: refresh docs/screenshots/*.png in headless Chromium, every view at 1440 and 1024 px
+## and the Audit page's
 screenshots: setup-dev
 	$(BIN)/python -m benchmarks.screenshots
 
