@@ -1,9 +1,12 @@
 """The campaign audit's figures (issue 19), each with its goal:
 
 - analysis: every signal, the clusters and the scorecard over N leads already in a snapshot
-  (synthetic leads with planted duplicates, shared devices and IPs), wall and CPU time and the
-  process's peak memory, measured in a child process so the peak is the analysis's own;
-  goal for 1,000,000 leads: <= 3 s and <= 1 GiB (``--audit-million``); by default 200,000;
+  (synthetic leads with planted duplicates, shared devices and IPs, written by one child
+  process), wall and CPU time and the peak memory of another child that only opens the
+  snapshot and analyses it; goal for 1,000,000 leads: <= 3 s and <= 1 GiB
+  (``--audit-million``); by default 200,000, judged on the same leads per second. The time is
+  judged on CPU time (DuckDB's threads included): on a shared machine the wall clock measures
+  the neighbours, and on this idle 2-core machine the wall time is at most the CPU time;
 - fetch over HTTP (the sandbox served on a free port): the largest campaign of the demo
   database read by the audit's fetch with 1, 2 and 4 sub-windows, against a bare httpx loop
   reading the same pages with the same concurrency in the same run (<= 1.25x);
@@ -91,25 +94,33 @@ def synthetic_frame(count: int, seed: int = 19) -> pd.DataFrame:
     return frame[list(COLUMNS)].astype(COLUMNS)
 
 
-def _analysis_child(count: int) -> None:
-    """Run in a child: build the snapshot, then time the analysis alone; print JSON."""
+def _build_child(count: int, folder: str) -> None:
+    """Run in a child: write a snapshot of `count` synthetic leads into `folder`."""
+    from lib.audit.snapshot import Snapshot
+
+    snapshot = Snapshot.open("bench", "bench", masked=False, directory=Path(folder))
+    snapshot.store(synthetic_frame(count))
+    snapshot.close()
+
+
+def _analysis_child(folder: str) -> None:
+    """Run in a child: open the snapshot already in `folder` and time the analysis alone, so
+    the peak memory is the analysis's (not the making of the synthetic leads); print JSON."""
     from lib.audit.run import AuditScope, analyse, scope_view
     from lib.audit.settings import AuditSettings
     from lib.audit.signals import AuditContext
     from lib.audit.snapshot import Snapshot
 
-    with tempfile.TemporaryDirectory() as folder:
-        snapshot = Snapshot.open("bench", "bench", masked=False, directory=Path(folder))
-        snapshot.store(synthetic_frame(count))
-        scope = AuditScope((1, 2, 3, 4, 5), dt.date(2026, 11, 1), dt.date(2026, 11, 30))
-        before = resource.getrusage(resource.RUSAGE_SELF)
-        started = time.perf_counter()
-        with snapshot.cursor() as db:
-            scope_view(db, scope)
-            result = analyse(db, scope, AuditContext(AuditSettings()))
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        snapshot.close()
+    snapshot = Snapshot.open("bench", "bench", masked=False, directory=Path(folder))
+    scope = AuditScope((1, 2, 3, 4, 5), dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    with snapshot.cursor() as db:
+        scope_view(db, scope)
+        result = analyse(db, scope, AuditContext(AuditSettings()))
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    snapshot.close()
     print(
         json.dumps(
             {
@@ -125,13 +136,21 @@ def _analysis_child(count: int) -> None:
 
 
 def measure_analysis(count: int) -> dict[str, float]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.audit", "analysis", str(count)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=1800,
-    )
+    """The analysis of `count` leads already in a snapshot: built in one child, analysed in
+    another (CPU time counts DuckDB's threads too)."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.audit", "build", str(count), folder],
+            check=True,
+            timeout=1800,
+        )
+        completed = subprocess.run(
+            [sys.executable, "-m", "benchmarks.audit", "analysis", folder],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=1800,
+        )
     return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
 
 
@@ -258,5 +277,7 @@ def load_average() -> str:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "analysis":
-        _analysis_child(int(sys.argv[2]))
+    if len(sys.argv) == 4 and sys.argv[1] == "build":
+        _build_child(int(sys.argv[2]), sys.argv[3])
+    elif len(sys.argv) == 3 and sys.argv[1] == "analysis":
+        _analysis_child(sys.argv[2])
