@@ -73,9 +73,9 @@ bench: setup-dev
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 ## bench-lead, bench-first-render, bench-dossier: one section of `make bench` alone (issue 18's
-## Lead page in Chromium, cold start and first deep link, dossier), each in a minute or two;
-## BENCH_ROUNDS browser rounds (median)
-BENCH_ROUNDS ?= 3
+## Lead page in Chromium, cold start and first deep link, dossier), each within two minutes on
+## a quiet machine; BENCH_ROUNDS browser rounds (median; bench-lead took 143 s for 2 at load 14)
+BENCH_ROUNDS ?= 2
 bench-lead: setup-dev
 	$(BIN)/python -m benchmarks --only lead --rounds $(BENCH_ROUNDS)
 

@@ -23,12 +23,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from benchmarks.cpu import browser_cpu, cpu_seconds, load_average
 from benchmarks.ports import free_port
 from benchmarks.screenshots import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, SHOWCASE_LEAD, VIEWPORT
 
@@ -50,10 +51,15 @@ DRAWN_SCRIPT: Final = """() => {
 
 @dataclass(frozen=True)
 class Timing:
-    """One page load: from the server's launch, and from the first request of the page."""
+    """One page load: from the server's launch, and from the first request of the page; the
+    CPU seconds of the server since its launch and during the page, and Chromium's during the
+    page."""
 
     from_launch: float
     from_request: float
+    server_cpu_total: float = 0.0
+    server_cpu_page: float = 0.0
+    browser_cpu: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,12 @@ class FirstRender:
     cold_bare: float
     deep_link_app: float
     page_bare: float
+    cold_app_cpu: float = 0.0
+    cold_bare_cpu: float = 0.0
+    deep_link_cpu: float = 0.0
+    page_bare_cpu: float = 0.0
+    """CPU seconds, server and Chromium: from launch for the cold starts, during the page for
+    the loads of a running server."""
 
     @property
     def cold_ratio(self) -> float:
@@ -138,26 +150,33 @@ def _wait_for_health(process: subprocess.Popen[bytes], log: Any, url: str) -> fl
 
 def load(browser: Any, script: Path, path: str) -> Timing:
     """Launch a server for ``script`` and time its first load of ``path`` in a new context."""
-    with served(script) as (url, launched, _healthy):
+    with served_process(script) as (url, launched, _healthy, pid):
         context = browser.new_context(viewport=VIEWPORT)
         try:
             page = context.new_page()
+            server_before, browser_before = cpu_seconds(pid), browser_cpu()
             requested = time.perf_counter()
             page.goto(f"{url}{path}")
             page.wait_for_function(DRAWN_SCRIPT, timeout=DRAW_TIMEOUT_MS, polling=20)
             drawn = time.perf_counter()
+            server_after, browser_after = cpu_seconds(pid), browser_cpu()
         finally:
             context.close()
-    return Timing(from_launch=drawn - launched, from_request=drawn - requested)
+    return Timing(
+        from_launch=drawn - launched,
+        from_request=drawn - requested,
+        server_cpu_total=server_after,
+        server_cpu_page=server_after - server_before,
+        browser_cpu=browser_after - browser_before,
+    )
 
 
 def measure(rounds: int = ROUNDS, lead_id: int = SHOWCASE_LEAD) -> FirstRender:
     from playwright.sync_api import sync_playwright
 
-    cold_app: list[float] = []
-    cold_bare: list[float] = []
-    deep_link: list[float] = []
-    page_bare: list[float] = []
+    cold_app: list[Timing] = []
+    bare: list[Timing] = []
+    deep_link: list[Timing] = []
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
@@ -165,18 +184,24 @@ def measure(rounds: int = ROUNDS, lead_id: int = SHOWCASE_LEAD) -> FirstRender:
         try:
             load(browser, BARE_APP, "/")  # warm the disk cache for Streamlit's own files
             for _ in range(rounds):
-                bare = load(browser, BARE_APP, "/")
-                cold_bare.append(bare.from_launch)
-                page_bare.append(bare.from_request)
-                cold_app.append(load(browser, APP, "/").from_launch)
-                deep_link.append(load(browser, APP, f"/Lead?lead={lead_id}").from_request)
+                bare.append(load(browser, BARE_APP, "/"))
+                cold_app.append(load(browser, APP, "/"))
+                deep_link.append(load(browser, APP, f"/Lead?lead={lead_id}"))
         finally:
             browser.close()
+
+    def median(timings: list[Timing], figure: Callable[[Timing], float]) -> float:
+        return statistics.median(figure(timing) for timing in timings)
+
     return FirstRender(
-        cold_app=statistics.median(cold_app),
-        cold_bare=statistics.median(cold_bare),
-        deep_link_app=statistics.median(deep_link),
-        page_bare=statistics.median(page_bare),
+        cold_app=median(cold_app, lambda t: t.from_launch),
+        cold_bare=median(bare, lambda t: t.from_launch),
+        deep_link_app=median(deep_link, lambda t: t.from_request),
+        page_bare=median(bare, lambda t: t.from_request),
+        cold_app_cpu=median(cold_app, lambda t: t.server_cpu_total + t.browser_cpu),
+        cold_bare_cpu=median(bare, lambda t: t.server_cpu_total + t.browser_cpu),
+        deep_link_cpu=median(deep_link, lambda t: t.server_cpu_page + t.browser_cpu),
+        page_bare_cpu=median(bare, lambda t: t.server_cpu_page + t.browser_cpu),
     )
 
 
@@ -184,16 +209,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.first_render", description=__doc__)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     args = parser.parse_args(argv)
+    before = load_average()
     result = measure(args.rounds)
     print(
         f"cold start: app {result.cold_app:.2f} s, bare {result.cold_bare:.2f} s, "
-        f"{result.cold_ratio:.2f}x"
+        f"{result.cold_ratio:.2f}x (goal <= 1.25x: {_verdict(result.cold_ratio <= 1.25)});"
+        f" CPU {result.cold_app_cpu:.2f} s vs {result.cold_bare_cpu:.2f} s"
     )
     print(
         f"deep link: Lead page {result.deep_link_app:.2f} s, bare page {result.page_bare:.2f} s, "
-        f"{result.deep_link_ratio:.2f}x"
+        f"{result.deep_link_ratio:.2f}x (goal <= 1.2x: {_verdict(result.deep_link_ratio <= 1.2)});"
+        f" CPU {result.deep_link_cpu:.2f} s vs {result.page_bare_cpu:.2f} s"
     )
+    print(f"{before} before; {load_average()} after")
     return 0
+
+
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
 
 
 if __name__ == "__main__":

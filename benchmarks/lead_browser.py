@@ -22,7 +22,6 @@ change made the page cheaper. The goals stay on wall time, as the issue states t
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from benchmarks.cpu import CLOCK_TICKS, browser_cpu, cpu_seconds, load_average
 from benchmarks.first_render import BARE_APP, DRAW_TIMEOUT_MS, DRAWN_SCRIPT, served_process
 from benchmarks.screenshots import (
     CHROMIUM,
@@ -58,9 +58,6 @@ LEAD_TABS: Final = (
     "Profile",
 )
 BARE_TAB_NAMES: Final = ("Two", "One")
-
-
-CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -106,54 +103,12 @@ class LeadBrowser:
     load_after: str
 
 
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # the process ended between the listing and the read
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def _chromium_pids() -> list[int]:
-    """Every Chromium process descended from this one (the browser and its renderers)."""
-    parents: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name, _, rest = stat.partition("(")[2].rpartition(")")
-        pid = int(entry.name)
-        names[pid] = name
-        parents.setdefault(int(rest.split()[1]), []).append(pid)
-    found: list[int] = []
-    waiting = [os.getpid()]
-    while waiting:
-        for child in parents.get(waiting.pop(), []):
-            waiting.append(child)
-            if "chrom" in names.get(child, ""):
-                found.append(child)
-    return found
-
-
-def _browser_cpu() -> float:
-    return sum(_cpu_seconds(pid) for pid in _chromium_pids())
-
-
 def _costed(server_pid: int, action: Callable[[], None]) -> Cost:
-    server, browser = _cpu_seconds(server_pid), _browser_cpu()
+    server, browser = cpu_seconds(server_pid), browser_cpu()
     started = time.perf_counter()
     action()
     wall = time.perf_counter() - started
-    return Cost(wall, _cpu_seconds(server_pid) - server, _browser_cpu() - browser)
+    return Cost(wall, cpu_seconds(server_pid) - server, browser_cpu() - browser)
 
 
 def _open(browser: Any, url: str, server_pid: int) -> Cost:

@@ -23,7 +23,6 @@ from lib.views.reading import (
 )
 from lib.views.url_params import PARAM_LEAD
 
-NOTES_ORDERS: tuple[str, str] = ("Newest first", "Oldest first")
 NOTE_COLUMNS: Final = ("Time", "Type", "Author", "Message")
 
 
@@ -134,14 +133,8 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
 
 def notes(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
     """Notes newest first by default (as CRM timelines), or oldest first."""
-    order = st.segmented_control(
-        "Order",
-        NOTES_ORDERS,
-        default=NOTES_ORDERS[0],
-        key=keys.LEAD_NOTES_ORDER,
-        required=True,
-    )
-    shown = newest_first(frame) if order != NOTES_ORDERS[1] else frame
+    newest = widgets.order_control(keys.LEAD_NOTES_ORDER, widgets.NEWEST_FIRST)
+    shown = newest_first(frame) if newest else frame
     selectable_table(
         shown,
         key=keys.lead_download(f"notes-{lead_id}"),

@@ -9,12 +9,12 @@ from typing import Final, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib.charts import comparison_figure
+from lib.charts import TOPOJSON_URL, comparison_figure, location_figure
 from lib.connect import source_name
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
 from lib.convertr.models import Lead
-from lib.palette import MAP_MARKER, MUTED_TEXT_COLOUR, STATUS_TEXT_COLOURS
+from lib.palette import MUTED_TEXT_COLOUR, STATUS_TEXT_COLOURS
 from lib.presentation import (
     MASKED_LABEL,
     escape_markdown,
@@ -134,7 +134,7 @@ def _detail(row: DetailRow) -> None:
     right.text(row.value)
 
 
-def _profile_panel(panel: ProfilePanel) -> None:
+def _profile_panel(session: Session, dossier: LeadDossier, panel: ProfilePanel) -> None:
     st.markdown("## Lead Profile")
     if panel.photo_url:
         st.image(panel.photo_url, width=96, alt=f"Photo of {panel.name}")
@@ -167,20 +167,31 @@ def _profile_panel(panel: ProfilePanel) -> None:
         _detail(row)
     st.progress(panel.score_fraction, text=panel.score_text)
     if panel.location is not None:
-        _map(panel.location)
+        _map(session, dossier, panel.location)
 
 
-def _map(location: Location) -> None:
-    st.map(
-        pd.DataFrame({"lat": [location.latitude], "lon": [location.longitude]}),
-        zoom=9,
-        height=MAP_HEIGHT,
-        size=400,
-        color=MAP_MARKER,
+def _map(session: Session, dossier: LeadDossier, location: Location) -> None:
+    # Plotly's geo projection on the country outlines the app serves itself: no tile server,
+    # no CDN, so a closed network or an offline demo laptop draws it too.
+    figure = _once(
+        session,
+        dossier,
+        "map",
+        lambda: location_figure(location.latitude, location.longitude, MAP_HEIGHT),
     )
-    # The map's tiles come from the internet: offline (a closed network, a demo laptop) only
-    # the dot shows, so the place is always said in words as well.
-    st.caption("Where the lead was captured (the map needs the internet for its tiles):")
+    st.plotly_chart(
+        figure,
+        key=keys.LEAD_MAP,
+        config={
+            "topojsonURL": TOPOJSON_URL,
+            "displayModeBar": False,
+            "scrollZoom": False,
+            "staticPlot": True,
+        },
+    )
+    # Said in words as well: the one view that needs nothing drawn, and what a screen
+    # reader reads.
+    st.caption("Where the lead was captured:")
     if location.address:
         _value(location.address)
     else:
@@ -533,12 +544,14 @@ def render(session: Session) -> None:
     panel, body = st.columns([1.3, 2.7], gap="medium")
     with panel, st.container(border=True, key=layout.PROFILE_PANEL_KEY):
         _profile_panel(
+            session,
+            dossier,
             _once(
                 session,
                 dossier,
                 f"panel:{session.zone}",
                 lambda: profile_panel(dossier, session.zone),
-            )
+            ),
         )
     with body:
         _tabs(session, dossier)

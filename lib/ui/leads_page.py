@@ -54,6 +54,8 @@ from lib.views.url_params import (
     read_param,
 )
 
+PAGER_WIDTH_PX: Final = 250
+"""The page number box: a five-digit number, the "Press Enter to apply" hint and the -/+."""
 KEYBOARD_HINT: Final = "By keyboard: Tab into the table, arrows to a row, Shift+Space opens it."
 """The grid's own row selection key (checked in Chromium), said where the table is."""
 
@@ -278,7 +280,12 @@ def _step_page(step: int) -> None:
 
 
 def _pager(view: LeadsPage) -> None:
-    count_column, pager_column = st.columns([3, 1], vertical_alignment="bottom")
+    # One row: the count on the left, the pager on the right at its own width (columns gave
+    # it a quarter of the window: too narrow at 1024 px for its number and hint).
+    row = st.container(
+        horizontal=True, horizontal_alignment="distribute", vertical_alignment="bottom"
+    )
+    count_column, pager_column = row.container(), row.container(width=PAGER_WIDTH_PX)
     count_column.markdown(view.count)
     if view.page_count is None:
         # No total from the server (partial pagination): go by the next link, never cap.
@@ -302,13 +309,16 @@ def _pager(view: LeadsPage) -> None:
             width="stretch",
         )
         return
-    pager_column.number_input(
-        view.pager_label,
-        min_value=1,
-        max_value=view.page_count,
-        step=1,
-        key=keys.LEADS_PAGE,
-    )
+    with pager_column:
+        # Wide enough at every window width for a five-digit page number and Streamlit's
+        # "Press Enter to apply" beside it (in a narrower box the hint covered the number).
+        st.number_input(
+            view.pager_label,
+            min_value=1,
+            max_value=view.page_count,
+            step=1,
+            key=keys.LEADS_PAGE,
+        )
 
 
 def _sort_by_header(table_key: str, place: LeadsPlace, sortable: tuple[str, ...]) -> None:

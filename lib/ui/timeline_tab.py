@@ -30,7 +30,6 @@ from lib.views.timeline import (
 )
 from lib.views.timeline_chart import processing_frame
 
-ORDERS: Final = ("Oldest first", "Newest first")
 NO_ENTRIES: Final = "No entry matches these filters."
 TIMELINE_TABLE_COLUMNS: Final = ("Time", "Kind", "What", "Outcome")
 
@@ -80,7 +79,7 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         st.warning(escape_markdown(timeline.missing_caption), icon=":material/warning:")
     _chart(session, dossier, timeline.entries)
     counts = timeline.counts()
-    kinds_column, search_column, order_column = st.columns([3, 2, 1.3])
+    kinds_column, search_column = st.columns([3, 2])
     kinds: list[TimelineKind] = kinds_column.multiselect(
         "Kinds",
         list(counts),
@@ -92,12 +91,14 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
     text = search_column.text_input(
         "Search", key=keys.timeline_search(lead_id), placeholder="Text in an entry"
     )
-    order = order_column.radio("Order", ORDERS, key=keys.timeline_newest(lead_id))
+    # Notes' control, on its own row (in a third column it was cut at 1024 px); oldest first
+    # by default: the timeline reads as the lead's story, as its chart does.
+    newest = widgets.order_control(keys.timeline_newest(lead_id), widgets.OLDEST_FIRST)
     chosen = filter_entries(
         timeline.entries,
         kinds=kinds or None,
         text=text,
-        newest_first=order == ORDERS[1],
+        newest_first=newest,
     )
     st.caption(f"{len(chosen):,} of {len(timeline.entries):,} entries.")
     if not chosen:

@@ -35,6 +35,19 @@ TABLE_ROW_HEIGHT: Final = 35
 MAX_TABLE_HEIGHT: Final = 560
 
 
+NEWEST_FIRST: Final = "Newest first"
+OLDEST_FIRST: Final = "Oldest first"
+ORDER_CHOICES: Final = (NEWEST_FIRST, OLDEST_FIRST)
+"""The one order control's choices (Notes and Timeline), in this order."""
+
+
+def order_control(key: str, default: str) -> bool:
+    """The one order control of a list of events (Notes, Timeline): two segments, always
+    one chosen. True when newest first."""
+    order = st.segmented_control("Order", ORDER_CHOICES, default=default, key=key, required=True)
+    return order != OLDEST_FIRST
+
+
 def table_height(rows: int) -> int:
     """Show short tables whole (no inner scrollbar) and cap long ones."""
     return min(MAX_TABLE_HEIGHT, TABLE_ROW_HEIGHT * (rows + 1) + 3)

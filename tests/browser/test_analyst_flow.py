@@ -18,7 +18,7 @@ from lib.ui.leads_page import LEAD_COLUMN_ORDER, LEAD_COLUMN_WIDTHS
 from lib.ui.widgets import MAX_TABLE_HEIGHT
 from lib.views.column_widths import ROW_MARKER_PX
 from lib.views.lead import LEAD_TABS, TAB_EDIT
-from tests.support.browser import click_tab, new_context, open_app, ready_grid, rerun
+from tests.support.browser import VIEWPORT, click_tab, new_context, open_app, ready_grid, rerun
 
 SIZES = ({"width": 1440, "height": 900}, {"width": 1024, "height": 768})
 CHECKBOX_X = 15
@@ -350,3 +350,42 @@ def test_go_to_lead_keeps_a_rejected_entry_to_fix(page: Any, app_url: str) -> No
     with rerun(page):
         box.press("Enter")
     assert heading(page) == "Lead 100002"
+
+
+TYPED_AND_HINT = """
+(input) => {
+  const hint = input.closest('[data-testid="stNumberInput"]')
+    .querySelector('[data-testid="InputInstructions"]');
+  if (!hint || !hint.checkVisibility()) return null;
+  // The typed text's right edge: the input's left padding plus the text's width in its font.
+  const style = getComputedStyle(input);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  const left = input.getBoundingClientRect().left + parseFloat(style.paddingLeft);
+  return [left + context.measureText(input.value).width, hint.getBoundingClientRect().left];
+}
+"""
+
+
+def test_press_enter_to_apply_leaves_the_typed_page_number_readable(
+    page: Any, app_url: str
+) -> None:
+    open_app(page, f"{app_url}/Leads?campaign=3&size=25")
+    pager = page.get_by_role("spinbutton", name="Page (of")
+    overlaps = {}
+    # 1200 px: between the two design widths, where the hint covered the number.
+    for width in (1024, 1200, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        pager.click()
+        pager.press("End")
+        pager.press_sequentially("0000")  # "10000": five digits, a very long list's pages
+        page.wait_for_function(
+            f"(input) => ({TYPED_AND_HINT})(input) !== null", arg=pager.element_handle()
+        )
+        text_right, hint_left = pager.evaluate(TYPED_AND_HINT)
+        if text_right >= hint_left:
+            overlaps[width] = (text_right, hint_left)
+        pager.fill("1")
+        pager.press("Tab")
+    page.set_viewport_size(VIEWPORT)
+    assert overlaps == {}, "the hint starts after the typed number at every width"

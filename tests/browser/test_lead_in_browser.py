@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -106,3 +107,33 @@ def test_selecting_a_lead_row_opens_that_lead(new_page: Callable[[], Any], app_u
     assert "email" not in page.url and "%40" not in page.url and "@" not in page.url
     heading = page.get_by_role("heading", name="Lead 1", exact=False).first
     assert heading.inner_text().startswith("Lead 1")
+
+
+COUNTRY_OUTLINES = """
+() => {
+  const path = document.querySelector('[data-testid="stPlotlyChart"] .layer.countries path');
+  return path ? (path.getAttribute("d") || "").split("M").length - 1 : 0;
+}
+"""
+"""How many outlines (SVG path moves) the map's country layer drew."""
+
+
+def test_the_map_draws_country_outlines_with_the_internet_blocked(
+    new_page: Callable[[], Any], app_url: str
+) -> None:
+    page = new_page()
+    outside: list[str] = []
+
+    def only_this_machine(route: Any) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", only_this_machine)
+    open_app(page, f"{app_url}/Lead?lead=100001")
+    page.wait_for_function(f"() => ({COUNTRY_OUTLINES})() > 0")
+    assert page.evaluate(COUNTRY_OUTLINES) > 20, "the countries around the lead are outlined"
+    assert page.get_by_text("Where the lead was captured:").is_visible()
+    assert outside == [], "the lead page asks nothing of the internet"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 from unittest.mock import patch
@@ -44,7 +45,7 @@ def test_deep_link_opens_the_lead_with_its_profile_panel(api: ConvertrClient) ->
     ), "the status is a badge in the status colour"
     assert at.get("image"), "the Full Contact photo is shown"
     assert len(at.get("link_button")) >= 2, "the social links are shown"
-    assert at.get("deck_gl_json_chart"), "a map for the captured coordinates"
+    assert [chart.proto.id for chart in at.get("plotly_chart")], "a map of the capture place"
     (progress,) = at.progress
     assert progress.value == round(100 * lead.score / lead.max_score)
 
@@ -324,7 +325,8 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
     assert not built, "no figure of a closed tab is built"
-    assert not at.get("plotly_chart"), "and none is sent"
+    sent = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert all(name.endswith(keys.LEAD_MAP) for name in sent), "none is sent but the panel's map"
     tab(at, "Associated Campaigns")
     assert built == Counter({"comparison_figure": 1})
     for name in ("Timeline", "Profile", "Associated Campaigns", "Timeline"):
@@ -342,11 +344,11 @@ def test_a_closed_tabs_choices_are_kept() -> None:
     lead_id = int(SHOWCASE)
     tab(at, "Timeline")
     at.text_input(key=keys.timeline_search(lead_id)).input("Full Contact").run()
-    at.radio(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
+    at.segmented_control(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
     tab(at, "Profile")
     tab(at, "Timeline")
     assert at.text_input(key=keys.timeline_search(lead_id)).value == "Full Contact"
-    assert at.radio(key=keys.timeline_newest(lead_id)).value == "Newest first"
+    assert at.segmented_control(key=keys.timeline_newest(lead_id)).value == "Newest first"
 
 
 def test_a_second_visitor_of_the_same_role_reads_no_reference_data_again(
@@ -412,12 +414,27 @@ def test_the_lead_page_imports_no_audit_engine() -> None:
     assert shown == "[]"
 
 
-def test_the_capture_place_is_said_in_words_beside_the_map() -> None:
-    """The map's tiles need the internet: the place is said in words too, so a closed
-    network or an offline demo still shows where the lead was captured."""
+def test_the_capture_place_is_mapped_from_the_apps_own_outlines_and_said_in_words() -> None:
+    """The map asks plotly for the country outlines the app serves itself (never a CDN or a
+    tile server), and the place is said in words too, should even that fail."""
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
-    assert at.get("deck_gl_json_chart"), "the showcase lead has a capture place"
-    assert "Where the lead was captured (the map needs the internet for its tiles):" in [
-        item.value for item in at.main.caption
-    ]
+    charts = [chart for chart in at.get("plotly_chart") if chart.proto.id.endswith(keys.LEAD_MAP)]
+    assert charts, "the showcase lead has a capture place"
+    assert json.loads(charts[0].proto.config)["topojsonURL"] == "./app/static/topojson/"
+    assert (PROJECT_ROOT / "static" / "topojson" / "world_50m.json").is_file()
+    assert "Where the lead was captured:" in [item.value for item in at.main.caption]
+
+
+def test_notes_and_timeline_share_one_order_control() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    lead_id = int(SHOWCASE)
+    tab(at, "Notes")
+    notes = at.segmented_control(key=keys.LEAD_NOTES_ORDER)
+    tab(at, "Timeline")
+    timeline = at.segmented_control(key=keys.timeline_newest(lead_id))
+    assert (notes.label, list(notes.options)) == (timeline.label, list(timeline.options))
+    assert list(notes.options) == ["Newest first", "Oldest first"]
+    assert (notes.value, timeline.value) == ("Newest first", "Oldest first"), (
+        "notes read newest first, the timeline as the lead's story"
+    )

@@ -87,7 +87,7 @@ def test_the_timeline_filters_by_kind_and_text_and_turns_newest_first() -> None:
     at.multiselect(key=keys.timeline_kinds(lead_id)).set_value(["job"]).run()
     frame = tab(at, TAB_TIMELINE).dataframe[0].value
     assert set(frame["Kind"]) == {"Job result"}
-    at.radio(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
+    at.segmented_control(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
     newest = tab(at, TAB_TIMELINE).dataframe[0].value
     assert list(newest["What"]) == list(reversed(list(frame["What"])))
     at.text_input(key=keys.timeline_search(lead_id)).input("no such text anywhere").run()
