@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from lib.audit.findings import duration, plural
-from lib.audit.signals import AuditContext, repeated, shared_ips
+from lib.audit.signals import AuditContext, repeated
 
 EDGE_LABELS: Final = {
     "email_key": "same email",
@@ -69,7 +69,7 @@ class _UnionFind:
 
 def cluster_edges(db: duckdb.DuckDBPyConnection, context: AuditContext) -> list[ClusterEdge]:
     keys = ["email_key", "fingerprint"] + ([] if context.masked else ["phone_e164", "ip"])
-    shared = set(shared_ips(db, context.settings)) if "ip" in keys else set()
+    shared = set(context.shared_ips(db)) if "ip" in keys else set()
     edges: list[ClusterEdge] = []
     limit = int(context.settings.cluster_ip_minutes) * 60
     if shared:

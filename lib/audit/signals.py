@@ -9,8 +9,7 @@ the span itself: two posts exactly 30 s apart are a rapid post.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -27,6 +26,12 @@ class AuditContext:
     settings: AuditSettings
     masked: bool = False
     """The snapshot is a masked role's: phones and IPs are not there to compare."""
+    shared: Mapping[str, tuple[int, int]] | None = None
+    """`shared_ips` of these leads when already worked out (an audit run does it once for
+    IP velocity and the clusters); None: each works it out."""
+
+    def shared_ips(self, db: duckdb.DuckDBPyConnection) -> Mapping[str, tuple[int, int]]:
+        return self.shared if self.shared is not None else shared_ips(db, self.settings)
 
 
 Signal = Callable[[duckdb.DuckDBPyConnection, AuditContext], SignalOutcome]
@@ -188,7 +193,7 @@ def ip_velocity(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalO
     settings = context.settings
     rapid = int(settings.rapid_post_seconds)
     hour = int(settings.ip_hour_seconds)
-    shared = shared_ips(db, settings)
+    shared = context.shared_ips(db)
     rows = _rows(
         db,
         f"""
@@ -514,15 +519,14 @@ def off_hours(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalOut
             FROM w
         )
         SELECT publisher_id, sub_id, list(lead_id ORDER BY created_ts, lead_id),
-               list(campaign_id), count(*), min(local_ts), max(local_ts), list(local_zone)
+               list(campaign_id), count(*), min(local_ts), max(local_ts), mode(local_zone)
         FROM s GROUP BY publisher_id, sub_id, session
         HAVING max(in_hour) >= {int(settings.off_hours_min_burst)}
         ORDER BY min(created_ts)
         """,
     )
     findings = []
-    for publisher, sub_id, ids, campaigns, count, first, last, zones in rows:
-        zone = Counter(zones).most_common(1)[0][0]
+    for publisher, sub_id, ids, campaigns, count, first, last, zone in rows:
         findings.append(
             Finding(
                 "off_hours",
