@@ -19,7 +19,9 @@ still run):
   no error; the memory of an idle session (<= 10 MiB) and that it is released;
 - the campaign audit (issue 19, ``benchmarks.audit``): the analysis of 200,000 leads (1M with
   ``--audit-million``: <= 3 s, <= 1 GiB), the fetch over HTTP against a bare httpx loop with
-  1, 2 and 4 sub-windows (<= 1.25x), a refresh with nothing new (<= 10% of the first fetch);
+  1, 2 and 4 sub-windows (<= 1.25x), a refresh with nothing new (<= 10% of the first fetch),
+  the Audit page's first render from an existing 200k snapshot in Chromium (<= 2 s, on the
+  server's and Chromium's CPU time); the analysis is judged on CPU time too;
 - the Leads search (issue 18, ``benchmarks.lead_pages --only-search``): 'bennett' in the
   largest campaign of a 200k-lead sandbox (``--search-db``, seeded by ``make bench-search``)
   against the demo one, by CPU time (<= 2x);
