@@ -293,7 +293,8 @@ def _bare_fetch(
     return read
 
 
-def measure_fetch() -> list[tuple[str, str, str, bool]]:
+def measure_fetch(database: Path | None = None) -> list[tuple[str, str, str, bool]]:
+    """The fetch rows, against `database` served over HTTP (the demo sandbox when None)."""
     from benchmarks.dossier import served_sandbox
     from lib.audit.fetch import fetch_scope, sub_windows
     from lib.audit.run import AuditScope
@@ -302,7 +303,7 @@ def measure_fetch() -> list[tuple[str, str, str, bool]]:
     from lib.connect import connect, sandbox_config
 
     rows = []
-    with served_sandbox(0) as base_url, tempfile.TemporaryDirectory() as folder:
+    with served_sandbox(0, database) as base_url, tempfile.TemporaryDirectory() as folder:
         campaign = _largest_campaign(base_url)
         config = sandbox_config().model_copy(update={"base_url": base_url})
         scope = AuditScope((campaign,), dt.date(2000, 1, 1), dt.date.today())
