@@ -8,7 +8,7 @@ PORT ?= 8501
 WORKERS ?= auto
 PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 
-.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench bench-lead bench-first-render bench-dossier bench-search screenshots clean postgres
+.PHONY: setup setup-dev run test test-fast lint types pytest pytest-fast sandbox reset-sandbox bench bench-lead bench-first-render bench-dossier bench-search bench-audit screenshots clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,12 @@ $(SEARCH_DB): | $(VENV)/.runtime-installed
 
 bench-search: setup-dev $(SEARCH_DB)
 	$(BIN)/python -m benchmarks --only search --search-db $(SEARCH_DB)
+
+## bench-audit: issue 19's rows alone (analysis of 200k synthetic leads, the fetch from the
+## largest campaign of the 200k-lead sandbox, the Audit page's first render)
+bench-audit: setup-dev $(SEARCH_DB)
+	$(BIN)/python -m benchmarks --only audit-analysis --only audit-fetch --only audit-page \
+		--search-db $(SEARCH_DB)
 
 ## screenshots: refresh docs/screenshots/*.png in headless Chromium, every view at 1440 and 1024 px
 ## and the Audit page's

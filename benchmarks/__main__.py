@@ -19,7 +19,9 @@ still run):
   no error; the memory of an idle session (<= 10 MiB) and that it is released;
 - the campaign audit (issue 19, ``benchmarks.audit``): the analysis of 200,000 leads (1M with
   ``--audit-million``: <= 3 s, <= 1 GiB), the fetch over HTTP against a bare httpx loop with
-  1, 2 and 4 sub-windows (<= 1.25x), a refresh with nothing new (<= 10% of the first fetch);
+  1, 2 and 4 sub-windows (<= 1.25x), a refresh with nothing new (<= 10% of the first fetch),
+  the Audit page's first render from an existing 200k snapshot in Chromium (<= 2 s, on the
+  server's and Chromium's CPU time); the analysis is judged on CPU time too;
 - the Leads search (issue 18, ``benchmarks.lead_pages --only-search``): 'bennett' in the
   largest campaign of a 200k-lead sandbox (``--search-db``, seeded by ``make bench-search``)
   against the demo one, by CPU time (<= 2x);
@@ -306,10 +308,10 @@ def audit_analysis_rows(args: argparse.Namespace) -> list[Row]:
     rows = [
         Row(
             f"audit analysis of {count:,} leads (every signal and the clusters)",
-            f"<= {budget:.1f} s, <= 1 GiB",
-            f"{wall:.1f} s wall, {cpu:.1f} s CPU, peak {peak / 2**20:,.0f} MiB "
+            f"<= {budget:.1f} s CPU, <= 1 GiB",
+            f"{cpu:.1f} s CPU ({wall:.1f} s wall), peak {peak / 2**20:,.0f} MiB "
             f"({figures['findings']:,.0f} findings; {before})",
-            wall <= budget and peak <= audit.ANALYSIS_GOAL_BYTES,
+            cpu <= budget and peak <= audit.ANALYSIS_GOAL_BYTES,
         )
     ]
     if not args.audit_million:
@@ -324,26 +326,41 @@ def audit_analysis_rows(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
-def audit_fetch_rows(_args: argparse.Namespace) -> list[Row]:
+def audit_fetch_rows(args: argparse.Namespace) -> list[Row]:
+    """Against the 200k-lead sandbox the issue names when it is there (``--search-db``,
+    seeded by ``make bench-audit``), else against the demo one (said in each row)."""
     before = audit.load_average()
+    database: Path | None = args.search_db if args.search_db.exists() else None
+    seed = "200k-lead seed" if database else "demo seed (no 200k-lead one)"
     rows = [
-        Row(figure, goal, f"{measured}; {before}", passed)
-        for figure, goal, measured, passed in audit.measure_fetch()
-    ]
-    rows.append(
-        Row(
-            "Audit page first render from a 200k snapshot",
-            "<= 2 s",
-            "not measured (not built yet)",
-            None,
-        )
-    )
+        Row(figure.replace("over HTTP,", f"over HTTP, {seed},"), goal, f"{measured}; {before}",
+            passed)
+        for figure, goal, measured, passed in audit.measure_fetch(database)
+    ]  # fmt: skip
     return rows
+
+
+def audit_page_rows(_args: argparse.Namespace) -> list[Row]:
+    before = audit.load_average()
+    figures = audit.measure_first_render()
+    spent = figures["server_cpu"] + figures["browser_cpu"]
+    return [
+        Row(
+            f"Audit page first render from a snapshot of {figures['leads']:,.0f} leads "
+            "(Run audit pressed to findings drawn)",
+            f"<= {audit.FIRST_RENDER_GOAL:.0f} s CPU (server + Chromium)",
+            f"{spent:.2f} s CPU (server {figures['server_cpu']:.2f} s, Chromium "
+            f"{figures['browser_cpu']:.2f} s), {figures['drawn']:.2f} s wall; the page's own "
+            f"load {figures['load']:.2f} s; {before}",
+            spent <= audit.FIRST_RENDER_GOAL,
+        )
+    ]
 
 
 SECTIONS: Final[dict[str, tuple[str, Measure]]] = {
     "audit-analysis": ("campaign audit: analysis", audit_analysis_rows),
     "audit-fetch": ("campaign audit: fetch and refresh over HTTP", audit_fetch_rows),
+    "audit-page": ("campaign audit: the Audit page's first render", audit_page_rows),
     "dossier": ("dossier", dossier_rows),
     "bulk": ("bulk edit", bulk_rows),
     "browser": ("first render in Chromium", browser_rows),

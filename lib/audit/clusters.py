@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from lib.audit.findings import duration, plural
-from lib.audit.signals import AuditContext, shared_ips
+from lib.audit.signals import AuditContext, repeated
 
 EDGE_LABELS: Final = {
     "email_key": "same email",
@@ -69,24 +69,37 @@ class _UnionFind:
 
 def cluster_edges(db: duckdb.DuckDBPyConnection, context: AuditContext) -> list[ClusterEdge]:
     keys = ["email_key", "fingerprint"] + ([] if context.masked else ["phone_e164", "ip"])
-    shared = set(shared_ips(db, context.settings)) if "ip" in keys else set()
+    shared = set(context.shared_ips(db)) if "ip" in keys else set()
     edges: list[ClusterEdge] = []
-    for key in keys:
-        rows = db.execute(
-            f"""
-            SELECT * FROM (
-                SELECT {key} AS k, lag(lead_id) OVER w AS first, lead_id AS second,
-                       date_diff('second', lag(created_ts) OVER w, created_ts) AS gap
-                FROM leads WHERE {key} IS NOT NULL
-                WINDOW w AS (PARTITION BY {key} ORDER BY created_ts, lead_id)
-            ) WHERE first IS NOT NULL
-            """
-        ).fetchall()
-        limit = context.settings.cluster_ip_minutes * 60
-        for value, first, second, gap in rows:
-            if key == "ip" and (gap > limit or value in shared):
-                continue
-            edges.append(ClusterEdge(int(first), int(second), EDGE_LABELS[key], int(gap)))
+    limit = int(context.settings.cluster_ip_minutes) * 60
+    if shared:
+        db.register("shared_ip_values", pd.DataFrame({"ip": sorted(shared)}, dtype="string"))
+    try:
+        for key in keys:
+            # An IP joins only leads close in time, and never when shared by many people:
+            # said in SQL, so the many far-apart pairs of a busy IP never reach Python.
+            only = ""
+            if key == "ip":
+                only = f" AND gap <= {limit}"
+                if shared:
+                    only += " AND k NOT IN (SELECT ip FROM shared_ip_values)"
+            rows = db.execute(
+                f"""
+                SELECT first, second, gap FROM (
+                    SELECT {key} AS k, lag(lead_id) OVER w AS first, lead_id AS second,
+                           date_diff('second', lag(created_ts) OVER w, created_ts) AS gap
+                    FROM leads WHERE {repeated(key)}
+                    WINDOW w AS (PARTITION BY {key} ORDER BY created_ts, lead_id)
+                ) WHERE first IS NOT NULL{only}
+                """
+            ).fetchall()
+            label = EDGE_LABELS[key]
+            edges.extend(
+                ClusterEdge(int(first), int(second), label, int(gap)) for first, second, gap in rows
+            )
+    finally:
+        if shared:
+            db.unregister("shared_ip_values")
     return edges
 
 

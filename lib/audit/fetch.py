@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Final
 
-from lib.audit.records import LEAD_DATA_NEEDED, lead_frame, lead_row
+from lib.audit.records import LEAD_DATA_NEEDED, AuditLead, lead_frame, lead_row
 from lib.audit.run import AuditScope
 from lib.audit.settings import AuditSettings
 from lib.audit.snapshot import Snapshot
@@ -256,7 +256,7 @@ class LeadFetcher:
             while True:
                 self._check()
                 page = self.client.page(
-                    Lead,
+                    AuditLead,
                     f"{API_PREFIX}/leads",
                     params,
                     page=page_number,

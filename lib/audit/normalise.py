@@ -148,6 +148,11 @@ def e164(telephone: str | None, region: str | None) -> tuple[str, str] | None:
     if not phonenumbers.is_possible_number(number):
         return None
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # A number valid in the stated region is from there (most leads), checked against that
+    # region alone; otherwise its own region is worked out (a +1 number may be Canada's, a
+    # +44 one Jersey's) against every region of its code: many times slower.
+    if region and phonenumbers.is_valid_number_for_region(number, region):
+        return formatted, region
     return formatted, phonenumbers.region_code_for_number(number) or ""
 
 

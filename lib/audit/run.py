@@ -17,7 +17,7 @@ from lib.audit.clusters import Cluster, identity_clusters
 from lib.audit.findings import Finding, SignalOutcome
 from lib.audit.scorecard import PublisherRow, publisher_scorecard
 from lib.audit.settings import SIGNALS, AuditSettings
-from lib.audit.signals import SIGNAL_FUNCTIONS, AuditContext
+from lib.audit.signals import SIGNAL_FUNCTIONS, AuditContext, shared_ips
 from lib.audit.snapshot import Snapshot
 
 
@@ -113,6 +113,9 @@ def analyse(
     """Every signal over `leads` (already scoped), the clusters and the scorecard; a finding
     is new when one of its (signal, lead) pairs was not in `previous`."""
     count_row = db.execute("SELECT count(*) FROM leads").fetchone()
+    if not context.masked and context.shared is None:
+        # Worked out once for IP velocity and the clusters.
+        context = dataclasses.replace(context, shared=shared_ips(db, context.settings))
     outcomes = []
     for name in signals:
         outcome = SIGNAL_FUNCTIONS[name](db, context)

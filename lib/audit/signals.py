@@ -9,8 +9,7 @@ the span itself: two posts exactly 30 s apart are a rapid post.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -27,6 +26,12 @@ class AuditContext:
     settings: AuditSettings
     masked: bool = False
     """The snapshot is a masked role's: phones and IPs are not there to compare."""
+    shared: Mapping[str, tuple[int, int]] | None = None
+    """`shared_ips` of these leads when already worked out (an audit run does it once for
+    IP velocity and the clusters); None: each works it out."""
+
+    def shared_ips(self, db: duckdb.DuckDBPyConnection) -> Mapping[str, tuple[int, int]]:
+        return self.shared if self.shared is not None else shared_ips(db, self.settings)
 
 
 Signal = Callable[[duckdb.DuckDBPyConnection, AuditContext], SignalOutcome]
@@ -55,6 +60,15 @@ def _campaigns(campaign_ids: list[int]) -> str:
     return f"across {len(distinct)} campaigns ({', '.join(str(c) for c in distinct)})"
 
 
+def repeated(key: str) -> str:
+    """A WHERE condition keeping the leads whose `key` another lead shares. Most people appear
+    once: the window functions that follow then sort a few percent of the leads, not all."""
+    return (
+        f"{key} IN (SELECT {key} FROM leads WHERE {key} IS NOT NULL "
+        f"GROUP BY {key} HAVING count(*) >= 2)"
+    )
+
+
 def _repeat_runs(
     db: duckdb.DuckDBPyConnection,
     key: str,
@@ -70,7 +84,7 @@ def _repeat_runs(
         f"""
         WITH keyed AS (
             SELECT lead_id, campaign_id, created_ts, email_key, {key} AS k
-            FROM leads WHERE {key} IS NOT NULL
+            FROM leads WHERE {repeated(key)}
         ), gaps AS (
             SELECT *, date_diff('second', lag(created_ts) OVER w, created_ts) AS gap
             FROM keyed WINDOW w AS (PARTITION BY k ORDER BY created_ts, lead_id)
@@ -163,7 +177,7 @@ def shared_ips(
         f"""
         SELECT ip, count(DISTINCT email_key),
                date_diff('second', min(created_ts), max(created_ts)) // 3600
-        FROM leads WHERE ip IS NOT NULL GROUP BY ip
+        FROM leads WHERE {repeated("ip")} GROUP BY ip
         HAVING count(DISTINCT email_key) >= {int(settings.shared_ip_people)}
            AND date_diff('second', min(created_ts), max(created_ts))
                >= {int(settings.shared_ip_span_hours) * 3600}
@@ -179,12 +193,20 @@ def ip_velocity(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalO
     settings = context.settings
     rapid = int(settings.rapid_post_seconds)
     hour = int(settings.ip_hour_seconds)
-    shared = shared_ips(db, settings)
+    shared = context.shared_ips(db)
     rows = _rows(
         db,
         f"""
-        WITH k AS (
-            SELECT lead_id, campaign_id, created_ts, ip FROM leads WHERE ip IS NOT NULL
+        WITH r AS (
+            SELECT lead_id, campaign_id, created_ts, ip FROM leads WHERE {repeated("ip")}
+        ), n AS (
+            SELECT *, date_diff('second', lag(created_ts) OVER o, created_ts) AS gp,
+                   date_diff('second', created_ts, lead(created_ts) OVER o) AS gn
+            FROM r WINDOW o AS (PARTITION BY ip ORDER BY created_ts, lead_id)
+        ), k AS (
+            -- Only a lead with another on its IP within the hour can be in a finding: the
+            -- counting and the join below see those alone.
+            SELECT lead_id, campaign_id, created_ts, ip FROM n WHERE gp <= {hour} OR gn <= {hour}
         ), w AS (
             SELECT *,
                 count(*) OVER (PARTITION BY ip ORDER BY created_ts
@@ -348,9 +370,21 @@ def junk_values(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalO
         [flag for flag in flag_names if not flag.endswith("_short")]
         + [f"({shorts}) >= {int(settings.junk_short_fields)}"]
     )
+    # One pass over every lead with one regular expression over its four fields joined (a
+    # separator no pattern matches across); the detailed checks run on the few it lets by.
+    joined = " || chr(31) || ".join(f"lower(coalesce({name}, ''))" for name in JUNK_FIELDS)
+    anything = "|".join(("\\btest\\b", repeat[1:-1], keyboard[1:-1]))
+    lengths = " OR ".join(
+        f"coalesce(length({name}) < {int(settings.junk_min_length)}, false)" for name in names
+    )
+    candidates = (
+        f"regexp_matches({joined}, '{anything}') OR {lengths} "
+        f"OR coalesce(lower(first_name) = lower(last_name), false) "
+        f"OR ({shorts}) >= {int(settings.junk_short_fields)}"
+    )
     rows = db.execute(
-        f"SELECT * FROM (SELECT lead_id, created_ts AS captured, {', '.join(checks)} FROM leads) "
-        f"WHERE {any_flag} ORDER BY captured, lead_id"
+        f"SELECT * FROM (SELECT lead_id, created_ts AS captured, {', '.join(checks)} FROM leads "
+        f"WHERE {candidates}) WHERE {any_flag} ORDER BY captured, lead_id"
     ).fetchall()
     columns = [column[0] for column in db.description or ()]
     findings = []
@@ -410,14 +444,18 @@ def machine_cadence(db: duckdb.DuckDBPyConnection, context: AuditContext) -> Sig
         f"""
         WITH g AS (
             SELECT lead_id, campaign_id, publisher_id, sub_id, created_ts,
-                   date_diff('millisecond', lag(created_ts) OVER w, created_ts) / 1000.0 AS gap
+                   date_diff('millisecond', lag(created_ts) OVER w, created_ts) / 1000.0 AS gap,
+                   date_diff('millisecond', created_ts, lead(created_ts) OVER w) / 1000.0
+                       AS next_gap
             FROM leads
             WINDOW w AS (PARTITION BY publisher_id, sub_id ORDER BY created_ts, lead_id)
         ), s AS (
             SELECT *, sum(CASE WHEN gap IS NULL OR gap > {_SESSION_GAP} THEN 1 ELSE 0 END)
                 OVER (PARTITION BY publisher_id, sub_id ORDER BY created_ts, lead_id
                       ROWS UNBOUNDED PRECEDING) AS session
-            FROM g
+            -- A lead alone in its hour is in no session worth judging: left out before the
+            -- second pass (a lead that starts a session keeps its null gap).
+            FROM g WHERE gap <= {_SESSION_GAP} OR next_gap <= {_SESSION_GAP}
         )
         SELECT publisher_id, sub_id, list(lead_id ORDER BY created_ts, lead_id),
                list(campaign_id), count(*), min(created_ts), max(created_ts),
@@ -425,14 +463,16 @@ def machine_cadence(db: duckdb.DuckDBPyConnection, context: AuditContext) -> Sig
                stddev_pop(gap) FILTER (WHERE gap <= {_SESSION_GAP})
         FROM s GROUP BY publisher_id, sub_id, session
         HAVING count(*) >= {int(settings.cadence_min_leads)}
+            -- Only machine-regular sessions build their lists of leads (most are people).
+            AND coalesce(stddev_pop(gap) FILTER (WHERE gap <= {_SESSION_GAP})
+                / nullif(avg(gap) FILTER (WHERE gap <= {_SESSION_GAP}), 0), 0)
+                <= {float(settings.cadence_max_cv)}
         ORDER BY min(created_ts)
         """,
     )
     findings = []
     for publisher, sub_id, ids, campaigns, count, first, last, mean, sd in rows:
         variation = 0.0 if not mean else float(sd) / float(mean)
-        if variation > settings.cadence_max_cv:
-            continue
         findings.append(
             Finding(
                 "machine_cadence",
@@ -479,15 +519,14 @@ def off_hours(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalOut
             FROM w
         )
         SELECT publisher_id, sub_id, list(lead_id ORDER BY created_ts, lead_id),
-               list(campaign_id), count(*), min(local_ts), max(local_ts), list(local_zone)
+               list(campaign_id), count(*), min(local_ts), max(local_ts), mode(local_zone)
         FROM s GROUP BY publisher_id, sub_id, session
         HAVING max(in_hour) >= {int(settings.off_hours_min_burst)}
         ORDER BY min(created_ts)
         """,
     )
     findings = []
-    for publisher, sub_id, ids, campaigns, count, first, last, zones in rows:
-        zone = Counter(zones).most_common(1)[0][0]
+    for publisher, sub_id, ids, campaigns, count, first, last, zone in rows:
         findings.append(
             Finding(
                 "off_hours",
