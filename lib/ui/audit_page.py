@@ -56,7 +56,7 @@ from lib.ui.workspace import Workspace
 from lib.views import audit as view
 from lib.views.audit_settings import AUDIT_VIEW_KIND, AuditView
 from lib.views.saved_views import NO_VIEW, view_label
-from lib.views.url_params import CAMPAIGNS_CAMPAIGN, PARAM_CAMPAIGN, PARAM_LEAD
+from lib.views.url_params import CAMPAIGNS_CAMPAIGN, FROM, PARAM_CAMPAIGN, PARAM_LEAD, TO
 
 logger = logging.getLogger(__name__)
 
@@ -131,9 +131,11 @@ def _scope(session: Session) -> AuditScope | None:
         placeholder="Choose one or more campaigns",
     )
     today = dt.datetime.now(session.zone).date()
+    # A link may name the window (from, to): an audit of last quarter can be shared.
+    linked_from, linked_to = pages.read(FROM).value, pages.read(TO).value
     window = right.date_input(
         "Capture window",
-        value=view.default_window(today),
+        value=view.linked_window(today, EARLIEST_DAY, linked_from, linked_to),
         key=keys.AUDIT_WINDOW,
         min_value=EARLIEST_DAY,
         max_value=today,

@@ -39,6 +39,20 @@ def default_window(today: dt.date) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1), today
 
 
+def linked_window(
+    today: dt.date, earliest: dt.date, first: dt.date | None, last: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """The window a link asks for (``from`` and ``to``, each optional), kept between
+    `earliest` and `today`; a link with neither gets `default_window`. A lone ``from`` runs to
+    today, a lone ``to`` covers the 30 days up to it; reversed dates are put in order."""
+    if first is None and last is None:
+        return default_window(today)
+    end = min(max(last or today, earliest), today)
+    start = first if first is not None else end - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+    start = min(max(start, earliest), today)
+    return (start, end) if start <= end else (end, start)
+
+
 @dataclass(frozen=True)
 class AuditFigures:
     leads: int

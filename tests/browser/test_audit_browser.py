@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +19,32 @@ from tests.support.browser import grid_rows, open_app, ready_grid, settle
 pytestmark = pytest.mark.browser
 
 
+def seed_window(sandbox_db: Path) -> tuple[dt.date, dt.date]:
+    """The 30 days up to campaign 1's last capture in the seed (the seed's dates are fixed, so
+    a window ending today would leave its stories behind as the calendar moves on)."""
+    with sqlite3.connect(sandbox_db) as connection:
+        (last,) = connection.execute(
+            "SELECT max(created_ts) FROM leads WHERE campaign_id = 1"
+        ).fetchone()
+    end = dt.date.fromisoformat(str(last)[:10])
+    return end - dt.timedelta(days=29), end
+
+
+def audit_link(app_url: str, sandbox_db: Path) -> str:
+    first, last = seed_window(sandbox_db)
+    return f"{app_url}/Audit?campaign=1&from={first}&to={last}"
+
+
 def first_finding_leads(
     sandbox_db: Path, folder: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
 ) -> list[int]:
     """The findings' leads in order, as the page's findings table lists them (the CLI runs
-    the same audit of campaign 1 over the page's default window)."""
-    today = dt.datetime.now(dt.UTC).date()
+    the same audit of campaign 1 over the window the page's link names)."""
+    first, last = seed_window(sandbox_db)
     # The in-process sandbox reads its database from the process environment.
     monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
     env = {"LEADLENS_SANDBOX_DB": str(sandbox_db), "LEADLENS_AUDIT_DIR": str(folder)}
-    window = ["--from", str(today - dt.timedelta(days=29)), "--to", str(today)]
+    window = ["--from", str(first), "--to", str(last)]
     assert main(["audit", "1", *window, "--json"], env=env) in (0, 3)
     findings = json.loads(capsys.readouterr().out)["findings"]
     return list(dict.fromkeys(lead for f in findings for lead in f["lead_ids"]))
@@ -44,7 +61,7 @@ def test_run_download_open_a_finding_and_step_to_the_next(
     leads = first_finding_leads(sandbox_db, tmp_path / "cli", capsys, monkeypatch)
     assert len(leads) >= 2
     page = new_page()
-    open_app(page, f"{app_url}/Audit?campaign=1")
+    open_app(page, audit_link(app_url, sandbox_db))
     page.get_by_role("button", name="Run audit").click()
     page.get_by_text("Leads audited").wait_for()
     settle(page)
@@ -115,7 +132,7 @@ def test_at_1024_px_every_why_is_read_whole_in_the_findings_table(
     )
     assert len(reasons) >= 9
     page = new_page(viewport={"width": 1024, "height": 768})
-    open_app(page, f"{app_url}/Audit?campaign=1")
+    open_app(page, audit_link(app_url, sandbox_db))
     page.get_by_role("button", name="Run audit").click()
     page.get_by_text("Leads audited").wait_for()
     settle(page)
