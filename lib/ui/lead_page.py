@@ -285,8 +285,11 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     view = _once(
         session, dossier, f"jobs:{session.zone}", lambda: job_details(dossier, session.zone)
     )
-    for column, (label, value) in zip(st.columns(len(view.figures)), view.figures, strict=True):
-        column.metric(label, value)
+    # A wrapping row of figures as wide as their values: in four equal columns beside the
+    # profile panel at 1024 px the score was cut ("85 / …").
+    with st.container(horizontal=True, gap="large"):
+        for label, value in view.figures:
+            st.metric(label, value, width="content")
     # Plain text: job names come from the campaign's configuration, not from markdown.
     st.text(view.explanation)
     frame = view.rows

@@ -66,7 +66,7 @@ COLUMN_FITS: Final[Mapping[str, Fit]] = {
     # Names and text, which may be cut at 1024 and grow on wider windows.
     "Name": Fit(96, 150),
     "Field": Fit(96, 150),
-    "Source": Fit(76, 110),
+    "Source": Fit(76, 200),
     "Provider": Fit(78, 110),
     "Author": Fit(76, 110),
     "Job": Fit(116, 200),

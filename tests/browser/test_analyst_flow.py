@@ -30,7 +30,8 @@ CLIPPED_CONTROLS = """
 () => {
   const width = document.documentElement.clientWidth;
   const found = [];
-  for (const element of document.querySelectorAll('button, a[href], [role="tab"]')) {
+  const controls = 'button, a[href], [role="tab"], [data-testid="stMetricValue"]';
+  for (const element of document.querySelectorAll(controls)) {
     const box = element.getBoundingClientRect();
     // Zero-size or 1 px elements are hidden (the skip link, closed popovers).
     if (box.width <= 2 || box.height <= 2) continue;
