@@ -202,7 +202,7 @@ def _filters(session: Session, campaign: Campaign, restored: LeadsPlace) -> Lead
         disabled=not offered.offers("dates"),
         help=offered.reason("dates"),
     )
-    fourth, fifth, sixth, seventh = st.columns([3, 1.2, 1.2, 1])
+    fourth, fifth, sixth, seventh = st.columns([2.6, 1.2, 1.6, 1])
     search = fourth.text_input(
         FILTER_LABELS["search"],
         key=keys.LEADS_SEARCH,
