@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from benchmarks.cpu import browser_cpu, cpu_seconds, load_average
-from benchmarks.ports import free_port
+from benchmarks.ports import free_port, streamlit_command
 from benchmarks.screenshots import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, SHOWCASE_LEAD, VIEWPORT
 
 BARE_APP: Final = Path(__file__).resolve().parent / "bare_app.py"
@@ -97,21 +97,7 @@ def served(script: Path) -> Iterator[tuple[str, float, float]]:
 def served_process(script: Path) -> Iterator[tuple[str, float, float, int]]:
     """As `served`, with the server's process id (to read its CPU time)."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_command(script, port)
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         launched = time.perf_counter()

@@ -41,7 +41,7 @@ from typing import Any, Final
 from websockets.typing import Subprotocol
 
 from benchmarks.first_render import APP, _wait_for_health
-from benchmarks.ports import free_port
+from benchmarks.ports import free_port, streamlit_command
 from benchmarks.screenshots import PROJECT_ROOT
 
 PROTOCOL: Final = Subprotocol("streamlit")
@@ -102,19 +102,7 @@ def served(profile: Path | None = None, env: dict[str, str] | None = None) -> It
     """``streamlit run app.py`` on a free port (under py-spy when profiling)."""
     port = free_port()
     command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
+        *streamlit_command(APP, port),
         "--server.disconnectedSessionTTL",
         str(DISCONNECTED_SESSION_TTL),
     ]

@@ -1,7 +1,8 @@
-"""A free TCP port on the loopback interface (kept here for the benchmarks' imports)."""
+"""A free TCP port on the loopback interface and the command serving a Streamlit script there
+(kept here for the benchmarks' imports)."""
 
 from __future__ import annotations
 
-from tests.support.ports import free_port
+from tests.support.ports import free_port, streamlit_command
 
-__all__ = ["free_port"]
+__all__ = ["free_port", "streamlit_command"]

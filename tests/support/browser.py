@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from lib.ui import pages
-from tests.support.ports import free_port
+from tests.support.ports import free_port, streamlit_command
 
 PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
 CHROMIUM: Final = "/usr/bin/chromium"
@@ -317,21 +316,7 @@ def grid_rows(grid: Any) -> list[list[str]]:
 def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
     """`streamlit run app.py` on a free port until the block ends; yields its base URL."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        pages.CAMPAIGNS,
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_command(pages.CAMPAIGNS, port)
     # The server's output goes to a file: an unread pipe could fill up and stall it.
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
