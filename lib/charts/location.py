@@ -237,6 +237,7 @@ def _cut(points: Points) -> Points:
 
 
 def _visible(points: Points) -> bool:
+    """Whether a line has a point in the frame (its segments are short: see STEP)."""
     return bool(
         np.any(
             (points[:, 0] >= 0)
@@ -245,6 +246,22 @@ def _visible(points: Points) -> bool:
             & (points[:, 1] <= MAP_HEIGHT)
         )
     )
+
+
+def _may_cover(points: Points) -> bool:
+    """Whether a ring covers part of the frame: a point of it in the frame, or the frame
+    inside it (a ring with no point in the frame either surrounds it or misses it, its
+    segments being short)."""
+    if _visible(points):
+        return True
+    # Even-odd rule for the frame's centre: the edges crossing the ray to its right.
+    x, y = points[:, 0], points[:, 1]
+    x2, y2 = np.roll(x, -1), np.roll(y, -1)
+    centre_x, centre_y = MAP_WIDTH / 2, MAP_HEIGHT / 2
+    spans = (y > centre_y) != (y2 > centre_y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crossing_x = x + (centre_y - y) * (x2 - x) / (y2 - y)
+    return bool(np.count_nonzero(spans & (crossing_x > centre_x)) % 2)
 
 
 def _number(value: float) -> str:
@@ -263,7 +280,8 @@ def _paths(frame: _Frame, shapes: tuple[Shape, ...], *, closed: bool) -> str:
     for shape in shapes:
         for shift in _shifts(shape, bounds):
             points = _cut(_densified(frame.project(shape.points, shift)))
-            if len(points) >= (3 if closed else 2) and (closed or _visible(points)):
+            shown = _may_cover(points) if closed else _visible(points)
+            if len(points) >= (3 if closed else 2) and shown:
                 drawn.append(_path(points, closed=closed))
     return "".join(drawn)
 
