@@ -9,7 +9,7 @@ from typing import Final, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib.charts import TOPOJSON_URL, comparison_figure, location_figure
+from lib.charts import comparison_figure, location_svg
 from lib.connect import source_name
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
@@ -74,7 +74,7 @@ OUTCOME_COLOURS: Final = {
     "Not run": MUTED_TEXT_COLOUR,
 }
 """Outcome text colours, AA contrast on white."""
-MAP_HEIGHT: Final = 200
+MAP_ALT: Final = "Map of where the lead was captured (said in words under it)."
 JOB_COLUMNS: Final = ("Job", "Outcome", "Score", "Hardfail", "Message")
 """The Job Details columns shown (the CSV and the selected row have them all)."""
 
@@ -171,24 +171,16 @@ def _profile_panel(session: Session, dossier: LeadDossier, panel: ProfilePanel) 
 
 
 def _map(session: Session, dossier: LeadDossier, location: Location) -> None:
-    # Plotly's geo projection on the country outlines the app serves itself: no tile server,
-    # no CDN, so a closed network or an offline demo laptop draws it too.
-    figure = _once(
+    # A static picture drawn on the server from the country outlines the app ships: no tile
+    # server, no CDN (a closed network or an offline demo laptop draws it too), and none of
+    # plotly's JavaScript on the first view of a lead.
+    picture = _once(
         session,
         dossier,
         "map",
-        lambda: location_figure(location.latitude, location.longitude, MAP_HEIGHT),
+        lambda: location_svg(location.latitude, location.longitude),
     )
-    st.plotly_chart(
-        figure,
-        key=keys.LEAD_MAP,
-        config={
-            "topojsonURL": TOPOJSON_URL,
-            "displayModeBar": False,
-            "scrollZoom": False,
-            "staticPlot": True,
-        },
-    )
+    st.image(picture, width="stretch", alt=MAP_ALT)
     # Said in words as well: the one view that needs nothing drawn, and what a screen
     # reader reads.
     st.caption("Where the lead was captured:")
