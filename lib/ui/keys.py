@@ -107,7 +107,6 @@ LEADS_RETRY: Final = "leads.retry"
 
 # Lead page
 LEAD_REFRESH: Final = "lead.refresh"
-LEAD_MAP: Final = "lead.map"
 LEAD_TABS: Final = "lead.tabs"
 LEAD_RETRY_LOAD: Final = "lead.retry_load"
 """Retry after the lead itself could not be loaded (no dossier to show)."""

@@ -9,7 +9,7 @@ from typing import Final, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib.charts import TOPOJSON_URL, comparison_figure, location_figure
+from lib.charts import comparison_figure, location_svg
 from lib.connect import source_name
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
@@ -74,7 +74,7 @@ OUTCOME_COLOURS: Final = {
     "Not run": MUTED_TEXT_COLOUR,
 }
 """Outcome text colours, AA contrast on white."""
-MAP_HEIGHT: Final = 200
+MAP_ALT: Final = "Map of where the lead was captured (said in words under it)."
 JOB_COLUMNS: Final = ("Job", "Outcome", "Score", "Hardfail", "Message")
 """The Job Details columns shown (the CSV and the selected row have them all)."""
 
@@ -171,24 +171,16 @@ def _profile_panel(session: Session, dossier: LeadDossier, panel: ProfilePanel) 
 
 
 def _map(session: Session, dossier: LeadDossier, location: Location) -> None:
-    # Plotly's geo projection on the country outlines the app serves itself: no tile server,
-    # no CDN, so a closed network or an offline demo laptop draws it too.
-    figure = _once(
+    # A static picture drawn on the server from the country outlines the app ships: no tile
+    # server, no CDN (a closed network or an offline demo laptop draws it too), and none of
+    # plotly's JavaScript on the first view of a lead.
+    picture = _once(
         session,
         dossier,
         "map",
-        lambda: location_figure(location.latitude, location.longitude, MAP_HEIGHT),
+        lambda: location_svg(location.latitude, location.longitude),
     )
-    st.plotly_chart(
-        figure,
-        key=keys.LEAD_MAP,
-        config={
-            "topojsonURL": TOPOJSON_URL,
-            "displayModeBar": False,
-            "scrollZoom": False,
-            "staticPlot": True,
-        },
-    )
+    st.image(picture, width="stretch", alt=MAP_ALT)
     # Said in words as well: the one view that needs nothing drawn, and what a screen
     # reader reads.
     st.caption("Where the lead was captured:")
@@ -299,11 +291,14 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     event = st.dataframe(
         frame.style.map(_outcome_style, subset=["Outcome"]),
         hide_index=True,
-        height=widgets.table_height(len(frame)),
+        # Rows of four lines: a long job name or message wraps and is read whole, at 1024 px
+        # and on a wide window alike (Streamlit grows every column by the same amount).
+        row_height=column_widths.WRAPPED_ROW_PX,
+        height=widgets.table_height(len(frame), column_widths.WRAPPED_ROW_PX),
         key=keys.lead_jobs_table(lead.id),
         on_select="rerun",
         selection_mode="single-row",
-        alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
+        alt="Processr jobs of this lead's campaign. Select a row to read its category and time.",
         # The rows run in order; the category and run time are in the row shown whole and
         # in the CSV. Five columns fit beside the profile panel at 1024 px.
         column_order=JOB_COLUMNS,
@@ -314,6 +309,7 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
                 "Job": st.column_config.TextColumn(help=help_for("Processr", "Job", "HLR")),
                 "Hardfail": st.column_config.TextColumn(help=help_for("Hardfail")),
             },
+            {"Score": column_widths.Fit(64, 70)},  # "25 / 25" on one line
         ),
     )
     rows = event.selection.rows

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import base64
+import re
 from collections import Counter
 from typing import Any
 from unittest.mock import patch
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from lib.convertr import ConvertrClient
 from lib.palette import STATUS_BADGE_COLOURS
-from lib.ui import keys, pages
+from lib.ui import keys, lead_page, pages
 from lib.views.lead import LEAD_TABS, NO_ASSOCIATED
 from tests.support.apptest import (
     PROJECT_ROOT,
@@ -24,6 +25,7 @@ from tests.support.apptest import (
 )
 
 LEAD = pages.LEAD
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 SHOWCASE = "100001"
 
 
@@ -45,7 +47,7 @@ def test_deep_link_opens_the_lead_with_its_profile_panel(api: ConvertrClient) ->
     ), "the status is a badge in the status colour"
     assert at.get("image"), "the Full Contact photo is shown"
     assert len(at.get("link_button")) >= 2, "the social links are shown"
-    assert [chart.proto.id for chart in at.get("plotly_chart")], "a map of the capture place"
+    assert _maps(at), "a map of the capture place"
     (progress,) = at.progress
     assert progress.value == round(100 * lead.score / lead.max_score)
 
@@ -325,8 +327,8 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
     assert not built, "no figure of a closed tab is built"
-    sent = [chart.proto.id for chart in at.get("plotly_chart")]
-    assert all(name.endswith(keys.LEAD_MAP) for name in sent), "none is sent but the panel's map"
+    assert not at.get("plotly_chart"), "no chart is sent (the map is a picture)"
+    assert _maps(at), "the panel's map is"
     tab(at, "Associated Campaigns")
     assert built == Counter({"comparison_figure": 1})
     for name in ("Timeline", "Profile", "Associated Campaigns", "Timeline"):
@@ -414,15 +416,26 @@ def test_the_lead_page_imports_no_audit_engine() -> None:
     assert shown == "[]"
 
 
+def _maps(at: Any) -> list[str]:
+    """The SVG of each map picture the page sent."""
+    return [
+        base64.b64decode(picture.url.partition(",")[2]).decode()
+        for image in at.get("image")
+        for picture in image.proto.imgs
+        if picture.alt == lead_page.MAP_ALT
+    ]
+
+
 def test_the_capture_place_is_mapped_from_the_apps_own_outlines_and_said_in_words() -> None:
-    """The map asks plotly for the country outlines the app serves itself (never a CDN or a
-    tile server), and the place is said in words too, should even that fail."""
+    """The map is a picture drawn from the country outlines the app ships (never a CDN or a
+    tile server, and no plotly on the first view), and the place is said in words too."""
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
-    charts = [chart for chart in at.get("plotly_chart") if chart.proto.id.endswith(keys.LEAD_MAP)]
-    assert charts, "the showcase lead has a capture place"
-    assert json.loads(charts[0].proto.config)["topojsonURL"] == "./app/static/topojson/"
-    assert (PROJECT_ROOT / "static" / "topojson" / "world_50m.json").is_file()
+    (svg,) = _maps(at)
+    assert svg.startswith("<svg") and "http" not in svg.replace(SVG_NAMESPACE, "")
+    (land, borders) = re.findall(r'<path d="([^"]*)"', svg)
+    assert land.count("M") > 20 and borders.count("M") > 10, "the land and borders around it"
+    assert "<circle" in svg, "a dot on the place"
     assert "Where the lead was captured:" in [item.value for item in at.main.caption]
 
 
