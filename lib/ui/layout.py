@@ -12,6 +12,9 @@ import streamlit as st
 from lib.palette import CODE_NULL, CODE_TEXT
 
 NARROW_WINDOW_PX: Final = 1200
+NARROW_SIDEBAR_PX: Final = 256
+"""The sidebar's width on a narrow window (Streamlit's is 300 px): its controls fit in 256 px,
+and the 44 px go to the tables beside it (`lib.views.column_widths` counts on them)."""
 PROFILE_PANEL_KEY: Final = "profile-panel"
 """The Lead Profile panel's container key (Streamlit gives it the class st-key-<key>)."""
 PROFILE_LABEL_WIDTH: Final = "6.5rem"
@@ -50,6 +53,10 @@ FIT_STYLES: Final = f"""
 [data-testid="stCode"] .null {{ color: {CODE_NULL}; }}
 @media (max-width: {NARROW_WINDOW_PX}px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 1.5rem; padding-right: 1.5rem; }}
+  /* The sidebar's own width is an inline style (it can be dragged): a narrow window sets it. */
+  [data-testid="stSidebar"] {{
+    width: {NARROW_SIDEBAR_PX}px !important; min-width: {NARROW_SIDEBAR_PX}px !important;
+  }}
 }}
 </style>
 """

@@ -113,7 +113,7 @@ def suggestions(workspace: Workspace, owner: Owner | None) -> None:
         index=None,
         key=keys.GO_TO_LEAD_RECENT,
         format_func=lambda lead_id: labels.get(lead_id, f"Lead {lead_id}"),
-        placeholder="Pinned and recently opened",
+        placeholder="Choose a lead",
         on_change=_go,
     )
 

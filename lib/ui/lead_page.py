@@ -291,11 +291,14 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     event = st.dataframe(
         frame.style.map(_outcome_style, subset=["Outcome"]),
         hide_index=True,
-        height=widgets.table_height(len(frame)),
+        # Rows of four lines: a long job name or message wraps and is read whole, at 1024 px
+        # and on a wide window alike (Streamlit grows every column by the same amount).
+        row_height=column_widths.WRAPPED_ROW_PX,
+        height=widgets.table_height(len(frame), column_widths.WRAPPED_ROW_PX),
         key=keys.lead_jobs_table(lead.id),
         on_select="rerun",
         selection_mode="single-row",
-        alt="Processr jobs of this lead's campaign. Select a row to read its message whole.",
+        alt="Processr jobs of this lead's campaign. Select a row to read its category and time.",
         # The rows run in order; the category and run time are in the row shown whole and
         # in the CSV. Five columns fit beside the profile panel at 1024 px.
         column_order=JOB_COLUMNS,
@@ -306,6 +309,7 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
                 "Job": st.column_config.TextColumn(help=help_for("Processr", "Job", "HLR")),
                 "Hardfail": st.column_config.TextColumn(help=help_for("Hardfail")),
             },
+            {"Score": column_widths.Fit(64, 70)},  # "25 / 25" on one line
         ),
     )
     rows = event.selection.rows

@@ -430,26 +430,27 @@ LEAD_COLUMN_ORDER: Final = (
     "Score",
     "Captured",
     "Delivery",
-    "Company",
-    "Email",
 )
-"""What an analyst scans first comes first; the long email last. The payout is in the CSV
-and sorts from "Sort by" (the CSV keeps the API's order and every column)."""
+"""What an analyst scans to triage a lead, each value whole at 1024x768: the id, who, the
+status, the score, when and whether delivered. Company, email and payout would each cut
+their values at that width (eight columns need about 740 px, the grid has 641): they are in
+the lead a click opens and in the CSV (which keeps every column), and the search finds a
+lead by its email."""
 LEAD_COLUMN_FITS: Final = {
-    "Lead ID": Fit(64, 80),
-    "Name": Fit(88, 150),
-    "Status": Fit(84, 118),
-    "Score": Fit(52, 70),
-    "Captured": Fit(102, 135),
-    "Delivery": Fit(76, 105),
-    "Company": Fit(78, 170),
-    "Email": Fit(92, 240),
+    "Lead ID": Fit(60, 70),
+    # Most names are under 110 px; the rest of the width goes to the name.
+    "Name": Fit(142, 330),
+    # "Caution (derived)" in the bold status text, whole.
+    "Status": Fit(122, 126),
+    "Score": Fit(70, 76),  # "100 / 100"
+    "Captured": Fit(124, 132),  # "20 Nov 2026 00:14"
+    "Delivery": Fit(90, 96),  # "Undelivered"
 }
 LEAD_COLUMN_WIDTHS: Final[dict[str, int]] = fit_widths(
     LEAD_COLUMN_ORDER, selectable(PAGE_PX), LEAD_COLUMN_FITS
 )
-"""Pixels that fit the table in the main column at 1024 px; a wider window grows every
-column by the same amount."""
+"""Pixels that fit the table in the main column at 1024 px with every value whole; a wider
+window grows every column by the same amount."""
 
 
 def _lead_columns(sortable: tuple[str, ...]) -> dict[str, Any]:

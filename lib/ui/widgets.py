@@ -50,9 +50,10 @@ def order_control(key: str, default: str) -> bool:
     return order != OLDEST_FIRST
 
 
-def table_height(rows: int) -> int:
-    """Show short tables whole (no inner scrollbar) and cap long ones."""
-    return min(MAX_TABLE_HEIGHT, TABLE_ROW_HEIGHT * (rows + 1) + 3)
+def table_height(rows: int, row_px: int = TABLE_ROW_HEIGHT) -> int:
+    """Show short tables whole (no inner scrollbar) and cap long ones (rows `row_px` tall,
+    under a header of the default height)."""
+    return min(MAX_TABLE_HEIGHT, TABLE_ROW_HEIGHT + row_px * rows + 3)
 
 
 def fitted(

@@ -1,6 +1,8 @@
 """Column widths that fit every table into the narrowest window the dashboard is designed for
-(1024x768), so no column hides past a table's right edge; on a wider window Streamlit grows the
-columns to the table's width (every column of a stretched table grows, a pinned one excepted).
+(1024x768, where the sidebar is 256 px wide: `lib.ui.layout`), so no column hides past a
+table's right edge; on a wider window Streamlit grows the columns to the table's width (every
+column of a stretched table grows by the same amount; a pinned one would not, but Streamlit
+draws a pinned column's text faded).
 
 A column's fit is its minimum (its header whole, and the start of a typical value) and its
 preferred width (a typical value whole). A table gets every column's minimum, then the width
@@ -16,12 +18,15 @@ from typing import Final
 
 ROW_MARKER_PX: Final = 33
 """Width of a selectable table's checkbox column (Streamlit draws it left of the columns)."""
-LEAD_TAB_PX: Final = 436
+LEAD_TAB_PX: Final = 468
 """Width of a table in a Lead tab at 1024x768 (beside the Lead Profile panel), less 2 px."""
-PAGE_PX: Final = 670
+PAGE_PX: Final = 716
 """Width of a table across the main column at 1024x768 (Leads), less 4 px."""
-EXPANDER_PX: Final = 636
+EXPANDER_PX: Final = 680
 """Width of a table in an expander across the main column at 1024x768 (Campaigns)."""
+WRAPPED_ROW_PX: Final = 84
+"""A row of four lines: Streamlit wraps a cell's text only in rows taller than 4rem (64 px),
+and a row this tall reads a long message whole in a narrow column."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The analyst's flow in headless Chromium: Go to lead, the Leads page's place surviving a
 visit to a lead and browser Back, Previous / Next across a page boundary, header clicks that
-sort on the server, no control or table column cut at 1440 px or 1024x768, and axe-core on
-every page and Lead tab (no violation of any impact)."""
+sort on the server, no control, table column or cell value cut at 1440 px or 1024x768, and
+axe-core on every page, Lead tab and Audit section after a run (no violation of any
+impact)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,16 @@ from lib.ui.leads_page import LEAD_COLUMN_ORDER, LEAD_COLUMN_WIDTHS
 from lib.ui.widgets import MAX_TABLE_HEIGHT
 from lib.views.column_widths import ROW_MARKER_PX
 from lib.views.lead import LEAD_TABS, TAB_EDIT
-from tests.support.browser import VIEWPORT, click_tab, new_context, open_app, ready_grid, rerun
+from tests.browser.test_audit_browser import audit_link
+from tests.support.browser import (
+    GRID_ROW_PX,
+    VIEWPORT,
+    click_tab,
+    new_context,
+    open_app,
+    ready_grid,
+    rerun,
+)
 
 SIZES = ({"width": 1440, "height": 900}, {"width": 1024, "height": 768})
 CHECKBOX_X = 15
@@ -95,6 +105,109 @@ CUT_TABLES = """
 }
 """.replace("MAX_HEIGHT", str(MAX_TABLE_HEIGHT))
 """Tables with a column past their right edge, or whose last rows are cut."""
+
+
+WRAP_ABOVE_PX = 64
+"""Streamlit wraps a cell's text only in rows taller than 4rem."""
+LINE_PX = 20
+"""A wrapped line of cell text, with room to spare (Glide draws them about 18.5 px apart)."""
+WRAP_MARGIN_PX = 4
+"""Glide may break a line a little before the column's edge: the greedy wrap keeps clear."""
+
+CUT_VALUES = """
+() => {
+  const found = [];
+  const measure = document.createElement('canvas').getContext('2d');
+  for (const grid of document.querySelectorAll('[data-testid="stDataFrame"]')) {
+    if (!grid.checkVisibility()) continue;
+    const canvas = grid.querySelector('[data-testid="data-grid-canvas"]');
+    const table = canvas && canvas.querySelector('table[role="grid"]');
+    const scroller = grid.querySelector('.dvn-scroller');
+    if (!table || !scroller || canvas.width === 0) continue;
+    // Glide's theme, as the CSS variables it sets on its container.
+    const style = getComputedStyle(canvas.closest('[style*="--gdg-font-family"]') ?? grid);
+    const theme = (name) => style.getPropertyValue(name).trim();
+    const family = theme('--gdg-font-family');
+    const padding = parseFloat(theme('--gdg-cell-horizontal-padding'));
+    const font = `${theme('--gdg-base-font-style')} ${family}`;
+    const headerFont = `${theme('--gdg-header-font-style')} ${family}`;
+    // The columns' edges: the vertical lines Glide draws down the header row on its canvas
+    // (a pixel unlike both of its neighbours two pixels away, on every line of the header).
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const band = Math.round(HEADER_PX * ratio);
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, band).data;
+    const at = (x, y) => (y * canvas.width + x) * 4;
+    const differs = (a, b) => Math.abs(pixels[a] - pixels[b])
+      + Math.abs(pixels[a + 1] - pixels[b + 1]) + Math.abs(pixels[a + 2] - pixels[b + 2]) > 6;
+    const edges = [0];
+    for (let x = 2; x < canvas.width - 2; x++) {
+      let line = true;
+      for (let y = 2; y < band - 2 && line; y++) {
+        line = differs(at(x, y), at(x - 2, y)) && differs(at(x, y), at(x + 2, y));
+      }
+      if (line && x / ratio - edges[edges.length - 1] > 4) edges.push(x / ratio);
+    }
+    edges.push(scroller.clientWidth);
+    const titles = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    const name = titles.join(' | ');
+    // A selectable table has one column more on the canvas: its row checkboxes.
+    const marker = edges.length - 1 - titles.length;
+    if (marker !== 0 && marker !== 1) {
+      found.push(`table "${name}": ${edges.length - 1} column edges for ${titles.length} columns`);
+      continue;
+    }
+    const room = (index) => edges[index + marker + 1] - edges[index + marker] - 2 * padding;
+    const rows = Number(table.getAttribute('aria-rowcount')) - 1;
+    const rowPx = rows > 0 ? (scroller.scrollHeight - HEADER_PX) / rows : HEADER_PX;
+    const holds = rowPx > WRAP_ABOVE_PX ? Math.floor(rowPx / LINE_PX) : 1;
+    // How many lines a text takes at `width` (greedy, as Glide wraps; a word too long for a
+    // line takes more than one).
+    const lines = (text, width) => {
+      let count = 0;
+      let line = '';
+      for (const word of text.split(' ')) {
+        const next = line ? `${line} ${word}` : word;
+        if (line && measure.measureText(next).width > width - WRAP_MARGIN_PX) {
+          count += Math.ceil(measure.measureText(line).width / width);
+          line = word;
+        } else {
+          line = next;
+        }
+      }
+      return count + Math.max(1, Math.ceil(measure.measureText(line).width / width));
+    };
+    measure.font = headerFont;
+    titles.forEach((title, index) => {
+      const needs = measure.measureText(title).width;
+      if (needs > room(index) + 0.5) {
+        const has = Math.floor(room(index));
+        found.push(`header "${title}" needs ${Math.ceil(needs)} px, has ${has}`);
+      }
+    });
+    measure.font = font;
+    for (const row of table.querySelectorAll('tbody tr')) {
+      [...row.querySelectorAll('td')].forEach((cell, index) => {
+        const text = cell.textContent.trim();
+        const width = room(index);
+        if (!text || index >= titles.length) return;
+        const needs = measure.measureText(text).width;
+        if (holds === 1 ? needs > width + 0.5 : lines(text, width) > holds) {
+          found.push(`${titles[index]}: "${text}" cut (${Math.ceil(needs)} px text, `
+            + `${Math.floor(width)} px cell, ${holds} line${holds > 1 ? 's' : ''})`);
+        }
+      });
+    }
+  }
+  return found;
+}
+""".replace("HEADER_PX", str(GRID_ROW_PX)).replace("WRAP_ABOVE_PX", str(WRAP_ABOVE_PX))
+CUT_VALUES = CUT_VALUES.replace("WRAP_MARGIN_PX", str(WRAP_MARGIN_PX)).replace(
+    "LINE_PX", str(LINE_PX)
+)
+"""Grid cells whose text is cut inside its cell: wider than its column less the padding, or,
+in rows tall enough to wrap, taking more lines than a row holds (and headers cut likewise).
+Glide draws the grid on a canvas and lists the drawn rows' text in an accessible table; the
+columns' edges are read off the canvas, the text measured in Glide's own font."""
 
 
 @pytest.fixture(scope="module")
@@ -230,9 +343,6 @@ def test_a_header_click_sorts_every_page_on_the_server(
         state="attached"
     )  # the best lead is listed
     assert page.get_by_text("Sorted by Score, highest first").is_visible()
-    click_header(page, "Company")
-    assert page.get_by_text("The server cannot sort leads by Company").is_visible()
-    assert query(page).get("sort") == "score", "the order stays"
 
 
 @pytest.fixture(scope="module", params=SIZES, ids=lambda size: f"{size['width']}px")
@@ -251,14 +361,24 @@ def switch_demo_user(page: Any, email: str) -> None:
     page.get_by_text(email).first.wait_for()
 
 
-def pages_and_tabs(page: Any, app_url: str) -> Iterator[str]:
-    """Opens every page and Lead tab in turn, yielding its name; then, as a viewer, the Edit
-    Data tab's read-only grid."""
+def choose_section(page: Any, name: str) -> None:
+    """Show the Audit report's section `name` (a segmented control: a rerun)."""
+    option = page.get_by_role("radio", name=name, exact=True)
+    if option.get_attribute("aria-checked") == "true":
+        return
+    with rerun(page):
+        option.click()
+
+
+def pages_and_tabs(page: Any, app_url: str, sandbox_db: Path) -> Iterator[str]:
+    """Opens every page and Lead tab in turn, yielding its name; the Audit page before and
+    after a run (each section of its report); then, as a viewer, the Edit Data tab's
+    read-only grid."""
     open_app(page, f"{app_url}/?campaign=1")
     yield "Campaigns"
     open_app(page, f"{app_url}/Leads?campaign=3")
     yield "Leads"
-    open_app(page, f"{app_url}/Audit?campaign=1")
+    open_app(page, audit_link(app_url, sandbox_db))
     yield "Audit"
     open_app(page, f"{app_url}/Lead?lead=100001")
     for name in LEAD_TABS:
@@ -271,13 +391,15 @@ def pages_and_tabs(page: Any, app_url: str) -> Iterator[str]:
     switch_demo_user(page, ANALYST)
 
 
-def test_no_control_or_table_column_is_cut_and_axe_finds_nothing(sized: Any, app_url: str) -> None:
+def test_no_control_table_column_or_value_is_cut_and_axe_finds_nothing(
+    sized: Any, app_url: str, sandbox_db: Path
+) -> None:
     from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     axe = Axe()
     problems: dict[str, list[str]] = {}
     walked = []
-    for name in pages_and_tabs(sized, app_url):
+    for name in pages_and_tabs(sized, app_url, sandbox_db):
         walked.append(name)
         clipped = sized.evaluate(CLIPPED_CONTROLS)
         cut = sized.evaluate(CUT_TABLES)
@@ -288,7 +410,9 @@ def test_no_control_or_table_column_is_cut_and_axe_finds_nothing(sized: Any, app
         if clipped or cut or findings:
             problems[name] = [*clipped, *cut, *findings]
     assert len(walked) == len(LEAD_TABS) + 4, "every page and tab was walked"
-    assert problems == {}
+    assert problems == {}, "\n".join(
+        f"{name}: {problem}" for name, found in problems.items() for problem in found
+    )
 
 
 def click_cell(page: Any, row: int, column: str) -> None:
@@ -298,7 +422,7 @@ def click_cell(page: Any, row: int, column: str) -> None:
         page.mouse.click(*grid.cell(row, column_middle(page, column)))
 
 
-@pytest.mark.parametrize("column", ["Name", "Company"])
+@pytest.mark.parametrize("column", ["Name", "Delivery"])
 def test_a_click_anywhere_on_a_leads_row_opens_it(
     page: Any, app_url: str, api: ConvertrClient, column: str
 ) -> None:
