@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from lib.audit.findings import duration, plural
-from lib.audit.signals import AuditContext, repeated
+from lib.audit.signals import AuditContext
 
 EDGE_LABELS: Final = {
     "email_key": "same email",
@@ -84,14 +84,8 @@ def cluster_edges(db: duckdb.DuckDBPyConnection, context: AuditContext) -> list[
                 if shared:
                     only += " AND k NOT IN (SELECT ip FROM shared_ip_values)"
             rows = db.execute(
-                f"""
-                SELECT first, second, gap FROM (
-                    SELECT {key} AS k, lag(lead_id) OVER w AS first, lead_id AS second,
-                           date_diff('second', lag(created_ts) OVER w, created_ts) AS gap
-                    FROM leads WHERE {repeated(key)}
-                    WINDOW w AS (PARTITION BY {key} ORDER BY created_ts, lead_id)
-                ) WHERE first IS NOT NULL{only}
-                """
+                f"SELECT prev_id, lead_id, gap FROM {context.source(key)} "
+                f"WHERE prev_id IS NOT NULL{only}"
             ).fetchall()
             label = EDGE_LABELS[key]
             edges.extend(
@@ -111,12 +105,14 @@ def identity_clusters(db: duckdb.DuckDBPyConnection, context: AuditContext) -> t
     forest = _UnionFind()
     for edge in edges:
         forest.union(edge.first, edge.second)
+    # Each lead's root found once; the edges then look theirs up.
+    root_of = {lead: forest.find(lead) for lead in forest.parent}
     members: dict[int, list[int]] = {}
-    for lead in forest.parent:
-        members.setdefault(forest.find(lead), []).append(lead)
+    for lead, root in root_of.items():
+        members.setdefault(root, []).append(lead)
     edges_of: dict[int, list[ClusterEdge]] = {}
     for edge in edges:
-        edges_of.setdefault(forest.find(edge.first), []).append(edge)
+        edges_of.setdefault(root_of[edge.first], []).append(edge)
     facts = _facts(db, [lead for group in members.values() for lead in group])
     clusters = []
     for root, leads in members.items():

@@ -17,7 +17,15 @@ from lib.audit.clusters import Cluster, identity_clusters
 from lib.audit.findings import Finding, SignalOutcome
 from lib.audit.scorecard import PublisherRow, publisher_scorecard
 from lib.audit.settings import SIGNALS, AuditSettings
-from lib.audit.signals import SIGNAL_FUNCTIONS, AuditContext, shared_ips
+from lib.audit.signals import (
+    KEYS,
+    MASKED_KEYS,
+    SIGNAL_FUNCTIONS,
+    AuditContext,
+    drop_keyed,
+    make_keyed,
+    shared_ips,
+)
 from lib.audit.snapshot import Snapshot
 
 
@@ -112,10 +120,27 @@ def analyse(
 ) -> AuditResult:
     """Every signal over `leads` (already scoped), the clusters and the scorecard; a finding
     is new when one of its (signal, lead) pairs was not in `previous`."""
+    keys = tuple(key for key in KEYS if not context.masked or key not in MASKED_KEYS)
+    keyed = make_keyed(db, tuple(key for key in keys if key not in context.keyed))
+    try:
+        return _analyse(
+            db, scope, dataclasses.replace(context, keyed=context.keyed | keyed), previous, signals
+        )
+    finally:
+        drop_keyed(db, keyed)
+
+
+def _analyse(
+    db: duckdb.DuckDBPyConnection,
+    scope: AuditScope,
+    context: AuditContext,
+    previous: set[tuple[str, int]] | None,
+    signals: Sequence[str],
+) -> AuditResult:
     count_row = db.execute("SELECT count(*) FROM leads").fetchone()
     if not context.masked and context.shared is None:
         # Worked out once for IP velocity and the clusters.
-        context = dataclasses.replace(context, shared=shared_ips(db, context.settings))
+        context = dataclasses.replace(context, shared=shared_ips(db, context.settings, context))
     outcomes = []
     for name in signals:
         outcome = SIGNAL_FUNCTIONS[name](db, context)

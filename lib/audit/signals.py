@@ -29,9 +29,17 @@ class AuditContext:
     shared: Mapping[str, tuple[int, int]] | None = None
     """`shared_ips` of these leads when already worked out (an audit run does it once for
     IP velocity and the clusters); None: each works it out."""
+    keyed: frozenset[str] = frozenset()
+    """Keys whose `keyed_table` an audit run has already made on this connection (once for
+    the signals and the clusters); any other key is worked out where it is read."""
 
     def shared_ips(self, db: duckdb.DuckDBPyConnection) -> Mapping[str, tuple[int, int]]:
-        return self.shared if self.shared is not None else shared_ips(db, self.settings)
+        return self.shared if self.shared is not None else shared_ips(db, self.settings, self)
+
+    def source(self, key: str) -> str:
+        """Where to read the leads sharing `key` (see `keyed_sql`): the run's table, or the
+        query itself."""
+        return keyed_table(key) if key in self.keyed else f"({keyed_sql(key)})"
 
 
 Signal = Callable[[duckdb.DuckDBPyConnection, AuditContext], SignalOutcome]
@@ -69,8 +77,47 @@ def repeated(key: str) -> str:
     )
 
 
+KEYS: Final = ("email_key", "phone_e164", "fingerprint", "ip")
+"""The values that tie leads together: the duplicate signals, IP velocity and the clusters
+read each from the same `keyed_sql`."""
+MASKED_KEYS: Final = ("phone_e164", "ip")
+"""Not in a masked role's snapshot: nothing to compare."""
+
+
+def keyed_sql(key: str) -> str:
+    """The leads whose `key` another lead shares (a few percent of them), each with the value
+    as `k`, what the signals read of it, the lead before it on that value (time order) and
+    the seconds to the one before (`gap`) and after (`next_gap`)."""
+    return f"""
+        SELECT {key} AS k, lead_id, campaign_id, created_ts, email_key, fingerprint,
+               lag(lead_id) OVER w AS prev_id,
+               date_diff('second', lag(created_ts) OVER w, created_ts) AS gap,
+               date_diff('second', created_ts, lead(created_ts) OVER w) AS next_gap
+        FROM leads WHERE {repeated(key)}
+        WINDOW w AS (PARTITION BY {key} ORDER BY created_ts, lead_id)
+        """
+
+
+def keyed_table(key: str) -> str:
+    return f"audit_keyed_{key}"
+
+
+def make_keyed(db: duckdb.DuckDBPyConnection, keys: tuple[str, ...]) -> frozenset[str]:
+    """`keyed_sql` of each key as a temporary table on this connection (dropped by
+    `drop_keyed`): one grouping and one sort per key for every signal and the clusters."""
+    for key in keys:
+        db.execute(f"CREATE OR REPLACE TEMP TABLE {keyed_table(key)} AS {keyed_sql(key)}")
+    return frozenset(keys)
+
+
+def drop_keyed(db: duckdb.DuckDBPyConnection, keys: frozenset[str]) -> None:
+    for key in sorted(keys):
+        db.execute(f"DROP TABLE IF EXISTS {keyed_table(key)}")
+
+
 def _repeat_runs(
     db: duckdb.DuckDBPyConnection,
+    context: AuditContext,
     key: str,
     window_seconds: int,
     *,
@@ -82,16 +129,12 @@ def _repeat_runs(
     return _rows(
         db,
         f"""
-        WITH keyed AS (
-            SELECT lead_id, campaign_id, created_ts, email_key, {key} AS k
-            FROM leads WHERE {repeated(key)}
-        ), gaps AS (
-            SELECT *, date_diff('second', lag(created_ts) OVER w, created_ts) AS gap
-            FROM keyed WINDOW w AS (PARTITION BY k ORDER BY created_ts, lead_id)
-        ), runs AS (
+        WITH runs AS (
+            -- Numbered across all values at once (each value's first lead has no gap, so
+            -- starts a run): cheaper than a running count per value.
             SELECT *, sum(CASE WHEN gap IS NULL OR gap > {int(window_seconds)} THEN 1 ELSE 0 END)
-                OVER (PARTITION BY k ORDER BY created_ts, lead_id ROWS UNBOUNDED PRECEDING) AS run
-            FROM gaps
+                OVER (ORDER BY k, created_ts, lead_id ROWS UNBOUNDED PRECEDING) AS run
+            FROM {context.source(key)}
         )
         SELECT k, list(lead_id ORDER BY created_ts, lead_id),
                list(campaign_id ORDER BY created_ts, lead_id), count(*),
@@ -106,7 +149,9 @@ def duplicate_email(db: duckdb.DuckDBPyConnection, context: AuditContext) -> Sig
     """The same email (its hash) on several leads within the duplicate window."""
     window = context.settings.duplicate_window_days * 86400
     findings = []
-    for _key, ids, campaigns, count, first, last, closest in _repeat_runs(db, "email_key", window):
+    for _key, ids, campaigns, count, first, last, closest in _repeat_runs(
+        db, context, "email_key", window
+    ):
         strength: Strength = "strong" if closest <= DISPUTE_WINDOW_DAYS * 86400 else "weak"
         findings.append(
             Finding(
@@ -128,7 +173,7 @@ def duplicate_phone(db: duckdb.DuckDBPyConnection, context: AuditContext) -> Sig
     window = context.settings.duplicate_window_days * 86400
     findings = []
     for _key, ids, campaigns, count, first, last, closest, emails in _repeat_runs(
-        db, "phone_e164", window, extra=", count(DISTINCT email_key)"
+        db, context, "phone_e164", window, extra=", count(DISTINCT email_key)"
     ):
         people = f", under {plural(emails, 'different email')}" if emails > 1 else ", one email"
         findings.append(
@@ -150,6 +195,7 @@ def shared_device(db: duckdb.DuckDBPyConnection, context: AuditContext) -> Signa
     findings = []
     for _key, ids, campaigns, count, first, last, _closest, emails in _repeat_runs(
         db,
+        context,
         "fingerprint",
         window,
         extra=", count(DISTINCT email_key)",
@@ -168,19 +214,26 @@ def shared_device(db: duckdb.DuckDBPyConnection, context: AuditContext) -> Signa
 
 
 def shared_ips(
-    db: duckdb.DuckDBPyConnection, settings: AuditSettings
+    db: duckdb.DuckDBPyConnection, settings: AuditSettings, context: AuditContext | None = None
 ) -> dict[str, tuple[int, int]]:
     """IPs seen for many people over a long span (an office, a VPN exit): ip -> (people,
     span in hours). Their flags are weak and they never join a cluster on their own."""
+    source = context.source("ip") if context is not None else f"({keyed_sql('ip')})"
     rows = _rows(
         db,
         f"""
-        SELECT ip, count(DISTINCT email_key),
+        WITH wide AS (
+            -- Counting the different people is the dear part: only for IPs with enough
+            -- leads over a long enough span.
+            SELECT k FROM {source} GROUP BY k
+            HAVING count(*) >= {int(settings.shared_ip_people)}
+               AND date_diff('second', min(created_ts), max(created_ts))
+                   >= {int(settings.shared_ip_span_hours) * 3600}
+        )
+        SELECT k, count(DISTINCT email_key),
                date_diff('second', min(created_ts), max(created_ts)) // 3600
-        FROM leads WHERE {repeated("ip")} GROUP BY ip
+        FROM {source} WHERE k IN (SELECT k FROM wide) GROUP BY k
         HAVING count(DISTINCT email_key) >= {int(settings.shared_ip_people)}
-           AND date_diff('second', min(created_ts), max(created_ts))
-               >= {int(settings.shared_ip_span_hours) * 3600}
         """,
     )
     return {str(ip): (int(people), int(hours)) for ip, people, hours in rows}
@@ -197,16 +250,11 @@ def ip_velocity(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalO
     rows = _rows(
         db,
         f"""
-        WITH r AS (
-            SELECT lead_id, campaign_id, created_ts, ip FROM leads WHERE {repeated("ip")}
-        ), n AS (
-            SELECT *, date_diff('second', lag(created_ts) OVER o, created_ts) AS gp,
-                   date_diff('second', created_ts, lead(created_ts) OVER o) AS gn
-            FROM r WINDOW o AS (PARTITION BY ip ORDER BY created_ts, lead_id)
-        ), k AS (
+        WITH k AS (
             -- Only a lead with another on its IP within the hour can be in a finding: the
             -- counting and the join below see those alone.
-            SELECT lead_id, campaign_id, created_ts, ip FROM n WHERE gp <= {hour} OR gn <= {hour}
+            SELECT lead_id, campaign_id, created_ts, k AS ip FROM {context.source("ip")}
+            WHERE gap <= {hour} OR next_gap <= {hour}
         ), w AS (
             SELECT *,
                 count(*) OVER (PARTITION BY ip ORDER BY created_ts
@@ -449,25 +497,30 @@ def machine_cadence(db: duckdb.DuckDBPyConnection, context: AuditContext) -> Sig
                        AS next_gap
             FROM leads
             WINDOW w AS (PARTITION BY publisher_id, sub_id ORDER BY created_ts, lead_id)
-        ), s AS (
+        ), s AS MATERIALIZED (
+            -- Sessions numbered across all publishers at once (each publisher's first
+            -- lead has no gap, so starts one): a running count without partitions costs
+            -- DuckDB far less than one per partition.
             SELECT *, sum(CASE WHEN gap IS NULL OR gap > {_SESSION_GAP} THEN 1 ELSE 0 END)
-                OVER (PARTITION BY publisher_id, sub_id ORDER BY created_ts, lead_id
+                OVER (ORDER BY publisher_id, sub_id, created_ts, lead_id
                       ROWS UNBOUNDED PRECEDING) AS session
             -- A lead alone in its hour is in no session worth judging: left out before the
-            -- second pass (a lead that starts a session keeps its null gap).
+            -- second pass (the lead after it is more than an hour later, so starts one).
             FROM g WHERE gap <= {_SESSION_GAP} OR next_gap <= {_SESSION_GAP}
+        ), regular AS (
+            -- Each session's gaps first; only machine-regular ones (most are people) then
+            -- build their lists of leads.
+            SELECT session, avg(gap) FILTER (WHERE gap <= {_SESSION_GAP}) AS mean,
+                   stddev_pop(gap) FILTER (WHERE gap <= {_SESSION_GAP}) AS sd
+            FROM s GROUP BY session
+            HAVING count(*) >= {int(settings.cadence_min_leads)}
+               AND coalesce(sd / nullif(mean, 0), 0) <= {float(settings.cadence_max_cv)}
         )
         SELECT publisher_id, sub_id, list(lead_id ORDER BY created_ts, lead_id),
                list(campaign_id), count(*), min(created_ts), max(created_ts),
-               avg(gap) FILTER (WHERE gap <= {_SESSION_GAP}),
-               stddev_pop(gap) FILTER (WHERE gap <= {_SESSION_GAP})
-        FROM s GROUP BY publisher_id, sub_id, session
-        HAVING count(*) >= {int(settings.cadence_min_leads)}
-            -- Only machine-regular sessions build their lists of leads (most are people).
-            AND coalesce(stddev_pop(gap) FILTER (WHERE gap <= {_SESSION_GAP})
-                / nullif(avg(gap) FILTER (WHERE gap <= {_SESSION_GAP}), 0), 0)
-                <= {float(settings.cadence_max_cv)}
-        ORDER BY min(created_ts)
+               any_value(mean), any_value(sd)
+        FROM s JOIN regular USING (session) GROUP BY publisher_id, sub_id, session
+        ORDER BY min(created_ts), publisher_id NULLS FIRST, sub_id NULLS FIRST
         """,
     )
     findings = []
@@ -512,17 +565,21 @@ def off_hours(db: duckdb.DuckDBPyConnection, context: AuditContext) -> SignalOut
                     RANGE BETWEEN INTERVAL 3600 SECOND PRECEDING AND CURRENT ROW) AS in_hour,
                 date_diff('second', lag(created_ts) OVER o, created_ts) AS gap
             FROM n WINDOW o AS (PARTITION BY publisher_id, sub_id ORDER BY created_ts, lead_id)
-        ), s AS (
+        ), s AS MATERIALIZED (
+            -- Numbered across all publishers at once, as in machine_cadence.
             SELECT *, sum(CASE WHEN gap IS NULL OR gap > 3600 THEN 1 ELSE 0 END)
-                OVER (PARTITION BY publisher_id, sub_id ORDER BY created_ts, lead_id
+                OVER (ORDER BY publisher_id, sub_id, created_ts, lead_id
                       ROWS UNBOUNDED PRECEDING) AS session
             FROM w
+        ), bursts AS (
+            SELECT session FROM s GROUP BY session
+            HAVING max(in_hour) >= {int(settings.off_hours_min_burst)}
         )
         SELECT publisher_id, sub_id, list(lead_id ORDER BY created_ts, lead_id),
                list(campaign_id), count(*), min(local_ts), max(local_ts), mode(local_zone)
-        FROM s GROUP BY publisher_id, sub_id, session
-        HAVING max(in_hour) >= {int(settings.off_hours_min_burst)}
-        ORDER BY min(created_ts)
+        FROM s WHERE session IN (SELECT session FROM bursts)
+        GROUP BY publisher_id, sub_id, session
+        ORDER BY min(created_ts), publisher_id NULLS FIRST, sub_id NULLS FIRST
         """,
     )
     findings = []

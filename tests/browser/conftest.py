@@ -1,6 +1,7 @@
 """The browser tests' fixtures: one Streamlit server (on a free port, against the small test
-sandbox) and one headless Chromium per test module; pages open in contexts whose waits
-`tests.support.browser.settle` understands. Every test here is marked `browser`."""
+sandbox) per test module and one headless Chromium per session (per xdist worker); pages open
+in contexts whose waits `tests.support.browser.settle` understands. Every test here is marked
+`browser`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import Any
 import pytest
 
 from tests.support.browser import (
-    CHROMIUM,
     CHROMIUM_ARGS,
+    TEST_CHROMIUM,
     app_database_env,
     new_context,
     require_chromium,
@@ -33,14 +34,16 @@ def app_url(sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """One headless Chromium per test session (per xdist worker): each page opens in a fresh
+    context, so nothing of one module's pages reaches another's."""
     from playwright.sync_api import sync_playwright
 
     require_chromium()
     with sync_playwright() as driver:
         chromium = driver.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
+            executable_path=TEST_CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
         )
         yield chromium
         chromium.close()
