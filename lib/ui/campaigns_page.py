@@ -189,10 +189,10 @@ def _chronology(session: Session, campaign: Campaign) -> None:
     )
     start, end = chart_range(chosen, first, last)
     frame = chronology_frame(days, campaign.id, start=start, end=end)
-    st.plotly_chart(
+    widgets.chart(
         chronology_figure(frame),
         key=keys.campaigns_chart(campaign.id),
-        config={"displaylogo": False},
+        alt=f"Leads per day on {campaign.name}, stacked by status.",
     )
     widgets.download(
         pd.DataFrame(frame.drop(columns=["campaign_id"])),

@@ -258,10 +258,10 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
         f"associated-weekly:{session.zone}",
         lambda: comparison_figure(view.weekly),
     )
-    st.plotly_chart(
+    widgets.chart(
         figure,
         key=keys.lead_associated_chart(lead.id),
-        config={"displaylogo": False},
+        alt="Leads per week on this lead's campaign and the campaigns it is associated with.",
     )
 
 
