@@ -104,6 +104,7 @@ bench-audit: setup-dev $(SEARCH_DB)
 ## and the Audit page's
 screenshots: setup-dev
 	$(BIN)/python -m benchmarks.screenshots
+	$(BIN)/python -m benchmarks.audit_screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
