@@ -1,26 +1,29 @@
-"""Every plotly figure of the dashboard, drawn from the frames `lib.views` makes (the views
-stay free of plotly; the pages only hand a figure to `st.plotly_chart`). Every text from the
-API reaches a figure through `presentation.chart_label`; every colour comes from
-`lib.palette`.
+"""Every chart of the dashboard, drawn from the frames `lib.views` makes (the views stay free
+of chart code; the pages only hand a chart to Streamlit). The pages' charts are Vega-Lite
+specifications (`VegaChart`, `widgets.chart`); the inspector's waterfall and the Audit page's
+charts are plotly figures, imported only where drawn (`lib.charts.requests`,
+`lib.charts.audit`), so a page without them never imports plotly. Every text from the API
+reaches a chart through `presentation.chart_label`; every colour comes from `lib.palette`.
 
     campaigns.py   leads per day by status, leads per period across campaigns
     timeline.py    the Timeline's processing chart (jobs and provider calls by outcome)
-    requests.py    the request inspector's waterfall (a dossier's requests by wave)
+    requests.py    the request inspector's waterfall (a dossier's requests by wave; plotly)
+    audit.py       the Audit page's funnel, arrivals and cluster timeline (plotly)
     location.py    where a lead was captured: a static SVG map from the outlines the app ships
     base.py        font, margins, ground and legend shared by all
 """
 
 from __future__ import annotations
 
+from lib.charts.base import VegaChart
 from lib.charts.campaigns import chronology_figure, comparison_figure
 from lib.charts.location import location_svg
-from lib.charts.requests import waterfall_figure
 from lib.charts.timeline import processing_figure
 
 __all__ = [
+    "VegaChart",
     "chronology_figure",
     "comparison_figure",
     "location_svg",
     "processing_figure",
-    "waterfall_figure",
 ]

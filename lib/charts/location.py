@@ -27,6 +27,8 @@ from lib.palette import MAP_MARKER, SLATE, WHITE
 OUTLINES: Final = Path(__file__).resolve().parents[2] / "static" / "topojson" / "world_50m.json"
 """Natural Earth at 1:50m as TopoJSON (the file plotly's geo maps load): coastlines that
 still read at country zoom."""
+OUTLINES_CACHE: Final = OUTLINES.with_name("world_50m_outlines.npz")
+"""Its land rings and borders as arrays (`write_outlines_cache`)."""
 MAP_WIDTH: Final = 360
 MAP_HEIGHT: Final = 240
 """The picture's frame in SVG units (it is drawn as wide as the panel, this aspect kept)."""
@@ -127,10 +129,8 @@ def _polygons(geometry: dict[str, Any]) -> list[list[list[int]]]:
     return []
 
 
-@functools.cache
-def outlines() -> Outlines:
-    """The land and the outlines, read once per process."""
-    topology = json.loads(OUTLINES.read_text(encoding="utf-8"))
+def outlines_from_topology(topology: dict[str, Any]) -> Outlines:
+    """The land rings and the borders of a TopoJSON world (`world_50m.json`'s layout)."""
     arcs = _decoded_arcs(topology)
     objects = topology["objects"]
     land = [
@@ -149,6 +149,53 @@ def outlines() -> Outlines:
     return Outlines(
         tuple(land), tuple(_shape(_unwrapped(arcs[index], closed=False)) for index in borders)
     )
+
+
+def _packed(shapes: tuple[Shape, ...]) -> dict[str, Points]:
+    return {
+        "points": np.vstack([shape.points for shape in shapes]).astype(np.float32),
+        "ends": np.cumsum([len(shape.points) for shape in shapes]).astype(np.int64),
+    }
+
+
+def write_outlines_cache(topology_file: Path = OUTLINES, target: Path = OUTLINES_CACHE) -> None:
+    """Write the land and borders of `topology_file` as arrays, read in milliseconds where
+    parsing the 1.1 MB of JSON took a fresh server 0.1-0.2 s on its first map. Run after
+    replacing the outlines: `python -c "from lib.charts.location import
+    write_outlines_cache as w; w()"`; tests/charts checks the two agree."""
+    shapes = outlines_from_topology(json.loads(topology_file.read_text(encoding="utf-8")))
+    land, borders = _packed(shapes.land), _packed(shapes.borders)
+    np.savez_compressed(
+        target,
+        land_points=land["points"],
+        land_ends=land["ends"],
+        border_points=borders["points"],
+        border_ends=borders["ends"],
+    )
+
+
+def _unpacked(points: Points, ends: npt.NDArray[np.int64]) -> tuple[Shape, ...]:
+    every = points.astype(np.float64)
+    starts = np.concatenate([[0], ends[:-1]])
+    lows = np.minimum.reduceat(every, starts, axis=0).tolist()
+    highs = np.maximum.reduceat(every, starts, axis=0).tolist()
+    return tuple(
+        Shape(every[start:end], west, south, east, north)
+        for start, end, (west, south), (east, north) in zip(
+            starts.tolist(), ends.tolist(), lows, highs, strict=True
+        )
+    )
+
+
+@functools.cache
+def outlines() -> Outlines:
+    """The land and the borders, read once per process (from the arrays written by
+    `write_outlines_cache`)."""
+    with np.load(OUTLINES_CACHE) as arrays:
+        return Outlines(
+            _unpacked(arrays["land_points"], arrays["land_ends"]),
+            _unpacked(arrays["border_points"], arrays["border_ends"]),
+        )
 
 
 def _mercator_y(latitude: npt.NDArray[np.float64] | float) -> Any:

@@ -9,12 +9,11 @@ moment they finished.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from lib.charts.base import CHART_FONT, CHART_MARGIN, TRANSPARENT, legend_above
+from lib.charts.base import UTC_SCALE, VegaChart, colour_scale, legend_on_top, spec
 from lib.palette import AMBER, GREEN, GREY, GRID, RED
 from lib.presentation import chart_label
 from lib.views.timeline import OUTCOME_LABELS, Outcome
@@ -33,62 +32,70 @@ OUTCOME_COLOURS: Final[Mapping[Outcome, str]] = {
 UNKNOWN_DURATION: Final = "duration unknown"
 
 
-def processing_figure(frame: pd.DataFrame) -> go.Figure:
+def _legend_name(outcome: Outcome, timed: bool) -> str:
+    name = OUTCOME_LABELS[outcome] or "Other"
+    return name if timed else f"{name} ({UNKNOWN_DURATION})"
+
+
+def processing_figure(frame: pd.DataFrame) -> VegaChart:
     """One horizontal bar per job and provider call (`processing_frame`), in lanes ordered by
-    first start, top to bottom, one trace per outcome so the legend explains the colours."""
-    figure = go.Figure()
-    lanes = list(dict.fromkeys(frame["lane"])) if not frame.empty else []
-    shown_lanes = [chart_label(lane) for lane in lanes]
-    for outcome in OUTCOME_ORDER:
-        rows = frame[frame["outcome"] == outcome] if not frame.empty else frame
-        timed = rows[rows["duration_ms"].notna()] if not rows.empty else rows
-        untimed = rows[rows["duration_ms"].isna()] if not rows.empty else rows
-        colour = OUTCOME_COLOURS[outcome]
-        name = OUTCOME_LABELS[outcome] or "Other"
-        if not timed.empty:
-            figure.add_trace(
-                go.Bar(
-                    # Plotly takes a date axis' bar lengths in milliseconds (as px.timeline does).
-                    x=timed["duration_ms"].astype(float).tolist(),
-                    base=timed["start"].tolist(),
-                    y=[chart_label(lane) for lane in timed["lane"]],
-                    orientation="h",
-                    name=name,
-                    legendgroup=outcome,
-                    marker_color=colour,
-                    hovertext=[chart_label(label, limit=120) for label in timed["label"]],
-                    hoverinfo="text",
-                )
-            )
-        if not untimed.empty:
-            figure.add_trace(
-                go.Scatter(
-                    x=untimed["finish"].tolist(),
-                    y=[chart_label(lane) for lane in untimed["lane"]],
-                    mode="markers",
-                    marker={"color": colour, "symbol": "diamond", "size": 10},
-                    name=f"{name} ({UNKNOWN_DURATION})",
-                    legendgroup=outcome,
-                    hovertext=[
-                        chart_label(label, limit=120) + f" ({UNKNOWN_DURATION})"
-                        for label in untimed["label"]
-                    ],
-                    hoverinfo="text",
-                )
-            )
-    figure.update_layout(
-        height=max(MIN_CHART_HEIGHT, LANE_HEIGHT * len(lanes) + 90),
-        margin=CHART_MARGIN,
-        font={"family": CHART_FONT},
-        plot_bgcolor=TRANSPARENT,
-        barmode="overlay",
-        legend=legend_above(),
-        xaxis={"type": "date", "title": None, "gridcolor": GRID},
-        yaxis={
-            "categoryorder": "array",
-            "categoryarray": shown_lanes,
-            "autorange": "reversed",
-            "title": None,
-        },
+    first start, top to bottom, coloured by outcome (the legend explains the colours); a
+    call whose duration is unknown is a diamond at the moment it finished."""
+    lanes = [chart_label(lane) for lane in dict.fromkeys(frame["lane"])]
+    timed = frame["duration_ms"].notna()
+    rows = pd.DataFrame(
+        {
+            "lane": [chart_label(lane) for lane in frame["lane"]],
+            "start": pd.to_datetime(frame["start"]),
+            "finish": pd.to_datetime(frame["finish"]),
+            "timed": timed,
+            "outcome": [
+                _legend_name(outcome, bool(known))
+                for outcome, known in zip(frame["outcome"], timed, strict=True)
+            ],
+            "label": [
+                chart_label(label, limit=120) + ("" if known else f" ({UNKNOWN_DURATION})")
+                for label, known in zip(frame["label"], timed, strict=True)
+            ],
+        }
     )
-    return figure
+    colours = {
+        _legend_name(outcome, known): OUTCOME_COLOURS[outcome]
+        for known in (True, False)
+        for outcome in OUTCOME_ORDER
+        if ((frame["outcome"] == outcome) & (timed == known)).any()
+    }
+    y = {"field": "lane", "type": "nominal", "sort": lanes, "axis": {"title": None,
+         "labelLimit": 220}}  # fmt: skip
+    colour = {
+        "field": "outcome",
+        "type": "nominal",
+        "scale": colour_scale(colours),
+        "legend": legend_on_top(),
+    }
+    tooltip: list[dict[str, Any]] = [{"field": "label", "type": "nominal", "title": "What"}]
+    bars = {
+        "mark": {"type": "bar", "height": {"band": 0.7}},
+        "transform": [{"filter": "datum.timed"}],
+        "encoding": {
+            "x": {"field": "start", "type": "temporal", "scale": UTC_SCALE,
+                  "axis": {"title": None, "gridColor": GRID, "format": "%H:%M:%S"}},
+            "x2": {"field": "finish"},
+            "y": y,
+            "color": colour,
+            "tooltip": tooltip,
+        },
+    }  # fmt: skip
+    markers = {
+        "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 110},
+        "transform": [{"filter": "!datum.timed"}],
+        "encoding": {
+            "x": {"field": "finish", "type": "temporal", "scale": UTC_SCALE},
+            "y": y,
+            "color": colour,
+            "tooltip": tooltip,
+        },
+    }
+    layers = [layer for layer, shown in ((bars, timed.any()), (markers, (~timed).any())) if shown]
+    height = max(MIN_CHART_HEIGHT, LANE_HEIGHT * len(lanes) + 90)
+    return VegaChart(rows, spec(height, {"layer": layers} if layers else {"mark": "bar"}))

@@ -19,7 +19,6 @@ from typing import Final
 import httpx
 import streamlit as st
 
-from lib.charts import waterfall_figure
 from lib.convertr import ConvertrClient
 from lib.convertr.requestlog import REQUEST_SCOPE, RequestRecord
 from lib.presentation import MASKED_VALUE
@@ -160,6 +159,9 @@ def render(client: ConvertrClient, title: str, identity: str = "", masked: bool 
         )
         loaded = dossier_requests([request.record for request in requests])
         if loaded:
+            # Imported only when drawn: plotly costs every other run its import.
+            from lib.charts.requests import waterfall_figure
+
             st.markdown("## The dossier's requests, wave by wave")
             st.caption(
                 "Each bar runs from a request's start to the end of its answer. The requests "

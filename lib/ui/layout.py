@@ -9,7 +9,7 @@ from typing import Final
 
 import streamlit as st
 
-from lib.palette import CODE_NULL, CODE_TEXT
+from lib.palette import CODE_NULL, CODE_TEXT, SEGMENT_FOCUS_TEXT
 
 NARROW_WINDOW_PX: Final = 1200
 NARROW_SIDEBAR_PX: Final = 256
@@ -49,6 +49,10 @@ FIT_STYLES: Final = f"""
   font-size: {SECTION_HEADING_SIZE}; padding-top: 0.375rem;
 }}
 [data-testid="stMain"] [data-testid="stHeading"] h2 {{ font-size: 1.75rem; }}
+/* A chosen segment (Audit's sections, an order control) keeps AA contrast while focused. */
+[data-testid="stButtonGroup"] button[data-focused="true"][aria-checked="true"] p {{
+  color: {SEGMENT_FOCUS_TEXT};
+}}
 /* The JSON "null" token's fixed syntax colour fails WCAG AA on the dark code ground. */
 [data-testid="stCode"] .null {{ color: {CODE_NULL}; }}
 @media (max-width: {NARROW_WINDOW_PX}px) {{

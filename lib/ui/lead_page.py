@@ -228,6 +228,8 @@ def _profile_tab(session: Session, dossier: LeadDossier) -> None:
             empty=empty,
             budget=column_widths.LEAD_TAB_PX,
             column_config=workbench.source_column(),
+            # Three lines a row: a long field name, source or value wraps, read whole.
+            row_px=column_widths.THREE_LINE_ROW_PX,
         )
     workbench.render_provenance_details(session, dossier, sources)
 
@@ -258,10 +260,10 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
         f"associated-weekly:{session.zone}",
         lambda: comparison_figure(view.weekly),
     )
-    st.plotly_chart(
+    widgets.chart(
         figure,
         key=keys.lead_associated_chart(lead.id),
-        config={"displaylogo": False},
+        alt="Leads per week on this lead's campaign and the campaigns it is associated with.",
     )
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Final
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from lib.charts import processing_figure
+from lib.charts import VegaChart, processing_figure
 from lib.convertr import LeadDossier
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
@@ -38,7 +37,7 @@ def _open_tab(tab: str) -> None:
     st.session_state[keys.LEAD_TABS] = tab
 
 
-def _processing_figure(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> go.Figure | None:
+def _processing_figure(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> VegaChart | None:
     frame = processing_frame(entries, zone)
     return None if frame.empty else processing_figure(frame)
 
@@ -57,10 +56,10 @@ def _chart(session: Session, dossier: LeadDossier, entries: tuple[TimelineEntry,
         return
     st.markdown("## Processing")
     st.caption("When each job and provider call ran and how long it took, by outcome.")
-    st.plotly_chart(
+    widgets.chart(
         figure,
         key=keys.timeline_chart(lead_id),
-        config={"displaylogo": False},
+        alt="When each job and provider call ran and how long it took, by outcome.",
     )
 
 

@@ -3,6 +3,7 @@ badges, empty states and a failed dossier part with its Retry button."""
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Final
@@ -10,6 +11,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
+from lib.charts.base import VegaChart
 from lib.convertr import LeadDossier
 from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
@@ -80,9 +82,11 @@ def table(
     column_config: Mapping[str, Any] | None = None,
     status_columns: tuple[str, ...] = (),
     fits: Mapping[str, Fit] | None = None,
+    row_px: int | None = None,
 ) -> None:
     """A read-only table with a CSV download whose formulas are neutralised, its columns
-    fitted to `budget` pixels; or, without rows, a sentence saying what is missing."""
+    fitted to `budget` pixels, its rows `row_px` tall (taller than 64 px: text wraps); or,
+    without rows, a sentence saying what is missing."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return
@@ -90,7 +94,8 @@ def table(
         styled(frame, status_columns),
         hide_index=True,
         column_config=fitted(frame.columns, budget, column_config, fits),
-        height=table_height(len(frame)),
+        row_height=row_px,
+        height=table_height(len(frame), row_px or TABLE_ROW_HEIGHT),
         key=f"{key}.table",
     )
     download(frame, key=key, file_name=file_name)
@@ -221,3 +226,9 @@ def back_link(
 ) -> None:
     """A link back to a page (the one arrow every way back has)."""
     st.page_link(to, label=label, icon=BACK_ICON, query_params=query_params, help=help)
+
+
+def chart(figure: VegaChart, *, key: str, alt: str) -> None:
+    """A Vega-Lite chart as wide as its column (a copy of its specification: Streamlit
+    prepares the one it is given in place, and `figure` is cached)."""
+    st.vega_lite_chart(figure.data, copy.deepcopy(figure.spec), key=key, width="stretch", alt=alt)

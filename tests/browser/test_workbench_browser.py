@@ -27,10 +27,13 @@ def test_the_timeline_tab_renders_its_chart_and_entries(showcase: Any) -> None:
     text = panel.inner_text()
     assert re.search(r"\d+ of \d+ entries", text), text[:500]
     assert "Processing" in text
-    # Plotly draws after the run's text (its code loads when a tab first shows a chart):
-    # wait for the chart itself, then count.
-    panel.locator(".js-plotly-plot").first.wait_for()
-    assert panel.locator(".js-plotly-plot").count() == 1, "the processing chart"
+    # The chart draws after the run's text (its code loads when a tab first shows a chart):
+    # wait for the drawn chart itself, then count.
+    chart = panel.locator(
+        '[data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas'
+    )
+    chart.first.wait_for()
+    assert panel.locator('[data-testid="stVegaLiteChart"]').count() == 1, "the processing chart"
     assert panel.locator('[data-testid="stDataFrame"]').count() == 1
     assert "Could not load" not in text and "Something went wrong" not in text
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from lib.charts.location import MAP_HEIGHT, MAP_WIDTH, location_svg
+from lib.charts.location import (
+    MAP_HEIGHT,
+    MAP_WIDTH,
+    OUTLINES,
+    OUTLINES_CACHE,
+    location_svg,
+    write_outlines_cache,
+)
 
 
 def _paths(svg: str) -> list[list[list[tuple[float, float]]]]:
@@ -56,3 +65,13 @@ def test_open_sea_is_water_only_and_inland_is_land_only() -> None:
     assert _paths(location_svg(-40.0, -130.0)) == [[], []], "the South Pacific"
     land, _ = _paths(location_svg(23.0, 15.0))  # the Sahara, far from any coast
     assert land, "the land round the whole frame is drawn"
+
+
+def test_the_outline_arrays_are_the_shipped_outlines(tmp_path: Path) -> None:
+    """The map reads `world_50m_outlines.npz`; it must be what the TopoJSON file holds."""
+    written = tmp_path / "outlines.npz"
+    write_outlines_cache(OUTLINES, written)
+    with np.load(written) as fresh, np.load(OUTLINES_CACHE) as shipped:
+        assert sorted(fresh.files) == sorted(shipped.files)
+        for name in fresh.files:
+            assert np.array_equal(fresh[name], shipped[name]), name

@@ -66,7 +66,7 @@ def test_kpis_equal_the_campaigns_statistics(api: ConvertrClient) -> None:
         "Delivered": f"{statistic.delivered:,}",
         "Billable": f"{statistic.billable:,}",
     }
-    assert at.get("plotly_chart"), "the leads-per-day chart is drawn"
+    assert at.get("vega_lite_chart"), "the leads-per-day chart is drawn"
     assert "Open its leads" in [link.value for link in at.page_link]
     assert at.query_params[PARAM_CAMPAIGN] in ("3", ["3"])
 

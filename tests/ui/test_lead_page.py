@@ -83,7 +83,7 @@ def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     from lib.views.reading import ASSOCIATED_DEFAULT_COLUMNS
 
     assert list(frame.columns) == list(ASSOCIATED_DEFAULT_COLUMNS), "only the shown columns sent"
-    assert associated.get("plotly_chart")
+    assert associated.get("vega_lite_chart")
 
 
 def test_associated_campaigns_empty_state(api: ConvertrClient) -> None:
@@ -327,7 +327,7 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     at = app_at(LEAD, lead=SHOWCASE).run()
     assert not at.exception
     assert not built, "no figure of a closed tab is built"
-    assert not at.get("plotly_chart"), "no chart is sent (the map is a picture)"
+    assert not at.get("plotly_chart") and not at.get("vega_lite_chart"), "no chart is sent"
     assert _maps(at), "the panel's map is"
     tab(at, "Associated Campaigns")
     assert built == Counter({"comparison_figure": 1})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lib.charts import waterfall_figure
+from lib.charts.requests import waterfall_figure
 from lib.convertr.requestlog import FAILED_STATUS, RequestRecord
 from lib.views.requests import (
     REQUEST_COLUMNS,

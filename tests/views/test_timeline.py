@@ -182,9 +182,8 @@ def test_hostile_values_stay_plain_text_in_the_table_and_inert_in_the_chart() ->
     frame = timeline_frame(timeline.entries, UTC_ZONE)
     assert f"{hostile} answered" in set(frame["What"].str.slice(0, len(hostile) + 9))
     assert formula in frame["Detail"].tolist()  # the CSV writer neutralises it (see evidence)
-    figure = processing_figure(processing_frame(timeline.entries))
-    texts = [text for trace in figure.data for text in (trace.hovertext or ())]
-    lanes = [lane for trace in figure.data for lane in (trace.y or ())]
+    chart = processing_figure(processing_frame(timeline.entries))
+    texts, lanes = list(chart.data["label"]), list(chart.data["lane"])
     assert all("<script>" not in text for text in texts + lanes)
     assert any("&lt;script&gt;" in lane for lane in lanes)
 
@@ -199,27 +198,29 @@ def test_the_processing_chart_colours_each_job_and_call_by_outcome() -> None:
         "NeverBounce",  # 4.2 s before 9 s
         "BriteVerify",  # 0.5 s before 9 s
     ]
-    figure = processing_figure(frame)
-    bars = {trace.name: trace for trace in figure.data if trace.type == "bar"}
-    assert set(bars) == {"Passed", "Warning", "Failed"}
-    assert bars["Failed"].marker.color == OUTCOME_COLOURS["failure"]
-    assert list(bars["Failed"].y) == ["Job: Live Email Validation", "NeverBounce"]
-    assert list(bars["Failed"].x) == [5000.0, 4200.0]
-    assert list(figure.layout.yaxis.categoryarray)[:2] == [
-        "Job: Test Data Check",
-        "Job: Value Transforms",
-    ]
+    chart = processing_figure(frame)
+    scale = chart.encoding["color"]["scale"]
+    colours = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert set(colours) == {"Passed", "Warning", "Failed"}
+    assert colours["Failed"] == OUTCOME_COLOURS["failure"]
+    failed = chart.data[chart.data["outcome"] == "Failed"]
+    assert list(failed["lane"]) == ["Job: Live Email Validation", "NeverBounce"]
+    durations = (failed["finish"] - failed["start"]).dt.total_seconds() * 1000
+    assert list(durations) == [5000.0, 4200.0]
+    assert chart.encoding["y"]["sort"][:2] == ["Job: Test Data Check", "Job: Value Transforms"]
 
 
 def test_a_call_without_a_duration_is_a_marker_and_an_empty_chart_draws() -> None:
     parts = story_parts()
     parts["provider_logs"] = [log(20, 9, "plain text answer", kind="provider", provider="X")]
-    figure = processing_figure(processing_frame(build_timeline(make_dossier(**parts)).entries))
-    markers = [trace for trace in figure.data if trace.type == "scatter"]
-    assert [list(trace.y) for trace in markers] == [["X"]]
-    assert "duration unknown" in markers[0].name
+    chart = processing_figure(processing_frame(build_timeline(make_dossier(**parts)).entries))
+    (markers,) = [layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "point"]
+    assert markers["transform"] == [{"filter": "!datum.timed"}]
+    untimed = chart.data[~chart.data["timed"]]
+    assert list(untimed["lane"]) == ["X"]
+    assert all("duration unknown" in name for name in untimed["outcome"])
     empty = processing_figure(processing_frame([]))
-    assert list(empty.data) == []
+    assert empty.data.empty and "layer" not in empty.spec
 
 
 def test_two_thousand_log_lines_all_reach_the_timeline_and_its_search() -> None:
@@ -255,13 +256,14 @@ def test_the_processing_chart_uses_the_pages_time_zone() -> None:
     utc = processing_frame(entries)
     new_york = processing_frame(entries, ZoneInfo("America/New_York"))
     london = processing_frame(entries, ZoneInfo("Europe/London"))
-    # Wall times, as the rest of the page shows them (Plotly would draw a zone-aware time
-    # in UTC): New York is four or five hours behind, London zero or one.
+    # Wall times, as the rest of the page shows them (a chart would draw a zone-aware time
+    # in UTC or the browser's zone): New York is four or five hours behind, London zero or one.
     assert new_york["start"].dt.tz is None and utc["start"].dt.tz is None
     assert {(utc["start"] - new_york["start"]).iloc[0]} <= {
         pd.Timedelta(hours=4),
         pd.Timedelta(hours=5),
     }
     assert (london["start"] - utc["start"]).iloc[0] in {pd.Timedelta(0), pd.Timedelta(hours=1)}
-    figure = processing_figure(new_york)
-    assert figure.data
+    chart = processing_figure(new_york)
+    assert list(chart.data["start"]) == list(new_york["start"])
+    assert chart.encoding["x"]["scale"] == {"type": "utc"}, "shown as they are, not moved"

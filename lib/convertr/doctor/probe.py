@@ -11,8 +11,13 @@ import pydantic
 
 from lib.convertr.client import ConvertrClient
 from lib.convertr.constants import API_PREFIX, PROBE_ITEMS_PER_PAGE
+from lib.convertr.doctor.reading import (
+    dialect_gaps,
+    differing_field_gaps,
+    read_dialect,
+    status_gaps,
+)
 from lib.convertr.doctor.report import (
-    Dialect,
     DoctorReport,
     Gap,
     Probe,
@@ -35,7 +40,7 @@ from lib.convertr.errors import (
     ResponseFormatError,
     TransportError,
 )
-from lib.convertr.hydra import HydraCollection, HydraSpelling
+from lib.convertr.hydra import HydraCollection
 from lib.convertr.models import (
     ApiModel,
     Campaign,
@@ -379,8 +384,8 @@ class _Doctor:
             self.gap("info", "all", f"the other endpoints were not probed after {self.stopped}")
         else:
             self.probe_error_style()
-        self.note_differing_fields()
-        self.note_status_encoding()
+        self.gaps.extend(differing_field_gaps(self.differing))
+        self.gaps.extend(status_gaps(self.client.status_encoding, self.lead))
 
     def probe_error_style(self) -> None:
         """GET a surely missing lead: its 404 body shows how the server spells errors."""
@@ -424,96 +429,6 @@ class _Doctor:
         )
         self.gap("info", name, "a missing lead answered 200 → the error style is unknown")
 
-    def note_status_encoding(self) -> None:
-        encoding = self.client.status_encoding
-        if encoding == "codes":
-            self.gap(
-                "info",
-                "leads",
-                "status filter: server uses codes → the app sends codes (1000 is public, "
-                "1001-1003 assumed: set CONVERTR_STATUS_CODES if a filter looks wrong)",
-            )
-        elif encoding == "labels":
-            self.gap("info", "leads", "status filter: server uses labels → the app sends labels")
-        if self.lead is not None:
-            status = self.lead.status
-            if status.source == "derived":
-                self.gap(
-                    "warning",
-                    "leads",
-                    f"status code {status.raw} is in no table → its label is derived from the "
-                    "score and marked as derived; set CONVERTR_STATUS_CODES",
-                )
-            elif status.source == "assumed":
-                self.gap(
-                    "info",
-                    "leads",
-                    f"status code {status.raw} has an assumed meaning ({status.label}) → "
-                    "confirm it, or set CONVERTR_STATUS_CODES",
-                )
-
-    def dialect(self) -> Dialect:
-        collections = [probe for probe in self.probes if probe.spelling is not None]
-        spellings = {probe.spelling for probe in collections}
-        spelling: HydraSpelling | Literal["mixed"] | None
-        if not spellings:
-            spelling = None
-        elif len(spellings) == 1:
-            spelling = collections[0].spelling
-        else:
-            spelling = "mixed"
-        styles = [probe.error_style for probe in self.probes if probe.error_style is not None]
-        error_style = styles[-1] if styles else None  # the missing-lead probe comes last
-        counted = [probe.counted for probe in collections if probe.counted is not None]
-        partial = (not all(counted)) if counted else None
-        if spelling == "":
-            generation = "4.x"
-        elif spelling == "hydra:" and error_style == "problem":
-            generation = "3.x"
-        elif spelling == "hydra:" and error_style == "hydra":
-            generation = "2.x"
-        else:
-            generation = "unknown"
-        violations = {"2.x": 400, "3.x": 422, "4.x": 422}.get(generation)
-        return Dialect(generation, spelling, error_style, partial, violations)
-
-    def note_differing_fields(self) -> None:
-        """One gap per field whose shape differed, naming every endpoint it came from (the
-        lead's fields come twice: in the collection and as an item)."""
-        for (model, field_name, expected), endpoints in self.differing.items():
-            self.gap(
-                "warning",
-                ", ".join(dict.fromkeys(endpoints)),
-                f"{model}.{field_name} differs from the model (expected {expected}) → kept as "
-                "sent and listed under the Lead page's format warnings",
-            )
-
-    def note_dialect(self, dialect: Dialect) -> None:
-        if self.unadvertised:
-            self.gap(
-                "info",
-                ", ".join(self.unadvertised),
-                "no search mapping advertised → the app cannot check which filters the server "
-                "supports, so it sends the documented ones",
-            )
-        if dialect.partial_pagination:
-            partial = [
-                probe.endpoint
-                for probe in self.probes
-                if probe.counted is False and probe.endpoint != "leads"
-            ]
-            if partial:
-                self.gap(
-                    "info",
-                    ", ".join(partial),
-                    "no totalItems (partial pagination) → the app reads these lists by "
-                    "following next links",
-                )
-        if dialect.spelling == "mixed":
-            self.gap("info", "collections", "some collections use hydra:, others not → both read")
-        if dialect.error_style == "problem":
-            self.gap("info", "errors", "errors as problem+json → the app reads title and detail")
-
 
 # -- running -------------------------------------------------------------------------------------
 
@@ -549,8 +464,8 @@ def run_doctor(client: ConvertrClient) -> DoctorReport:
         )
     doctor = _Doctor(client)
     doctor.run_probes()
-    dialect = doctor.dialect()
-    doctor.note_dialect(dialect)
+    dialect = read_dialect(doctor.probes)
+    doctor.gaps.extend(dialect_gaps(dialect, doctor.probes, doctor.unadvertised))
     user = doctor.user
     return DoctorReport(
         target=client.base_url_display,
