@@ -36,7 +36,6 @@ from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, User
 from lib.presentation import escape_markdown, resolve_timezone
 from lib.ui import cached_api, keys, widgets
-from lib.views import column_widths
 from lib.views.column_widths import LEAD_TAB_PX, Fit
 from lib.views.edit import (
     COLUMN_ALLOWED,
@@ -85,8 +84,15 @@ GRID_FITS: Final = {
 }
 """Five columns in the width beside the profile panel at 1024 px, what a field allows the
 widest (a list of choices takes four lines)."""
-GRID_ROW_PX: Final = column_widths.WRAPPED_ROW_PX
-"""Four lines a row: a field's name, its value and what it allows wrap, read whole."""
+GRID_ROW_PX: Final = 104
+"""Five lines a row: a field's name, its value and what it allows wrap, read whole (the
+longest, a choice of six countries, takes five lines at 1024 px)."""
+
+
+def _grid_height(rows: int) -> int:
+    """Every field's row, with no inner scrollbar (a campaign edits a dozen fields or so)."""
+    return widgets.TABLE_ROW_HEIGHT + GRID_ROW_PX * rows + 3
+
 
 # -- session state (per lead) ---------------------------------------------------------------
 
@@ -168,7 +174,7 @@ def _read_only_grid(model: EditorModel, lead: Lead) -> None:
             # Every row shown (no inner scrollbar hiding the last ones), the columns as the
             # editing grid has them, fitted beside the profile panel at 1024 px.
             row_height=GRID_ROW_PX,
-            height=widgets.table_height(len(frame), GRID_ROW_PX),
+            height=_grid_height(len(frame)),
             column_order=READ_ONLY_GRID_COLUMNS,
             column_config=widgets.fitted(READ_ONLY_GRID_COLUMNS, LEAD_TAB_PX, fits=GRID_FITS),
             alt="The lead's editable fields and their values (read-only)",
@@ -206,7 +212,7 @@ def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
         key=keys.edit_table(lead_id, _generation(lead_id)),
         num_rows="fixed",
         row_height=GRID_ROW_PX,
-        height=widgets.table_height(len(shown), GRID_ROW_PX),
+        height=_grid_height(len(shown)),
         # What the caption points at comes first: the value, what it allows, then the
         # check; the field's label as in Notes and Profile ("Budget Range"), its API name
         # (the index) kept in the data and the CSV, not shown twice.
