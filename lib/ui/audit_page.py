@@ -49,11 +49,12 @@ from lib.store import (
     StoreError,
 )
 from lib.store.schema import NAME_LENGTH
-from lib.ui import bulk_edit, cached_api, kept, keys, pages, saved_views, workspace
+from lib.ui import bulk_edit, cached_api, kept, keys, pages, saved_views, widgets, workspace
 from lib.ui.frame import Session
 from lib.ui.kept import audit_directory_path, forget_snapshot
 from lib.ui.workspace import Workspace
 from lib.views import audit as view
+from lib.views import column_widths
 from lib.views.audit_settings import AUDIT_VIEW_KIND, AuditView
 from lib.views.saved_views import NO_VIEW, view_label
 from lib.views.url_params import CAMPAIGNS_CAMPAIGN, FROM, PARAM_CAMPAIGN, PARAM_LEAD, TO
@@ -73,6 +74,29 @@ FINDING_ROW_PX: Final = 84
 """Four lines of text: "Why" wraps (Streamlit wraps cell text only in rows taller than
 4rem), and the longest sentence takes at most three lines at 1024 px."""
 SECTIONS: Final = ("Findings", "Publishers", "Clusters", "Arrivals")
+PUBLISHER_COLUMNS: Final = (
+    "Campaign",
+    "Publisher",
+    "Sub-ID",
+    "Leads",
+    "Flagged %",
+    "Baseline %",
+    "Flagged vs baseline",
+    "Payout at risk",
+)
+"""The scorecard's columns on screen, each value whole at 1024 px: whether a publisher's
+flagged share stands out, and what it puts at risk (the funnel plot draws the interval; the
+CSV has every status's share and judgement)."""
+PUBLISHER_FITS: Final = {
+    "Campaign": column_widths.Fit(76, 90),
+    "Publisher": column_widths.Fit(76, 90),
+    "Sub-ID": column_widths.Fit(72, 90),  # "sub-0201"
+    "Leads": column_widths.Fit(56, 64),
+    "Flagged %": column_widths.Fit(78, 90),
+    "Baseline %": column_widths.Fit(82, 94),
+    "Flagged vs baseline": column_widths.Fit(134, 140),  # "too few to judge"
+    "Payout at risk": column_widths.Fit(102, 110),
+}
 CAMPAIGN_CHOICES: Final = 500
 EARLIEST_DAY: Final = dt.date(2000, 1, 1)
 """The window's earliest day (the date picker's default would stop ten years back)."""
@@ -508,7 +532,8 @@ def _findings(result: AuditResult) -> None:
             "Why": st.column_config.TextColumn(width=FINDING_WIDTHS["Why"]),
         },
         row_height=FINDING_ROW_PX,
-        height=min(6 * FINDING_ROW_PX, FINDING_ROW_PX * len(table)) + 35 + 3,
+        # Every row of a short list, and the usual cap on a long one.
+        height=widgets.table_height(len(table), FINDING_ROW_PX),
     )
     rows = selection.selection.rows if selection else []
     if rows:
@@ -535,14 +560,29 @@ def _publishers(result: AuditResult, snapshot: Snapshot) -> None:
         if len(custom) == 2:
             chosen = (int(custom[0]), None if custom[1] is None else int(custom[1]))
     table = view.publisher_table(result)
-    st.caption("The plot's table: select a publisher row to list its flagged leads.")
+    st.caption(
+        "The plot's table: select a publisher row to list its flagged leads. The CSV adds "
+        "each status's share and judgement."
+    )
     picked = st.dataframe(
         table,
         hide_index=True,
         key=keys.AUDIT_PUBLISHERS,
         on_select="rerun",
         selection_mode="single-row",
+        height=widgets.table_height(len(table)),
+        column_order=PUBLISHER_COLUMNS,
+        column_config=widgets.fitted(
+            PUBLISHER_COLUMNS,
+            column_widths.selectable(column_widths.PAGE_PX),
+            {
+                name: st.column_config.NumberColumn(format="%d")
+                for name in ("Campaign", "Publisher")
+            },
+            PUBLISHER_FITS,
+        ),
     )
+    widgets.download(table, key=keys.AUDIT_PUBLISHERS, file_name="audit-publishers")
     rows = picked.selection.rows if picked else []
     if rows:
         row = table.iloc[rows[0]]
@@ -583,7 +623,15 @@ def _clusters(result: AuditResult, snapshot: Snapshot) -> None:
         key=keys.AUDIT_CLUSTERS,
         on_select="rerun",
         selection_mode="single-row",
-        height=min(360, 35 * (len(table) + 1) + 3),
+        # "Why" wraps, as in the findings.
+        row_height=FINDING_ROW_PX,
+        height=widgets.table_height(len(table), FINDING_ROW_PX),
+        column_config=widgets.fitted(
+            table.columns,
+            column_widths.selectable(column_widths.PAGE_PX),
+            {"Cluster": st.column_config.NumberColumn(format="%d")},
+            {"Cluster": column_widths.Fit(66, 70), "Campaigns": column_widths.Fit(90, 120)},
+        ),
     )
     rows = picked.selection.rows if picked else []
     if not rows:

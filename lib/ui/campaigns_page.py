@@ -50,8 +50,16 @@ CAMPAIGN_TABLE_COLUMNS: Final = (
     "Leads",
     "Valid",
 )
-CAMPAIGN_FITS: Final = {"Status": Fit(60, 80), "Start": Fit(88, 100), "End": Fit(88, 100)}
-"""A campaign's status is one short word ("Live", "Paused")."""
+CAMPAIGN_FITS: Final = {
+    "Campaign": Fit(142, 230),
+    "Advertiser": Fit(96, 160),
+    "Status": Fit(82, 90),
+    "Start": Fit(88, 100),
+    "End": Fit(88, 100),
+}
+"""At 1024 px a campaign's name takes at most two of a row's three lines ("Customer
+Experience / Summit Registrations"), an advertiser's three; a status is one word
+("Completed")."""
 """Campaigns fetched for the list (one page; an enterprise has tens to hundreds)."""
 
 
@@ -222,7 +230,9 @@ def _campaign_list(found: FoundCampaigns, statistics: list[Statistic], chosen: C
             on_select=functools.partial(_choose_row, table_key, ids),
             selection_mode="single-row",
             selection_default={"selection": {"rows": [ids.index(chosen.id)]}},
-            height=widgets.table_height(len(view.table)),
+            # Three lines a row: a campaign's and an advertiser's name wrap, read whole.
+            row_height=column_widths.THREE_LINE_ROW_PX,
+            height=widgets.table_height(len(view.table), column_widths.THREE_LINE_ROW_PX),
             alt=f"Campaigns: {view.heading}. Select a row to choose the campaign.",
             # Fitted in the main column at 1024 px; the currency is in the CSV.
             column_order=CAMPAIGN_TABLE_COLUMNS,

@@ -77,12 +77,22 @@ then the check). The field's type is in what it allows, and in the CSV."""
 READ_ONLY_GRID_COLUMNS: Final = (COLUMN_FIELD, COLUMN_VALUE, COLUMN_ALLOWED, COLUMN_REQUIRED)
 GRID_FITS: Final = {
     COLUMN_FIELD: Fit(90, 150),
-    COLUMN_VALUE: Fit(110, 260),
-    COLUMN_ALLOWED: Fit(90, 220),
+    COLUMN_VALUE: Fit(100, 260),
+    COLUMN_ALLOWED: Fit(132, 260),
     COLUMN_CHECK: Fit(76, 200),
     COLUMN_REQUIRED: Fit(70, 75),
 }
-"""Five columns in the width beside the profile panel at 1024 px."""
+"""Five columns in the width beside the profile panel at 1024 px, what a field allows the
+widest (a list of choices takes four lines)."""
+GRID_ROW_PX: Final = 104
+"""Five lines a row: a field's name, its value and what it allows wrap, read whole (the
+longest, a choice of six countries, takes five lines at 1024 px)."""
+
+
+def _grid_height(rows: int) -> int:
+    """Every field's row, with no inner scrollbar (a campaign edits a dozen fields or so)."""
+    return widgets.TABLE_ROW_HEIGHT + GRID_ROW_PX * rows + 3
+
 
 # -- session state (per lead) ---------------------------------------------------------------
 
@@ -163,7 +173,8 @@ def _read_only_grid(model: EditorModel, lead: Lead) -> None:
             hide_index=True,
             # Every row shown (no inner scrollbar hiding the last ones), the columns as the
             # editing grid has them, fitted beside the profile panel at 1024 px.
-            height=widgets.table_height(len(frame)),
+            row_height=GRID_ROW_PX,
+            height=_grid_height(len(frame)),
             column_order=READ_ONLY_GRID_COLUMNS,
             column_config=widgets.fitted(READ_ONLY_GRID_COLUMNS, LEAD_TAB_PX, fits=GRID_FITS),
             alt="The lead's editable fields and their values (read-only)",
@@ -200,7 +211,8 @@ def _grid(lead_id: int, model: EditorModel, state: EditState) -> EditState:
         shown,
         key=keys.edit_table(lead_id, _generation(lead_id)),
         num_rows="fixed",
-        height=widgets.table_height(len(shown)),
+        row_height=GRID_ROW_PX,
+        height=_grid_height(len(shown)),
         # What the caption points at comes first: the value, what it allows, then the
         # check; the field's label as in Notes and Profile ("Budget Range"), its API name
         # (the index) kept in the data and the CSV, not shown twice.

@@ -9,12 +9,14 @@ from typing import Final
 
 import streamlit as st
 
-from lib.palette import CODE_NULL, CODE_TEXT
+from lib.palette import CODE_NULL, CODE_TEXT, SEGMENT_FOCUS_TEXT
 
 NARROW_WINDOW_PX: Final = 1200
 NARROW_SIDEBAR_PX: Final = 256
 """The sidebar's width on a narrow window (Streamlit's is 300 px): its controls fit in 256 px,
 and the 44 px go to the tables beside it (`lib.views.column_widths` counts on them)."""
+RECENT_LEADS_KEY: Final = "recent-leads"
+"""The sidebar's pinned and recent leads' container key."""
 PROFILE_PANEL_KEY: Final = "profile-panel"
 """The Lead Profile panel's container key (Streamlit gives it the class st-key-<key>)."""
 PROFILE_LABEL_WIDTH: Final = "6.5rem"
@@ -49,6 +51,16 @@ FIT_STYLES: Final = f"""
   font-size: {SECTION_HEADING_SIZE}; padding-top: 0.375rem;
 }}
 [data-testid="stMain"] [data-testid="stHeading"] h2 {{ font-size: 1.75rem; }}
+/* The sidebar's pinned and recent leads all link to the Lead page, which Streamlit marks
+   as the page shown on every one of them: drawn as plain links (hover kept). */
+.st-key-{RECENT_LEADS_KEY} [data-testid="stPageLink-NavLink"]:not(:hover) {{
+  background-color: transparent;
+}}
+.st-key-{RECENT_LEADS_KEY} [data-testid="stPageLink-NavLink"] * {{ font-weight: 400; }}
+/* A chosen segment (Audit's sections, an order control) keeps AA contrast while focused. */
+[data-testid="stButtonGroup"] button[data-focused="true"][aria-checked="true"] p {{
+  color: {SEGMENT_FOCUS_TEXT};
+}}
 /* The JSON "null" token's fixed syntax colour fails WCAG AA on the dark code ground. */
 [data-testid="stCode"] .null {{ color: {CODE_NULL}; }}
 @media (max-width: {NARROW_WINDOW_PX}px) {{

@@ -36,10 +36,12 @@ def selectable_table(
     status_columns: tuple[str, ...] = (),
     column_config: dict[str, Any] | None = None,
     column_order: tuple[str, ...] | None = None,
+    row_px: int = column_widths.THREE_LINE_ROW_PX,
 ) -> int | None:
     """A read-only table in a Lead tab whose selected row is shown below in full (cells cut
     long text), with its CSV download; returns the selected row's index. Its columns (those
-    of `column_order`, else all) fit beside the profile panel at 1024 px."""
+    of `column_order`, else all) fit beside the profile panel at 1024 px; its rows are
+    `row_px` tall, so text wraps (three lines by default)."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return None
@@ -50,7 +52,8 @@ def selectable_table(
         key=f"{key}.table",
         on_select="rerun",
         selection_mode="single-row",
-        height=widgets.table_height(len(frame)),
+        row_height=row_px,
+        height=widgets.table_height(len(frame), row_px),
         column_config=widgets.fitted(
             column_order or frame.columns,
             column_widths.selectable(column_widths.LEAD_TAB_PX),
@@ -100,7 +103,9 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
         key=keys.lead_associated_table(lead_id),
         on_select="rerun",
         selection_mode="single-row",
-        height=widgets.table_height(len(frame)),
+        # Three lines a row: a long campaign name wraps and is read whole.
+        row_height=column_widths.THREE_LINE_ROW_PX,
+        height=widgets.table_height(len(frame), column_widths.THREE_LINE_ROW_PX),
         column_order=shown,
         alt="Other campaigns with this lead's email. Select a row to open that lead.",
         column_config=widgets.fitted(

@@ -12,6 +12,7 @@ import streamlit as st
 
 from lib.store import LeadMark, Owner, StoreError
 from lib.ui import keys, pages
+from lib.ui.layout import RECENT_LEADS_KEY
 from lib.ui.workspace import Workspace
 from lib.views.url_params import PARAM_LEAD
 
@@ -129,10 +130,13 @@ def sidebar_list(workspace: Workspace, owner: Owner | None) -> None:
     if not shown:
         return
     st.caption("Pinned and recent leads")
-    for mark, is_pinned in shown:
-        st.page_link(
-            pages.LEAD,
-            label=f"{'Pinned' if is_pinned else 'Recent'} lead {mark.lead_id}",
-            icon=":material/keep:" if is_pinned else ":material/history:",
-            query_params={PARAM_LEAD: str(mark.lead_id)},
-        )
+    # Keyed: Streamlit marks every link to the Lead page as the page shown, whatever its lead;
+    # the stylesheet draws these as plain links (the navigation's "Lead N" marks the one open).
+    with st.container(key=RECENT_LEADS_KEY):
+        for mark, is_pinned in shown:
+            st.page_link(
+                pages.LEAD,
+                label=f"{'Pinned' if is_pinned else 'Recent'} lead {mark.lead_id}",
+                icon=":material/keep:" if is_pinned else ":material/history:",
+                query_params={PARAM_LEAD: str(mark.lead_id)},
+            )

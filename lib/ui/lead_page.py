@@ -228,6 +228,8 @@ def _profile_tab(session: Session, dossier: LeadDossier) -> None:
             empty=empty,
             budget=column_widths.LEAD_TAB_PX,
             column_config=workbench.source_column(),
+            # Three lines a row: a long field name, source or value wraps, read whole.
+            row_px=column_widths.THREE_LINE_ROW_PX,
         )
     workbench.render_provenance_details(session, dossier, sources)
 

@@ -82,9 +82,11 @@ def table(
     column_config: Mapping[str, Any] | None = None,
     status_columns: tuple[str, ...] = (),
     fits: Mapping[str, Fit] | None = None,
+    row_px: int | None = None,
 ) -> None:
     """A read-only table with a CSV download whose formulas are neutralised, its columns
-    fitted to `budget` pixels; or, without rows, a sentence saying what is missing."""
+    fitted to `budget` pixels, its rows `row_px` tall (taller than 64 px: text wraps); or,
+    without rows, a sentence saying what is missing."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return
@@ -92,7 +94,8 @@ def table(
         styled(frame, status_columns),
         hide_index=True,
         column_config=fitted(frame.columns, budget, column_config, fits),
-        height=table_height(len(frame)),
+        row_height=row_px,
+        height=table_height(len(frame), row_px or TABLE_ROW_HEIGHT),
         key=f"{key}.table",
     )
     download(frame, key=key, file_name=file_name)

@@ -27,6 +27,9 @@ EXPANDER_PX: Final = 680
 WRAPPED_ROW_PX: Final = 84
 """A row of four lines: Streamlit wraps a cell's text only in rows taller than 4rem (64 px),
 and a row this tall reads a long message whole in a narrow column."""
+THREE_LINE_ROW_PX: Final = 66
+"""A row of three lines (the least that wraps): for tables whose names and labels would be
+cut on one line at 1024 px."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,10 @@ COLUMN_FITS: Final[Mapping[str, Fit]] = {
     "Campaign ID": Fit(90, 95),
     "Score": Fit(58, 70),
     "Payout": Fit(62, 85),
-    "Level": Fit(55, 60),
+    "Level": Fit(66, 70),  # "Warning"
     "Type": Fit(58, 80),
     "Kind": Fit(70, 110),
-    "Outcome": Fit(68, 75),
+    "Outcome": Fit(70, 75),  # its header, in the header's bold
     "Hardfail": Fit(68, 72),
     "Required": Fit(70, 75),
     "Total": Fit(50, 60),
@@ -63,16 +66,16 @@ COLUMN_FITS: Final[Mapping[str, Fit]] = {
     "Status": Fit(86, 118),
     "Lead status": Fit(86, 118),
     "Delivery": Fit(78, 105),
-    "Time": Fit(112, 140),
-    "Captured": Fit(104, 132),
-    "Run at": Fit(104, 132),
+    "Time": Fit(122, 140),  # "03 Mar 2026 11:03"
+    "Captured": Fit(122, 132),
+    "Run at": Fit(122, 132),
     "Start": Fit(90, 100),
     "End": Fit(90, 100),
     # Names and text, which may be cut at 1024 and grow on wider windows.
     "Name": Fit(96, 150),
     "Field": Fit(96, 150),
     "Source": Fit(76, 200),
-    "Provider": Fit(78, 110),
+    "Provider": Fit(96, 110),  # "NeverBounce"
     "Author": Fit(76, 110),
     "Job": Fit(116, 200),
     "Category": Fit(70, 90),
@@ -84,14 +87,14 @@ COLUMN_FITS: Final[Mapping[str, Fit]] = {
     "Value": Fit(120, 260),
     "Allowed": Fit(100, 220),
     "Check": Fit(90, 200),
-    "Original value": Fit(100, 150),
-    "Transformed value": Fit(100, 160),
+    "Original value": Fit(112, 150),
+    "Transformed value": Fit(126, 160),  # its header, in the header's bold
     "Old value": Fit(80, 140),
     "New value": Fit(80, 140),
     "Message": Fit(90, 420),
     "What": Fit(110, 320),
     "Detail": Fit(100, 300),
-    "When": Fit(104, 132),
+    "When": Fit(122, 132),
     "By": Fit(70, 110),
     "Flag": Fit(70, 200),
     "Signal": Fit(74, 90),
