@@ -254,8 +254,10 @@ def _largest_campaign(base_url: str) -> int:
 def _bare_fetch(
     base_url: str, token: str, windows: list[tuple[int, dt.datetime, dt.datetime]], parallel: int
 ) -> int:
-    """The same pages with httpx alone: JSON decoded, nothing else."""
+    """The same pages with httpx alone: JSON decoded as the client decodes it (pydantic-core's
+    parser, several times faster than `response.json()`), nothing else."""
     from lib.audit.fetch import _stamp
+    from lib.convertr.hydra import json_or_none
 
     read = 0
     lock = threading.Lock()
@@ -268,7 +270,7 @@ def _bare_fetch(
             campaign, start, end = item
             page = 1
             while True:
-                answer = http.get(
+                response = http.get(
                     "/api/v4/leads",
                     params=[
                         ("campaign.id", campaign),
@@ -279,8 +281,10 @@ def _bare_fetch(
                         ("page", page),
                         ("itemsPerPage", 500),
                     ],
-                ).json()
-                members = answer.get("hydra:member", answer.get("member", []))
+                )
+                answer = json_or_none(response)
+                assert isinstance(answer, dict), "a collection is a JSON object"
+                members = answer.get("hydra:member", answer.get("member")) or []
                 with lock:
                     read += len(members)
                 view = answer.get("hydra:view", answer.get("view", {})) or {}

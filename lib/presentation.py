@@ -308,12 +308,29 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+def _neutralised(column: pd.Series) -> pd.Series:
+    """`neutralise_cell` of every cell, each distinct text worked out once (a table often
+    repeats its texts: an audit finding's sentence is on each of its leads' rows)."""
+    done: dict[str, object] = {}
+
+    def cell(value: object) -> object:
+        if type(value) is not str:
+            return neutralise_cell(value)
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = neutralised = neutralise_cell(value)
+            return neutralised
+
+    return column.map(cell).astype(object)
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` whose text cells (and column names) cannot run as formulas."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_cell).astype(object)
+            safe[column] = _neutralised(safe[column])
     safe.columns = [str(neutralise_cell(str(name))) for name in safe.columns]
     return safe
 

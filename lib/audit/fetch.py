@@ -20,7 +20,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -37,7 +37,9 @@ from lib.convertr.models import Lead, LeadData
 LEAD_DATA_CHUNK: Final = 100
 """Lead ids per lead-datas request (a URL stays well under common 8 KB limits)."""
 STORE_EVERY: Final = 5000
-"""Rows a sub-window keeps before writing them to the snapshot."""
+"""Rows kept before writing them to the snapshot."""
+PAGES_AHEAD: Final = 8
+"""Pages read but not yet made into rows: the sub-windows wait when this many are queued."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,12 @@ class LeadFetcher:
         self._started = 0.0
         self._timed_out = False
         self._notes: set[str] = set()
+        # Pages become rows in one thread of their own, while the sub-windows already ask
+        # for their next pages: the server is not kept waiting on our normalisation.
+        self._rows: list[dict[str, object]] = []
+        self._converter: ThreadPoolExecutor | None = None
+        self._queued = threading.BoundedSemaphore(PAGES_AHEAD)
+        self._conversions: list[Future[None]] = []
 
     def _check(self) -> None:
         if self.cancel.is_set():
@@ -221,14 +229,23 @@ class LeadFetcher:
         self._total = len(windows)
         requests_before = self.client.request_count
         failures: list[WindowFailure] = []
-        with ThreadPoolExecutor(
-            max_workers=max(1, int(self.settings.sub_windows)), thread_name_prefix="audit-fetch"
-        ) as pool:
-            futures = [(window, pool.submit(self._window, window)) for window in windows]
-            for window, future in futures:
-                failure = future.result()
-                if failure is not None:
-                    failures.append(WindowFailure(window, failure))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-rows") as converter:
+            self._converter = converter
+            try:
+                with ThreadPoolExecutor(
+                    max_workers=max(1, int(self.settings.sub_windows)),
+                    thread_name_prefix="audit-fetch",
+                ) as pool:
+                    futures = [(window, pool.submit(self._window, window)) for window in windows]
+                    for window, future in futures:
+                        failure = future.result()
+                        if failure is not None:
+                            failures.append(WindowFailure(window, failure))
+            finally:
+                # What was read is kept, whatever stopped the walk.
+                self._conversions.append(converter.submit(self._flush))
+        for conversion in self._conversions:
+            conversion.result()
         self._report()
         return FetchResult(
             leads=self._read,
@@ -250,7 +267,6 @@ class LeadFetcher:
             (Filter.order("createdTs"), "asc"),
             (Filter.order("id"), "asc"),
         ]
-        rows: list[dict[str, object]] = []
         try:
             page_number = 1
             while True:
@@ -267,12 +283,9 @@ class LeadFetcher:
                         self._windows_started += 1
                         self._expected += page.total if page.total is not None else 0
                 extra = self._missing_lead_data(page.items)
-                rows.extend(lead_row(lead, extra.get(lead.id)) for lead in page.items)
+                self._queue(page.items, extra)
                 with self._lock:
                     self._read += len(page.items)
-                if len(rows) >= STORE_EVERY:
-                    self.snapshot.store(lead_frame(rows))
-                    rows = []
                 self._report()
                 if not page.items or page.next_link is None:
                     break
@@ -282,12 +295,39 @@ class LeadFetcher:
         except ConvertrError as failure:
             return failure.user_message
         finally:
-            # What was read is kept, whatever stopped the walk.
-            if rows:
-                self.snapshot.store(lead_frame(rows))
             with self._lock:
                 self._done += 1
         return None
+
+    def _queue(self, leads: Sequence[Lead], extra: dict[int, dict[str, str | None]]) -> None:
+        """Hand a page to the converter (waiting while `PAGES_AHEAD` pages are queued)."""
+        assert self._converter is not None, "set by fetch"
+        self._queued.acquire()
+        try:
+            conversion = self._converter.submit(self._convert, leads, extra)
+        except BaseException:
+            self._queued.release()
+            raise
+        with self._lock:
+            self._conversions.append(conversion)
+
+    def _convert(self, leads: Sequence[Lead], extra: dict[int, dict[str, str | None]]) -> None:
+        """In the converter's thread: a page's rows, written to the snapshot every
+        `STORE_EVERY` rows."""
+        try:
+            self._rows.extend(lead_row(lead, extra.get(lead.id)) for lead in leads)
+        finally:
+            self._queued.release()
+        if len(self._rows) >= STORE_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        """In the converter's thread: the rows kept so far into the snapshot."""
+        if self._rows:
+            # A lead met twice (pages shifting under a walk) is stored once, as last read.
+            rows = list({row["lead_id"]: row for row in self._rows}.values())
+            self._rows = []
+            self.snapshot.store(lead_frame(rows))
 
     def _missing_lead_data(self, leads: Sequence[Lead]) -> dict[int, dict[str, str | None]]:
         """The values the signals need, for leads whose page did not embed them: one request

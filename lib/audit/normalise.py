@@ -187,7 +187,13 @@ def ip_kind(ip: str | None) -> str:
 
 def ip_countries(ips: list[str | None]) -> list[str | None]:
     """Each public IP's country from the offline table; None for anything else or unknown."""
-    public = [ip.strip() if ip and ip_kind(ip) == "public" else None for ip in ips]
+    return public_ip_countries(
+        [ip.strip() if ip and ip_kind(ip) == "public" else None for ip in ips]
+    )
+
+
+def public_ip_countries(public: list[str | None]) -> list[str | None]:
+    """`ip_countries` of IPs already known to be public and trimmed (None: no IP)."""
     looked_up = iptocc.country_code([ip for ip in public if ip])
     answers = iter(looked_up)
     return [next(answers) if ip else None for ip in public]

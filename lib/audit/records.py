@@ -44,13 +44,14 @@ def _embedded_text(value: object) -> str | None:
 
 
 def _embedded(lead: Lead) -> dict[str, str | None]:
+    """The embedded values the signals read (`LEAD_DATA_NEEDED`), by name."""
     values: dict[str, str | None] = {}
     for item in lead.lead_data:
         if isinstance(item, Mapping):
             name = item.get("name")
-            if isinstance(name, str):
+            if isinstance(name, str) and name in LEAD_DATA_NEEDED:
                 values[name] = _embedded_text(item.get("value"))
-        else:
+        elif item.name in LEAD_DATA_NEEDED:
             values[item.name] = item.value
     return values
 
@@ -151,7 +152,8 @@ def lead_row(lead: Lead, extra_data: dict[str, str | None] | None = None) -> dic
 def lead_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
     """Rows as the `leads` table: typed columns, IP countries and local times filled in."""
     frame = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    frame["ip_country"] = normalise.ip_countries(
+    # `ip_kind` already said which are public (and `ip` is trimmed): looked up as they are.
+    frame["ip_country"] = normalise.public_ip_countries(
         [
             ip if kind == "public" else None
             for ip, kind in zip(frame["ip"], frame["ip_kind"], strict=True)

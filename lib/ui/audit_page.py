@@ -514,9 +514,31 @@ def _findings(result: AuditResult) -> None:
     if table.empty:
         st.info("No finding with these filters.", icon=":material/check_circle:")
         return
-    st.caption(f"{len(table):,} rows; select a row to open its lead.")
+    pages_count = view.findings_pages(len(table))
+    shown = table
+    if pages_count == 1:
+        st.caption(f"{len(table):,} rows; select a row to open its lead.")
+    else:
+        # Only one page is drawn: the browser's work grows with the rows sent.
+        if st.session_state.get(keys.AUDIT_FINDINGS_PAGE, 1) > pages_count:
+            st.session_state[keys.AUDIT_FINDINGS_PAGE] = pages_count
+        words, number = st.columns([4, 1], vertical_alignment="bottom")
+        page = number.number_input(
+            f"Page (of {pages_count:,})",
+            min_value=1,
+            max_value=pages_count,
+            step=1,
+            key=keys.AUDIT_FINDINGS_PAGE,
+            on_change=_forget_finding_selection,
+        )
+        shown = view.findings_page(table, int(page))
+        first = (int(page) - 1) * view.FINDINGS_PAGE_ROWS + 1
+        words.caption(
+            f"{len(table):,} rows, {view.FINDINGS_PAGE_ROWS:,} a page (rows {first:,} to "
+            f"{first + len(shown) - 1:,} shown); select a row to open its lead."
+        )
     selection = st.dataframe(
-        table,
+        shown,
         hide_index=True,
         key=keys.AUDIT_FINDINGS,
         on_select="rerun",
@@ -532,12 +554,17 @@ def _findings(result: AuditResult) -> None:
             "Why": st.column_config.TextColumn(width=FINDING_WIDTHS["Why"]),
         },
         row_height=FINDING_ROW_PX,
-        # Every row of a short list, and the usual cap on a long one.
-        height=widgets.table_height(len(table), FINDING_ROW_PX),
+        # Every row of a short list (or page), and the usual cap on a long one.
+        height=widgets.table_height(len(shown), FINDING_ROW_PX),
     )
     rows = selection.selection.rows if selection else []
-    if rows:
-        _open_lead(int(table.iloc[rows[0]]["Lead"]))
+    if rows and rows[0] < len(shown):
+        _open_lead(int(shown.iloc[rows[0]]["Lead"]))
+
+
+def _forget_finding_selection() -> None:
+    """Another page of findings: a row selected on the last one means nothing on it."""
+    st.session_state.pop(keys.AUDIT_FINDINGS, None)
 
 
 def _publishers(result: AuditResult, snapshot: Snapshot) -> None:
