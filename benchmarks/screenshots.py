@@ -1,7 +1,7 @@
 """Refresh docs/screenshots/*.png: start the dashboard on a free port and photograph each view
-in headless Chromium at 1440x900 (`campaigns.png`) and 1024x768 (`campaigns-1024.png`), then
-the Audit page's (`benchmarks.audit_screenshots`): `python -m benchmarks.screenshots`, or
-`make screenshots`.
+in headless Chromium at 1440x900 (`campaigns.png`) and 1024x768 (`campaigns-1024.png`):
+`python -m benchmarks.screenshots`; `make screenshots` runs it and then the Audit page's
+(`benchmarks.audit_screenshots`, which takes this module's constants).
 
 The server and the waits are the browser tests' harness (`tests.support.browser`).
 """
@@ -164,16 +164,12 @@ def bulk_screenshot(base_url: str, target: Path = SCREENSHOT_DIR) -> Path:
 
 def main() -> None:
     started = time.perf_counter()
-    from benchmarks import audit_screenshots
-
     with streamlit_server() as url:
         paths = (
             [bulk_screenshot(url)]
             if sys.argv[1:] == ["--only", "bulk"]
             else (take_screenshots(url))
         )
-    if sys.argv[1:] != ["--only", "bulk"]:
-        paths += audit_screenshots.take()
     for path in paths:
         print(path.relative_to(PROJECT_ROOT))
     print(f"{len(paths)} screenshots in {time.perf_counter() - started:.1f} s")
