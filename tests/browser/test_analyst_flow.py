@@ -117,9 +117,10 @@ WRAP_MARGIN_PX = 4
 """Glide may break a line a little before the column's edge: the greedy wrap keeps clear."""
 LONG_TEXT_PX = 200
 """Text wider than this (a sentence, a URL, an email: some 35 characters) is long: a
-selectable table may cut it, since its row opens it in full (the row shown whole under the
-table, or the lead). Anything shorter (an id, a number, a date, a status, a name) is never
-cut, and neither is anything in a table whose rows cannot be selected."""
+selectable table of one-line rows may cut it, since its row opens it in full (the row shown
+whole under the table, or the lead). Anything shorter (an id, a number, a date, a status, a
+name) is never cut, and neither is anything in a table whose rows wrap or cannot be
+selected."""
 
 CUT_VALUES = """
 () => {
@@ -201,7 +202,7 @@ CUT_VALUES = """
         const width = room(index);
         if (!text || index >= titles.length) return;
         const needs = measure.measureText(text).width;
-        if (marker === 1 && needs > LONG_TEXT_PX) return;
+        if (marker === 1 && holds === 1 && needs > LONG_TEXT_PX) return;
         if (holds === 1 ? needs > width + slack : lines(text, width) > holds) {
           found.push(`${titles[index]}: "${text}" cut (${Math.ceil(needs)} px text, `
             + `${Math.floor(width)} px cell, ${holds} line${holds > 1 ? 's' : ''})`);
@@ -219,7 +220,7 @@ CUT_VALUES = (
 )
 """Grid cells whose text is cut inside its cell: wider than its column less the padding, or,
 in rows tall enough to wrap, taking more lines than a row holds (and headers cut likewise);
-long text in a selectable table excepted (`LONG_TEXT_PX`).
+long text on one line in a selectable table excepted (`LONG_TEXT_PX`).
 Glide draws the grid on a canvas and lists the drawn rows' text in an accessible table; the
 columns' edges are read off the canvas, the text measured in Glide's own font."""
 
