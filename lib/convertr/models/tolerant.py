@@ -28,7 +28,6 @@ from typing import (
 import pydantic
 import pydantic_core
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -37,6 +36,8 @@ from pydantic import (
     ModelWrapValidatorHandler,
     PrivateAttr,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -109,22 +110,25 @@ def _require_numeric_id(relation: Relation) -> Relation:
 
 
 @functools.lru_cache(maxsize=4096)
-def _relation_of_iri(iri: str) -> Relation:
-    return Relation.model_validate(iri)
+def _id_relation_of_iri(iri: str) -> Relation | None:
+    """The relation of a bare IRI, or None when the IRI has no numeric id."""
+    relation = Relation.model_validate(iri)
+    return relation if relation.id is not None else None
 
 
-def _shared_relation(value: object) -> object:
-    """A bare IRI's `Relation`, validated once per IRI and then shared (it is frozen): a page
-    of chronologies or statistics links the same few campaigns hundreds of times. pydantic
-    takes an instance of the model as it is; anything else is validated as before."""
+def _id_relation(value: object, handler: ValidatorFunctionWrapHandler) -> Relation:
+    """A relation with a numeric id. A bare IRI's is validated once per IRI and then shared
+    (it is frozen): a page of chronologies or statistics links the same few campaigns
+    hundreds of times. Anything else is validated as a `Relation` each time."""
     if isinstance(value, str) and value.startswith(_IRI_STARTS):
-        return _relation_of_iri(value)
-    return value
+        relation = _id_relation_of_iri(value)
+        if relation is None:
+            raise ValueError("expected an IRI ending in a numeric id")
+        return relation
+    return _require_numeric_id(handler(value))
 
 
-IdRelation = Annotated[
-    Relation, BeforeValidator(_shared_relation), AfterValidator(_require_numeric_id)
-]
+IdRelation = Annotated[Relation, WrapValidator(_id_relation)]
 """A relation whose numeric id the client uses (``campaign_id``, ``lead_id``, ...)."""
 
 
