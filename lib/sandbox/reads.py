@@ -191,6 +191,24 @@ def _matches_and_page(
     return total, _page_ids(connection, resource, query, total)
 
 
+def _first_page_at_once(resource: Resource, query: CollectionQuery) -> bool:
+    """Whether the page is read rows and all in one statement: the first page of a plain
+    table (a dossier's chronologies: 800 rows, read a third faster than ids and then rows).
+    Lead pages keep picking their ids off the covering indexes first (a filtered page skips
+    index entries, never table rows), and a joined source keeps its lookup by id."""
+    return query.offset == 0 and resource.path != "leads" and resource.table not in TABLE_SOURCES
+
+
+def _first_page_rows(
+    connection: sqlite3.Connection, resource: Resource, query: CollectionQuery
+) -> list[sqlite3.Row]:
+    return connection.execute(
+        f"SELECT * FROM {query.source(resource.table)}{query.where}"
+        f" ORDER BY {order_sql(query.order)} LIMIT ?",
+        [*query.params, query.items_per_page],
+    ).fetchall()
+
+
 def _page_link(path: str, args: MultiDict[str, str], page: int) -> str:
     pairs = [(key, value) for key, value in args.items(multi=True) if key != "page"]
     pairs.append(("page", str(page)))
@@ -285,10 +303,14 @@ def collection(
     total: int | None = None
     with db.atomic(connection, write=False):
         if dialect.partial_pagination:
-            ids = _partial_page_ids(connection, resource, query)
+            rows = fetch(connection, resource, _partial_page_ids(connection, resource, query))
+        elif _first_page_at_once(resource, query):
+            total = _total(connection, resource, query)
+            rows = _first_page_rows(connection, resource, query) if total else []
         else:
             total, ids = _matches_and_page(connection, resource, query)
-        members = serialize(connection, resource, fetch(connection, resource, ids))
+            rows = fetch(connection, resource, ids)
+        members = serialize(connection, resource, rows)
     present(members, resource, dialect, user)
     path = f"{API_PREFIX}/{resource.path}"
     key = dialect.key
