@@ -1,7 +1,7 @@
 """Refresh docs/screenshots/*.png: start the dashboard on a free port and photograph each view
-in headless Chromium at 1440x900 (`campaigns.png`) and 1024x768 (`campaigns-1024.png`), then
-the Audit page's (`benchmarks.audit_screenshots`): `python -m benchmarks.screenshots`, or
-`make screenshots`.
+in headless Chromium at 1440x900 (`campaigns.png`) and 1024x768 (`campaigns-1024.png`):
+`python -m benchmarks.screenshots`; `make screenshots` runs it and then the Audit page's
+(`benchmarks.audit_screenshots`, which takes this module's constants).
 
 The server and the waits are the browser tests' harness (`tests.support.browser`).
 """
@@ -99,12 +99,17 @@ def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]
             ):
                 click_tab(page, tab)
                 shot(name)
-            if not suffix:
-                # Once: the review is kept for the person (bulk mode comes back on with it),
-                # so a second window would find it already open.
-                bulk_review(page, base_url)
-                shot("leads-bulk-review")
             context.close()
+        # Once, after both widths: the review is kept for the person (bulk mode comes back
+        # on with it), so every later picture of Leads would show its ticks.
+        width, height, suffix = SIZES[0]
+        context = new_context(browser, viewport={"width": width, "height": height})
+        page = context.new_page()
+        bulk_review(page, base_url)
+        path = target / f"leads-bulk-review{suffix}.png"
+        page.screenshot(path=str(path))
+        saved.append(path)
+        context.close()
         browser.close()
     return saved
 
@@ -164,16 +169,12 @@ def bulk_screenshot(base_url: str, target: Path = SCREENSHOT_DIR) -> Path:
 
 def main() -> None:
     started = time.perf_counter()
-    from benchmarks import audit_screenshots
-
     with streamlit_server() as url:
         paths = (
             [bulk_screenshot(url)]
             if sys.argv[1:] == ["--only", "bulk"]
             else (take_screenshots(url))
         )
-    if sys.argv[1:] != ["--only", "bulk"]:
-        paths += audit_screenshots.take()
     for path in paths:
         print(path.relative_to(PROJECT_ROOT))
     print(f"{len(paths)} screenshots in {time.perf_counter() - started:.1f} s")

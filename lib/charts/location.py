@@ -1,6 +1,6 @@
 """Where a lead was captured: a small static map drawn here as SVG, from the country outlines
-the app ships (`static/topojson/world_50m.json`, Natural Earth at 1:50m), never a tile server
-or a CDN.
+the app ships (`lib/charts/outlines/world_50m.json`, Natural Earth at 1:50m), never a tile
+server or a CDN.
 
 A static picture, not a plotly figure: the map has no hover, zoom or legend to offer, and
 plotly's 4.7 MB of JavaScript and its 1.1 MB outline file cost the browser well over a
@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from lib.palette import MAP_MARKER, SLATE, WHITE
 
-OUTLINES: Final = Path(__file__).resolve().parents[2] / "static" / "topojson" / "world_50m.json"
+OUTLINES: Final = Path(__file__).resolve().parent / "outlines" / "world_50m.json"
 """Natural Earth at 1:50m as TopoJSON (the file plotly's geo maps load): coastlines that
 still read at country zoom."""
 OUTLINES_CACHE: Final = OUTLINES.with_name("world_50m_outlines.npz")

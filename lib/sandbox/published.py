@@ -94,12 +94,26 @@ def _lead(item: dict[str, Any]) -> None:
 
 def publish(path: str, item: dict[str, Any], zone: str | None) -> None:
     """Rewrite one serialized item of the collection at `path` in the published shape."""
-    if zone is not None:
-        for key, value in item.items():
-            if key.endswith(TIMESTAMP_SUFFIX) and isinstance(value, str):
-                item[key] = local_time(value, zone)
-    if path == "leads":
-        _lead(item)
+    publish_all(path, [item], zone)
+
+
+def publish_all(path: str, items: list[dict[str, Any]], zone: str | None) -> None:
+    """Rewrite serialized items of the collection at `path` in the published shape. The
+    timestamp keys are found once per set of keys (a page's items share theirs), not per
+    item: a page of 800 chronologies has none."""
+    keys: set[str] | None = None
+    stamps: tuple[str, ...] = ()
+    for item in items:
+        if zone is not None:
+            if item.keys() != keys:
+                keys = set(item)
+                stamps = tuple(key for key in keys if key.endswith(TIMESTAMP_SUFFIX))
+            for key in stamps:
+                value = item[key]
+                if isinstance(value, str):
+                    item[key] = local_time(value, zone)
+        if path == "leads":
+            _lead(item)
 
 
 def status_filter_labels(args: MultiDict[str, str]) -> MultiDict[str, str]:

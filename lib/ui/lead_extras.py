@@ -103,9 +103,10 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
         key=keys.lead_associated_table(lead_id),
         on_select="rerun",
         selection_mode="single-row",
-        # Three lines a row: a long campaign name wraps and is read whole.
-        row_height=column_widths.THREE_LINE_ROW_PX,
-        height=widgets.table_height(len(frame), column_widths.THREE_LINE_ROW_PX),
+        # Four lines a row: a long campaign name wraps and is read whole at 1024 px ("AI in
+        # Financial / Services / Research / Report").
+        row_height=column_widths.WRAPPED_ROW_PX,
+        height=widgets.table_height(len(frame), column_widths.WRAPPED_ROW_PX),
         column_order=shown,
         alt="Other campaigns with this lead's email. Select a row to open that lead.",
         column_config=widgets.fitted(

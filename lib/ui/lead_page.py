@@ -76,6 +76,7 @@ OUTCOME_COLOURS: Final = {
 """Outcome text colours, AA contrast on white."""
 MAP_ALT: Final = "Map of where the lead was captured (said in words under it)."
 JOB_COLUMNS: Final = ("Job", "Outcome", "Score", "Hardfail", "Message")
+PROCESSR_LOG_COLUMNS: Final = ("Time", "Level", "Message")
 """The Job Details columns shown (the CSV and the selected row have them all)."""
 
 T = TypeVar("T")
@@ -333,6 +334,9 @@ def _processr_logs_tab(session: Session, dossier: LeadDossier) -> None:
         file_name=f"lead-processr-logs-{dossier.lead_id}",
         empty="No Processr logs for this lead.",
         alt="Processr logs of this lead. Select a row to read it whole.",
+        # A job's message starts with the job's name: the Job column (in the row shown whole
+        # and the CSV) gives its width to the message, which then wraps whole at 1024 px.
+        column_order=PROCESSR_LOG_COLUMNS,
     )
 
 

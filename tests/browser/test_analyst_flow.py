@@ -24,10 +24,10 @@ from tests.browser.test_audit_browser import audit_link
 from tests.support.browser import (
     GRID_ROW_PX,
     VIEWPORT,
+    click_grid,
     click_tab,
     new_context,
     open_app,
-    ready_grid,
     rerun,
     settle,
 )
@@ -117,9 +117,10 @@ WRAP_MARGIN_PX = 4
 """Glide may break a line a little before the column's edge: the greedy wrap keeps clear."""
 LONG_TEXT_PX = 200
 """Text wider than this (a sentence, a URL, an email: some 35 characters) is long: a
-selectable table may cut it, since its row opens it in full (the row shown whole under the
-table, or the lead). Anything shorter (an id, a number, a date, a status, a name) is never
-cut, and neither is anything in a table whose rows cannot be selected."""
+selectable table of one-line rows may cut it, since its row opens it in full (the row shown
+whole under the table, or the lead). Anything shorter (an id, a number, a date, a status, a
+name) is never cut, and neither is anything in a table whose rows wrap or cannot be
+selected."""
 
 CUT_VALUES = """
 () => {
@@ -201,7 +202,7 @@ CUT_VALUES = """
         const width = room(index);
         if (!text || index >= titles.length) return;
         const needs = measure.measureText(text).width;
-        if (marker === 1 && needs > LONG_TEXT_PX) return;
+        if (marker === 1 && holds === 1 && needs > LONG_TEXT_PX) return;
         if (holds === 1 ? needs > width + slack : lines(text, width) > holds) {
           found.push(`${titles[index]}: "${text}" cut (${Math.ceil(needs)} px text, `
             + `${Math.floor(width)} px cell, ${holds} line${holds > 1 ? 's' : ''})`);
@@ -219,7 +220,7 @@ CUT_VALUES = (
 )
 """Grid cells whose text is cut inside its cell: wider than its column less the padding, or,
 in rows tall enough to wrap, taking more lines than a row holds (and headers cut likewise);
-long text in a selectable table excepted (`LONG_TEXT_PX`).
+long text on one line in a selectable table excepted (`LONG_TEXT_PX`).
 Glide draws the grid on a canvas and lists the drawn rows' text in an accessible table; the
 columns' edges are read off the canvas, the text measured in Glide's own font."""
 
@@ -245,9 +246,8 @@ def query(page: Any) -> dict[str, str]:
 
 def click_row(page: Any, row: int) -> None:
     """Select the `row`th (1-based) row of the page's first grid by its checkbox."""
-    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
     with rerun(page):
-        page.mouse.click(*grid.cell(row, CHECKBOX_X))
+        click_grid(page.locator('[data-testid="stDataFrame"]').first, row, CHECKBOX_X)
 
 
 def column_middle(page: Any, column: str) -> float:
@@ -266,9 +266,9 @@ def column_middle(page: Any, column: str) -> float:
 
 def click_header(page: Any, column: str) -> None:
     """Click a Leads grid column header."""
-    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
+    x = column_middle(page, column)
     with rerun(page):
-        page.mouse.click(*grid.cell(0, column_middle(page, column)))
+        click_grid(page.locator('[data-testid="stDataFrame"]').first, 0, x)
 
 
 def go_to(page: Any, text: str) -> None:
@@ -437,9 +437,9 @@ def test_no_control_table_column_or_value_is_cut_and_axe_finds_nothing(
 
 def click_cell(page: Any, row: int, column: str) -> None:
     """Click the middle of `column`'s cell in the `row`th (1-based) row of the Leads grid."""
-    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
+    x = column_middle(page, column)
     with rerun(page):
-        page.mouse.click(*grid.cell(row, column_middle(page, column)))
+        click_grid(page.locator('[data-testid="stDataFrame"]').first, row, x)
 
 
 @pytest.mark.parametrize("column", ["Name", "Delivery"])

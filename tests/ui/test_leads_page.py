@@ -286,3 +286,22 @@ def test_without_a_total_a_page_past_the_end_says_so_and_offers_the_first(
     assert not at.exception
     assert lead_ids(at), "the first page, with its leads"
     assert "page" not in at.query_params
+
+
+def test_a_header_click_on_a_column_the_server_cannot_sort_says_so_and_keeps_the_order(
+    monkeypatch: Any,
+) -> None:
+    """The grid's columns are all sortable in the sandbox, so the browser cannot reach this:
+    a server that advertises fewer orders (a real Convertr may) gets the sentence."""
+    from types import SimpleNamespace
+
+    from lib.ui import leads_page
+    from lib.views.navigation import LeadsPlace
+
+    state: dict[str, Any] = {"grid": {"selection": {"rows": [], "columns": ["Name"]}}}
+    monkeypatch.setattr(leads_page, "st", SimpleNamespace(session_state=state))
+    leads_page._sort_by_header("grid", LeadsPlace(campaign_id=3), ("Captured", "Score"))
+    assert state[keys.LEADS_SORT_MESSAGE] == (
+        "The server cannot sort leads by Name; it can sort by Captured, Score."
+    )
+    assert keys.LEADS_SORT not in state and keys.LEADS_PAGE not in state, "the order stays"

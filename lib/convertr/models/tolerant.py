@@ -108,7 +108,23 @@ def _require_numeric_id(relation: Relation) -> Relation:
     return relation
 
 
-IdRelation = Annotated[Relation, AfterValidator(_require_numeric_id)]
+@functools.lru_cache(maxsize=4096)
+def _relation_of_iri(iri: str) -> Relation:
+    return Relation.model_validate(iri)
+
+
+def _shared_relation(value: object) -> object:
+    """A bare IRI's `Relation`, validated once per IRI and then shared (it is frozen): a page
+    of chronologies or statistics links the same few campaigns hundreds of times. pydantic
+    takes an instance of the model as it is; anything else is validated as before."""
+    if isinstance(value, str) and value.startswith(_IRI_STARTS):
+        return _relation_of_iri(value)
+    return value
+
+
+IdRelation = Annotated[
+    Relation, BeforeValidator(_shared_relation), AfterValidator(_require_numeric_id)
+]
 """A relation whose numeric id the client uses (``campaign_id``, ``lead_id``, ...)."""
 
 
