@@ -99,12 +99,17 @@ def take_screenshots(base_url: str, target: Path = SCREENSHOT_DIR) -> list[Path]
             ):
                 click_tab(page, tab)
                 shot(name)
-            if not suffix:
-                # Once: the review is kept for the person (bulk mode comes back on with it),
-                # so a second window would find it already open.
-                bulk_review(page, base_url)
-                shot("leads-bulk-review")
             context.close()
+        # Once, after both widths: the review is kept for the person (bulk mode comes back
+        # on with it), so every later picture of Leads would show its ticks.
+        width, height, suffix = SIZES[0]
+        context = new_context(browser, viewport={"width": width, "height": height})
+        page = context.new_page()
+        bulk_review(page, base_url)
+        path = target / f"leads-bulk-review{suffix}.png"
+        page.screenshot(path=str(path))
+        saved.append(path)
+        context.close()
         browser.close()
     return saved
 

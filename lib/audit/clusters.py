@@ -8,6 +8,7 @@ exit) never joins leads on its own, or everything would become one cluster.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -17,6 +18,8 @@ import pandas as pd
 from lib.audit.findings import duration, plural
 from lib.audit.signals import AuditContext
 
+_by_time: Final = operator.itemgetter(1, 0)
+"""A member's (created_ts, lead_id): the clusters list their leads in time order."""
 EDGE_LABELS: Final = {
     "email_key": "same email",
     "phone_e164": "same phone",
@@ -116,7 +119,7 @@ def identity_clusters(db: duckdb.DuckDBPyConnection, context: AuditContext) -> t
     facts = _facts(db, [lead for group in members.values() for lead in group])
     clusters = []
     for root, leads in members.items():
-        rows = sorted((facts[lead] for lead in leads), key=lambda row: (row[1], row[0]))
+        rows = sorted((facts[lead] for lead in leads), key=_by_time)
         ids = tuple(int(row[0]) for row in rows)
         campaigns = tuple(sorted({int(row[2]) for row in rows}))
         devices = len({row[3] for row in rows if row[3]})

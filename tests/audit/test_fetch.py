@@ -193,3 +193,38 @@ def test_a_masked_users_snapshot_holds_no_masked_value(
         ).fetchone()
     assert leaked == (0,)
     assert hashes is not None and hashes[0] > 0
+
+
+def test_a_lead_a_shifting_page_repeats_is_stored_once(writable_db: Path, tmp_path: Path) -> None:
+    """Offset pages can shift under a walk (a lead inserted before the cursor): the next page
+    then repeats the last lead of the one before. Stored once, the fetch still complete."""
+    campaign, ids = plant_equal_timestamps(writable_db)
+    inner = sandbox_transport(writable_db)
+    first_pages: dict[str, object] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = inner.handle_request(request)
+        response.read()
+        if "/leads" not in request.url.path or request.url.params.get("page") not in {"1", "2"}:
+            return response
+        body = response.json()
+        key = "hydra:member" if "hydra:member" in body else "member"
+        if request.url.params["page"] == "1":
+            first_pages["last"] = body[key][-1]
+            return response
+        body[key] = [first_pages["last"], *body[key]]
+        return httpx.Response(response.status_code, headers=response.headers, json=body)
+
+    client = connect(sandbox_config(), transport_factory=lambda _c: httpx.MockTransport(handler))
+    client.current_user()
+    snapshot = Snapshot.open("Sandbox", "analyst", masked=False, directory=tmp_path)
+    window = SubWindow(
+        campaign, BOUNDARY - dt.timedelta(days=3650), BOUNDARY + dt.timedelta(days=3650)
+    )
+    result = LeadFetcher(client, snapshot, AuditSettings(sub_windows=1), items_per_page=7).fetch(
+        [window]
+    )
+    assert result.complete
+    assert result.leads == len(ids) + 1, "the repeated lead was read twice"
+    stored = stored_ids(snapshot)
+    assert len(stored) == len(set(stored)) and set(stored) == ids

@@ -24,10 +24,10 @@ from tests.browser.test_audit_browser import audit_link
 from tests.support.browser import (
     GRID_ROW_PX,
     VIEWPORT,
+    click_grid,
     click_tab,
     new_context,
     open_app,
-    ready_grid,
     rerun,
     settle,
 )
@@ -246,9 +246,8 @@ def query(page: Any) -> dict[str, str]:
 
 def click_row(page: Any, row: int) -> None:
     """Select the `row`th (1-based) row of the page's first grid by its checkbox."""
-    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
     with rerun(page):
-        page.mouse.click(*grid.cell(row, CHECKBOX_X))
+        click_grid(page.locator('[data-testid="stDataFrame"]').first, row, CHECKBOX_X)
 
 
 def column_middle(page: Any, column: str) -> float:
@@ -267,9 +266,9 @@ def column_middle(page: Any, column: str) -> float:
 
 def click_header(page: Any, column: str) -> None:
     """Click a Leads grid column header."""
-    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
+    x = column_middle(page, column)
     with rerun(page):
-        page.mouse.click(*grid.cell(0, column_middle(page, column)))
+        click_grid(page.locator('[data-testid="stDataFrame"]').first, 0, x)
 
 
 def go_to(page: Any, text: str) -> None:
@@ -438,9 +437,9 @@ def test_no_control_table_column_or_value_is_cut_and_axe_finds_nothing(
 
 def click_cell(page: Any, row: int, column: str) -> None:
     """Click the middle of `column`'s cell in the `row`th (1-based) row of the Leads grid."""
-    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
+    x = column_middle(page, column)
     with rerun(page):
-        page.mouse.click(*grid.cell(row, column_middle(page, column)))
+        click_grid(page.locator('[data-testid="stDataFrame"]').first, row, x)
 
 
 @pytest.mark.parametrize("column", ["Name", "Delivery"])

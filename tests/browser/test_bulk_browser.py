@@ -11,9 +11,9 @@ import pytest
 
 from tests.support.browser import (
     RENDER_TIMEOUT_MS,
+    click_grid,
     click_tab,
     open_app,
-    ready_grid,
     require_chromium,
     rerun,
     streamlit_server,
@@ -48,9 +48,8 @@ def test_tick_three_leads_change_a_field_review_save_and_see_notes_and_timeline(
     page.get_by_text("No leads chosen for bulk edit.").wait_for(timeout=RENDER_TIMEOUT_MS)
 
     for row in range(1, 4):
-        grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
         with rerun(page):
-            page.mouse.click(*grid.cell(row, ROW_MARKER_X))
+            click_grid(page.locator('[data-testid="stDataFrame"]').first, row, ROW_MARKER_X)
         page.get_by_text(f"{row} lead{'s' if row > 1 else ''} chosen for bulk edit.").wait_for(
             timeout=RENDER_TIMEOUT_MS
         )

@@ -11,9 +11,9 @@ import pytest
 
 from tests.support.browser import (
     RENDER_TIMEOUT_MS,
+    click_grid,
     click_tab,
     open_app,
-    ready_grid,
     require_chromium,
     rerun,
     settle,
@@ -45,9 +45,8 @@ def test_edit_a_value_in_the_grid_save_and_see_it_in_profile_and_notes(
     page = new_page()
     open_app(page, f"{app_url}/Lead?lead=100001")
     click_tab(page, "Edit Data")
-    grid = ready_grid(visible_panel(page).locator('[data-testid="stDataFrame"]').first)
     # Select the first row's Name cell, walk to jobTitle's Value with the keyboard, edit it.
-    page.mouse.click(*grid.cell(1, 10))
+    click_grid(visible_panel(page).locator('[data-testid="stDataFrame"]').first, 1, 10)
     for _ in range(VALUE_COLUMN_STEPS):
         page.keyboard.press("ArrowRight")
     for _ in range(JOB_TITLE_ROW):

@@ -13,7 +13,7 @@ import pytest
 
 from lib.ui.lead_page import MAP_ALT
 from lib.views.lead import LEAD_TABS
-from tests.support.browser import click_tab, open_app, ready_grid, rerun, visible_panel
+from tests.support.browser import click_grid, click_tab, open_app, rerun, visible_panel
 
 TAB_CONTENT = {
     "Profile": "Publisher Data",
@@ -99,10 +99,9 @@ def test_csv_download_neutralises_formulas(hostile: tuple[Any, list[str]], tmp_p
 def test_selecting_a_lead_row_opens_that_lead(new_page: Callable[[], Any], app_url: str) -> None:
     page = new_page()
     open_app(page, f"{app_url}/Leads?campaign=1")
-    grid = ready_grid(page.locator('[data-testid="stDataFrame"]').first)
     # The selection checkbox of the first row: left edge of the grid, below the header.
     with rerun(page):
-        page.mouse.click(*grid.cell(1, 18))
+        click_grid(page.locator('[data-testid="stDataFrame"]').first, 1, 18)
     page.wait_for_url("**/Lead?lead=*")
     assert "campaign=1" in page.url
     assert "email" not in page.url and "%40" not in page.url and "@" not in page.url

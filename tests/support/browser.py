@@ -10,9 +10,9 @@ How a browser test waits (see the README's Tests section):
 - `settle(page)` returns when the latest run asked for (or started by the server) has
   finished, the app says it is not running, nothing is drawn faded as stale, no element is
   still a loading skeleton, and the browser has painted twice since the run ended.
-- Before clicking into a data grid (a canvas: its cells have no elements), wait for it with
-  `grid = ready_grid(locator)`: the grid is drawn, sized and stable, and `grid.cell(row, x)`
-  gives a point to click.
+- To click into a data grid (a canvas: its cells have no elements), `click_grid(locator, row,
+  x)`: it waits until the grid is drawn, sized and still, and clicks that point of it where
+  the grid is at that moment. (`ready_grid(locator)` waits alone and gives the grid's box.)
 - A grid draws the rows of a new run a moment after the run: to read them, wait for the row
   you expect (`panel.locator("td", has_text=...).first.wait_for(state="attached")`: the
   grid's accessible cells are attached, never visible), then count or compare.
@@ -308,6 +308,16 @@ def ready_grid(grid: Any, timeout_ms: int = RENDER_TIMEOUT_MS) -> Grid:
     box = grid.bounding_box(timeout=timeout_ms)
     assert box is not None, "the grid is visible, so it has a box"
     return Grid(box["x"], box["y"], box["width"], box["height"])
+
+
+def click_grid(grid: Any, row: int, x: float, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
+    """Click `x` pixels from the data grid's left edge on row `row` (1-based; 0 is the header)
+    where the grid is when the click happens: Playwright waits until the grid holds still
+    and that point reaches it (nothing laid over it). A click at a point measured earlier
+    went, on a loaded machine, to whatever a late layout shift had moved under it (Previous,
+    on the Leads page)."""
+    ready_grid(grid, timeout_ms)
+    grid.click(position={"x": x, "y": GRID_ROW_PX * row + GRID_ROW_PX / 2}, timeout=timeout_ms)
 
 
 def grid_rows(grid: Any) -> list[list[str]]:
