@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -222,3 +223,41 @@ def test_answers_with_blank_strings_are_read_the_tolerant_way(
     dumped = lead_read.model_dump(by_alias=True)
     assert all(dumped.get(name) in (None, "", ()) for name in blank)
     assert "" not in lead_read.__dict__.values(), "an optional blank is read as None"
+
+
+CHRONOLOGY: dict[str, Any] = {
+    "@id": "/api/v4/lead-statistics-chronologies/5",
+    "@type": "LeadStatisticsChronology",
+    "id": 5,
+    "campaign": "/api/v4/campaigns/3",
+    "date": "2024-01-01",
+    **dict.fromkeys(("total", "valid", "invalid", "caution", "test", "delivered"), 0),
+}
+
+
+def test_a_bare_iri_relation_is_validated_once_and_shared() -> None:
+    first, second = validate_strictly(LeadStatisticsChronology, [CHRONOLOGY, dict(CHRONOLOGY)])
+    assert first.campaign is second.campaign
+    assert first.campaign_id == 3
+    # The same relation as validating the IRI as an object gives.
+    embedded = LeadStatisticsChronology.model_validate(
+        {**CHRONOLOGY, "campaign": {"@id": "/api/v4/campaigns/3"}}
+    )
+    assert embedded.campaign == first.campaign
+    assert embedded.campaign is not first.campaign
+
+
+@pytest.mark.parametrize(
+    ("campaign", "message"),
+    [
+        ("/api/v4/campaigns/x", "expected an IRI ending in a numeric id"),
+        ({"@id": "/api/v4/campaigns/x"}, "expected an IRI ending in a numeric id"),
+        ("campaigns/3", "expected an IRI (a path or URL) or an object with '@id'"),
+    ],
+)
+def test_a_relation_without_a_numeric_id_is_refused_every_time(
+    campaign: object, message: str
+) -> None:
+    for _ in range(2):  # the second time from the cache of IRIs
+        with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
+            validate_strictly(LeadStatisticsChronology, [{**CHRONOLOGY, "campaign": campaign}])

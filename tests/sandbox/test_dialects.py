@@ -35,7 +35,7 @@ from lib.sandbox.dialects import (
     Dialect,
     dialect_named,
 )
-from lib.sandbox.published import BLANK_LEAD_FIELDS, CHANNELS, STATUS_CODES, local_time
+from lib.sandbox.published import BLANK_LEAD_FIELDS, CHANNELS, STATUS_CODES, local_time, publish_all
 from lib.sandbox.resources import RESOURCES
 from tests.support.sandbox import SANDBOX_URL, login
 
@@ -339,3 +339,20 @@ def test_hand_checked_dialect_json_decodes_slashes(sandbox_db: Path) -> None:
         text = api.get(f"{LEADS}/{SHOWCASE_CAUTION_LEAD_ID}").text
     assert "\\/api\\/v4\\/campaigns\\/1" in text
     assert json.loads(text)["campaign"] == "/api/v4/campaigns/1"
+
+
+def test_a_page_of_items_with_different_keys_has_each_items_timestamps_published() -> None:
+    """The timestamp keys are found once per set of keys, not once per page."""
+    items: list[dict[str, Any]] = [
+        {"id": 1, "createdTs": "2024-07-01T12:00:00+00:00"},
+        {"id": 2, "createdTs": "2024-07-01T12:00:00+00:00"},
+        {"id": 3, "updatedTs": "2024-01-01T12:00:00+00:00", "note": "x"},
+        {"id": 4, "createdTs": None},
+    ]
+    publish_all("notes", items, "Europe/London")
+    assert [item.get("createdTs") or item.get("updatedTs") for item in items] == [
+        "2024-07-01T13:00:00+01:00",
+        "2024-07-01T13:00:00+01:00",
+        local_time("2024-01-01T12:00:00+00:00", "Europe/London"),
+        None,
+    ]
