@@ -329,11 +329,16 @@ def test_filter_page_open_a_lead_and_back_restores_the_list(
 
 
 def test_previous_and_next_cross_a_page_boundary(
-    page: Any, app_url: str, api: ConvertrClient
+    new_page: Callable[[], Any], app_url: str, api: ConvertrClient
 ) -> None:
     first_page = api.leads_page(3, page=1, items_per_page=25).items
     second_page = api.leads_page(3, page=2, items_per_page=25)
+    # A browser of its own: on the page the filter test had left (campaign 3 filtered, paged
+    # and a row opened), the click on this list's first row went back to page 1 instead of
+    # opening the lead, in two of seven full runs today (not understood yet).
+    page = new_page()
     open_app(page, f"{app_url}/Leads?campaign=3&size=25&page=2")
+    page.locator("td", has_text=str(second_page.items[0].id)).first.wait_for(state="attached")
     click_row(page, 1)
     assert heading(page) == f"Lead {second_page.items[0].id}"
     assert page.get_by_text(f"26 of {second_page.total:,}").is_visible()
