@@ -76,8 +76,10 @@ OUTCOME_COLOURS: Final = {
 """Outcome text colours, AA contrast on white."""
 MAP_ALT: Final = "Map of where the lead was captured (said in words under it)."
 JOB_COLUMNS: Final = ("Job", "Outcome", "Score", "Hardfail", "Message")
-PROCESSR_LOG_COLUMNS: Final = ("Time", "Level", "Message")
 """The Job Details columns shown (the CSV and the selected row have them all)."""
+PROCESSR_LOG_COLUMNS: Final = ("Time", "Level", "Message")
+"""The Processr Logs columns shown (a message starts with its job's name; the CSV and the
+selected row have the Job column too)."""
 
 T = TypeVar("T")
 
