@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -276,6 +277,25 @@ def visible_panel(page: Any) -> Any:
     return page.locator('[role="tabpanel"]:visible')
 
 
+AXE_LOADED: Final = "() => typeof window.axe !== 'undefined'"
+
+
+def axe_findings(page: Any) -> list[str]:
+    """axe-core's violations (every impact) on the page as it is now, one line each (rule,
+    impact, first element). axe's 560 kB script is loaded once per document, not once per
+    check: a walk that checks a page after each rerun or tab finds it already there."""
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    axe = Axe()
+    if not page.evaluate(AXE_LOADED):
+        page.evaluate(axe.axe_script)
+    response = page.evaluate("axe.run({resultTypes: ['violations']})")
+    return [
+        f"{item['id']} ({item['impact']}): {item['nodes'][0]['target']}"
+        for item in response["violations"]
+    ]
+
+
 # -- the data grid -----------------------------------------------------------------------------
 
 GRID_DRAWN: Final = """
@@ -366,12 +386,19 @@ def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
             _wait_for_health(process, log, url)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            # Streamlit takes a second or two to exit: the next test need not wait for it (the
+            # thread is not a daemon, so the session still waits for it before it ends).
+            threading.Thread(target=_stop, args=(process,), name=f"stop {url}").start()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End a server: asked to stop, then killed if it has not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for_health(process: subprocess.Popen[bytes], log: IO[bytes], url: str) -> None:
