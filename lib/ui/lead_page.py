@@ -34,7 +34,7 @@ from lib.ui import (
 )
 from lib.ui import kept as kept_items
 from lib.ui.edit_tab import render_edit_tab
-from lib.ui.frame import Session, guarded
+from lib.ui.frame import Session, confirm_signed_in, guarded
 from lib.ui.timeline_tab import render_timeline_tab
 from lib.views import column_widths
 from lib.views.glossary import help_for
@@ -512,6 +512,17 @@ def _tabs(session: Session, dossier: LeadDossier) -> None:
     _keep_closed_tabs_choices(dossier.lead_id, open_tab)
 
 
+@st.fragment
+def _tabs_part(session: Session, dossier: LeadDossier) -> None:
+    """The tabs as a fragment: a tab switch, and any widget of a tab, reruns this part
+    alone, so the header, the panel and the sidebar are neither run again on the server nor
+    drawn again in the browser (the click used to cost a whole page's run). Such a rerun
+    first checks the sign-in, as a page's run does (`frame.confirm_signed_in`)."""
+    with guarded("the lead's tabs"):
+        confirm_signed_in(session)
+        _tabs(session, dossier)
+
+
 def render(session: Session) -> None:
     lead_id = _lead_id_from_link()
     if lead_id is None:
@@ -561,6 +572,6 @@ def render(session: Session) -> None:
             ),
         )
     with body:
-        _tabs(session, dossier)
+        _tabs_part(session, dossier)
     with evidence, guarded("the evidence pack"):
         workbench.evidence_button(session, dossier)
