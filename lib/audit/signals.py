@@ -132,10 +132,10 @@ MASKED_KEYS: Final = ("phone_e164", "ip")
 
 def keyed_sql(key: str) -> str:
     """The leads whose `key` another lead shares (a few percent of them), each with the value
-    as `k`, what the signals read of it, the lead before it on that value (time order) and
-    the seconds to the one before (`gap`) and after (`next_gap`)."""
+    as `k`, what the signals read of it (the email tells people apart), the lead before it on
+    that value (time order) and the seconds to the one before (`gap`) and after (`next_gap`)."""
     return f"""
-        SELECT {key} AS k, lead_id, campaign_id, created_ts, email_key, fingerprint,
+        SELECT {key} AS k, lead_id, campaign_id, created_ts, email_key,
                lag(lead_id) OVER w AS prev_id,
                date_diff('second', lag(created_ts) OVER w, created_ts) AS gap,
                date_diff('second', created_ts, lead(created_ts) OVER w) AS next_gap
