@@ -322,9 +322,8 @@ def test_a_linked_page_reaches_the_browser_in_every_run(monkeypatch: Any) -> Non
     drawn the box yet). Also after a first run cut short between the fetch and the box."""
     import streamlit as st
 
-    import lib.ui.leads_page as leads_page
+    from lib.views.leads import leads_page_view as drawn
 
-    drawn = leads_page.leads_page_view
     cut: list[bool] = []
 
     def cut_short_once(*args: Any, **kwargs: Any) -> Any:
@@ -333,7 +332,7 @@ def test_a_linked_page_reaches_the_browser_in_every_run(monkeypatch: Any) -> Non
             st.rerun()
         return drawn(*args, **kwargs)
 
-    monkeypatch.setattr(leads_page, "leads_page_view", cut_short_once)
+    monkeypatch.setattr("lib.ui.leads_page.leads_page_view", cut_short_once)
     at = app_at(LEADS, campaign="3", size="25")
     at.query_params["page"] = "2"
     at.run()
