@@ -228,12 +228,27 @@ def display_text(value: object) -> str:
     return str(value)
 
 
+_AUTOLINK_STARTS = re.compile(r"(?=\\@)|(?i:(?<=www)(?=\\\.))|(?=\\:(?://|\\/))")
+"""Where GFM would start a link in escaped text: before `@` (an email, `mailto:`), between
+`www` and its dot, before `://`."""
+AUTOLINK_BREAK: Final = ":small[]"
+"""Streamlit's own text-size directive with nothing in it: an empty `<span>`, invisible, and
+not copied. It ends the text node, and GFM's autolinks (found in the parsed text, after the
+escapes are undone) never span two nodes."""
+
+
 def escape_markdown(text: str) -> str:
     """Make text from the API or the user inert inside anything Streamlit renders as markdown
     (`st.markdown`, captions, alerts, labels, `help=`): no link, image, HTML, emphasis, code or
     new block can come of it. Line breaks (CR, LF, CRLF) become spaces. The one helper every
-    page uses for such text."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    page uses for such text.
+
+    Escaping stops Markdown's own syntax; it does not stop GFM's autolinks (a bare URL,
+    `www.` or an email became a live link with every `:`, `.` and `@` escaped, in Chromium):
+    an empty directive (`AUTOLINK_BREAK`) splits the text where one would start, and the text
+    reads and copies the same."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    return _AUTOLINK_STARTS.sub(AUTOLINK_BREAK, escaped)
 
 
 PANEL_TEXT_LIMIT: Final = 120

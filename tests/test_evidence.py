@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -40,7 +39,6 @@ HOSTILE_IMAGE = "<img src=x onerror=alert(1)>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 MARKDOWN = "**bold** [link](javascript:alert(1))"
 PHOTO = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="
-PACK_BUDGET_SECONDS = 2.0
 
 
 def pack_of(dossier: LeadDossier, signals: Signals | None = None) -> bytes:
@@ -346,24 +344,17 @@ def sandbox(sandbox_db: Path) -> Iterator[Callable[[str], ConvertrClient]]:
         client.close()
 
 
-def test_the_pack_of_lead_100001_builds_in_under_two_seconds(
+def test_the_pack_of_lead_100001_builds_from_the_sandbox_and_verifies(
     sandbox: Callable[[str], ConvertrClient],
 ) -> None:
+    """(Its time, under 2 s, is a row of `make bench`: `benchmarks.evidence`.)"""
     client = sandbox("analyst@sandbox.test")
-    started = time.perf_counter()
     dossier = load_dossier(client, 100001)
-    loaded = time.perf_counter()
     author = PackAuthor.of(client.current_user())
     signals = signal_clusters(dossier.lead, dossier.associated_leads or [])
     pack = build_evidence_pack(
         dossier, author=author, source=client.base_url_display, generated_at=WHEN, signals=signals
     )
-    finished = time.perf_counter()
-    print(
-        f"\nlead 100001: dossier {1000 * (loaded - started):.0f} ms, pack "
-        f"{1000 * (finished - loaded):.0f} ms, {len(pack):,} bytes"
-    )
-    assert finished - started < PACK_BUDGET_SECONDS
     result = verify_pack(pack)
     assert result.ok and result.manifest is not None
     assert result.manifest["generated_by"]["email"] == "analyst@sandbox.test"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -128,7 +129,7 @@ HOSTILE_MARKDOWN = (
 
 @pytest.mark.parametrize("text", HOSTILE_MARKDOWN)
 def test_escaped_markdown_has_no_link_image_html_or_new_block(text: str) -> None:
-    escaped = p.escape_markdown(text)
+    escaped = p.escape_markdown(text).replace(p.AUTOLINK_BREAK, "")
     assert not any(char in escaped for char in "\r\n"), "one line: no new block"
     # Every character markdown or Streamlit would act on is preceded by a backslash.
     bare = escaped.replace("\\\\", "")
@@ -138,6 +139,34 @@ def test_escaped_markdown_has_no_link_image_html_or_new_block(text: str) -> None
     assert escaped.replace("\\", "") == " ".join(
         text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     )
+
+
+GFM_AUTOLINKS = re.compile(r"(?i:https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
+"""What GFM's autolink literals (mdast-util-gfm-autolink-literal) find in one text node: a
+URL from `http(s)://` or `www.`, or an email."""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://evil.example/x?a=b",
+        "see WWW.Evil.Example now",
+        "ana@evil.example",
+        "mailto:ana@evil.example",
+        "<ana@evil.example>",
+        "a\\@b.co www\\.x.y",
+        "http://evil.example",
+        "ftp.www.evil.example",
+    ],
+)
+def test_escaped_markdown_has_no_autolink_in_any_text_node(text: str) -> None:
+    """Escapes are undone before GFM looks for autolinks (Chromium showed escaped URLs and
+    emails as live links), so the break must split every one: no text node between breaks
+    holds one, and the text reads the same."""
+    escaped = p.escape_markdown(text)
+    nodes = [re.sub(r"\\(.)", r"\1", node) for node in escaped.split(p.AUTOLINK_BREAK)]
+    assert not [node for node in nodes if GFM_AUTOLINKS.search(node)]
+    assert "".join(nodes) == text
 
 
 def test_masked_values_are_shown_as_masked_never_as_the_token_or_empty() -> None:

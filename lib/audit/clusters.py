@@ -1,4 +1,4 @@
-"""Identity clusters: leads joined by labelled edges, as connected components (union-find).
+"""Identity clusters: leads joined by labelled edges, as connected components.
 
 Edges are deterministic and say why: the same email (hash), the same E.164 phone, the same
 device fingerprint, the same IP within `cluster_ip_minutes`. Each key chains its leads in time
@@ -8,18 +8,17 @@ exit) never joins leads on its own, or everything would become one cluster.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Any, Final
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from lib.audit.findings import duration, plural
 from lib.audit.signals import AuditContext
 
-_by_time: Final = operator.itemgetter(1, 0)
-"""A member's (created_ts, lead_id): the clusters list their leads in time order."""
 EDGE_LABELS: Final = {
     "email_key": "same email",
     "phone_e164": "same phone",
@@ -51,23 +50,25 @@ class Cluster:
         return {"lead_ids": list(self.lead_ids), "reason": self.reason}
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, item: int) -> int:
-        parent = self.parent
-        root = parent.setdefault(item, item)
-        while root != parent[root]:
-            root = parent[root]
-        while item != root:  # path compression
-            parent[item], item = root, parent[item]
-        return root
-
-    def union(self, first: int, second: int) -> None:
-        a, b = self.find(first), self.find(second)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
+def _components(
+    first: npt.NDArray[np.int64], second: npt.NDArray[np.int64], size: int
+) -> npt.NDArray[np.int64]:
+    """Each of `size` nodes' component, as its smallest member, from the edges `first[i]` -
+    `second[i]`: each edge hooks the larger root under the smaller, then every node jumps to
+    its root, until no edge joins two roots (a few rounds, whatever the chains' length)."""
+    parent = np.arange(size, dtype=np.int64)
+    while True:
+        a, b = parent[first], parent[second]
+        apart = a != b
+        if not apart.any():
+            return parent
+        a, b = a[apart], b[apart]
+        np.minimum.at(parent, np.maximum(a, b), np.minimum(a, b))
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
 
 
 def cluster_edges(db: duckdb.DuckDBPyConnection, context: AuditContext) -> list[ClusterEdge]:
@@ -105,46 +106,43 @@ def identity_clusters(db: duckdb.DuckDBPyConnection, context: AuditContext) -> t
     edges = cluster_edges(db, context)
     if not edges:
         return ()
-    forest = _UnionFind()
-    for edge in edges:
-        forest.union(edge.first, edge.second)
-    # Each lead's root found once; the edges then look theirs up.
-    root_of = {lead: forest.find(lead) for lead in forest.parent}
-    members: dict[int, list[int]] = {}
-    for lead, root in root_of.items():
-        members.setdefault(root, []).append(lead)
+    ends = np.array([(edge.first, edge.second) for edge in edges], dtype=np.int64)
+    leads, index = np.unique(ends, return_inverse=True)
+    index = index.reshape(ends.shape)
+    component = _components(index[:, 0], index[:, 1], len(leads))
+    root_of = dict(zip(leads.tolist(), leads[component].tolist(), strict=True))
     edges_of: dict[int, list[ClusterEdge]] = {}
-    for edge in edges:
-        edges_of.setdefault(root_of[edge.first], []).append(edge)
-    facts = _facts(db, [lead for group in members.values() for lead in group])
+    for edge, root in zip(edges, leads[component[index[:, 0]]].tolist(), strict=True):
+        edges_of.setdefault(root, []).append(edge)
     clusters = []
-    for root, leads in members.items():
-        rows = sorted((facts[lead] for lead in leads), key=_by_time)
-        ids = tuple(int(row[0]) for row in rows)
-        campaigns = tuple(sorted({int(row[2]) for row in rows}))
-        devices = len({row[3] for row in rows if row[3]})
-        emails = len({row[4] for row in rows if row[4]})
-        span = (rows[-1][1] - rows[0][1]).total_seconds()
+    for root, ids, every_campaign, devices, emails, span_us in _facts(db, root_of):
+        campaigns = tuple(sorted(set(every_campaign)))
         parts = [plural(len(ids), "lead"), plural(len(campaigns), "campaign")]
         if devices:
             parts.append("one device" if devices == 1 else f"{devices} devices")
         if emails:
             parts.append("one email" if emails == 1 else f"{emails} emails")
-        parts.append(duration(span))
+        parts.append(duration(span_us / 1_000_000))
         labels = sorted({edge.label for edge in edges_of[root]})
         reason = ", ".join(parts) + f" (joined by {', '.join(labels)})"
-        clusters.append(Cluster(ids, reason, tuple(edges_of[root]), campaigns))
+        clusters.append(Cluster(tuple(ids), reason, tuple(edges_of[root]), campaigns))
     clusters.sort(key=lambda cluster: (-len(cluster.lead_ids), cluster.lead_ids[0]))
     return tuple(clusters)
 
 
-def _facts(db: duckdb.DuckDBPyConnection, lead_ids: list[int]) -> dict[int, tuple[Any, ...]]:
-    db.register("cluster_members", pd.DataFrame({"lead_id": lead_ids}))
+def _facts(db: duckdb.DuckDBPyConnection, root_of: dict[int, int]) -> list[Any]:
+    """Per cluster (its root): the members in time order, their campaigns, how many devices
+    and emails (empty ones not counted) and the microseconds from the first to the last."""
+    db.register(
+        "cluster_members",
+        pd.DataFrame({"lead_id": list(root_of), "root": list(root_of.values())}, dtype="int64"),
+    )
     try:
-        rows = db.execute(
-            "SELECT lead_id, created_ts, campaign_id, fingerprint, email_key "
-            "FROM leads JOIN cluster_members USING (lead_id)"
+        return db.execute(
+            "SELECT root, list(lead_id ORDER BY created_ts, lead_id), list(campaign_id), "
+            "count(DISTINCT nullif(fingerprint, '')), count(DISTINCT nullif(email_key, '')), "
+            "date_diff('microsecond', min(created_ts), max(created_ts)) "
+            "FROM leads JOIN cluster_members USING (lead_id) GROUP BY root"
         ).fetchall()
     finally:
         db.unregister("cluster_members")
-    return {int(row[0]): row for row in rows}

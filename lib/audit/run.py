@@ -24,6 +24,7 @@ from lib.audit.signals import (
     AuditContext,
     drop_keyed,
     make_keyed,
+    read_arrivals,
     shared_ips,
 )
 from lib.audit.snapshot import Snapshot
@@ -141,6 +142,9 @@ def _analyse(
     if not context.masked and context.shared is None:
         # Worked out once for IP velocity and the clusters.
         context = dataclasses.replace(context, shared=shared_ips(db, context.settings, context))
+    if context.arrivals is None and {"machine_cadence", "off_hours"} & set(signals):
+        # Read once for both.
+        context = dataclasses.replace(context, arrivals=read_arrivals(db))
     outcomes = []
     for name in signals:
         outcome = SIGNAL_FUNCTIONS[name](db, context)

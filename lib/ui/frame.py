@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Final
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib import connect
 from lib.connect import SANDBOX_DEFAULT_USERNAME, SANDBOX_PASSWORD
@@ -341,6 +342,25 @@ def _state_for_this_run(settings: AccessSettings, config: ClientConfig) -> SignI
         state = checked
     st.session_state[keys.LAST_ACTIVITY] = time.time()
     return state
+
+
+def fragment_rerun() -> bool:
+    """Whether this run is a fragment's own (a Lead tab switch), not a whole page's."""
+    context = get_script_run_ctx()
+    return context is not None and bool(context.fragment_ids_this_run)
+
+
+def confirm_signed_in(session: Session) -> None:
+    """In a fragment's own rerun (a Lead tab switch), the checks a page's run makes first:
+    the idle timeout, a sign-out in another tab, the token's end. Unless the same person is
+    still signed in, the whole page runs again (and shows the sign-in page, or the new
+    person). A whole page's run has just made them: nothing is done twice."""
+    if not fragment_rerun():
+        return
+    settings, config = _settings()
+    state = _state_for_this_run(settings, config)
+    if not isinstance(state, SignedIn) or state.identity != session.identity:
+        st.rerun(scope="app")
 
 
 def session_expired() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Final, TypeVar
 
 import pandas as pd
@@ -21,6 +22,7 @@ from lib.presentation import (
 )
 from lib.ui import (
     cached_api,
+    inspector,
     keys,
     layout,
     lead_extras,
@@ -34,7 +36,7 @@ from lib.ui import (
 )
 from lib.ui import kept as kept_items
 from lib.ui.edit_tab import render_edit_tab
-from lib.ui.frame import Session, guarded
+from lib.ui.frame import Session, confirm_signed_in, fragment_rerun, guarded
 from lib.ui.timeline_tab import render_timeline_tab
 from lib.views import column_widths
 from lib.views.glossary import help_for
@@ -98,14 +100,18 @@ def _refresh(connection: cached_api.Connection, lead_id: int) -> None:
     cached_api.refresh_lead(connection, lead_id)
 
 
-def load(session: Session, lead_id: int) -> LeadDossier:
-    """The dossier (from cache when fresh). The campaign and email the Leads page knew save a
-    wave."""
+def load(session: Session, lead_id: int, *, spinner: bool = True) -> LeadDossier:
+    """The dossier (from cache when fresh), with a spinner while it loads (a tabs' own rerun
+    asks without one: it only checks the cache's entry is still the one shown). The campaign
+    and email the Leads page knew save a wave."""
     campaign_id, email = _hint(lead_id)
     connection = session.connection
     before = connection.client.request_count
     started = time.perf_counter()
-    with st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")):
+    waiting = (
+        st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")) if spinner else nullcontext()
+    )
+    with waiting:
         # load_dossier itself drops hints that contradict the lead.
         dossier = cached_api.lead_dossier(connection, lead_id, campaign_id, email)
     elapsed = time.perf_counter() - started
@@ -512,6 +518,30 @@ def _tabs(session: Session, dossier: LeadDossier) -> None:
     _keep_closed_tabs_choices(dossier.lead_id, open_tab)
 
 
+@st.fragment
+def _tabs_part(session: Session, dossier: LeadDossier) -> None:
+    """The tabs as a fragment: a tab switch, and any widget of a tab, reruns this part
+    alone, so the header, the panel and the sidebar are neither run again on the server nor
+    drawn again in the browser (the click used to cost a whole page's run).
+
+    Such a rerun shows what a page's run would, or becomes one: it checks the sign-in first
+    (`frame.confirm_signed_in`); a dossier loaded anew meanwhile (a tab's Retry, Refresh or
+    an edit elsewhere, the cache's end) reruns the whole page; and so do requests a tab
+    sent (the same person elsewhere), so that the request inspector lists them."""
+    own_rerun = fragment_rerun()
+    if own_rerun:
+        inspector.start()  # this run's requests in a scope of their own
+    before = session.client.request_log.last_seq
+    with guarded("the lead's tabs"):
+        if own_rerun:
+            confirm_signed_in(session)
+            if load(session, dossier.lead_id, spinner=False) is not dossier:
+                st.rerun(scope="app")
+        _tabs(session, dossier)
+    if own_rerun and inspector.carry_over(session.client, before):
+        st.rerun(scope="app")
+
+
 def render(session: Session) -> None:
     lead_id = _lead_id_from_link()
     if lead_id is None:
@@ -561,6 +591,6 @@ def render(session: Session) -> None:
             ),
         )
     with body:
-        _tabs(session, dossier)
+        _tabs_part(session, dossier)
     with evidence, guarded("the evidence pack"):
         workbench.evidence_button(session, dossier)

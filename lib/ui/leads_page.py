@@ -170,11 +170,23 @@ def _keep_place(place: LeadsPlace) -> None:
     st.session_state[keys.LEADS_PLACES] = remembered
 
 
+def _hold_widget_values() -> None:
+    """Set each filter's value again before its widget is drawn, so that every run sends it
+    to the browser (as the page box, see `_pager`): set only in the run that read a link,
+    later runs send each widget with its default, and a browser that mounts a widget from
+    such a message shows the default and sends it back, dropping the linked filter. The
+    empty date range stays the widget's own default (setting it too would log a warning)."""
+    for key in WIDGET_KEYS:
+        if key in st.session_state and (key != keys.LEADS_DATES or st.session_state[key]):
+            st.session_state[key] = st.session_state[key]
+
+
 def _filters(session: Session, campaign: Campaign, restored: LeadsPlace) -> LeadsPlace:
     """Read the filter widgets (any change returns to the first page) into the place. A
     filter the server does not advertise is greyed out with the reason as its help, and not
     sent."""
     offered = _offered(session)
+    _hold_widget_values()
     first, second, third = st.columns([2, 1, 2])
     statuses = first.multiselect(
         FILTER_LABELS["status"],
@@ -309,6 +321,13 @@ def _pager(view: LeadsPage) -> None:
             width="stretch",
         )
         return
+    # The page the list shows, set again in every run that draws the box, so that the box
+    # always reaches the browser holding it. Set only in the run that read a link, a later
+    # run sends the box with its default, 1: a browser that mounts the box from that later
+    # message (the sign-in cookie's rerun comes right after the first run, before a busy
+    # browser has drawn the box) shows 1 and sends it back with the next click on a row, and
+    # the list went to page 1 instead of opening the lead.
+    st.session_state[keys.LEADS_PAGE] = view.page
     with pager_column:
         # Wide enough at every window width for a five-digit page number and Streamlit's
         # "Press Enter to apply" beside it (in a narrower box the hint covered the number).
@@ -538,9 +557,11 @@ def render(session: Session) -> None:
         widgets.load_failed("this page of leads", error, key=keys.LEADS_RETRY)
         return
     widgets.link_notes([past_the_end])
-    _keep_place(place)
     view = leads_page_view(campaign, page, session.zone)
     _pager(view)
+    # Only once every widget the place was restored into exists: a run cut short before
+    # that restores it from the URL again.
+    _keep_place(place)
     if not page.items:
         _no_leads(place)
         return

@@ -33,6 +33,15 @@ def showcase(new_page: Callable[[], Any], app_url: str) -> Any:
     return page
 
 
+LINKS_OUT_OF_THE_APP = """
+() => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] a[href]')]
+  .map((link) => link.href)
+  .filter((href) => !href.startsWith(window.location.origin + '/'))
+"""
+"""Every link in Markdown text that leaves the app (mailto:, another site): the app writes
+none, so each was made from a value. (The profile's social buttons are the app's own.)"""
+
+
 @pytest.fixture(scope="module")
 def hostile(new_page: Callable[[], Any], app_url: str) -> tuple[Any, list[str]]:
     """Lead 100002 (script, img onerror, formula values) with every dialog recorded."""
@@ -75,10 +84,15 @@ def test_hostile_values_are_inert_text(hostile: tuple[Any, list[str]]) -> None:
     assert page.evaluate("window.__xss") is None
     assert page.locator('img[src="x"]').count() == 0
     assert page.locator('a[href*="evil.example"]').count() == 0, "no link made from a value"
+    made: set[str] = set()
     for name in LEAD_TABS:
         click_tab(page, name)
+        made |= set(page.evaluate(LINKS_OUT_OF_THE_APP))
     assert dialogs == []
     assert page.locator('img[src="x"]').count() == 0
+    # Escaped text still became links in Chromium (GFM autolinks a bare URL, `www.` or an
+    # email even with every `:`, `.` and `@` escaped): the signed-in user's email did.
+    assert not made, "links made from values"
 
 
 def test_csv_download_neutralises_formulas(hostile: tuple[Any, list[str]], tmp_path: Path) -> None:

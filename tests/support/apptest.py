@@ -81,6 +81,9 @@ TEXT_KINDS: Final = ("markdown", "caption", "text", "info", "error", "warning", 
 
 def texts(block: Any, *, unescaped: bool = False) -> str:
     """Every text a block shows (markdown, captions, alerts, code), joined; `unescaped` drops
-    the backslashes of markdown-escaped lead values, to compare the text a reader sees."""
+    the backslashes and autolink breaks of markdown-escaped lead values, to compare the text
+    a reader sees."""
+    from lib.presentation import AUTOLINK_BREAK
+
     parts = "\n".join(str(item.value) for kind in TEXT_KINDS for item in getattr(block, kind))
-    return parts.replace("\\", "") if unescaped else parts
+    return parts.replace(AUTOLINK_BREAK, "").replace("\\", "") if unescaped else parts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 from collections import Counter
 from typing import Any
@@ -451,3 +452,65 @@ def test_notes_and_timeline_share_one_order_control() -> None:
     assert (notes.value, timeline.value) == ("Newest first", "Oldest first"), (
         "notes read newest first, the timeline as the lead's story"
     )
+
+
+class _Rerun(Exception):
+    """What the fake `st.rerun` raises, with the scope it was asked for."""
+
+
+def _confirm_with(
+    monkeypatch: Any, fragment_ids: list[str], state: object, session: Any
+) -> list[str]:
+    """Run `frame.confirm_signed_in` as in a run with these fragment ids, the sign-in check
+    answering `state`; the scopes of the reruns it asked for."""
+    from types import SimpleNamespace
+
+    from lib.ui import frame
+
+    checked: list[str] = []
+    reruns: list[str] = []
+
+    def state_for_this_run(_settings: object, _config: object) -> object:
+        checked.append("checked")
+        return state
+
+    def rerun(*, scope: str = "app") -> None:
+        reruns.append(scope)
+        raise _Rerun(scope)
+
+    monkeypatch.setattr(
+        frame, "get_script_run_ctx", lambda: SimpleNamespace(fragment_ids_this_run=fragment_ids)
+    )
+    monkeypatch.setattr(frame, "_settings", lambda: (None, None))
+    monkeypatch.setattr(frame, "_state_for_this_run", state_for_this_run)
+    monkeypatch.setattr("streamlit.rerun", rerun)
+    with contextlib.suppress(_Rerun):
+        frame.confirm_signed_in(session)
+    return checked + reruns
+
+
+def test_the_tabs_are_a_fragment_whose_own_rerun_checks_the_sign_in(monkeypatch: Any) -> None:
+    """A tab switch reruns the tabs alone (a fragment); such a rerun checks the idle
+    timeout and the sign-in as a page's run does, and reruns the whole page unless the same
+    person is still signed in."""
+    from lib.convertr.session import SignedIn, SignedOut
+    from lib.ui.frame import Session
+
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    assert not at.exception
+    signed_in = at.session_state[keys.IDENTITY]
+    assert isinstance(signed_in, SignedIn)
+    session = Session(
+        connection=None,  # type: ignore[arg-type]
+        user=signed_in.identity.user,
+        zone=ZoneInfo("UTC"),
+        identity=signed_in.identity,
+    )
+    assert hasattr(lead_page._tabs_part, "__wrapped__"), "the tabs are drawn by a fragment"
+    # A whole page's run has just checked: nothing is checked twice.
+    assert _confirm_with(monkeypatch, [], signed_in, session) == []
+    # The tabs' own rerun, the same person still signed in: the tabs are drawn.
+    assert _confirm_with(monkeypatch, ["tabs"], signed_in, session) == ["checked"]
+    # Idle, or signed out in another tab: the whole page runs again (the sign-in page).
+    signed_out = SignedOut(email=signed_in.identity.email, reason="idle")
+    assert _confirm_with(monkeypatch, ["tabs"], signed_out, session) == ["checked", "app"]

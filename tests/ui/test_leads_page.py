@@ -305,3 +305,57 @@ def test_a_header_click_on_a_column_the_server_cannot_sort_says_so_and_keeps_the
         "The server cannot sort leads by Name; it can sort by Captured, Score."
     )
     assert keys.LEADS_SORT not in state and keys.LEADS_PAGE not in state, "the order stays"
+
+
+def shown_page(at: Any) -> int:
+    """The page number the browser's box shows when it mounts: the value the server set,
+    else the box's default (a browser that never saw an earlier run's value)."""
+    proto = at.number_input(key=keys.LEADS_PAGE).proto
+    return int(proto.value if proto.set_value else proto.default)
+
+
+def test_a_linked_page_reaches_the_browser_in_every_run(monkeypatch: Any) -> None:
+    """A link naming page 2: the page box as any run sends it says 2, so a browser that
+    mounts the box only from a later run's message still shows 2 and the next click on a row
+    does not send the list back to page 1 (it did in the browser tests, 3 of 9 loaded runs:
+    the sign-in cookie's rerun comes right after the first run, and a busy browser had not
+    drawn the box yet). Also after a first run cut short between the fetch and the box."""
+    import streamlit as st
+
+    from lib.views.leads import leads_page_view as drawn
+
+    cut: list[bool] = []
+
+    def cut_short_once(*args: Any, **kwargs: Any) -> Any:
+        if not cut:
+            cut.append(True)
+            st.rerun()
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr("lib.ui.leads_page.leads_page_view", cut_short_once)
+    at = app_at(LEADS, campaign="3", size="25")
+    at.query_params["page"] = "2"
+    at.run()
+    assert not at.exception and cut
+    assert shown_page(at) == 2
+    at.run()
+    assert shown_page(at) == 2, "and in every later run"
+    assert at.query_params["page"] == "2"
+
+
+def test_linked_filters_reach_the_browser_in_every_run() -> None:
+    """As the page box: each filter a link set is sent with its value in later runs too (a
+    browser mounting the widget from a later message would otherwise show and send back the
+    default, and the list would lose the filter)."""
+    at = app_at(LEADS, campaign="3", size="25")
+    at.query_params["status"] = "Caution"
+    at.query_params["dir"] = "asc"
+    at.run()
+    at.run()
+    assert not at.exception and not at.warning
+    status = at.multiselect(key=keys.LEADS_STATUS).proto
+    assert status.set_value and list(status.raw_values) == ["Caution"]
+    order = at.selectbox(key=keys.LEADS_ORDER).proto
+    assert order.set_value and order.raw_value == "Oldest first"
+    size = at.selectbox(key=keys.LEADS_PAGE_SIZE).proto
+    assert size.set_value and size.raw_value == "25"

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from lib.charts import chronology_figure, comparison_figure
 from lib.convertr.models import Campaign, LeadStatisticsChronology, Statistic
 from lib.palette import STATUS_HEX_COLOURS
+from lib.presentation import escape_markdown
 from lib.views.campaigns import (
     CampaignFilters,
     campaign_list,
@@ -106,6 +107,6 @@ def test_the_caption_escapes_every_text_from_the_api() -> None:
          "createdTs": datetime(2026, 1, 1, tzinfo=UTC)}
     )  # fmt: skip
     caption = campaign_caption(campaign)
-    assert r"\[a\]\(https\://evil\)" in caption
-    assert r"\!\[i\]\(https\://evil/i\.png\)" in caption
+    assert escape_markdown("[a](https://evil)") in caption
+    assert escape_markdown("![i](https://evil/i.png)") in caption
     assert r"\<img src=x onerror=alert\(1\)\>" in caption
