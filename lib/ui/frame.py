@@ -344,13 +344,18 @@ def _state_for_this_run(settings: AccessSettings, config: ClientConfig) -> SignI
     return state
 
 
+def fragment_rerun() -> bool:
+    """Whether this run is a fragment's own (a Lead tab switch), not a whole page's."""
+    context = get_script_run_ctx()
+    return context is not None and bool(context.fragment_ids_this_run)
+
+
 def confirm_signed_in(session: Session) -> None:
     """In a fragment's own rerun (a Lead tab switch), the checks a page's run makes first:
     the idle timeout, a sign-out in another tab, the token's end. Unless the same person is
     still signed in, the whole page runs again (and shows the sign-in page, or the new
     person). A whole page's run has just made them: nothing is done twice."""
-    context = get_script_run_ctx()
-    if context is None or not context.fragment_ids_this_run:
+    if not fragment_rerun():
         return
     settings, config = _settings()
     state = _state_for_this_run(settings, config)

@@ -56,6 +56,18 @@ def start() -> None:
     REQUEST_SCOPE.set(scope)
 
 
+def carry_over(client: ConvertrClient, after: int) -> bool:
+    """The requests a fragment's own rerun sent (numbered above `after`, in the scope `start`
+    gave it) go to the next page run's inspector, as sent by that run (the inspector is drawn
+    by a page's run only). True when there were any."""
+    scope = st.session_state.get(keys.INSPECTOR_SCOPE)
+    sent = client.request_log.records(scope=scope, after=after) if scope else ()
+    if sent:
+        kept: tuple[RequestRecord, ...] = st.session_state.get(keys.INSPECTOR_CARRIED, ())
+        st.session_state[keys.INSPECTOR_CARRIED] = (*kept, *sent)
+    return bool(sent)
+
+
 def _view_key(title: str) -> str:
     query = sorted(st.query_params.to_dict().items())
     return title + "?" + "&".join(f"{name}={value}" for name, value in query)
@@ -114,6 +126,8 @@ def render(client: ConvertrClient, title: str, identity: str = "", masked: bool 
     is the connection's cache key); `masked` hides personal values in the queries."""
     scope = st.session_state.get(keys.INSPECTOR_SCOPE)
     fresh = client.request_log.records(scope=scope) if scope else ()
+    # And those a Lead tab's own rerun sent just before this run (see `carry_over`).
+    fresh = st.session_state.pop(keys.INSPECTOR_CARRIED, ()) + fresh
     if masked:
         fresh = tuple(replace(record, query=masked_query(record.query)) for record in fresh)
     view = _view_key(title)

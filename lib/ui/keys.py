@@ -248,6 +248,8 @@ INSPECTOR_SCOPE: Final = "inspector.scope"
 INSPECTOR_LOADED: Final = "inspector.loaded"
 """The requests that loaded the dossier this run shows (perhaps in another session of the
 same person, whose load this run's view takes from the cache)."""
+INSPECTOR_CARRIED: Final = "inspector.carried"
+"""The requests a fragment's own rerun sent (a Lead tab's), for the next page run's inspector."""
 INSPECTOR_WATERFALL: Final = "inspector.waterfall"
 INSPECTOR_EXPANDER: Final = "inspector.open"
 """The inspector's expander (tracked: its content is built only while it is open)."""

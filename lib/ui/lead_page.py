@@ -21,6 +21,7 @@ from lib.presentation import (
 )
 from lib.ui import (
     cached_api,
+    inspector,
     keys,
     layout,
     lead_extras,
@@ -34,7 +35,7 @@ from lib.ui import (
 )
 from lib.ui import kept as kept_items
 from lib.ui.edit_tab import render_edit_tab
-from lib.ui.frame import Session, confirm_signed_in, guarded
+from lib.ui.frame import Session, confirm_signed_in, fragment_rerun, guarded
 from lib.ui.timeline_tab import render_timeline_tab
 from lib.views import column_widths
 from lib.views.glossary import help_for
@@ -516,11 +517,24 @@ def _tabs(session: Session, dossier: LeadDossier) -> None:
 def _tabs_part(session: Session, dossier: LeadDossier) -> None:
     """The tabs as a fragment: a tab switch, and any widget of a tab, reruns this part
     alone, so the header, the panel and the sidebar are neither run again on the server nor
-    drawn again in the browser (the click used to cost a whole page's run). Such a rerun
-    first checks the sign-in, as a page's run does (`frame.confirm_signed_in`)."""
+    drawn again in the browser (the click used to cost a whole page's run).
+
+    Such a rerun shows what a page's run would, or becomes one: it checks the sign-in first
+    (`frame.confirm_signed_in`); a dossier loaded anew meanwhile (a tab's Retry, Refresh or
+    an edit elsewhere, the cache's end) reruns the whole page; and so do requests a tab
+    sent (the same person elsewhere), so that the request inspector lists them."""
+    own_rerun = fragment_rerun()
+    if own_rerun:
+        inspector.start()  # this run's requests in a scope of their own
+    before = session.client.request_log.last_seq
     with guarded("the lead's tabs"):
-        confirm_signed_in(session)
+        if own_rerun:
+            confirm_signed_in(session)
+            if load(session, dossier.lead_id) is not dossier:
+                st.rerun(scope="app")
         _tabs(session, dossier)
+    if own_rerun and inspector.carry_over(session.client, before):
+        st.rerun(scope="app")
 
 
 def render(session: Session) -> None:

@@ -42,6 +42,9 @@ def app_url(sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 def test_edit_a_value_in_the_grid_save_and_see_it_in_profile_and_notes(
     new_page: Callable[[], Any], app_url: str
 ) -> None:
+    # Another tab of the same person, open on the lead before the edit.
+    other = new_page()
+    open_app(other, f"{app_url}/Lead?lead=100001")
     page = new_page()
     open_app(page, f"{app_url}/Lead?lead=100001")
     click_tab(page, "Edit Data")
@@ -80,3 +83,10 @@ def test_edit_a_value_in_the_grid_save_and_see_it_in_profile_and_notes(
     note.first.wait_for(state="attached")  # the audit note is listed
     assert note.count() == 1, "one note for one saved change"
     assert "Ana Lyst" in note.first.inner_text(), "by the person who saved it"
+
+    # The other tab's next tab switch (the tabs rerun alone) finds the lead loaded anew: the
+    # whole page runs, so its panel and its Notes show the saved value too.
+    click_tab(other, "Notes")
+    settle(other)
+    visible_panel(other).locator("tr", has_text=NEW_TITLE).first.wait_for(state="attached")
+    assert other.get_by_text(NEW_TITLE, exact=True).first.is_visible(), "in its panel"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
 from lib.evidence import verify_pack
-from tests.support.browser import click_tab, open_app, settle, visible_panel
+from lib.ui.workbench import SIGNALS_LABEL
+from tests.support.browser import click_tab, open_app, rerun, settle, visible_panel
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,39 @@ def test_the_request_inspector_renders_with_the_waterfall(showcase: Any) -> None
     assert inspector.locator('[data-testid="stDataFrame"]').count() == 1
     assert inspector.locator(".js-plotly-plot").count() == 1, "the dossier's waterfall"
     assert "wave 1" in inspector.inner_text()
+
+
+INSPECTOR_COUNT: Final = re.compile(r"^(\d+) API requests? behind this view")
+
+
+def _inspector_count(page: Any) -> int:
+    found = INSPECTOR_COUNT.search(page.get_by_text(INSPECTOR_COUNT).inner_text())
+    assert found, "the inspector's caption counts the view's requests"
+    return int(found.group(1))
+
+
+def test_requests_a_tab_sends_on_its_own_rerun_are_listed_by_the_inspector(
+    new_page: Callable[[], Any], app_url: str
+) -> None:
+    """The tabs rerun alone (a fragment); the searches of "The same person elsewhere",
+    sent by such a rerun, are still counted by the request inspector (the whole page runs
+    again after them)."""
+    page = new_page()
+    open_app(page, f"{app_url}/Lead?lead=100001")
+    before = _inspector_count(page)
+    click_tab(page, "Associated Campaigns")
+    assert _inspector_count(page) == before, "a tab switch sends no request"
+    with rerun(page):
+        page.get_by_text(SIGNALS_LABEL).click()
+    page.wait_for_function(
+        "(before) => [...document.querySelectorAll('p, span, div')].some((element) =>"
+        " element.children.length === 0 && (/^(\\d+) API requests? behind this view/"
+        ".exec(element.textContent) || [0, 0])[1] > before)",
+        arg=before,
+    )
+    settle(page)
+    assert _inspector_count(page) > before, "the searches are listed"
+    assert "Could not load" not in visible_panel(page).inner_text()
 
 
 def test_the_evidence_pack_downloads_and_verifies(showcase: Any, tmp_path: Path) -> None:
