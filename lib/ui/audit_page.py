@@ -146,6 +146,7 @@ def _scope(session: Session) -> AuditScope | None:
     linked = pages.read(CAMPAIGNS_CAMPAIGN).value
     if keys.AUDIT_CAMPAIGNS not in st.session_state and linked in choices:
         st.session_state[keys.AUDIT_CAMPAIGNS] = [linked]
+    widgets.hold(keys.AUDIT_CAMPAIGNS)
     left, right = st.columns([3, 2])
     chosen = left.multiselect(
         "Campaigns",

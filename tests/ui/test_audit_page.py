@@ -199,3 +199,14 @@ def test_a_chosen_order_sorts_the_findings_and_the_finding_steps() -> None:
     assert "Sorted by Lead, highest first (every page)." in texts(at)
     steps = at.session_state[keys.AUDIT_FINDING_LEADS]
     assert list(steps) == sorted(steps, reverse=True)
+
+
+def test_the_linked_campaign_reaches_the_browser_in_every_run() -> None:
+    """Each run sends the linked campaign with the Campaigns box (`widgets.hold`): a browser
+    that mounted the box from a later run's message showed it empty and sent that back with
+    the click on Run audit, which then asked for a campaign (seen once in the browser test)."""
+    at = audit_app(campaign="1")
+    at.run()
+    assert not at.exception
+    box = at.multiselect(key=keys.AUDIT_CAMPAIGNS).proto
+    assert box.set_value and len(box.raw_values) == 1
