@@ -136,9 +136,10 @@ def country_code(country: str | None) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def e164(telephone: str | None, region: str | None) -> tuple[str, str] | None:
-    """The number in E.164 and its country, read with the lead's country as the default
-    region; None when it is not a possible number (junk, masked, empty)."""
+def read_phone(telephone: str | None, region: str | None) -> tuple[str, str, str | None] | None:
+    """The number in E.164, its country and its time zone when it has exactly one (a US area
+    code, a UK number), read once with the lead's country as the default region; None when
+    it is not a possible number (junk, masked, empty)."""
     if not telephone or is_masked(telephone):
         return None
     try:
@@ -148,27 +149,24 @@ def e164(telephone: str | None, region: str | None) -> tuple[str, str] | None:
     if not phonenumbers.is_possible_number(number):
         return None
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    # A number valid in the stated region is from there (most leads), checked against that
-    # region alone; otherwise its own region is worked out (a +1 number may be Canada's, a
-    # +44 one Jersey's) against every region of its code: many times slower.
-    if region and phonenumbers.is_valid_number_for_region(number, region):
-        return formatted, region
-    return formatted, phonenumbers.region_code_for_number(number) or ""
-
-
-@lru_cache(maxsize=65536)
-def phone_zone(e164_number: str) -> str | None:
-    """The time zone of a number when it has exactly one (a US area code, a UK number)."""
-    try:
-        number = phonenumbers.parse(e164_number, None)
-    except phonenumbers.NumberParseException:
-        return None
     zones = [
         zone
         for zone in phone_timezone.time_zones_for_number(number)
         if zone != phone_timezone.UNKNOWN_TIMEZONE
     ]
-    return zones[0] if len(zones) == 1 else None
+    zone = zones[0] if len(zones) == 1 else None
+    # A number valid in the stated region is from there (most leads), checked against that
+    # region alone; otherwise its own region is worked out (a +1 number may be Canada's, a
+    # +44 one Jersey's) against every region of its code: many times slower.
+    if region and phonenumbers.is_valid_number_for_region(number, region):
+        return formatted, region, zone
+    return formatted, phonenumbers.region_code_for_number(number) or "", zone
+
+
+def e164(telephone: str | None, region: str | None) -> tuple[str, str] | None:
+    """The number in E.164 and its country (see `read_phone`)."""
+    phone = read_phone(telephone, region)
+    return (phone[0], phone[1]) if phone else None
 
 
 def ip_kind(ip: str | None) -> str:
@@ -199,10 +197,7 @@ def public_ip_countries(public: list[str | None]) -> list[str | None]:
     return [next(answers) if ip else None for ip in public]
 
 
-def local_zone(country: str | None, e164_number: str | None) -> str | None:
-    """The lead's time zone: the phone's own zone when it has one, else the country's."""
-    if e164_number:
-        zone = phone_zone(e164_number)
-        if zone:
-            return zone
-    return COUNTRY_TIMEZONES.get(country or "")
+def local_zone(country: str | None, phone_zone: str | None) -> str | None:
+    """The lead's time zone: the phone's own zone (`read_phone`) when it has one, else the
+    country's."""
+    return phone_zone or COUNTRY_TIMEZONES.get(country or "")

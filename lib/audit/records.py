@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import pandas as pd
+from pydantic import PlainValidator
 
 from lib.audit import normalise
 from lib.convertr.models import Lead
@@ -25,13 +26,23 @@ LEAD_DATA_NEEDED: Final = frozenset({DISPOSABLE_DATA, NEVERBOUNCE_DATA, "country
 """Lead-data values the signals read (the fetch asks for these when a lead lacks them)."""
 
 
+def _objects(value: object) -> tuple[dict[str, Any], ...]:
+    """Embedded values: a list of JSON objects, taken as they are. Anything else (IRIs, a
+    lone object) is refused as a mapping was: the lead keeps no values and the fetch asks for
+    them separately."""
+    if isinstance(value, list | tuple) and all(type(item) is dict for item in value):
+        return tuple(value)
+    raise ValueError("expected a list of objects")
+
+
 class AuditLead(Lead):
     """A lead as the audit reads it: its embedded values (``leadData``) kept as the server
     sent them, not validated one by one as models. A page of leads carries about fifteen
     values per lead and the audit reads three of them by name: validating them all was most
     of the fetch's time."""
 
-    lead_data: tuple[Mapping[str, Any], ...] = ()  # type: ignore[assignment]
+    lead_data: Annotated[tuple[Mapping[str, Any], ...], PlainValidator(_objects)] = ()  # type: ignore[assignment]
+    """The values as the JSON gave them (objects), not copied into a new mapping each."""
 
 
 def _embedded_text(value: object) -> str | None:
@@ -114,7 +125,7 @@ def lead_row(lead: Lead, extra_data: dict[str, str | None] | None = None) -> dic
     data = _embedded(lead)
     data.update(extra_data or {})
     country = normalise.country_code(_text(lead.country) or _text(data.get("country")))
-    phone = normalise.e164(_text(lead.telephone), country)
+    phone = normalise.read_phone(_text(lead.telephone), country)
     ip = _text(lead.ip)
     domain = normalise.email_domain(lead.email)
     created = lead.created_ts.astimezone(dt.UTC).replace(tzinfo=None)
@@ -125,7 +136,7 @@ def lead_row(lead: Lead, extra_data: dict[str, str | None] | None = None) -> dic
         "sub_id": _text(lead.publisher_sub_id),
         "created_ts": created,
         "local_ts": None,
-        "local_zone": normalise.local_zone(country, phone[0] if phone else None),
+        "local_zone": normalise.local_zone(country, phone[2] if phone else None),
         "status": lead.processr_status,
         "first_name": _text(lead.first_name),
         "last_name": _text(lead.last_name),
