@@ -5,11 +5,12 @@ charts are plotly figures, imported only where drawn (`lib.charts.requests`,
 `lib.charts.audit`), so a page without them never imports plotly. Every text from the API
 reaches a chart through `presentation.chart_label`; every colour comes from `lib.palette`.
 
-    campaigns.py   leads per day by status, leads per period across campaigns
+    campaigns.py   leads per day by status, leads per period across campaigns (Vega-Lite)
     timeline.py    the Timeline's processing chart (jobs and provider calls by outcome)
     requests.py    the request inspector's waterfall (a dossier's requests by wave; plotly)
     audit.py       the Audit page's funnel, arrivals and cluster timeline (plotly)
     location.py    where a lead was captured: a static SVG map from the outlines the app ships
+    weekly.py      the Associated Campaigns tab's leads per week per campaign (static SVG)
     base.py        font, margins, ground and legend shared by all
 """
 
@@ -19,6 +20,7 @@ from lib.charts.base import VegaChart
 from lib.charts.campaigns import chronology_figure, comparison_figure
 from lib.charts.location import location_svg
 from lib.charts.timeline import processing_figure
+from lib.charts.weekly import weekly_leads_html, weekly_leads_svg
 
 __all__ = [
     "VegaChart",
@@ -26,4 +28,6 @@ __all__ = [
     "comparison_figure",
     "location_svg",
     "processing_figure",
+    "weekly_leads_html",
+    "weekly_leads_svg",
 ]

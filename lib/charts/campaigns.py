@@ -1,5 +1,6 @@
-"""The Campaigns page's and the Associated Campaigns tab's charts: leads per day by status,
-and leads per period across campaigns, over the frames `lib.views` makes (Vega-Lite)."""
+"""Leads per day by status, and leads per period across campaigns, over the frames
+`lib.views` makes (Vega-Lite). The Associated Campaigns tab draws its weekly chart as a
+static picture instead (`lib.charts.weekly`)."""
 
 from __future__ import annotations
 

@@ -141,10 +141,6 @@ def lead_social(index: int) -> str:
     return f"lead.social.{index}"
 
 
-def lead_associated_chart(lead_id: int) -> str:
-    return f"lead.associated.chart.{lead_id}"
-
-
 def lead_jobs_table(lead_id: int) -> str:
     return f"lead.jobs.{lead_id}.table"
 

@@ -10,7 +10,7 @@ from typing import Final, TypeVar
 import pandas as pd
 import streamlit as st
 
-from lib.charts import comparison_figure, location_svg
+from lib.charts import location_svg, weekly_leads_html
 from lib.connect import source_name
 from lib.convertr import LeadDossier
 from lib.convertr.errors import ConvertrError, NotFoundError, PermissionDeniedError
@@ -263,17 +263,19 @@ def _associated_tab(session: Session, dossier: LeadDossier) -> None:
     if widgets.part_failed(dossier, "associated_chronologies", tab=TAB_ASSOCIATED):
         return
     st.markdown("## Leads per week on these campaigns")
-    figure = cached_api.lead_derived(
+    if view.weekly.empty:
+        st.info("No leads on these campaigns in these weeks.", icon=":material/info:")
+        return
+    # A static picture drawn on the server (as the map): none of Vega-Lite's 775 KB of
+    # JavaScript on the tab's first view. Each week's leads show as the browser's own
+    # tooltip; every campaign name in it is escaped (st.html sanitises it again).
+    picture = _once(
+        session,
         dossier,
-        session.connection.key,
         f"associated-weekly:{session.zone}",
-        lambda: comparison_figure(view.weekly),
+        lambda: weekly_leads_html(view.weekly),
     )
-    widgets.chart(
-        figure,
-        key=keys.lead_associated_chart(lead.id),
-        alt="Leads per week on this lead's campaign and the campaigns it is associated with.",
-    )
+    st.html(picture)
 
 
 def _outcome_style(value: object) -> str:

@@ -84,7 +84,9 @@ def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     from lib.views.reading import ASSOCIATED_DEFAULT_COLUMNS
 
     assert list(frame.columns) == list(ASSOCIATED_DEFAULT_COLUMNS), "only the shown columns sent"
-    assert associated.get("vega_lite_chart")
+    (picture,) = [html for html in associated.get("html") if "<img" in html.proto.body]
+    assert "data:image/svg+xml;base64," in picture.proto.body and "title=" in picture.proto.body
+    assert not at.get("vega_lite_chart"), "the weekly chart is a picture, no Vega-Lite"
 
 
 def test_associated_campaigns_empty_state(api: ConvertrClient) -> None:
@@ -317,7 +319,7 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     from lib.ui import lead_page, timeline_tab
 
     built: Counter[str] = Counter()
-    for module, name in ((lead_page, "comparison_figure"), (timeline_tab, "processing_figure")):
+    for module, name in ((lead_page, "weekly_leads_html"), (timeline_tab, "processing_figure")):
         original = getattr(module, name)
 
         def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
@@ -331,13 +333,13 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     assert not at.get("plotly_chart") and not at.get("vega_lite_chart"), "no chart is sent"
     assert _maps(at), "the panel's map is"
     tab(at, "Associated Campaigns")
-    assert built == Counter({"comparison_figure": 1})
+    assert built == Counter({"weekly_leads_html": 1})
     for name in ("Timeline", "Profile", "Associated Campaigns", "Timeline"):
         tab(at, name)
     again = app_at(LEAD, lead=SHOWCASE).run()  # the same person's next browser session
     tab(again, "Timeline")
     tab(again, "Associated Campaigns")
-    assert built == Counter({"comparison_figure": 1, "processing_figure": 1}), (
+    assert built == Counter({"weekly_leads_html": 1, "processing_figure": 1}), (
         "each figure built once per loaded dossier, not per run or per session"
     )
 
