@@ -45,6 +45,8 @@ MUTED_TEXT_COLOUR: Final = "#5E6878"
 """Grey for muted text (a masked value, a job not run): 5.6:1 on white."""
 CODE_NULL: Final = "#93C5FD"
 """The JSON `null` token on the dark code ground (its own colour fails AA there)."""
+CODE_GROUND: Final = "#101828"
+"""Code blocks' ground (the theme's `codeBackgroundColor`, and the provider payloads')."""
 CODE_TEXT: Final = "#E6EAF2"
 """Plain text in code blocks (the theme's `codeTextColor`): 14:1 on the code ground #101828."""
 

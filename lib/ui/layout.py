@@ -9,7 +9,7 @@ from typing import Final
 
 import streamlit as st
 
-from lib.palette import CODE_NULL, CODE_TEXT, SEGMENT_FOCUS_TEXT
+from lib.palette import CODE_GROUND, CODE_NULL, CODE_TEXT, SEGMENT_FOCUS_TEXT
 
 NARROW_WINDOW_PX: Final = 1200
 NARROW_SIDEBAR_PX: Final = 256
@@ -22,6 +22,8 @@ PROFILE_PANEL_KEY: Final = "profile-panel"
 PROFILE_LABEL_WIDTH: Final = "6.5rem"
 """Wide enough for the panel's longest label ("Generator", "Captured") on one line."""
 SECTION_HEADING_SIZE: Final = "1.25rem"
+PAYLOAD_CLASS: Final = "lead-payload"
+"""A provider message drawn as a code block by `st.html` (`lead_extras.payload_html`)."""
 FIT_STYLES: Final = f"""
 <style>
 /* Tabs wrap instead of scrolling: every tab stays visible and clickable. */
@@ -31,6 +33,13 @@ FIT_STYLES: Final = f"""
 /* Code blocks' plain text (no syntax colour: a Timeline detail, a long provider value) took
    the page's near-black text colour on the dark code ground (1.1:1): the code text colour. */
 [data-testid="stCode"] pre, [data-testid="stCode"] pre code {{ color: {CODE_TEXT}; }}
+/* A provider message: a code block as st.code draws one, without its syntax highlighter. */
+.{PAYLOAD_CLASS} {{
+  margin: 0; padding: 1rem; border-radius: 0.5rem; background: {CODE_GROUND};
+  color: {CODE_TEXT}; font-family: "Source Code Pro", monospace; font-size: 0.875rem;
+  line-height: 1.6; white-space: pre-wrap; overflow-wrap: anywhere;
+}}
+.{PAYLOAD_CLASS} code {{ font-family: inherit; color: inherit; background: none; padding: 0; }}
 /* The Lead Profile panel: a label never breaks inside a word ("Campai/gn"); its column
    is as wide as the longest label, the value takes the rest, and a long value with no
    spaces (a URL) breaks after its slashes and dots rather than a character a line. */

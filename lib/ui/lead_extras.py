@@ -4,13 +4,14 @@ folded after a few lines."""
 
 from __future__ import annotations
 
+import html
 from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
 from lib.presentation import escape_markdown
-from lib.ui import keys, pages, widgets
+from lib.ui import keys, layout, pages, widgets
 from lib.views import column_widths
 from lib.views.lead import ProviderAnswer
 from lib.views.reading import (
@@ -153,12 +154,23 @@ def notes(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
     )
 
 
+def payload_html(text: str) -> str:
+    """A provider's message as a code block: its text escaped (never markup; `st.html`
+    sanitises it again), styled by `layout.PAYLOAD_CLASS`."""
+    return f'<pre class="{layout.PAYLOAD_CLASS}"><code>{html.escape(text)}</code></pre>'
+
+
 def provider_answer(answer: ProviderAnswer, index: int) -> None:
-    """One provider answer in a card, folded after a few lines with a way to read it all."""
+    """One provider answer in a card, folded after a few lines with a way to read it all.
+
+    A monospace block drawn by `st.html`, not `st.code`: Streamlit's syntax highlighter is
+    1.5 MB of JavaScript that Chromium loaded and ran (about half a second) the first time a
+    session opened the Provider Logs tab (issue 18). The messages are already indented
+    (JSON pretty-printed); only their token colours are gone."""
     with st.container(border=True):
         st.caption(escape_markdown(answer.header))
         folded = fold_text(answer.message)
-        st.code(folded.preview, language=answer.language, wrap_lines=True)
+        st.html(payload_html(folded.preview))
         if folded.folded:
             with st.expander(fold_label(folded), key=keys.lead_log_more(index)):
-                st.code(folded.full, language=answer.language, wrap_lines=True)
+                st.html(payload_html(folded.full))

@@ -115,13 +115,29 @@ def test_job_details_tab_counts_outcomes(api: ConvertrClient) -> None:
     assert "HLR Live Telephone Check (-15)" in why
 
 
+def _payloads(element: Any) -> list[str]:
+    return [html.proto.body for html in element.get("html") if "lead-payload" in html.proto.body]
+
+
+def test_a_provider_payload_is_escaped_text() -> None:
+    from lib.ui.lead_extras import payload_html
+
+    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> & "q"'
+    assert payload_html(hostile) == (
+        '<pre class="lead-payload"><code>&lt;script&gt;alert(1)&lt;/script&gt;'
+        "&lt;img src=x onerror=alert(2)&gt; &amp; &quot;q&quot;</code></pre>"
+    )
+
+
 def test_log_tabs_and_notes() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     processr = tab(at, "Processr Logs").dataframe[0].value
     assert len(processr) > 0 and list(processr.columns)[:3] == ["Time", "Level", "Job"]
     provider = tab(at, "Provider Logs")
-    assert provider.code, "each provider answer is shown as code"
-    assert any(block.language == "json" for block in provider.code)
+    blocks = _payloads(provider)
+    assert blocks, "each provider answer is shown as a code block"
+    assert any(block.startswith('<pre class="lead-payload"><code>{\n  ') for block in blocks)
+    assert not provider.code, "no st.code: its syntax highlighter is 1.5 MB of JavaScript"
     notes = tab(at, "Notes").dataframe[0].value
     assert len(notes) > 0 and set(notes.columns) >= {"Time", "Type", "Author", "Message"}
     edit = tab(at, "Edit Data")
@@ -135,7 +151,7 @@ def test_masked_user_is_told_provider_logs_are_hidden() -> None:
     assert not at.exception
     provider = tab(at, "Provider Logs")
     assert "cannot see provider logs" in texts(provider)
-    assert not provider.code
+    assert not provider.code and not _payloads(provider)
     assert tab(at, "Processr Logs").dataframe, "other tabs still work"
 
 
