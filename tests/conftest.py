@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,13 +17,28 @@ BROWSER_TESTS = Path(__file__).parent / "browser"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test under tests/browser/ drives Chromium: mark it `browser` (so `-m "not
-    browser"` leaves it out) and keep each module's tests on one xdist worker (`--dist
-    loadgroup`), so its module-scoped server and browser start once."""
+    browser"` leaves it out) and group it with its module (`xdist_group`, read by
+    `pytest_xdist_make_scheduler` below)."""
     for item in items:
         path = Path(item.path)
         if BROWSER_TESTS in path.parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group(path.stem))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist loadgroup`, keep each browser module's tests on one xdist worker, so its
+    module-scoped server and pages start once, and spread every other test on its own.
+
+    xdist 3.8 groups by a suffix it writes into each test's node id, which pytest 9.2 no longer
+    reads (pytest-dev/pytest-xdist#1386): every browser module then went to both workers,
+    each starting the module's server and opening its pages."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.support.scheduling import BrowserModuleScheduling
+
+    return BrowserModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

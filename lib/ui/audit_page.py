@@ -146,6 +146,7 @@ def _scope(session: Session) -> AuditScope | None:
     linked = pages.read(CAMPAIGNS_CAMPAIGN).value
     if keys.AUDIT_CAMPAIGNS not in st.session_state and linked in choices:
         st.session_state[keys.AUDIT_CAMPAIGNS] = [linked]
+    widgets.hold(keys.AUDIT_CAMPAIGNS)
     left, right = st.columns([3, 2])
     chosen = left.multiselect(
         "Campaigns",
@@ -526,15 +527,17 @@ def _findings(result: AuditResult) -> None:
         strength=None if strength == "any" else strength,
         new_only=new_only,
     )
-    table = view.findings_table(result, filters)
+    order: view.FindingsSort | None = st.session_state.get(keys.AUDIT_FINDINGS_SORT)
+    table = view.sorted_findings(view.findings_table(result, filters), order)
     st.session_state[keys.AUDIT_FINDING_LEADS] = view.finding_leads(table)
     if table.empty:
         st.info("No finding with these filters.", icon=":material/check_circle:")
         return
     pages_count = view.findings_pages(len(table))
     shown = table
+    ordered = view.findings_order_caption(order)
     if pages_count == 1:
-        st.caption(f"{len(table):,} rows; select a row to open its lead.")
+        st.caption(f"{len(table):,} rows; select a row to open its lead. {ordered}")
     else:
         # Only one page is drawn: the browser's work grows with the rows sent.
         if st.session_state.get(keys.AUDIT_FINDINGS_PAGE, 1) > pages_count:
@@ -552,14 +555,18 @@ def _findings(result: AuditResult) -> None:
         first = (int(page) - 1) * view.FINDINGS_PAGE_ROWS + 1
         words.caption(
             f"{len(table):,} rows, {view.FINDINGS_PAGE_ROWS:,} a page (rows {first:,} to "
-            f"{first + len(shown) - 1:,} shown); select a row to open its lead."
+            f"{first + len(shown) - 1:,} shown); select a row to open its lead. {ordered}"
         )
+    # A header click selects its column (which turns Streamlit's sorting of the rows on
+    # screen, one page, off) and sorts the whole table; each order is a table of its own, so
+    # it starts with no column selected.
+    table_key = keys.AUDIT_FINDINGS if order is None else f"{keys.AUDIT_FINDINGS}.{order}"
     selection = st.dataframe(
         shown,
         hide_index=True,
-        key=keys.AUDIT_FINDINGS,
-        on_select="rerun",
-        selection_mode="single-row",
+        key=table_key,
+        on_select=functools.partial(_sort_findings_by_header, table_key),
+        selection_mode=["single-row", "single-column"],
         column_order=list(FINDING_WIDTHS),
         column_config={
             "Lead": st.column_config.NumberColumn(format="%d", width=FINDING_WIDTHS["Lead"]),
@@ -581,7 +588,22 @@ def _findings(result: AuditResult) -> None:
 
 def _forget_finding_selection() -> None:
     """Another page of findings: a row selected on the last one means nothing on it."""
-    st.session_state.pop(keys.AUDIT_FINDINGS, None)
+    order = st.session_state.get(keys.AUDIT_FINDINGS_SORT)
+    st.session_state.pop(
+        keys.AUDIT_FINDINGS if order is None else f"{keys.AUDIT_FINDINGS}.{order}", None
+    )
+
+
+def _sort_findings_by_header(table_key: str) -> None:
+    """A header click: sort every page of the findings by that column (again: flip), from
+    the first page."""
+    state = st.session_state.get(table_key)
+    columns = list(state["selection"]["columns"]) if state else []
+    if not columns:
+        return
+    current = st.session_state.get(keys.AUDIT_FINDINGS_SORT)
+    st.session_state[keys.AUDIT_FINDINGS_SORT] = view.next_findings_sort(current, str(columns[0]))
+    st.session_state[keys.AUDIT_FINDINGS_PAGE] = 1
 
 
 def _publishers(result: AuditResult, snapshot: Snapshot) -> None:

@@ -515,6 +515,7 @@ def leads_mode(user: User, campaign_id: int) -> bool:
         st.session_state[keys.BULK_MODE] = pending or bool(
             st.session_state.get(keys.BULK_MODE_KEPT)
         )
+    widgets.hold(keys.BULK_MODE)
     on = bool(
         st.toggle(
             "Bulk edit",

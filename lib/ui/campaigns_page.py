@@ -118,6 +118,7 @@ def _choose_campaign(campaigns: tuple[Campaign, ...]) -> tuple[Campaign, list[st
                 f"{escape_markdown(campaign_choice_label(by_id[wanted]))} instead."
             )
         st.session_state[keys.CAMPAIGNS_CHOICE] = wanted
+    widgets.hold(keys.CAMPAIGNS_CHOICE)
     chosen: int = st.selectbox(
         "Campaign",
         list(by_id),

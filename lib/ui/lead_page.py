@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Final, TypeVar
 
 import pandas as pd
@@ -99,14 +100,18 @@ def _refresh(connection: cached_api.Connection, lead_id: int) -> None:
     cached_api.refresh_lead(connection, lead_id)
 
 
-def load(session: Session, lead_id: int) -> LeadDossier:
-    """The dossier (from cache when fresh). The campaign and email the Leads page knew save a
-    wave."""
+def load(session: Session, lead_id: int, *, spinner: bool = True) -> LeadDossier:
+    """The dossier (from cache when fresh), with a spinner while it loads (a tabs' own rerun
+    asks without one: it only checks the cache's entry is still the one shown). The campaign
+    and email the Leads page knew save a wave."""
     campaign_id, email = _hint(lead_id)
     connection = session.connection
     before = connection.client.request_count
     started = time.perf_counter()
-    with st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")):
+    waiting = (
+        st.spinner(f"Loading lead {lead_id:,}…".replace(",", "")) if spinner else nullcontext()
+    )
+    with waiting:
         # load_dossier itself drops hints that contradict the lead.
         dossier = cached_api.lead_dossier(connection, lead_id, campaign_id, email)
     elapsed = time.perf_counter() - started
@@ -530,7 +535,7 @@ def _tabs_part(session: Session, dossier: LeadDossier) -> None:
     with guarded("the lead's tabs"):
         if own_rerun:
             confirm_signed_in(session)
-            if load(session, dossier.lead_id) is not dossier:
+            if load(session, dossier.lead_id, spinner=False) is not dossier:
                 st.rerun(scope="app")
         _tabs(session, dossier)
     if own_rerun and inspector.carry_over(session.client, before):

@@ -171,14 +171,12 @@ def _keep_place(place: LeadsPlace) -> None:
 
 
 def _hold_widget_values() -> None:
-    """Set each filter's value again before its widget is drawn, so that every run sends it
-    to the browser (as the page box, see `_pager`): set only in the run that read a link,
-    later runs send each widget with its default, and a browser that mounts a widget from
-    such a message shows the default and sends it back, dropping the linked filter. The
-    empty date range stays the widget's own default (setting it too would log a warning)."""
-    for key in WIDGET_KEYS:
-        if key in st.session_state and (key != keys.LEADS_DATES or st.session_state[key]):
-            st.session_state[key] = st.session_state[key]
+    """Every filter's value sent to the browser in every run (`widgets.hold`), so that a
+    linked filter is never dropped. The empty date range stays the widget's own default
+    (setting it too would log a warning)."""
+    widgets.hold(
+        *(key for key in WIDGET_KEYS if key != keys.LEADS_DATES or st.session_state.get(key))
+    )
 
 
 def _filters(session: Session, campaign: Campaign, restored: LeadsPlace) -> LeadsPlace:
@@ -321,11 +319,8 @@ def _pager(view: LeadsPage) -> None:
             width="stretch",
         )
         return
-    # The page the list shows, set again in every run that draws the box, so that the box
-    # always reaches the browser holding it. Set only in the run that read a link, a later
-    # run sends the box with its default, 1: a browser that mounts the box from that later
-    # message (the sign-in cookie's rerun comes right after the first run, before a busy
-    # browser has drawn the box) shows 1 and sends it back with the next click on a row, and
+    # The page the list shows, in every run (`widgets.hold`): a browser that mounted the box
+    # from a later run's message showed 1 and sent it back with the next click on a row, and
     # the list went to page 1 instead of opening the lead.
     st.session_state[keys.LEADS_PAGE] = view.page
     with pager_column:

@@ -17,7 +17,7 @@ import streamlit as st
 from lib.convertr.errors import AuthError
 from lib.convertr.session import AwaitingCode, SessionExpired, SignedOut, SignInProblem
 from lib.presentation import escape_markdown
-from lib.ui import keys
+from lib.ui import keys, widgets
 from lib.views.identity import (
     EXPIRED_LINE,
     DemoUserCard,
@@ -113,6 +113,7 @@ def _signed_out(state: SignedOut, actions: SignInActions, context: SignInContext
         )
     if keys.SIGNIN_EMAIL not in st.session_state and state.email:
         st.session_state[keys.SIGNIN_EMAIL] = state.email
+    widgets.hold(keys.SIGNIN_EMAIL)
     _password_form(actions, email=None)
     if context.demo_users:
         _demo_users(actions, context.demo_users)

@@ -43,6 +43,20 @@ ORDER_CHOICES: Final = (NEWEST_FIRST, OLDEST_FIRST)
 """The one order control's choices (Notes and Timeline), in this order."""
 
 
+def hold(*widget_keys: str) -> None:
+    """Set each widget's value again, just before the widget is drawn, so that this run
+    sends it to the browser. A value set only in the run that read a link (the campaign of an
+    Audit link, a Leads page's page and filters) reaches the browser in that run's message;
+    later runs send the widget with its default. A browser that mounts the widget from a
+    later message (the sign-in cookie's confirmation reruns the script right after the first
+    run, before a busy browser has drawn it) shows the default and sends it back with the next
+    click, undoing the link. Only for widgets whose value may be set (not buttons, uploads,
+    tables or editors)."""
+    for key in widget_keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def order_control(key: str, default: str) -> bool:
     """The one order control of a list of events (Notes, Timeline): two segments, always
     one chosen. True when newest first."""

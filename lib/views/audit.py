@@ -124,6 +124,41 @@ def findings_page(table: pd.DataFrame, page: int, size: int = FINDINGS_PAGE_ROWS
     return table.iloc[(page - 1) * size : page * size].reset_index(drop=True)
 
 
+FindingsSort = tuple[str, bool]
+"""A findings table's order: the column and whether highest (or last, or new) first."""
+
+
+def next_findings_sort(current: FindingsSort | None, column: str) -> FindingsSort:
+    """A click on `column`'s header: the same column again flips its direction; another
+    column starts from A to Z, lowest first (New: new first)."""
+    if current is not None and current[0] == column:
+        return column, not current[1]
+    return column, column == "New"
+
+
+def sorted_findings(table: pd.DataFrame, order: FindingsSort | None) -> pd.DataFrame:
+    """The whole findings table in `order` (before it is cut into pages, so that every page
+    follows it), ties by lead; unchanged without an order or for a column it does not have."""
+    if order is None or order[0] not in table.columns:
+        return table
+    column, descending = order
+    keys = [column] if column == "Lead" else [column, "Lead"]
+    ascending = [not descending] if column == "Lead" else [not descending, True]
+    return table.sort_values(keys, ascending=ascending, kind="stable", ignore_index=True)
+
+
+def findings_order_caption(order: FindingsSort | None) -> str:
+    """How the findings are ordered, for the caption under the table."""
+    if order is None:
+        return "Click a column's header to sort every page by it."
+    column, descending = order
+    words = {
+        "Lead": ("highest first", "lowest first"),
+        "New": ("new first", "new last"),
+    }.get(column, ("Z to A", "A to Z"))
+    return f"Sorted by {column}, {words[0] if descending else words[1]} (every page)."
+
+
 def finding_leads(table: pd.DataFrame) -> tuple[int, ...]:
     """The leads of a findings table in its order, each once (Previous / Next on the Lead
     page steps through these)."""

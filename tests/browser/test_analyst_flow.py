@@ -24,6 +24,7 @@ from tests.browser.test_audit_browser import audit_link
 from tests.support.browser import (
     GRID_ROW_PX,
     VIEWPORT,
+    axe_findings,
     click_grid,
     click_tab,
     new_context,
@@ -425,19 +426,13 @@ def pages_and_tabs(page: Any, app_url: str, sandbox_db: Path) -> Iterator[str]:
 def test_no_control_table_column_or_value_is_cut_and_axe_finds_nothing(
     sized: Any, app_url: str, sandbox_db: Path
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-
-    axe = Axe()
     problems: dict[str, list[str]] = {}
     walked = []
     for name in pages_and_tabs(sized, app_url, sandbox_db):
         walked.append(name)
         clipped = sized.evaluate(CLIPPED_CONTROLS)
         cut = sized.evaluate(CUT_TABLES) + sized.evaluate(CUT_VALUES)
-        findings = [
-            f"{item['id']} ({item['impact']}): {item['nodes'][0]['target']}"
-            for item in axe.run(sized).response["violations"]
-        ]
+        findings = axe_findings(sized)
         if clipped or cut or findings:
             problems[name] = [*clipped, *cut, *findings]
     assert len(walked) == len(LEAD_TABS) + len(SECTIONS) + 4, "every page and tab was walked"

@@ -14,7 +14,8 @@ import pytest
 
 from lib.cli import main
 from lib.evidence import verify_pack
-from tests.support.browser import grid_rows, open_app, ready_grid, settle
+from lib.views.column_widths import ROW_MARKER_PX
+from tests.support.browser import click_grid, grid_rows, open_app, ready_grid, rerun, settle
 
 pytestmark = pytest.mark.browser
 
@@ -151,3 +152,14 @@ def test_at_1024_px_every_why_is_read_whole_in_the_findings_table(
     fits = FINDING_ROW_PX // LINE_PX
     too_long = [(n, reason) for n, reason in zip(lines, reasons, strict=True) if n > fits]
     assert not too_long, f"more than {fits} lines at {width} px: {too_long}"
+    # A click on a header sorts the whole table on the server (the grid's own sort ordered
+    # only the page on screen); a second click flips it.
+    lead_column = ROW_MARKER_PX + FINDING_WIDTHS["Lead"] // 2
+    with rerun(page):
+        click_grid(grid, 0, lead_column)
+    page.get_by_text("Sorted by Lead, lowest first (every page).").wait_for()
+    first_leads = [int(row[-5]) for row in grid_rows(grid)[1:3]]
+    assert first_leads == sorted(first_leads), first_leads
+    with rerun(page):
+        click_grid(grid, 0, lead_column)
+    page.get_by_text("Sorted by Lead, highest first (every page).").wait_for()

@@ -27,6 +27,7 @@ from lib.presentation import role_label
 from tests.support.browser import (
     RENDER_TIMEOUT_MS,
     app_database_env,
+    axe_findings,
     click_tab,
     open_app,
     require_chromium,
@@ -138,19 +139,13 @@ def sign_in_as_demo_user(page: Any, name: str, role: str) -> None:
 def test_the_sign_in_page_passes_axe(new_page: Callable[[], Any], app_url: str) -> None:
     # The demo users' emails were links in a caption: the link colour at the caption's
     # opacity was 2.96:1 on white (axe: color-contrast, serious).
-    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-
     page = new_page()
     open_app(page, f"{app_url}/?campaign=1")
     with rerun(page):
         sidebar(page).get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name=SIGN_IN_TITLE).first.wait_for(timeout=RENDER_TIMEOUT_MS)
     page.get_by_text("analyst@sandbox.test").first.wait_for(timeout=RENDER_TIMEOUT_MS)
-    findings = [
-        f"{item['id']} ({item['impact']}): {item['nodes'][0]['target']}"
-        for item in Axe().run(page).response["violations"]
-    ]
-    assert findings == [], "no violation of any impact (moderate and minor included)"
+    assert axe_findings(page) == [], "no violation of any impact (moderate and minor included)"
 
 
 @pytest.mark.parametrize(("email", "role", "name"), PLAIN_DEMO_USERS)

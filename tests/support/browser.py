@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -75,11 +76,24 @@ RERUN_SCRIPT_FIELD: Final = 11
 PROBE_SCRIPT: Final = f"""
 (() => {{
   if (window.__leadLensProbe) return;
-  const probe = {{ sequence: 0, asked: 0, started: 0, finished: 0, frame: 0, finishedFrame: 0 }};
+  const probe = {{
+    sequence: 0, asked: 0, started: 0, finished: 0, frame: 0, finishedFrame: 0, counting: false,
+  }};
   window.__leadLensProbe = probe;
   const tick = () => ++probe.sequence;
-  const frame = () => {{ probe.frame += 1; requestAnimationFrame(frame); }};
-  requestAnimationFrame(frame);
+  // Frames are counted from a finished run until two more have been drawn, then the count
+  // stops: a frame loop that never stops makes every open page draw sixty times a second
+  // (three idle Lead pages then took 1.15 cores of Chromium's CPU, against 0.3 without it).
+  const frame = () => {{
+    probe.frame += 1;
+    if (probe.frame < probe.finishedFrame + 2) requestAnimationFrame(frame);
+    else probe.counting = false;
+  }};
+  const countFrames = () => {{
+    if (probe.counting) return;
+    probe.counting = true;
+    requestAnimationFrame(frame);
+  }};
   const bytesOf = (data) => data instanceof ArrayBuffer ? new Uint8Array(data)
     : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     : null;
@@ -115,6 +129,7 @@ PROBE_SCRIPT: Final = f"""
           if (number === {SCRIPT_FINISHED_FIELD} && value !== {FINISHED_EARLY_FOR_RERUN}) {{
             probe.finished = tick();
             probe.finishedFrame = probe.frame;
+            countFrames();
           }}
         }}
       }});
@@ -131,7 +146,8 @@ PROBE_SCRIPT: Final = f"""
 }})();
 """
 """Counts, in page order, the runs the app asks for (a rerun message sent), the runs the server
-starts and finishes (a run stopped early for a rerun is not finished), and painted frames."""
+starts and finishes (a run stopped early for a rerun is not finished), and the frames painted
+after a run finished (two, then it stops counting: an idle page draws nothing)."""
 
 GRIDS_DRAWN: Final = """
 () => [...document.querySelectorAll('[data-testid="stDataFrame"]')].every((grid) => {
@@ -261,6 +277,25 @@ def visible_panel(page: Any) -> Any:
     return page.locator('[role="tabpanel"]:visible')
 
 
+AXE_LOADED: Final = "() => typeof window.axe !== 'undefined'"
+
+
+def axe_findings(page: Any) -> list[str]:
+    """axe-core's violations (every impact) on the page as it is now, one line each (rule,
+    impact, first element). axe's 560 kB script is loaded once per document, not once per
+    check: a walk that checks a page after each rerun or tab finds it already there."""
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+
+    axe = Axe()
+    if not page.evaluate(AXE_LOADED):
+        page.evaluate(axe.axe_script)
+    response = page.evaluate("axe.run({resultTypes: ['violations']})")
+    return [
+        f"{item['id']} ({item['impact']}): {item['nodes'][0]['target']}"
+        for item in response["violations"]
+    ]
+
+
 # -- the data grid -----------------------------------------------------------------------------
 
 GRID_DRAWN: Final = """
@@ -351,12 +386,19 @@ def streamlit_server(env: Mapping[str, str] | None = None) -> Iterator[str]:
             _wait_for_health(process, log, url)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            # Streamlit takes a second or two to exit: the next test need not wait for it (the
+            # thread is not a daemon, so the session still waits for it before it ends).
+            threading.Thread(target=_stop, args=(process,), name=f"stop {url}").start()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End a server: asked to stop, then killed if it has not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for_health(process: subprocess.Popen[bytes], log: IO[bytes], url: str) -> None:

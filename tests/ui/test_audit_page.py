@@ -209,3 +209,28 @@ def test_without_a_snapshot_the_lead_page_opens_none(tmp_path: Path) -> None:
     assert not at.exception
     assert "Flags from your audit" not in texts(at)
     assert not (tmp_path / "audit").exists() or not any((tmp_path / "audit").iterdir())
+
+
+def test_a_chosen_order_sorts_the_findings_and_the_finding_steps() -> None:
+    """What a header click chooses (`_sort_findings_by_header`): the whole table in that
+    order, said under it, and Previous / Next on the Lead page step through it."""
+    at = run_audit(audit_app(campaign="1"))
+    at.session_state[keys.AUDIT_FINDINGS_SORT] = ("Lead", True)
+    at.run()
+    assert not at.exception
+    leads = list(at.dataframe(key=f"{keys.AUDIT_FINDINGS}.('Lead', True)").value["Lead"])
+    assert len(set(leads)) > 1 and leads == sorted(leads, reverse=True)
+    assert "Sorted by Lead, highest first (every page)." in texts(at)
+    steps = at.session_state[keys.AUDIT_FINDING_LEADS]
+    assert list(steps) == sorted(steps, reverse=True)
+
+
+def test_the_linked_campaign_reaches_the_browser_in_every_run() -> None:
+    """Each run sends the linked campaign with the Campaigns box (`widgets.hold`): a browser
+    that mounted the box from a later run's message showed it empty and sent that back with
+    the click on Run audit, which then asked for a campaign (seen once in the browser test)."""
+    at = audit_app(campaign="1")
+    at.run()
+    assert not at.exception
+    box = at.multiselect(key=keys.AUDIT_CAMPAIGNS).proto
+    assert box.set_value and len(box.raw_values) == 1
