@@ -432,7 +432,19 @@ def _saved_settings(session: Session) -> None:
 
 
 def _thresholds(result: AuditResult, session: Session) -> AuditSettings:
-    with st.expander("Thresholds", icon=":material/tune:"):
+    """The thresholds the page shows the audit under. Inside the expander only when it is
+    open: its ten widgets were a good part of the browser's work drawing a run, for a panel
+    most runs never open. The values last set hold while it is closed."""
+    kept: dict[str, int] = st.session_state.setdefault(keys.AUDIT_THRESHOLDS_KEPT, {})
+    panel = st.expander(
+        "Thresholds", icon=":material/tune:", key=keys.AUDIT_THRESHOLDS, on_change="rerun"
+    )
+    if not panel.open:
+        return dataclasses.replace(
+            result.settings,
+            **{name: kept[name] for name, *_ in SLIDERS if name in kept},
+        )
+    with panel:
         _saved_settings(session)
         st.caption(
             "Move a slider to see at once how many leads, publishers and how much payout "
@@ -443,10 +455,15 @@ def _thresholds(result: AuditResult, session: Session) -> AuditSettings:
         for index, (name, label, low, high) in enumerate(SLIDERS):
             key = keys.audit_threshold(name)
             # A saved view may have set the slider already: then its value is the state's.
-            value = None if key in st.session_state else int(getattr(result.settings, name))
+            value = (
+                None
+                if key in st.session_state
+                else int(kept.get(name, getattr(result.settings, name)))
+            )
             values[name] = columns[index % 2].slider(
                 label, min_value=low, max_value=high, value=value, key=key
             )
+    kept.update(values)
     return dataclasses.replace(result.settings, **values)
 
 

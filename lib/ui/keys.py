@@ -406,6 +406,13 @@ def audit_threshold(name: str) -> str:
     return f"audit.threshold.{name}"
 
 
+AUDIT_THRESHOLDS: Final = "audit.thresholds"
+"""The Thresholds expander (open or closed: its sliders are drawn only when open)."""
+AUDIT_THRESHOLDS_KEPT: Final = "audit.thresholds.kept"
+"""The thresholds last set on the sliders ({name: value}): they hold while the expander is
+closed (a slider not drawn loses its own state)."""
+
+
 AUDIT_VIEW_PICKER: Final = "audit.view.picker"
 AUDIT_VIEW_NAME: Final = "audit.view.name"
 AUDIT_VIEW_SHARED: Final = "audit.view.shared"

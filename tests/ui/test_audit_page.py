@@ -34,6 +34,13 @@ def run_audit(at: AppTest, window: tuple[dt.date, dt.date] = OLD_WINDOW) -> AppT
     return at
 
 
+def open_thresholds(at: AppTest) -> AppTest:
+    """Open the Thresholds expander (its sliders are drawn only while it is open)."""
+    at.session_state[keys.AUDIT_THRESHOLDS] = True
+    at.run()
+    return at
+
+
 def texts(at: AppTest) -> str:
     return " ".join(
         [m.value for m in at.markdown]
@@ -59,10 +66,27 @@ def test_a_campaign_link_preselects_it_and_a_run_shows_figures_and_findings() ->
 
 
 def test_thresholds_show_their_impact_at_once() -> None:
-    at = run_audit(audit_app(campaign="1"))
+    at = open_thresholds(run_audit(audit_app(campaign="1")))
     at.slider(key=keys.audit_threshold("duplicate_window_days")).set_value(1).run()
     assert not at.exception
     assert "With these thresholds:" in texts(at)
+
+
+def test_closed_thresholds_draw_no_slider_and_keep_what_was_set() -> None:
+    at = run_audit(audit_app(campaign="1"))
+    assert not at.slider  # closed: nothing inside is drawn
+    assert "With these thresholds:" not in texts(at)
+    open_thresholds(at)
+    at.slider(key=keys.audit_threshold("duplicate_window_days")).set_value(1).run()
+    impact = [i.value for i in at.info if "With these thresholds:" in i.value]
+    assert impact
+    at.session_state[keys.AUDIT_THRESHOLDS] = False
+    at.run()
+    assert not at.exception and not at.slider
+    # Closing the panel keeps the audit under the thresholds set, and reopening shows them.
+    assert [i.value for i in at.info if "With these thresholds:" in i.value] == impact
+    open_thresholds(at)
+    assert at.slider(key=keys.audit_threshold("duplicate_window_days")).value == 1
 
 
 def test_sections_draw_only_the_open_one() -> None:
@@ -131,7 +155,7 @@ def test_a_finding_opens_its_lead_which_steps_to_the_next_finding() -> None:
 
 
 def test_audit_settings_saved_as_a_view_open_in_a_new_session() -> None:
-    at = run_audit(audit_app(campaign="1"))
+    at = open_thresholds(run_audit(audit_app(campaign="1")))
     at.slider(key=keys.audit_threshold("rapid_post_seconds")).set_value(60).run()
     at.multiselect(key=keys.AUDIT_SIGNALS).set_value(["ip_velocity", "shared_device"]).run()
     at.text_input(key=keys.AUDIT_VIEW_NAME).input("Farm hunt").run()
@@ -141,7 +165,7 @@ def test_audit_settings_saved_as_a_view_open_in_a_new_session() -> None:
     assert "Saved 'Farm hunt' (shared)." in texts(at)
     # A new session of the same user: the view is offered, and opening it sets both the
     # thresholds and the chosen signals.
-    later = run_audit(audit_app(campaign="1"))
+    later = open_thresholds(run_audit(audit_app(campaign="1")))
     assert later.slider(key=keys.audit_threshold("rapid_post_seconds")).value == 30
     picker = later.selectbox(key=keys.AUDIT_VIEW_PICKER)
     labels = list(picker.options)
