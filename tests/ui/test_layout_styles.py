@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from lib.palette import CODE_TEXT
-from lib.ui.layout import FIT_STYLES
+import tomllib
+from pathlib import Path
 
-CODE_GROUND = "#101828"
-"""`codeBackgroundColor` in .streamlit/config.toml."""
+from lib.palette import CODE_GROUND, CODE_TEXT
+from lib.ui.layout import FIT_STYLES, PAYLOAD_CLASS
 
 
 def _luminance(colour: str) -> float:
@@ -24,3 +24,12 @@ def test_plain_code_text_takes_the_code_colour_and_passes_aa() -> None:
     )
     light, dark = sorted((_luminance(CODE_TEXT), _luminance(CODE_GROUND)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 4.5
+
+
+def test_provider_payloads_look_like_code_blocks_and_pass_aa() -> None:
+    config = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
+    theme = tomllib.loads(config.read_text(encoding="utf-8"))["theme"]
+    assert theme["codeBackgroundColor"] == CODE_GROUND, "the same ground as st.code's"
+    rule = FIT_STYLES.split(f".{PAYLOAD_CLASS} {{", 1)[1].split("}", 1)[0]
+    assert f"background: {CODE_GROUND};" in rule and f"color: {CODE_TEXT};" in rule
+    assert "monospace" in rule and "white-space: pre-wrap" in rule
