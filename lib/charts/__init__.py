@@ -5,7 +5,7 @@ charts are plotly figures, imported only where drawn (`lib.charts.requests`,
 `lib.charts.audit`), so a page without them never imports plotly. Every text from the API
 reaches a chart through `presentation.chart_label`; every colour comes from `lib.palette`.
 
-    campaigns.py   leads per day by status, leads per period across campaigns (Vega-Lite)
+    campaigns.py   leads per day by status (Vega-Lite)
     timeline.py    the Timeline's processing chart (jobs and provider calls by outcome)
     requests.py    the request inspector's waterfall (a dossier's requests by wave; plotly)
     audit.py       the Audit page's funnel, arrivals and cluster timeline (plotly)
@@ -17,7 +17,7 @@ reaches a chart through `presentation.chart_label`; every colour comes from `lib
 from __future__ import annotations
 
 from lib.charts.base import VegaChart
-from lib.charts.campaigns import chronology_figure, comparison_figure
+from lib.charts.campaigns import chronology_figure
 from lib.charts.location import location_svg
 from lib.charts.timeline import processing_figure
 from lib.charts.weekly import weekly_leads_html, weekly_leads_svg
@@ -25,7 +25,6 @@ from lib.charts.weekly import weekly_leads_html, weekly_leads_svg
 __all__ = [
     "VegaChart",
     "chronology_figure",
-    "comparison_figure",
     "location_svg",
     "processing_figure",
     "weekly_leads_html",

@@ -2,7 +2,7 @@
 the plot, and the rule that every text from the API passes through `chart_label` (plotly
 renders some HTML) before it reaches a figure.
 
-The pages' charts (Campaigns, Associated Campaigns, Timeline) are Vega-Lite specifications
+The pages' charts (Campaigns, Timeline) are Vega-Lite specifications
 (`VegaChart`: plain dictionaries over a frame, drawn by `st.vega_lite_chart`): Streamlit's
 Vega-Lite code is about a fifth of plotly's 4.7 MB of JavaScript, which cost the browser well
 over a second the first time a session showed a chart (issue 18). No Altair either: its

@@ -1,6 +1,6 @@
-"""Leads per day by status, and leads per period across campaigns, over the frames
-`lib.views` makes (Vega-Lite). The Associated Campaigns tab draws its weekly chart as a
-static picture instead (`lib.charts.weekly`)."""
+"""The Campaigns page's chart, leads per day by status, over the frame `lib.views` makes
+(Vega-Lite). The Associated Campaigns tab's weekly chart is a static picture
+(`lib.charts.weekly`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any, Final
 import pandas as pd
 
 from lib.charts.base import UTC_SCALE, VegaChart, colour_scale, legend_on_top, spec
-from lib.palette import GRID, SERIES_COLOURS, STATUS_HEX_COLOURS
-from lib.presentation import LEAD_STATUSES, chart_label
+from lib.palette import GRID, STATUS_HEX_COLOURS
+from lib.presentation import LEAD_STATUSES
 
 CHART_HEIGHT: Final = 340
 DAY: Final = "utcyearmonthdate"
@@ -64,34 +64,3 @@ def chronology_figure(frame: pd.DataFrame) -> VegaChart:
         ],
     }  # fmt: skip
     return VegaChart(rows, spec(CHART_HEIGHT, {"mark": {"type": "bar"}, "encoding": encoding}))
-
-
-def comparison_figure(frame: pd.DataFrame, *, y_title: str = "Leads per week") -> VegaChart:
-    """Leads per period on each campaign (one line each). `frame` has `date`, `campaign`
-    (a display name, untrusted) and `total`."""
-    rows = frame.loc[:, ["date", "campaign", "total"]].copy()
-    rows["campaign"] = [chart_label(str(name), limit=40) for name in rows["campaign"]]
-    rows["date"] = _days(rows["date"])
-    rows = rows.sort_values(["date"], kind="stable")
-    names = list(dict.fromkeys(rows["campaign"]))
-    colours = {
-        name: SERIES_COLOURS[index % len(SERIES_COLOURS)] for index, name in enumerate(names)
-    }
-    encoding = {
-        "x": {**_date_field("Week"), "scale": UTC_SCALE, "axis": {"title": None}},
-        "y": {"field": "total", "type": "quantitative", "axis": _y_axis(y_title)},
-        "color": {
-            "field": "campaign",
-            "type": "nominal",
-            "scale": colour_scale(colours),
-            # One campaign a line: their names are long.
-            "legend": {**legend_on_top(), "direction": "vertical", "labelLimit": 480},
-        },
-        "tooltip": [
-            _date_field("Week"),
-            {"field": "campaign", "type": "nominal", "title": "Campaign"},
-            {"field": "total", "type": "quantitative", "format": ",d", "title": "Leads"},
-        ],
-    }
-    mark = {"type": "line", "point": {"size": 30}, "strokeWidth": 2}
-    return VegaChart(rows, spec(CHART_HEIGHT, {"mark": mark, "encoding": encoding}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from lib.charts import comparison_figure
+from lib.charts import weekly_leads_svg
 from lib.convertr.models import (
     CampaignProcessrJob,
     Lead,
@@ -171,9 +171,9 @@ def test_comparison_is_weekly_and_labels_are_escaped() -> None:
     assert weekly[("<img src=x onerror=alert(1)> (#1)", date(2026, 6, 1))] == 5
     assert weekly[("<img src=x onerror=alert(1)> (#1)", date(2026, 6, 8))] == 1
     assert weekly[("Two (#2)", date(2026, 6, 1))] == 4
-    names = list(comparison_figure(frame).data["campaign"].unique())
-    assert all("<" not in name for name in names)
-    assert "&lt;img src=x onerror=alert(1)&gt; (#1)" in names
+    picture = weekly_leads_svg(frame)
+    assert "<img" not in picture
+    assert "&lt;img src=x onerror=alert(1)&gt; (#1)" in picture
 
 
 def _scoring(*outcomes: tuple[str, bool, str, int]) -> tuple[list[Any], list[Any]]:
