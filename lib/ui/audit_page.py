@@ -560,7 +560,7 @@ def _findings(result: AuditResult) -> None:
     # A header click selects its column (which turns Streamlit's sorting of the rows on
     # screen, one page, off) and sorts the whole table; each order is a table of its own, so
     # it starts with no column selected.
-    table_key = keys.AUDIT_FINDINGS if order is None else f"{keys.AUDIT_FINDINGS}.{order}"
+    table_key = _findings_table_key(order)
     selection = st.dataframe(
         shown,
         hide_index=True,
@@ -588,10 +588,13 @@ def _findings(result: AuditResult) -> None:
 
 def _forget_finding_selection() -> None:
     """Another page of findings: a row selected on the last one means nothing on it."""
-    order = st.session_state.get(keys.AUDIT_FINDINGS_SORT)
-    st.session_state.pop(
-        keys.AUDIT_FINDINGS if order is None else f"{keys.AUDIT_FINDINGS}.{order}", None
-    )
+    st.session_state.pop(_findings_table_key(st.session_state.get(keys.AUDIT_FINDINGS_SORT)), None)
+
+
+def _findings_table_key(order: view.FindingsSort | None) -> str:
+    """The findings table's key: one table per order, so a new order starts with no column
+    selected (the default order keeps the plain key)."""
+    return keys.AUDIT_FINDINGS if order is None else f"{keys.AUDIT_FINDINGS}.{order}"
 
 
 def _sort_findings_by_header(table_key: str) -> None:
