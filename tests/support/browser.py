@@ -247,6 +247,41 @@ def rerun(page: Any, timeout_ms: int = RENDER_TIMEOUT_MS) -> Iterator[None]:
     settle(page, timeout_ms)
 
 
+RESIZED: Final = """
+(width) => window.innerWidth === width
+  && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every((grid) => {
+    if (!grid.checkVisibility()) return true;
+    // The grid's frame follows the window in CSS at once; the grid takes its width from the
+    // frame when Streamlit has measured it again, then Glide resizes its canvas (and grows
+    // its columns to the new width) in a later frame.
+    const frame = grid.parentElement.getBoundingClientRect();
+    if (Math.abs(grid.getBoundingClientRect().width - frame.width) > 1) return false;
+    const canvas = grid.querySelector('[data-testid="data-grid-canvas"]');
+    const scroller = grid.querySelector('.dvn-scroller');
+    if (!canvas || !scroller || canvas.width === 0) return true;
+    return Math.abs(canvas.width - Math.round(scroller.clientWidth * devicePixelRatio)) <= 1;
+  })
+"""
+"""The window is `width` wide and every shown grid has been measured again at that width: its
+width is its frame's, its canvas as wide as its scroller."""
+
+PAINTED: Final = (
+    "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+)
+"""Resolves once the browser has drawn two more frames (what a canvas draws after a resize)."""
+
+
+def resize(page: Any, size: Any, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
+    """Set the window to `size` (`{"width": ..., "height": ...}`) and wait until the page is
+    laid out at it (`RESIZED`), drawn and at rest. The columns a grid grows to fill its width
+    are the same after a resize as after a fresh load at that width (checked for every grid
+    of the Campaigns, Leads and Lead pages, 1440 to 1024 px)."""
+    page.set_viewport_size(size)
+    page.wait_for_function(RESIZED, arg=size["width"], timeout=timeout_ms)
+    page.evaluate(PAINTED)
+    settle(page, timeout_ms)
+
+
 def open_app(page: Any, url: str) -> None:
     """Load `url` and wait until the app is at rest."""
     page.goto(url)
