@@ -232,9 +232,9 @@ def api(sandbox_db: Path) -> ConvertrClient:
 
 
 @pytest.fixture(scope="module")
-def page(new_page: Callable[[], Any]) -> Any:
+def page(new_tab: Callable[[], Any]) -> Any:
     """One page reused by the flow tests (each starts with its own URL)."""
-    return new_page()
+    return new_tab()
 
 
 def heading(page: Any) -> str:
@@ -330,7 +330,7 @@ def test_filter_page_open_a_lead_and_back_restores_the_list(
 
 
 def test_previous_and_next_cross_a_page_boundary(
-    new_page: Callable[[], Any], app_url: str, api: ConvertrClient
+    new_tab: Callable[[], Any], app_url: str, api: ConvertrClient
 ) -> None:
     first_page = api.leads_page(3, page=1, items_per_page=25).items
     second_page = api.leads_page(3, page=2, items_per_page=25)
@@ -338,7 +338,7 @@ def test_previous_and_next_cross_a_page_boundary(
     # `page=2`, the first click on a row went back to page 1 instead of opening the lead in
     # three of nine full runs (a browser of its own and a wait for page 2's rows did not
     # help): a defect of the Leads page not found yet, left open in the note.
-    page = new_page()
+    page = new_tab()
     open_app(page, f"{app_url}/Leads?campaign=3&size=25")
     pager = page.get_by_role("spinbutton", name="Page (of")
     pager.fill("2")

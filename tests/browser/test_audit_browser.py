@@ -52,7 +52,7 @@ def first_finding_leads(
 
 
 def test_run_download_open_a_finding_and_step_to_the_next(
-    new_page: Any,
+    new_tab: Any,
     app_url: str,
     sandbox_db: Path,
     tmp_path: Path,
@@ -61,7 +61,7 @@ def test_run_download_open_a_finding_and_step_to_the_next(
 ) -> None:
     leads = first_finding_leads(sandbox_db, tmp_path / "cli", capsys, monkeypatch)
     assert len(leads) >= 2
-    page = new_page()
+    page = new_tab()
     open_app(page, audit_link(app_url, sandbox_db))
     page.get_by_role("button", name="Run audit").click()
     page.get_by_text("Leads audited").wait_for()
@@ -113,7 +113,7 @@ LINE_PX = 20
 
 
 def test_at_1024_px_every_why_is_read_whole_in_the_findings_table(
-    new_page: Any,
+    new_tab: Any,
     app_url: str,
     sandbox_db: Path,
     tmp_path: Path,
@@ -132,7 +132,7 @@ def test_at_1024_px_every_why_is_read_whole_in_the_findings_table(
         {finding["reason"] for finding in json.loads(capsys.readouterr().out)["findings"]}
     )
     assert len(reasons) >= 9
-    page = new_page(viewport={"width": 1024, "height": 768})
+    page = new_tab(viewport={"width": 1024, "height": 768})
     open_app(page, audit_link(app_url, sandbox_db))
     page.get_by_role("button", name="Run audit").click()
     page.get_by_text("Leads audited").wait_for()

@@ -40,12 +40,12 @@ def app_url(sandbox_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def test_edit_a_value_in_the_grid_save_and_see_it_in_profile_and_notes(
-    new_page: Callable[[], Any], app_url: str
+    new_tab: Callable[[], Any], app_url: str
 ) -> None:
     # Another tab of the same person, open on the lead before the edit.
-    other = new_page()
+    other = new_tab()
     open_app(other, f"{app_url}/Lead?lead=100001")
-    page = new_page()
+    page = new_tab()
     open_app(page, f"{app_url}/Lead?lead=100001")
     click_tab(page, "Edit Data")
     # Select the first row's Name cell, walk to jobTitle's Value with the keyboard, edit it.

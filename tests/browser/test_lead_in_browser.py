@@ -26,9 +26,9 @@ TAB_CONTENT = {
 
 
 @pytest.fixture(scope="module")
-def showcase(new_page: Callable[[], Any], app_url: str) -> Any:
+def showcase(new_tab: Callable[[], Any], app_url: str) -> Any:
     """Lead 100001 opened by a deep link on the module's freshly started server."""
-    page = new_page()
+    page = new_tab()
     open_app(page, f"{app_url}/Lead?lead=100001")
     return page
 
@@ -43,9 +43,9 @@ none, so each was made from a value. (The profile's social buttons are the app's
 
 
 @pytest.fixture(scope="module")
-def hostile(new_page: Callable[[], Any], app_url: str) -> tuple[Any, list[str]]:
+def hostile(new_tab: Callable[[], Any], app_url: str) -> tuple[Any, list[str]]:
     """Lead 100002 (script, img onerror, formula values) with every dialog recorded."""
-    page = new_page()
+    page = new_tab()
     dialogs: list[str] = []
 
     def record(dialog: Any) -> None:
@@ -110,8 +110,8 @@ def test_csv_download_neutralises_formulas(hostile: tuple[Any, list[str]], tmp_p
     assert values["First Name"] == "<script>alert('x')</script>"
 
 
-def test_selecting_a_lead_row_opens_that_lead(new_page: Callable[[], Any], app_url: str) -> None:
-    page = new_page()
+def test_selecting_a_lead_row_opens_that_lead(new_tab: Callable[[], Any], app_url: str) -> None:
+    page = new_tab()
     open_app(page, f"{app_url}/Leads?campaign=1")
     # The selection checkbox of the first row: left edge of the grid, below the header.
     with rerun(page):

@@ -16,8 +16,8 @@ from tests.support.browser import click_tab, open_app, rerun, settle, visible_pa
 
 
 @pytest.fixture(scope="module")
-def showcase(new_page: Callable[[], Any], app_url: str) -> Any:
-    page = new_page()
+def showcase(new_tab: Callable[[], Any], app_url: str) -> Any:
+    page = new_tab()
     open_app(page, f"{app_url}/Lead?lead=100001")
     return page
 
@@ -66,12 +66,12 @@ def _inspector_count(page: Any) -> int:
 
 
 def test_requests_a_tab_sends_on_its_own_rerun_are_listed_by_the_inspector(
-    new_page: Callable[[], Any], app_url: str
+    new_tab: Callable[[], Any], app_url: str
 ) -> None:
     """The tabs rerun alone (a fragment); the searches of "The same person elsewhere",
     sent by such a rerun, are still counted by the request inspector (the whole page runs
     again after them)."""
-    page = new_page()
+    page = new_tab()
     open_app(page, f"{app_url}/Lead?lead=100001")
     before = _inspector_count(page)
     click_tab(page, "Associated Campaigns")
