@@ -28,6 +28,7 @@ from tests.support.browser import (
     click_grid,
     click_tab,
     open_app,
+    ready_grid,
     rerun,
     resize,
     settle,
@@ -422,8 +423,33 @@ def pages_and_tabs(page: Any, app_url: str, sandbox_db: Path) -> Iterator[str]:
     switch_demo_user(page, ANALYST)
 
 
+UNDRAWN_GRIDS = """
+() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter((grid) => {
+  if (!grid.checkVisibility()) return false;
+  const canvas = grid.querySelector('[data-testid="data-grid-canvas"]');
+  return !canvas || !canvas.querySelector('table[role="grid"] tbody tr[role="row"]');
+}).length
+"""
+"""Shown grids Glide has not drawn: it draws a grid only once it is scrolled to, and the
+cut-value check reads only drawn ones."""
+
+
+def draw_every_grid(page: Any) -> None:
+    """Scroll each shown grid into view until Glide has drawn it (`ready_grid`), so the checks
+    read every grid of the page, not only those in view: a grid below the fold was drawn or
+    not depending on timing, so its cut values were found in some runs only."""
+    grids = page.locator('[data-testid="stDataFrame"]')
+    for index in range(grids.count()):
+        grid = grids.nth(index)
+        if grid.is_visible():
+            ready_grid(grid)
+    assert page.evaluate(UNDRAWN_GRIDS) == 0, "every shown grid is drawn"
+
+
 def problems_at_this_width(page: Any) -> list[str]:
-    """Controls clipped, tables or values cut, and axe's findings, on the page as it is now."""
+    """Controls clipped, tables or values cut, and axe's findings, on the page as it is now
+    (every shown grid drawn first)."""
+    draw_every_grid(page)
     clipped = page.evaluate(CLIPPED_CONTROLS)
     cut = page.evaluate(CUT_TABLES) + page.evaluate(CUT_VALUES)
     return [*clipped, *cut, *axe_findings(page)]
