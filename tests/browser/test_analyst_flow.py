@@ -28,7 +28,6 @@ from tests.support.browser import (
     click_grid,
     click_tab,
     open_app,
-    ready_grid,
     rerun,
     resize,
     settle,
@@ -423,26 +422,48 @@ def pages_and_tabs(page: Any, app_url: str, sandbox_db: Path) -> Iterator[str]:
     switch_demo_user(page, ANALYST)
 
 
-UNDRAWN_GRIDS = """
-() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter((grid) => {
-  if (!grid.checkVisibility()) return false;
+DRAWN = """
+(grid) => {
   const canvas = grid.querySelector('[data-testid="data-grid-canvas"]');
-  return !canvas || !canvas.querySelector('table[role="grid"] tbody tr[role="row"]');
-}).length
+  const table = canvas && canvas.querySelector('table[role="grid"]');
+  if (!table || canvas.width === 0 || canvas.height === 0) return false;
+  const rows = Number(table.getAttribute("aria-rowcount") || "0");
+  return rows <= 1 || !!table.querySelector('tbody tr[role="row"]');
+}
 """
-"""Shown grids Glide has not drawn: it draws a grid only once it is scrolled to, and the
-cut-value check reads only drawn ones."""
+"""A grid Glide has drawn: its canvas sized and its accessible table listing its rows (or a
+grid without rows). Glide draws a grid only once it is scrolled to, and the cut-value check
+reads only drawn ones."""
+GRID_HELD_STILL = f"""
+(grid) => {{
+  if (!({DRAWN.strip()})(grid)) return false;
+  const box = grid.getBoundingClientRect();
+  const key = [box.x, box.y, box.width, box.height].map(Math.round).join(",");
+  const seen = grid.__leadLensDrawnBox;
+  grid.__leadLensDrawnBox = key;
+  return seen === key;
+}}
+"""
+"""Drawn, and its box unmoved between two checks (one a frame): drawn where it now is."""
+UNDRAWN_GRIDS = f"""
+() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+  .filter((grid) => grid.checkVisibility() && !({DRAWN.strip()})(grid)).length
+"""
 
 
 def draw_every_grid(page: Any) -> None:
-    """Scroll each shown grid into view until Glide has drawn it (`ready_grid`), so the checks
-    read every grid of the page, not only those in view: a grid below the fold was drawn or
-    not depending on timing, so its cut values were found in some runs only."""
+    """Scroll each shown grid into view until Glide has drawn it, so the checks read every
+    grid of the page, not only those in view: a grid below the fold was drawn or not
+    depending on timing, so its cut values were found in some runs only."""
     grids = page.locator('[data-testid="stDataFrame"]')
     for index in range(grids.count()):
         grid = grids.nth(index)
-        if grid.is_visible():
-            ready_grid(grid)
+        if not grid.is_visible():
+            continue
+        grid.scroll_into_view_if_needed()
+        handle = grid.element_handle()
+        handle.evaluate("(grid) => { delete grid.__leadLensDrawnBox; }")  # an earlier width's
+        page.wait_for_function(GRID_HELD_STILL, arg=handle)
     assert page.evaluate(UNDRAWN_GRIDS) == 0, "every shown grid is drawn"
 
 
