@@ -116,6 +116,7 @@ def email_domain(email: str | None) -> str | None:
     return text.rsplit("@", 1)[1] if text else None
 
 
+@lru_cache(maxsize=65536)
 def is_disposable_domain(domain: str | None) -> bool:
     """Whether the domain (or a parent domain) is on the maintained disposable list."""
     if not domain:
@@ -124,6 +125,7 @@ def is_disposable_domain(domain: str | None) -> bool:
     return any(".".join(parts[index:]) in _DISPOSABLE_DOMAINS for index in range(len(parts) - 1))
 
 
+@lru_cache(maxsize=4096)
 def country_code(country: str | None) -> str | None:
     """ISO alpha-2 of a stated country ("uk", "United Kingdom", "GB" -> "GB"), else None."""
     if not country or is_masked(country):
@@ -169,6 +171,7 @@ def e164(telephone: str | None, region: str | None) -> tuple[str, str] | None:
     return (phone[0], phone[1]) if phone else None
 
 
+@lru_cache(maxsize=65536)
 def ip_kind(ip: str | None) -> str:
     """ "public", or why an IP is not placed: "missing", "masked", "invalid", "private" (private,
     loopback, link-local, documentation, reserved: anything not globally routable)."""
