@@ -94,13 +94,20 @@ class Relation(BaseModel):
     @property
     def id(self) -> int | None:
         """The numeric id at the end of the IRI, or None when the IRI has none."""
-        match = _IRI_ID.search(self.iri)
-        return int(match.group(1)) if match else None
+        return _numeric_id(self.iri)
 
     @property
     def embedded(self) -> bool:
         """Whether the server embedded the object (rather than sending only its IRI)."""
         return self.type is not None or self.name is not None or bool(self.model_extra)
+
+
+@functools.lru_cache(maxsize=4096)
+def _numeric_id(iri: str) -> int | None:
+    """The numeric id at the end of an IRI, or None (read once per IRI: a page of leads links
+    the same few campaigns and publishers hundreds of times)."""
+    match = _IRI_ID.search(iri)
+    return int(match.group(1)) if match else None
 
 
 def _require_numeric_id(relation: Relation) -> Relation:
