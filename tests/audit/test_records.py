@@ -3,11 +3,14 @@ and leaves the rest as sent."""
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pydantic
 import pytest
 
+from lib.audit import normalise
 from lib.audit.records import AuditLead, lead_row
 from lib.convertr.models import Lead
 from tests.support.fakes import lead
@@ -67,3 +70,41 @@ def test_the_fields_the_audit_reads_are_read_as_lead_reads_them(changes: dict[st
     assert audit.unparsed == full.unparsed
     for name in ("status", "publisher", "publisher_payout", "created_ts", "hardfail"):
         assert getattr(audit, name) == getattr(full, name)
+
+
+ODD_PHONES: list[tuple[str | None, str | None]] = [
+    ("+44 1534 123456", "GB"),  # Jersey, stated as the UK
+    ("+44 1481 234567", "GB"),  # Guernsey
+    ("+44 1624 123456", None),  # the Isle of Man, no country stated
+    ("+1 416 555 0199", "US"),  # Toronto, stated as the US
+    ("+1 242 357 1234", "US"),  # the Bahamas
+    ("+1 212 555 0100", "CA"),
+    ("(617) 201-5605", "US"),
+    ("07400 123456", "GB"),
+    ("020 7946 0000", None),  # national, no region: not a number
+    ("+49 30 1234567", "GB"),
+    ("+49 1512 3456789", "DE"),
+    ("+33 6 12 34 56 78", "FR"),
+    ("+61 2 9374 4000", "AU"),
+    ("+7 495 123 45 67", "RU"),
+    ("+800 1234 5678", "US"),  # international freephone: no region
+    ("+882 1234 5678", None),
+    ("+44 7400 003030 ext. 12", "GB"),
+    ("12", "US"),
+    ("not a number", "GB"),
+    ("[masked]", "GB"),
+    ("", "GB"),
+    (None, None),
+]
+
+
+def test_phones_read_as_phonenumbers_public_functions_read_them(sandbox_db: Path) -> None:
+    with sqlite3.connect(sandbox_db) as connection:
+        stated = connection.execute("SELECT DISTINCT telephone, country FROM leads").fetchall()
+    pairs = [(phone, normalise.country_code(country)) for phone, country in stated]
+    pairs += ODD_PHONES
+    assert len(pairs) > 100
+    for phone, region in pairs:
+        assert normalise.read_phone.__wrapped__(phone, region) == normalise.read_phone_reference(
+            phone, region
+        ), (phone, region)
