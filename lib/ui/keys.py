@@ -266,10 +266,6 @@ def timeline_newest(lead_id: int) -> str:
     return f"lead.timeline.{lead_id}.newest"
 
 
-def timeline_chart(lead_id: int) -> str:
-    return f"lead.timeline.{lead_id}.chart"
-
-
 def timeline_table(lead_id: int) -> str:
     return f"lead.timeline.{lead_id}.table"
 

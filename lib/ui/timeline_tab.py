@@ -13,7 +13,7 @@ from typing import Final
 
 import streamlit as st
 
-from lib.charts import VegaChart, processing_figure
+from lib.charts import processing_html
 from lib.convertr import LeadDossier
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
@@ -37,30 +37,28 @@ def _open_tab(tab: str) -> None:
     st.session_state[keys.LEAD_TABS] = tab
 
 
-def _processing_figure(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> VegaChart | None:
+def _processing_picture(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> str | None:
     frame = processing_frame(entries, zone)
-    return None if frame.empty else processing_figure(frame)
+    return None if frame.empty else processing_html(frame, str(zone))
 
 
 def _chart(session: Session, dossier: LeadDossier, entries: tuple[TimelineEntry, ...]) -> None:
-    lead_id = dossier.lead_id
     # Built once per loaded dossier: a tab switch or a filter change only draws it.
     figure = cached_api.lead_derived(
         dossier,
         session.connection.key,
-        f"processing|{session.zone}",  # in the page's zone: another zone, another figure
-        lambda: _processing_figure(entries, session.zone),
+        f"processing-picture|{session.zone}",  # in the page's zone: another zone, another figure
+        lambda: _processing_picture(entries, session.zone),
     )
     if figure is None:
         st.caption("No job or provider call to chart.")
         return
     st.markdown("## Processing")
     st.caption("When each job and provider call ran and how long it took, by outcome.")
-    widgets.chart(
-        figure,
-        key=keys.timeline_chart(lead_id),
-        alt="When each job and provider call ran and how long it took, by outcome.",
-    )
+    # A static picture drawn on the server (as the Associated Campaigns chart): none of
+    # Vega-Lite's 775 KB of JavaScript on the tab's first view. Each call's times show as the
+    # browser's own tooltip; every name in it is escaped (st.html sanitises it again).
+    st.html(figure)
 
 
 def _kind_label(kind: TimelineKind) -> str:
