@@ -35,9 +35,9 @@ from lib.charts.base import CHART_FONT
 from lib.palette import AMBER, GREEN, GREY, GRID, MUTED_TEXT_COLOUR, RED, SLATE, WHITE
 from lib.views.timeline import OUTCOME_LABELS, Outcome
 
-WIDTH: Final = 640
+WIDTH: Final = 560
 """The picture's width in SVG units (drawn as wide as its column, this aspect kept: 468 px
-beside the profile panel at 1024 px, so a 12-unit font reads at about 9 px there)."""
+beside the profile panel at 1024 px, so a 13-unit font reads at about 11 px there)."""
 LEFT: Final = 184
 """Room for the lanes' names."""
 RIGHT: Final = 16
@@ -49,16 +49,16 @@ BOTTOM: Final = 46
 """Room for the time axis' labels and its title (the zone) under the plot."""
 INSET: Final = 8
 """Between the plot's sides and the first start and the last end."""
-FONT_SIZE: Final = 12
-CHAR_WIDTH: Final = 7.0
+FONT_SIZE: Final = 13
+CHAR_WIDTH: Final = 7.4
 """An average character's width at FONT_SIZE, to lay the legend out (sans-serif)."""
 MIN_BAR: Final = 2.0
 """The narrowest bar drawn (a call of a few milliseconds still shows)."""
 DIAMOND: Final = 7.0
 MIN_BAND: Final = 10.0
 """The narrowest tooltip band over a bar, in SVG units (a thin bar is still easy to point at)."""
-MAX_TICKS: Final = 6
-LANE_LIMIT: Final = 26
+MAX_TICKS: Final = 4
+LANE_LIMIT: Final = 24
 """Characters of a lane's name beside its lane (the whole name is in each bar's tooltip)."""
 DESCRIBED_CALLS: Final = 40
 """Calls named one by one in the text alternative; the rest are counted."""
@@ -163,6 +163,12 @@ def _shortened(name: str) -> str:
 
 def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _diamond(x: float, y: float, half: float) -> str:
+    """A diamond's points around (x, y)."""
+    corners = ((x, y - half), (x + half, y), (x, y + half), (x - half, y))
+    return " ".join(f"{_number(px)},{_number(py)}" for px, py in corners)
 
 
 def _percent(value: float, whole: float) -> str:
@@ -280,18 +286,25 @@ def _description(geometry: _Geometry, zone: str) -> str:
 
 
 def _tick_labels(ticks: list[float], step_under_a_minute: bool) -> list[str]:
-    """ "10:15", or "10:15:30" under a minute's step; the day on the first label and where the
-    day changes."""
+    """ "10:15", or "10:15:30" under a minute's step; the day where it changes (the first day
+    is in the axis' title)."""
     labels: list[str] = []
     previous: datetime | None = None
     for tick in ticks:
         moment = datetime(1970, 1, 1) + timedelta(seconds=tick)
         clock = f"{moment:%H:%M:%S}" if step_under_a_minute else f"{moment:%H:%M}"
-        if previous is None or previous.date() != moment.date():
+        if previous is not None and previous.date() != moment.date():
             clock = f"{moment.day} {moment:%b} {clock}"
         labels.append(clock)
         previous = moment
     return labels
+
+
+def _axis_title(geometry: _Geometry, zone: str) -> str:
+    start = min(call.start for call in geometry.calls)
+    end = max(call.finish for call in geometry.calls)
+    when = "on" if start.date() == end.date() else "from"
+    return f"Time {when} {_day(start)} ({zone})"
 
 
 def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
@@ -318,11 +331,15 @@ def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
     # The legend: a swatch and a name per outcome shown.
     for name, colour, x, row in geometry.legend:
         middle = LEGEND_ROW * row + LEGEND_ROW / 2
-        parts.append(
-            f'<rect x="{_number(x)}" y="{_number(middle - 6)}" width="12" height="12"'
+        swatch = (
+            f'<polygon points="{_diamond(x + 6, middle, 6)}" fill="{colour}"/>'
+            if UNKNOWN_DURATION in name  # the diamond the chart draws such a call as
+            else f'<rect x="{_number(x)}" y="{_number(middle - 6)}" width="12" height="12"'
             f' rx="2" fill="{colour}"/>'
-            f'<text x="{_number(x + 18)}" y="{_number(middle)}" dominant-baseline="central"'
-            f' fill="{MUTED_TEXT_COLOUR}">{escape(name)}</text>'
+        )
+        parts.append(
+            f'{swatch}<text x="{_number(x + 18)}" y="{_number(middle)}"'
+            f' dominant-baseline="central" fill="{MUTED_TEXT_COLOUR}">{escape(name)}</text>'
         )
     # The time axis: grid lines at whole steps of the clock, their labels, the zone.
     ticks = geometry.ticks()
@@ -337,7 +354,7 @@ def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
     parts.append(
         f'<line x1="{LEFT}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="{SLATE}"/>'
         f'<text x="{_number((LEFT + right) / 2)}" y="{bottom + 38}" text-anchor="middle"'
-        f' fill="{MUTED_TEXT_COLOUR}">{escape(f"Time ({zone})")}</text>'
+        f' fill="{MUTED_TEXT_COLOUR}">{escape(_axis_title(geometry, zone))}</text>'
     )
     # The lanes: a name each (shortened; whole in its title), a faint line under each.
     for lane in lanes:
@@ -364,13 +381,9 @@ def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
                 f"{tooltip}</rect>"
             )
         else:
-            x, d = geometry.x_of(call.finish), DIAMOND
-            points = " ".join(
-                f"{_number(px)},{_number(py)}"
-                for px, py in ((x, middle - d), (x + d, middle), (x, middle + d), (x - d, middle))
-            )
             parts.append(
-                f'<polygon points="{points}" fill="{colour}" stroke="{WHITE}"'
+                f'<polygon points="{_diamond(geometry.x_of(call.finish), middle, DIAMOND)}"'
+                f' fill="{colour}" stroke="{WHITE}"'
                 f' stroke-width="1">{tooltip}</polygon>'
             )
     parts.append("</svg>")

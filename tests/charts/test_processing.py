@@ -115,8 +115,8 @@ def test_each_call_is_a_bar_by_time_and_duration_coloured_by_outcome() -> None:
     assert _tip(marks[1]) == "NeverBounce\nNeverBounce failed\n09:00:02 to 09:00:06, 4 s (Failed)"
     texts = _texts(root)
     assert {"Passed", "Warning", "Failed", "Job: Check", "NeverBounce", "BriteVerify"} <= set(texts)
-    assert "Time (Europe/London)" in texts
-    assert "1 Jun 09:00:00" in texts and "09:00:06" in texts, "the day once, then the clock"
+    assert "Time on 1 Jun 2026 (Europe/London)" in texts, "the day and zone in the title"
+    assert "09:00:00" in texts and "09:00:06" in texts
     assert root.get("role") == "img"
     assert (root.find(f"{SVG}title").text or "") == TITLE  # type: ignore[union-attr]
     desc = root.find(f"{SVG}desc").text or ""  # type: ignore[union-attr]
@@ -136,7 +136,22 @@ def test_one_call_is_a_bar_in_the_plot_and_an_unknown_duration_a_diamond() -> No
     xs = [float(point.split(",")[0]) for point in (diamond.get("points") or "").split()]
     assert 0.3 * WIDTH < sum(xs) / len(xs) < 0.8 * WIDTH
     assert "Other (duration unknown)" in _texts(root)
+    swatches = [shape for shape in root.iter(f"{SVG}polygon") if shape is not diamond]
+    assert len(swatches) == 1, "its legend's swatch is a diamond too"
     assert _tip(diamond) == "X\nX answered\nfinished at 09:00:00 (Other (duration unknown))"
+
+
+def test_a_day_change_is_on_its_tick() -> None:
+    late = datetime(2026, 6, 1, 23, 0)
+    frame = _frame(
+        [
+            ("A", late, 60_000, "success", "A"),
+            ("B", late + timedelta(hours=2), None, "failure", "B"),
+        ]
+    )
+    texts = _texts(_parsed(processing_svg(frame)))
+    assert "Time from 1 Jun 2026 (UTC)" in texts
+    assert "23:00" in texts and "2 Jun 00:00" in texts and "01:00" in texts
 
 
 def test_empty_data_says_so() -> None:
