@@ -83,35 +83,20 @@ def show_row(frame: pd.DataFrame, index: int | None) -> None:
             right.text(value)
 
 
-def _shown(frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    """The chosen columns the frame has (the default ones when none is chosen)."""
-    return [name for name in (columns or ASSOCIATED_DEFAULT_COLUMNS) if name in frame.columns]
-
-
 def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
     """The other campaigns' rows: a column picker, and a selected row opens that lead."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return
     picker_key = keys.lead_associated_columns(lead_id)
-    default = [name for name in ASSOCIATED_DEFAULT_COLUMNS if name in frame.columns]
-    # The picker in a popover, its button saying how many columns are shown: the browser
-    # draws the picker (a select and a chip per column) only when the popover is opened, not
-    # on every switch to this tab, which made it the slowest of the Lead tabs (issue 18).
-    chosen = st.session_state.get(picker_key, default)
-    with st.popover(
-        f"Columns: {len(_shown(frame, chosen))} of {len(frame.columns)}",
-        icon=":material/view_column:",
+    columns = st.multiselect(
+        "Columns",
+        list(frame.columns),
+        default=[name for name in ASSOCIATED_DEFAULT_COLUMNS if name in frame.columns],
+        key=picker_key,
         help="The table has many columns; pick the ones to show (the CSV has all).",
-    ):
-        columns = st.multiselect(
-            "Columns",
-            list(frame.columns),
-            default=default,
-            key=picker_key,
-            help="The table has many columns; pick the ones to show (the CSV has all).",
-        )
-    shown = _shown(frame, columns)
+    )
+    shown = [name for name in (columns or ASSOCIATED_DEFAULT_COLUMNS) if name in frame.columns]
     event = st.dataframe(
         # Only the chosen columns are sent (the CSV below has all of them).
         widgets.styled(frame[shown], ("Lead status",)),

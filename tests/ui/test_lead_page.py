@@ -89,37 +89,6 @@ def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     assert not at.get("vega_lite_chart"), "the weekly chart is a picture, no Vega-Lite"
 
 
-def _popovers(block: Any) -> list[Any]:
-    """The popover blocks under `block`, depth first."""
-    found = [block] if getattr(block, "type", None) == "popover" else []
-    for child in getattr(block, "children", {}).values():
-        found += _popovers(child)
-    return found
-
-
-def test_the_associated_column_picker_is_in_a_popover_that_counts_the_columns() -> None:
-    """The picker is drawn by the browser only when its popover opens (issue 18: it made the
-    tab's switch the slowest); its button says how many columns the table shows."""
-    from lib.views.reading import ASSOCIATED_DEFAULT_COLUMNS
-
-    at = app_at(LEAD, lead=SHOWCASE).run()
-    associated = tab(at, "Associated Campaigns")
-    (popover,) = _popovers(associated)
-    every = len(associated.dataframe[0].value.columns)
-    picker = at.multiselect(key=keys.lead_associated_columns(int(SHOWCASE)))
-    assert list(picker.value) == list(ASSOCIATED_DEFAULT_COLUMNS)
-    assert picker in list(popover.multiselect), "the picker is inside the popover"
-    total = len(picker.options)
-    assert popover.proto.popover.label == f"Columns: {every} of {total}"
-    picker.set_value(["Campaign", "Delivery"]).run()
-    associated = tab(at, "Associated Campaigns")
-    assert list(associated.dataframe[0].value.columns) == ["Campaign", "Delivery"]
-    assert _popovers(associated)[0].proto.popover.label == f"Columns: 2 of {total}"
-    tab(at, "Notes")
-    associated = tab(at, "Associated Campaigns")
-    assert _popovers(associated)[0].proto.popover.label == f"Columns: 2 of {total}", "kept"
-
-
 def test_associated_campaigns_empty_state(api: ConvertrClient) -> None:
     lonely = next(
         lead
