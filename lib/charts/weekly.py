@@ -281,7 +281,10 @@ def weekly_leads_html(frame: pd.DataFrame) -> str:
     alt = f"{TITLE}. {_description(geometry.series)}"
     parts = [
         '<div style="position: relative; max-width: 100%; line-height: 0">',
-        f'<img src="{source}" alt={quoteattr(alt)} style="width: 100%; height: auto">',
+        # Its size given (drawn at the column's width, this aspect kept): the page keeps its
+        # room before the picture is decoded, and nothing below it moves then.
+        f'<img src="{source}" width="{WIDTH}" height="{geometry.height}" alt={quoteattr(alt)}'
+        ' style="width: 100%; height: auto">',
     ]
     weeks = geometry.weeks
     xs = [geometry.x_of(day) for day in weeks]
