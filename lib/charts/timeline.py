@@ -38,7 +38,7 @@ from lib.views.timeline import OUTCOME_LABELS, Outcome
 WIDTH: Final = 560
 """The picture's width in SVG units (drawn as wide as its column, this aspect kept: 468 px
 beside the profile panel at 1024 px, so a 13-unit font reads at about 11 px there)."""
-LEFT: Final = 184
+LEFT: Final = 200
 """Room for the lanes' names."""
 RIGHT: Final = 16
 LANE_HEIGHT: Final = 28
@@ -58,7 +58,7 @@ DIAMOND: Final = 7.0
 MIN_BAND: Final = 10.0
 """The narrowest tooltip band over a bar, in SVG units (a thin bar is still easy to point at)."""
 MAX_TICKS: Final = 4
-LANE_LIMIT: Final = 24
+LANE_LIMIT: Final = 27
 """Characters of a lane's name beside its lane (the whole name is in each bar's tooltip)."""
 DESCRIBED_CALLS: Final = 40
 """Calls named one by one in the text alternative; the rest are counted."""
