@@ -71,7 +71,8 @@ def test_the_timeline_tab_follows_notes_with_its_chart_and_stream() -> None:
     assert not at.exception
     assert list(LEAD_TABS).index(TAB_TIMELINE) == list(LEAD_TABS).index("Notes") + 1
     timeline = tab(at, TAB_TIMELINE)
-    assert timeline.get("vega_lite_chart"), "the processing chart is drawn"
+    (chart,) = [html for html in timeline.get("html") if "<img" in html.proto.body]
+    assert "data:image/svg+xml;base64," in chart.proto.body, "the processing chart is drawn"
     (frame,) = [item.value for item in timeline.dataframe]
     kinds = set(frame["Kind"])
     assert {"Capture", "Job result", "Provider call", "Status change"} <= kinds
