@@ -25,6 +25,7 @@ from lib.views.timeline import (
     TimelineEntry,
     TimelineKind,
     filter_entries,
+    single_year,
     timeline_frame,
 )
 from lib.views.timeline_chart import processing_frame
@@ -97,13 +98,18 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         text=text,
         newest_first=newest,
     )
-    st.caption(f"{len(chosen):,} of {len(timeline.entries):,} entries.")
+    # One year's entries show their times without it (the Time column then leaves the What
+    # column room beside the panel at 1024 px), and the caption names the year.
+    year = single_year(chosen, session.zone)
+    in_year = f", all in {year}" if year is not None else ""
+    st.caption(f"{len(chosen):,} of {len(timeline.entries):,} entries{in_year}.")
     if not chosen:
         st.info(NO_ENTRIES, icon=":material/info:")
         return
     frame = timeline_frame(chosen, session.zone)
+    shown = frame if year is None else timeline_frame(chosen, session.zone, without_year=True)
     event = st.dataframe(
-        frame,
+        shown,
         hide_index=True,
         height=widgets.table_height(len(frame)),
         key=keys.timeline_table(lead_id),
@@ -115,7 +121,7 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         column_config=widgets.fitted(
             TIMELINE_TABLE_COLUMNS,
             column_widths.selectable(column_widths.LEAD_TAB_PX),
-            fits={"Time": Fit(124, 145)},
+            fits={"Time": Fit(130, 145) if year is None else Fit(100, 110)},
         ),
     )
     widgets.download(

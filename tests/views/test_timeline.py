@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from lib.charts.timeline import OUTCOME_COLOURS, processing_svg
@@ -15,9 +16,11 @@ from lib.views.lead import LEAD_TABS
 from lib.views.timeline import (
     KIND_ORDER,
     TIMELINE_PARTS,
+    TimelineEntry,
     build_timeline,
     filter_entries,
     provider_duration_ms,
+    single_year,
     timeline_frame,
 )
 from lib.views.timeline_chart import processing_frame
@@ -275,3 +278,27 @@ def test_the_processing_chart_uses_the_pages_time_zone() -> None:
     first = new_york["start"].iloc[0]
     assert f"from {first:%H:%M:%S}" in svg, "wall times shown as they are, not moved"
     assert "(America/New_York)</text>" in svg, "the axis names the zone"
+
+
+def _entry_at(when: str) -> TimelineEntry:
+    entry = build_timeline(make_dossier()).entries[0]
+    return replace(entry, at=datetime.fromisoformat(when))
+
+
+def test_one_years_entries_show_their_times_without_it_and_the_year_is_named() -> None:
+    entries = [_entry_at("2026-07-13T11:19:53+00:00"), _entry_at("2026-12-31T22:00:00+00:00")]
+    assert single_year(entries, UTC_ZONE) == 2026
+    short = timeline_frame(entries, UTC_ZONE, without_year=True)
+    assert list(short["Time"]) == ["13 Jul 11:19:53", "31 Dec 22:00:00"]
+    # The CSV's frame keeps every time whole.
+    assert list(timeline_frame(entries, UTC_ZONE)["Time"]) == [
+        "13 Jul 2026 11:19:53",
+        "31 Dec 2026 22:00:00",
+    ]
+
+
+def test_entries_across_new_year_in_the_viewers_zone_keep_their_years() -> None:
+    entries = [_entry_at("2026-07-13T11:19:53+00:00"), _entry_at("2026-12-31T22:00:00+00:00")]
+    # 22:00 UTC on 31 December is already 2027 in Tokyo.
+    assert single_year(entries, resolve_timezone("Asia/Tokyo")) is None
+    assert single_year([], UTC_ZONE) is None
