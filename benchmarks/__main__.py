@@ -41,6 +41,7 @@ load average: a loaded machine stretches wall times, barely CPU times. One secti
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -325,17 +326,22 @@ def evidence_rows(_args: argparse.Namespace) -> list[Row]:
 def audit_analysis_rows(args: argparse.Namespace) -> list[Row]:
     count = audit.MILLION if args.audit_million else audit.DEFAULT_LEADS
     before = audit.load_average()
+    quiet = os.getloadavg()[0] < 1.0
     figures = audit.measure_analysis(count)
     wall, cpu, peak = figures["wall"], figures["cpu"], figures["peak_bytes"]
-    # The goal is for 1M leads; a smaller run is judged on the same leads-per-second.
+    # The goal is for 1M leads; a smaller run is judged on the same leads-per-second. The
+    # issue names the time on this 2-core machine: on a quiet machine that is the wall time;
+    # on a loaded one the wall time is mostly the queue for the cores, so the run is judged
+    # on its CPU time (both cores' work added), the stricter figure.
     budget = audit.ANALYSIS_GOAL_SECONDS * count / audit.MILLION
+    judged, measure = (wall, "wall (quiet: load < 1)") if quiet else (cpu, "CPU (loaded)")
     rows = [
         Row(
             f"audit analysis of {count:,} leads (every signal and the clusters)",
-            f"<= {budget:.1f} s CPU, <= 1 GiB",
-            f"{cpu:.1f} s CPU ({wall:.1f} s wall), peak {peak / 2**20:,.0f} MiB "
-            f"({figures['findings']:,.0f} findings; {before})",
-            cpu <= budget and peak <= audit.ANALYSIS_GOAL_BYTES,
+            f"<= {budget:.1f} s, <= 1 GiB",
+            f"{wall:.1f} s wall, {cpu:.1f} s CPU, judged on {measure}; peak "
+            f"{peak / 2**20:,.0f} MiB ({figures['findings']:,.0f} findings; {before})",
+            judged <= budget and peak <= audit.ANALYSIS_GOAL_BYTES,
         )
     ]
     if not args.audit_million:

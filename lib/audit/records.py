@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import PlainValidator
 
 from lib.audit import normalise
-from lib.convertr.models import Lead
+from lib.convertr.models import Lead, LeadDataValue
 
 DISPOSABLE_DATA: Final = "email.disposable"
 """BriteVerify's verdict on the lead (lead data, "true"/"false")."""
@@ -35,14 +35,51 @@ def _objects(value: object) -> tuple[dict[str, Any], ...]:
     raise ValueError("expected a list of objects")
 
 
+Unread = Any
+"""A lead field the audit never reads: kept as the server sent it, not validated (and so never
+a format warning either)."""
+
+
 class AuditLead(Lead):
     """A lead as the audit reads it: its embedded values (``leadData``) kept as the server
     sent them, not validated one by one as models. A page of leads carries about fifteen
     values per lead and the audit reads three of them by name: validating them all was most
-    of the fetch's time."""
+    of the fetch's time.
+
+    The fields `lead_row` never reads are not validated either (`Unread`): the notes' and the
+    embedded channel's and QA result's relations (each a model, through a Python validator),
+    dates, coordinates and the advertiser's payout were a third of the validation. Every field
+    the audit reads keeps the `Lead` validation, and so do the essential ones (id, campaign,
+    status, score, capture time): a lead `Lead` refuses is refused here too."""
 
     lead_data: Annotated[tuple[Mapping[str, Any], ...], PlainValidator(_objects)] = ()  # type: ignore[assignment]
     """The values as the JSON gave them (objects), not copied into a new mapping each."""
+    channel: Unread = None
+    qa_result: Unread = None
+    form_hash: Unread = None
+    form_name: Unread = None
+    entry_point: Unread = None
+    title: Unread = None
+    dob: Unread = None
+    postcode: Unread = None
+    address_line1: Unread = None
+    address_line2: Unread = None
+    address_line3: Unread = None
+    address_line4: Unread = None
+    latitude: Unread = None
+    longitude: Unread = None
+    host: Unread = None
+    opt_in: Unread = None
+    double_opt_in: Unread = None
+    processing_counter: Unread = 0
+    suppression_list: Unread = False
+    delivered: Unread = False
+    over_allocated: Unread = False
+    first_delivered_ts: Unread = None
+    advertiser_payout: Unread = None
+    publisher_billable: Unread = False
+    advertiser_billable: Unread = False
+    lead_notes: Unread = ()
 
 
 def _embedded_text(value: object) -> str | None:
@@ -58,12 +95,15 @@ def _embedded(lead: Lead) -> dict[str, str | None]:
     """The embedded values the signals read (`LEAD_DATA_NEEDED`), by name."""
     values: dict[str, str | None] = {}
     for item in lead.lead_data:
-        if isinstance(item, Mapping):
+        # A model (`Lead`) or the JSON object itself (`AuditLead`): the class is checked
+        # first, then a dict, as checking for a Mapping (an abstract class) costs more.
+        if isinstance(item, LeadDataValue):
+            if item.name in LEAD_DATA_NEEDED:
+                values[item.name] = item.value
+        elif isinstance(item, dict | Mapping):
             name = item.get("name")
             if isinstance(name, str) and name in LEAD_DATA_NEEDED:
                 values[name] = _embedded_text(item.get("value"))
-        elif item.name in LEAD_DATA_NEEDED:
-            values[item.name] = item.value
     return values
 
 

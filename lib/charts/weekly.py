@@ -14,16 +14,25 @@ Every text that comes from the API (a campaign's name) reaches the picture throu
 
 from __future__ import annotations
 
-import base64
 import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import pandas as pd
 
 from lib.charts.base import CHART_FONT
+from lib.charts.pictures import (
+    band,
+    day_label,
+    image,
+    number,
+    spread,
+    tick_label,
+    tick_step,
+    with_bands,
+)
 from lib.palette import GRID, MUTED_TEXT_COLOUR, SERIES_COLOURS, SLATE, WHITE
 
 WIDTH: Final = 720
@@ -85,31 +94,12 @@ def _series(frame: pd.DataFrame) -> list[_Series]:
     ]
 
 
-def _week(day: date) -> str:
-    return f"{day.day} {day:%b} {day.year}"
-
-
 def _leads(count: int) -> str:
     return f"{count:,} lead{'' if count == 1 else 's'}"
 
 
-def _step(peak: int) -> int:
-    """A whole tick step (1, 2 or 5 times a power of ten) giving at most MAX_Y_TICKS steps."""
-    magnitude = 1
-    while True:
-        for factor in (1, 2, 5):
-            step = factor * magnitude
-            if math.ceil(peak / step) <= MAX_Y_TICKS:
-                return step
-        magnitude *= 10
-
-
 def _shortened(name: str) -> str:
     return name if len(name) <= NAME_LIMIT else f"{name[: NAME_LIMIT - 1]}…"
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def _description(series: list[_Series]) -> str:
@@ -123,27 +113,11 @@ def _description(series: list[_Series]) -> str:
         weeks = len(line.points)
         parts.append(
             f"{line.name}: {_leads(total)} over {weeks} week{'' if weeks == 1 else 's'},"
-            f" the most ({busiest:,}) in the week of {_week(busiest_day)}."
+            f" the most ({busiest:,}) in the week of {day_label(busiest_day)}."
         )
     first = min(point[0] for line in series for point in line.points)
     last = max(point[0] for line in series for point in line.points)
-    return f"Weeks from {_week(first)} to {_week(last)}. " + " ".join(parts)
-
-
-def _x_ticks(weeks: list[date]) -> list[date]:
-    """At most MAX_X_TICKS weeks, evenly spread, the first and the last included."""
-    if len(weeks) <= MAX_X_TICKS:
-        return weeks
-    last = len(weeks) - 1
-    indices = sorted({round(index * last / (MAX_X_TICKS - 1)) for index in range(MAX_X_TICKS)})
-    return [weeks[index] for index in indices]
-
-
-def _tick_label(day: date, previous: date | None) -> str:
-    """ "1 Jun", with the year on the first label and where the year changes."""
-    if previous is None or previous.year != day.year:
-        return _week(day)
-    return f"{day.day} {day:%b}"
+    return f"Weeks from {day_label(first)} to {day_label(last)}. " + " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -182,7 +156,7 @@ def _geometry(frame: pd.DataFrame) -> _Geometry:
     series = _series(frame)
     weeks = sorted({day for line in series for day, _ in line.points})
     peak = max((count for line in series for _, count in line.points), default=0)
-    step = _step(max(peak, 1))
+    step = tick_step(peak, MAX_Y_TICKS)
     return _Geometry(series, weeks, step * math.ceil(max(peak, 1) / step), step)
 
 
@@ -222,13 +196,13 @@ def weekly_leads_svg(frame: pd.DataFrame) -> str:
         )
     # The y axis: grid lines at whole-number ticks, their labels, the axis' title.
     for value in range(0, ceiling + 1, step):
-        y = _number(y_of(value))
+        y = number(y_of(value))
         parts.append(
             f'<line x1="{LEFT}" x2="{right}" y1="{y}" y2="{y}" stroke="{GRID}"/>'
             f'<text x="{LEFT - 6}" y="{y}" text-anchor="end" dominant-baseline="central"'
             f' fill="{MUTED_TEXT_COLOUR}">{value:,}</text>'
         )
-    middle_y = _number((top + bottom) / 2)
+    middle_y = number((top + bottom) / 2)
     parts.append(
         f'<text transform="translate(14 {middle_y}) rotate(-90)" text-anchor="middle"'
         f' dominant-baseline="central" fill="{MUTED_TEXT_COLOUR}">{escape(Y_TITLE)}</text>'
@@ -236,19 +210,19 @@ def weekly_leads_svg(frame: pd.DataFrame) -> str:
     )
     # The x axis: a few weeks' Mondays under their ticks.
     previous: date | None = None
-    for day in _x_ticks(weeks):
-        x = _number(x_of(day))
+    for day in spread(weeks, MAX_X_TICKS):
+        x = number(x_of(day))
         parts.append(
             f'<line x1="{x}" x2="{x}" y1="{bottom}" y2="{bottom + 5}" stroke="{SLATE}"/>'
             f'<text x="{x}" y="{bottom + 18}" text-anchor="middle"'
-            f' fill="{MUTED_TEXT_COLOUR}">{escape(_tick_label(day, previous))}</text>'
+            f' fill="{MUTED_TEXT_COLOUR}">{escape(tick_label(day, previous))}</text>'
         )
         previous = day
     # The lines, then their points (on top), each point with its tooltip.
     for line in series:
         if len(line.points) > 1:
             coordinates = " ".join(
-                f"{_number(x_of(day))},{_number(y_of(count))}" for day, count in line.points
+                f"{number(x_of(day))},{number(y_of(count))}" for day, count in line.points
             )
             parts.append(
                 f'<polyline points="{coordinates}" fill="none" stroke="{line.colour}"'
@@ -257,17 +231,13 @@ def weekly_leads_svg(frame: pd.DataFrame) -> str:
     for line in series:
         for day, count in line.points:
             parts.append(
-                f'<circle cx="{_number(x_of(day))}" cy="{_number(y_of(count))}"'
+                f'<circle cx="{number(x_of(day))}" cy="{number(y_of(count))}"'
                 f' r="{POINT_RADIUS:g}" fill="{line.colour}" stroke="{WHITE}" stroke-width="1">'
-                f"<title>{escape(line.name)}&#10;Week of {_week(day)}: {_leads(count)}</title>"
+                f"<title>{escape(line.name)}&#10;Week of {day_label(day)}: {_leads(count)}</title>"
                 "</circle>"
             )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _percent(value: float, whole: float) -> str:
-    return f"{100 * value / whole:.3f}".rstrip("0").rstrip(".") + "%"
 
 
 def weekly_leads_html(frame: pd.DataFrame) -> str:
@@ -276,31 +246,22 @@ def weekly_leads_html(frame: pd.DataFrame) -> str:
     whose tooltip (the browser's own, a `title`) gives that week's leads on each campaign.
     Every text from the API is escaped (the tooltips as attribute values)."""
     geometry = _geometry(frame)
-    svg = weekly_leads_svg(frame)
-    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
     alt = f"{TITLE}. {_description(geometry.series)}"
-    parts = [
-        '<div style="position: relative; max-width: 100%; line-height: 0">',
-        f'<img src="{source}" alt={quoteattr(alt)} style="width: 100%; height: auto">',
-    ]
     weeks = geometry.weeks
     xs = [geometry.x_of(day) for day in weeks]
+    bands = []
     for index, day in enumerate(weeks):
         # A band from half way to the previous week to half way to the next one.
         left = (xs[index - 1] + xs[index]) / 2 if index else LEFT
         right = (xs[index] + xs[index + 1]) / 2 if index + 1 < len(weeks) else WIDTH - RIGHT
-        lines = [f"Week of {_week(day)}"] + [
+        lines = [f"Week of {day_label(day)}"] + [
             f"{line.name}: {_leads(count)}"
             for line in geometry.series
             for when, count in line.points
             if when == day
         ]
-        parts.append(
-            f"<span title={quoteattr(chr(10).join(lines))}"
-            f' style="position: absolute; left: {_percent(left, WIDTH)};'
-            f" width: {_percent(right - left, WIDTH)};"
-            f" top: {_percent(geometry.top, geometry.height)};"
-            f' height: {_percent(PLOT_HEIGHT, geometry.height)}"></span>'
+        bands.append(
+            band("\n".join(lines), left, right, geometry.top, PLOT_HEIGHT, (WIDTH, geometry.height))
         )
-    parts.append("</div>")
-    return "".join(parts)
+    picture = image(weekly_leads_svg(frame), WIDTH, geometry.height, alt)
+    return with_bands(picture, bands)

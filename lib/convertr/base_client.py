@@ -244,7 +244,7 @@ class BaseClient:
                 f"{response.headers.get('content-type', 'no content type')} "
                 f"with status {response.status_code}"
             )
-        return Answer(body, blank_free=BLANK not in response.content)
+        return Answer(body, blanks=response.content.count(BLANK))
 
     # -- the server's dialect (dialect.Dialect) -------------------------------------------------
 
@@ -309,7 +309,7 @@ class BaseClient:
     def get_item(self, model: type[ModelT], path: str) -> ModelT:
         """One item, e.g. ``get_item(Lead, "/api/v4/leads/1")``."""
         answer = self._request_answer("GET", path)
-        return self.dialect.parse_items(model, [answer.body], answer.blank_free, path)[0]
+        return self.dialect.parse_items(model, [answer.body], answer.blanks, path)[0]
 
     def page(
         self,
@@ -325,7 +325,7 @@ class BaseClient:
         query = [*params, ("page", page), ("itemsPerPage", items_per_page)]
         answer = self._request_answer("GET", path, params=query)
         collection = self.dialect.collection(answer.body, path)
-        items = tuple(self.dialect.parse_items(model, collection.members, answer.blank_free, path))
+        items = tuple(self.dialect.parse_items(model, collection.members, answer.blanks, path))
         return Page(
             items=items,
             total=collection.total,
@@ -350,7 +350,7 @@ class BaseClient:
         for page_number in range(1, max_pages + 1):
             answer = self._request_answer("GET", url, params=query)
             collection = self.dialect.collection(answer.body, path)
-            yield from self.dialect.parse_items(model, collection.members, answer.blank_free, path)
+            yield from self.dialect.parse_items(model, collection.members, answer.blanks, path)
             if collection.next_link is None or not collection.members:
                 return
             if collection.next_link in seen or collection.next_link == url:

@@ -26,6 +26,7 @@ from lib.convertr.models import (
     parse_context,
     status_from_text,
     validate_strictly,
+    without_top_level_blanks,
 )
 
 ModelT = TypeVar("ModelT", bound=ApiModel)
@@ -54,14 +55,21 @@ class Dialect:
         self._format_warnings: dict[FormatWarning, None] = {}
 
     def parse_items(
-        self, model: type[ModelT], items: list[Any], blank_free: bool, path: str
+        self, model: type[ModelT], items: list[Any], blanks: int, path: str
     ) -> list[ModelT]:
-        """The items of a GET answer: validated strictly in one call when the answer holds
-        no empty string, else (or when that fails) tolerantly one by one, with the same
-        result either way (``models.validate_strictly``)."""
-        if blank_free and items:
+        """The items of a GET answer (whose text holds `blanks` empty strings): validated
+        strictly in one call when the answer holds no empty string, or only the items' own
+        (read as no value first, as the tolerant way does), else (or when that fails)
+        tolerantly one by one, with the same result either way (``models.validate_strictly``,
+        ``models.without_top_level_blanks``)."""
+        strict_items: list[Any] | None = items
+        if blanks and items:
+            strict_items, own_blanks = without_top_level_blanks(model, items)
+            if own_blanks != blanks:
+                strict_items = None  # an empty string inside an item, or outside the items
+        if strict_items:
             try:
-                parsed = validate_strictly(model, items, parse_context(self._status_codes))
+                parsed = validate_strictly(model, strict_items, parse_context(self._status_codes))
             except (pydantic.ValidationError, RecursionError):
                 pass
             else:

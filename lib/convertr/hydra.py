@@ -149,16 +149,22 @@ class CollectionShape:
 
 BLANK: Final = b'""'
 """An empty JSON string: an answer without one may be validated strictly (see
-``models.validate_strictly``). Also found inside longer strings (``"a \\"\\" b"``): then the
-answer is only validated the slower way, never wrongly."""
+``models.validate_strictly``), and so may one whose every empty string is a value of an item
+itself (see ``models.without_top_level_blanks``). Also found at the end of a string that ends
+in a quote (``"say \\""``) and as an empty key: then the counts differ and the answer is only
+validated the slower way, never wrongly."""
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A successful answer's JSON and whether its text holds no empty string."""
+    """A successful answer's JSON and how many empty strings its text holds (``BLANK``)."""
 
     body: Any
-    blank_free: bool
+    blanks: int
+
+    @property
+    def blank_free(self) -> bool:
+        return self.blanks == 0
 
 
 def json_or_none(response: httpx.Response) -> object:

@@ -78,10 +78,6 @@ def campaigns_dates(campaign_id: int) -> str:
     return f"campaigns.dates.{campaign_id}"
 
 
-def campaigns_chart(campaign_id: int) -> str:
-    return f"campaigns.chart.{campaign_id}"
-
-
 def campaigns_chronology(campaign_id: int) -> str:
     """The leads-per-day table's CSV download."""
     return f"campaigns.chronology.{campaign_id}"
@@ -264,10 +260,6 @@ def timeline_search(lead_id: int) -> str:
 
 def timeline_newest(lead_id: int) -> str:
     return f"lead.timeline.{lead_id}.newest"
-
-
-def timeline_chart(lead_id: int) -> str:
-    return f"lead.timeline.{lead_id}.chart"
 
 
 def timeline_table(lead_id: int) -> str:

@@ -13,7 +13,7 @@ from typing import Final
 
 import streamlit as st
 
-from lib.charts import VegaChart, processing_figure
+from lib.charts import processing_html
 from lib.convertr import LeadDossier
 from lib.presentation import escape_markdown
 from lib.ui import cached_api, keys, widgets
@@ -25,6 +25,7 @@ from lib.views.timeline import (
     TimelineEntry,
     TimelineKind,
     filter_entries,
+    single_year,
     timeline_frame,
 )
 from lib.views.timeline_chart import processing_frame
@@ -37,30 +38,28 @@ def _open_tab(tab: str) -> None:
     st.session_state[keys.LEAD_TABS] = tab
 
 
-def _processing_figure(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> VegaChart | None:
+def _processing_picture(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> str | None:
     frame = processing_frame(entries, zone)
-    return None if frame.empty else processing_figure(frame)
+    return None if frame.empty else processing_html(frame, str(zone))
 
 
 def _chart(session: Session, dossier: LeadDossier, entries: tuple[TimelineEntry, ...]) -> None:
-    lead_id = dossier.lead_id
     # Built once per loaded dossier: a tab switch or a filter change only draws it.
     figure = cached_api.lead_derived(
         dossier,
         session.connection.key,
-        f"processing|{session.zone}",  # in the page's zone: another zone, another figure
-        lambda: _processing_figure(entries, session.zone),
+        f"processing-picture|{session.zone}",  # in the page's zone: another zone, another figure
+        lambda: _processing_picture(entries, session.zone),
     )
     if figure is None:
         st.caption("No job or provider call to chart.")
         return
     st.markdown("## Processing")
     st.caption("When each job and provider call ran and how long it took, by outcome.")
-    widgets.chart(
-        figure,
-        key=keys.timeline_chart(lead_id),
-        alt="When each job and provider call ran and how long it took, by outcome.",
-    )
+    # A static picture drawn on the server (as the Associated Campaigns chart): none of
+    # Vega-Lite's 775 KB of JavaScript on the tab's first view. Each call's times show as the
+    # browser's own tooltip; every name in it is escaped (st.html sanitises it again).
+    st.html(figure)
 
 
 def _kind_label(kind: TimelineKind) -> str:
@@ -99,13 +98,18 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         text=text,
         newest_first=newest,
     )
-    st.caption(f"{len(chosen):,} of {len(timeline.entries):,} entries.")
+    # One year's entries show their times without it (the Time column then leaves the What
+    # column room beside the panel at 1024 px), and the caption names the year.
+    year = single_year(chosen, session.zone)
+    in_year = f", all in {year}" if year is not None else ""
+    st.caption(f"{len(chosen):,} of {len(timeline.entries):,} entries{in_year}.")
     if not chosen:
         st.info(NO_ENTRIES, icon=":material/info:")
         return
     frame = timeline_frame(chosen, session.zone)
+    shown = frame if year is None else timeline_frame(chosen, session.zone, without_year=True)
     event = st.dataframe(
-        frame,
+        shown,
         hide_index=True,
         height=widgets.table_height(len(frame)),
         key=keys.timeline_table(lead_id),
@@ -117,7 +121,7 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         column_config=widgets.fitted(
             TIMELINE_TABLE_COLUMNS,
             column_widths.selectable(column_widths.LEAD_TAB_PX),
-            fits={"Time": Fit(124, 145)},
+            fits={"Time": Fit(130, 145) if year is None else Fit(100, 110)},
         ),
     )
     widgets.download(

@@ -3,7 +3,6 @@ badges, empty states and a failed dossier part with its Retry button."""
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Final
@@ -11,7 +10,6 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from lib.charts.base import VegaChart
 from lib.convertr import LeadDossier
 from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
@@ -240,9 +238,3 @@ def back_link(
 ) -> None:
     """A link back to a page (the one arrow every way back has)."""
     st.page_link(to, label=label, icon=BACK_ICON, query_params=query_params, help=help)
-
-
-def chart(figure: VegaChart, *, key: str, alt: str) -> None:
-    """A Vega-Lite chart as wide as its column (a copy of its specification: Streamlit
-    prepares the one it is given in place, and `figure` is cached)."""
-    st.vega_lite_chart(figure.data, copy.deepcopy(figure.spec), key=key, width="stretch", alt=alt)

@@ -52,7 +52,7 @@ COLUMN_FITS: Final[Mapping[str, Fit]] = {
     "Payout": Fit(62, 85),
     "Level": Fit(66, 70),  # "Warning"
     "Type": Fit(58, 80),
-    "Kind": Fit(70, 110),
+    "Kind": Fit(94, 110),  # "Processr log", the longest of `timeline.KIND_LABELS`
     "Outcome": Fit(70, 75),  # its header, in the header's bold
     "Hardfail": Fit(68, 72),
     "Required": Fit(70, 75),

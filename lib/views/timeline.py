@@ -64,15 +64,17 @@ KIND_LABELS: Final[Mapping[TimelineKind, str]] = {
     "log": "Processr log",
     "provider": "Provider call",
     "enrichment": "Enrichment",
-    "transform": "Value transform",
-    "job": "Job result",
-    "status": "Status change",
+    "transform": "Transform",
+    "job": "Job",
+    "status": "Status",
     "delivery": "Delivery",
-    "contract": "Contract change",
-    "edit": "Data edit",
+    "contract": "Contract",
+    "edit": "Edit",
     "note": "Note",
 }
-"""Each kind as the filter and the table name it."""
+"""Each kind as the filter and the table name it: one or two short words, so the Timeline
+table's Kind column holds the longest ("Processr log") beside the Lead Profile panel at
+1024 px (`column_widths.COLUMN_FITS["Kind"]`)."""
 assert set(KIND_LABELS) == set(KIND_ORDER), "every kind has a label"
 
 Outcome = Literal["success", "warning", "failure", "neutral"]
@@ -539,20 +541,43 @@ def filter_entries(
 
 def precise_timestamp(value: datetime, zone: tzinfo) -> str:
     """`presentation.format_timestamp` to the second (a timeline's steps are seconds apart)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
-    return value.astimezone(zone).strftime(TIMESTAMP_FORMAT + ":%S")
+    return _in_zone(value, zone).strftime(TIMESTAMP_FORMAT + ":%S")
+
+
+DAY_TIME_FORMAT: Final = "%d %b %H:%M:%S"
+"""A time to the second without its year ("13 Jul 11:19:53")."""
 
 
 TIMELINE_COLUMNS: Final = ["Time", "Kind", "What", "Outcome", "Duration (ms)", "Detail", "Tab"]
 
 
-def timeline_frame(entries: Iterable[TimelineEntry], zone: tzinfo) -> pd.DataFrame:
-    """The entries as a table (times in the viewer's zone, to the second), for display and
-    CSV; text stays plain (the CSV writer neutralises formulas)."""
+def single_year(entries: Iterable[TimelineEntry], zone: tzinfo) -> int | None:
+    """The one year every entry falls in (in the viewer's zone), or None when they span more
+    than one (or there are none): a table of one year's entries can leave the year out of
+    each time and say it once."""
+    years = {_in_zone(entry.at, zone).year for entry in entries}
+    return years.pop() if len(years) == 1 else None
+
+
+def _in_zone(value: datetime, zone: tzinfo) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(DEFAULT_TIMEZONE))
+    return value.astimezone(zone)
+
+
+def timeline_frame(
+    entries: Iterable[TimelineEntry], zone: tzinfo, *, without_year: bool = False
+) -> pd.DataFrame:
+    """The entries as a table (times in the viewer's zone, to the second; `without_year`
+    leaves the year out, for a table whose entries fall in one year and say so), for display
+    and CSV; text stays plain (the CSV writer neutralises formulas)."""
     rows = [
         {
-            "Time": precise_timestamp(entry.at, zone),
+            "Time": (
+                _in_zone(entry.at, zone).strftime(DAY_TIME_FORMAT)
+                if without_year
+                else precise_timestamp(entry.at, zone)
+            ),
             "Kind": KIND_LABELS[entry.kind],
             "What": entry.title,
             "Outcome": OUTCOME_LABELS[entry.outcome],

@@ -1,5 +1,5 @@
 """The Timeline's processing chart's frame: one row per job and provider call (lane, start,
-finish, duration, outcome, label); `lib.charts.timeline.processing_figure` draws it."""
+finish, duration, outcome, label); `lib.charts.timeline.processing_html` draws it."""
 
 from __future__ import annotations
 

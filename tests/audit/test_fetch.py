@@ -4,6 +4,7 @@ and resume, a failing window, the look-back refresh."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import sqlite3
 import threading
@@ -12,7 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lib.audit.fetch import FetchProgress, LeadFetcher, SubWindow, fetch_scope, sub_windows
+from lib.audit.fetch import (
+    FETCH_GC_THRESHOLD,
+    FetchProgress,
+    LeadFetcher,
+    SubWindow,
+    fetch_scope,
+    sub_windows,
+)
 from lib.audit.run import AuditScope
 from lib.audit.settings import AuditSettings
 from lib.audit.snapshot import Snapshot
@@ -228,3 +236,23 @@ def test_a_lead_a_shifting_page_repeats_is_stored_once(writable_db: Path, tmp_pa
     assert result.leads == len(ids) + 1, "the repeated lead was read twice"
     stored = stored_ids(snapshot)
     assert len(stored) == len(set(stored)) and set(stored) == ids
+
+
+def test_the_collector_runs_less_often_during_a_fetch_and_as_before_after(
+    writable_db: Path, tmp_path: Path
+) -> None:
+    campaign, _ids = plant_equal_timestamps(writable_db)
+    snapshot = Snapshot.open("Sandbox", "analyst", masked=False, directory=tmp_path)
+    before = gc.get_threshold()
+    during: list[tuple[int, ...]] = []
+    window = SubWindow(campaign, BOUNDARY - dt.timedelta(days=30), BOUNDARY)
+    result = LeadFetcher(
+        client_for(writable_db),
+        snapshot,
+        AuditSettings(sub_windows=1),
+        progress=lambda _progress: during.append(gc.get_threshold()),
+        items_per_page=7,
+    ).fetch([window])
+    assert result.complete and during
+    assert all(seen == (FETCH_GC_THRESHOLD, *before[1:]) for seen in during)
+    assert gc.get_threshold() == before

@@ -138,6 +138,8 @@ def test_the_page_html_is_an_image_with_week_tooltips_and_escapes_names() -> Non
     parser.feed(page)
     assert [tag for tag, _ in parser.tags] == ["div", "img", "span", "span"], "no tag of a name"
     image = parser.tags[1][1]
+    view_box = _parsed(weekly_leads_svg(frame)).get("viewBox", "").split()
+    assert [image["width"], image["height"]] == view_box[2:], "its room kept before decoding"
     source = image["src"] or ""
     assert source.startswith("data:image/svg+xml;base64,")
     assert base64.b64decode(source.split(",", 1)[1]).decode() == weekly_leads_svg(frame)

@@ -337,8 +337,13 @@ GRID_DRAWN: Final = """
 (grid) => {
   const canvas = grid.querySelector('[data-testid="data-grid-canvas"]');
   if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
-  // Glide draws its cells on the canvas and mirrors them in an accessible table inside it.
-  if (!canvas.querySelector('table[role="grid"] tbody tr[role="row"]')) return false;
+  // Glide draws its cells on the canvas and mirrors them in an accessible table inside it
+  // (its header cells named, its rows listed), only for a grid in view.
+  const table = canvas.querySelector('table[role="grid"]');
+  if (!table) return false;
+  const rows = Number(table.getAttribute('aria-rowcount') || '0') - 1;
+  if (rows > 0 && !table.querySelector('tbody tr[role="row"] td')) return false;
+  if ([...table.querySelectorAll('thead th')].some((th) => !th.textContent.trim())) return false;
   const box = grid.getBoundingClientRect();
   const key = [box.x, box.y, box.width, box.height].map(Math.round).join(",");
   const seen = grid.__leadLensBox;
@@ -346,8 +351,10 @@ GRID_DRAWN: Final = """
   return seen === key;
 }
 """
-"""A grid is ready when its canvas has a size, its accessible table has rows, and its box did
-not move between two checks (the checks run once a frame: a grid still being laid out moves)."""
+"""A grid is ready when its canvas has a size, its accessible table names its columns and has
+rows, and its box did not move between two checks (the checks run once a frame: a grid still
+being laid out moves). Glide fills the accessible table only for a grid scrolled into view: a
+grid below the fold lists nothing to read."""
 
 
 @dataclass(frozen=True)

@@ -335,7 +335,7 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     from lib.ui import lead_page, timeline_tab
 
     built: Counter[str] = Counter()
-    for module, name in ((lead_page, "weekly_leads_html"), (timeline_tab, "processing_figure")):
+    for module, name in ((lead_page, "weekly_leads_html"), (timeline_tab, "processing_html")):
         original = getattr(module, name)
 
         def counted(*args: Any, _name: str = name, _original: Any = original) -> Any:
@@ -355,9 +355,20 @@ def test_the_first_view_builds_no_figure_of_a_closed_tab(monkeypatch: Any) -> No
     again = app_at(LEAD, lead=SHOWCASE).run()  # the same person's next browser session
     tab(again, "Timeline")
     tab(again, "Associated Campaigns")
-    assert built == Counter({"weekly_leads_html": 1, "processing_figure": 1}), (
+    assert built == Counter({"weekly_leads_html": 1, "processing_html": 1}), (
         "each figure built once per loaded dossier, not per run or per session"
     )
+
+
+def test_no_lead_tab_draws_a_chart_library() -> None:
+    """Every Lead picture is drawn on the server (map, weekly leads, processing): no tab
+    makes the browser load Vega-Lite's or plotly's JavaScript (issue 18)."""
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    for name in LEAD_TABS:
+        opened = tab(at, name)
+        assert not at.exception
+        assert not opened.get("vega_lite_chart") and not opened.get("plotly_chart"), name
+    assert any("data:image/svg+xml" in str(part.proto) for part in tab(at, "Timeline").get("html"))
 
 
 def test_a_closed_tabs_choices_are_kept() -> None:

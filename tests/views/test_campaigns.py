@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from lib.charts import chronology_figure
 from lib.convertr.models import Campaign, LeadStatisticsChronology, Statistic
-from lib.palette import STATUS_HEX_COLOURS
 from lib.presentation import escape_markdown
 from lib.views.campaigns import (
     CampaignFilters,
     campaign_list,
-    chronology_frame,
     found_campaigns,
     kpis,
 )
@@ -23,29 +20,6 @@ def chronology(campaign: int, day: date, total: int) -> LeadStatisticsChronology
          "date": day, "total": total, "valid": total, "invalid": 0, "caution": 0, "test": 0,
          "delivered": 0}
     )  # fmt: skip
-
-
-def test_chronology_chart_stacks_statuses_in_their_colours() -> None:
-    days = [chronology(1, date(2026, 6, day), day) for day in (1, 2, 3)]
-    frame = chronology_frame(days, 1, start=date(2026, 6, 2))
-    assert list(frame["total"]) == [2, 3]
-    chart = chronology_figure(frame)
-    colour = chart.encoding["color"]
-    assert colour["scale"]["domain"] == ["Valid", "Caution", "Invalid", "Test"]
-    assert colour["scale"]["range"] == list(STATUS_HEX_COLOURS.values())
-    assert chart.encoding["y"]["stack"] == "zero"
-    valid = chart.data[chart.data["status"] == "Valid"]
-    assert list(valid["leads"]) == [2, 3] and list(valid["date"].dt.day) == [2, 3]
-
-
-def test_charts_with_few_leads_tick_whole_numbers_only() -> None:
-    few = chronology_frame([chronology(1, date(2026, 6, 1), 2)], 1)
-    many = chronology_frame([chronology(1, date(2026, 6, 1), 400)], 1)
-    # Left alone, a chart ticks at halves, shown as "0, 1, 1, 2, 2" by the whole-number format.
-    # (The weekly comparison's picture has its own whole ticks: tests/charts/test_weekly.py.)
-    for chart in (chronology_figure(few), chronology_figure(many)):
-        axis = chart.encoding["y"]["axis"]
-        assert (axis["format"], axis["tickMinStep"]) == (",d", 1)
 
 
 def campaign(campaign_id: int, status: str = "Live", name: str = "") -> Campaign:

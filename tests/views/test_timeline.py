@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pickle
+import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from lib.charts.timeline import OUTCOME_COLOURS, processing_figure
+from lib.charts.timeline import OUTCOME_COLOURS, processing_svg
 from lib.convertr.dossier import Part
 from lib.convertr.errors import ConvertrError
 from lib.presentation import resolve_timezone
@@ -14,9 +16,11 @@ from lib.views.lead import LEAD_TABS
 from lib.views.timeline import (
     KIND_ORDER,
     TIMELINE_PARTS,
+    TimelineEntry,
     build_timeline,
     filter_entries,
     provider_duration_ms,
+    single_year,
     timeline_frame,
 )
 from lib.views.timeline_chart import processing_frame
@@ -33,6 +37,7 @@ from tests.support.workbench_models import (
 )
 
 UTC_ZONE = resolve_timezone(None)
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def titles(dossier: Any) -> list[str]:
@@ -182,10 +187,10 @@ def test_hostile_values_stay_plain_text_in_the_table_and_inert_in_the_chart() ->
     frame = timeline_frame(timeline.entries, UTC_ZONE)
     assert f"{hostile} answered" in set(frame["What"].str.slice(0, len(hostile) + 9))
     assert formula in frame["Detail"].tolist()  # the CSV writer neutralises it (see evidence)
-    chart = processing_figure(processing_frame(timeline.entries))
-    texts, lanes = list(chart.data["label"]), list(chart.data["lane"])
-    assert all("<script>" not in text for text in texts + lanes)
-    assert any("&lt;script&gt;" in lane for lane in lanes)
+    svg = processing_svg(processing_frame(timeline.entries))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    root = ElementTree.fromstring(svg)  # well-formed: the name is text, never markup
+    assert any(hostile == (title.text or "") for title in root.iter(f"{SVG}title"))
 
 
 def test_the_processing_chart_colours_each_job_and_call_by_outcome() -> None:
@@ -198,29 +203,34 @@ def test_the_processing_chart_colours_each_job_and_call_by_outcome() -> None:
         "NeverBounce",  # 4.2 s before 9 s
         "BriteVerify",  # 0.5 s before 9 s
     ]
-    chart = processing_figure(frame)
-    scale = chart.encoding["color"]["scale"]
-    colours = dict(zip(scale["domain"], scale["range"], strict=True))
-    assert set(colours) == {"Passed", "Warning", "Failed"}
-    assert colours["Failed"] == OUTCOME_COLOURS["failure"]
-    failed = chart.data[chart.data["outcome"] == "Failed"]
-    assert list(failed["lane"]) == ["Job: Live Email Validation", "NeverBounce"]
-    durations = (failed["finish"] - failed["start"]).dt.total_seconds() * 1000
-    assert list(durations) == [5000.0, 4200.0]
-    assert chart.encoding["y"]["sort"][:2] == ["Job: Test Data Check", "Job: Value Transforms"]
+    root = ElementTree.fromstring(processing_svg(frame))
+    bars = list(root.iter(f"{SVG}rect"))
+    legend = [bar for bar in bars if bar.find(f"{SVG}title") is None]
+    calls = [bar for bar in bars if bar.find(f"{SVG}title") is not None]
+    assert {swatch.get("fill") for swatch in legend} == {
+        OUTCOME_COLOURS[outcome] for outcome in ("success", "warning", "failure")
+    }
+    texts = [text.text for text in root.iter(f"{SVG}text")]
+    assert {"Passed", "Warning", "Failed"} <= set(texts)
+    failed = [bar for bar in calls if bar.get("fill") == OUTCOME_COLOURS["failure"]]
+    tips = [(bar.find(f"{SVG}title").text or "").split("\n") for bar in failed]  # type: ignore[union-attr]
+    assert [tip[0] for tip in tips] == ["Job: Live Email Validation", "NeverBounce"]
+    assert [tip[2].split(", ")[1].split(" (")[0] for tip in tips] == ["5 s", "4.2 s"]
+    lanes = [text for text in texts if text and text.startswith(("Job:", "Never", "Brite"))]
+    assert lanes[:2] == ["Job: Test Data Check", "Job: Value Transforms"], "first start on top"
 
 
 def test_a_call_without_a_duration_is_a_marker_and_an_empty_chart_draws() -> None:
     parts = story_parts()
     parts["provider_logs"] = [log(20, 9, "plain text answer", kind="provider", provider="X")]
-    chart = processing_figure(processing_frame(build_timeline(make_dossier(**parts)).entries))
-    (markers,) = [layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "point"]
-    assert markers["transform"] == [{"filter": "!datum.timed"}]
-    untimed = chart.data[~chart.data["timed"]]
-    assert list(untimed["lane"]) == ["X"]
-    assert all("duration unknown" in name for name in untimed["outcome"])
-    empty = processing_figure(processing_frame([]))
-    assert empty.data.empty and "layer" not in empty.spec
+    frame = processing_frame(build_timeline(make_dossier(**parts)).entries)
+    root = ElementTree.fromstring(processing_svg(frame))
+    (marker,) = [shape for shape in root.iter(f"{SVG}polygon") if len(shape)]  # has a title
+    tip = (marker.find(f"{SVG}title").text or "").split("\n")  # type: ignore[union-attr]
+    assert tip[0] == "X" and "duration unknown" in tip[2]
+    assert any("(duration unknown)" in (text.text or "") for text in root.iter(f"{SVG}text"))
+    empty = ElementTree.fromstring(processing_svg(processing_frame([])))
+    assert not list(empty.iter(f"{SVG}rect")) and not list(empty.iter(f"{SVG}polygon"))
 
 
 def test_two_thousand_log_lines_all_reach_the_timeline_and_its_search() -> None:
@@ -264,6 +274,31 @@ def test_the_processing_chart_uses_the_pages_time_zone() -> None:
         pd.Timedelta(hours=5),
     }
     assert (london["start"] - utc["start"]).iloc[0] in {pd.Timedelta(0), pd.Timedelta(hours=1)}
-    chart = processing_figure(new_york)
-    assert list(chart.data["start"]) == list(new_york["start"])
-    assert chart.encoding["x"]["scale"] == {"type": "utc"}, "shown as they are, not moved"
+    svg = processing_svg(new_york, "America/New_York")
+    first = new_york["start"].iloc[0]
+    assert f"from {first:%H:%M:%S}" in svg, "wall times shown as they are, not moved"
+    assert "(America/New_York)</text>" in svg, "the axis names the zone"
+
+
+def _entry_at(when: str) -> TimelineEntry:
+    entry = build_timeline(make_dossier()).entries[0]
+    return replace(entry, at=datetime.fromisoformat(when))
+
+
+def test_one_years_entries_show_their_times_without_it_and_the_year_is_named() -> None:
+    entries = [_entry_at("2026-07-13T11:19:53+00:00"), _entry_at("2026-12-31T22:00:00+00:00")]
+    assert single_year(entries, UTC_ZONE) == 2026
+    short = timeline_frame(entries, UTC_ZONE, without_year=True)
+    assert list(short["Time"]) == ["13 Jul 11:19:53", "31 Dec 22:00:00"]
+    # The CSV's frame keeps every time whole.
+    assert list(timeline_frame(entries, UTC_ZONE)["Time"]) == [
+        "13 Jul 2026 11:19:53",
+        "31 Dec 2026 22:00:00",
+    ]
+
+
+def test_entries_across_new_year_in_the_viewers_zone_keep_their_years() -> None:
+    entries = [_entry_at("2026-07-13T11:19:53+00:00"), _entry_at("2026-12-31T22:00:00+00:00")]
+    # 22:00 UTC on 31 December is already 2027 in Tokyo.
+    assert single_year(entries, resolve_timezone("Asia/Tokyo")) is None
+    assert single_year([], UTC_ZONE) is None

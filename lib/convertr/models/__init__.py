@@ -85,6 +85,7 @@ from lib.convertr.models.tolerant import (
     describe_type,
     iri_id,
     validate_strictly,
+    without_top_level_blanks,
 )
 
 __all__ = [
@@ -144,4 +145,5 @@ __all__ = [
     "parse_context",
     "status_from_text",
     "validate_strictly",
+    "without_top_level_blanks",
 ]

@@ -227,8 +227,12 @@ class Lead(Resource):
     @property
     def status(self) -> StatusLabel:
         """The status label and where it came from (known, assumed, configured, derived)."""
-        assert self._status is not None, "set by the model validator"
-        return self._status
+        # Read from the private mapping itself: `self._status` goes through pydantic's
+        # `__getattr__`, several times slower, and the audit reads it for every lead.
+        private = self.__pydantic_private__
+        status: StatusLabel | None = private.get("_status") if private else None
+        assert status is not None, "set by the model validator"
+        return status
 
     @property
     def processr_status(self) -> ProcessrStatus:

@@ -94,13 +94,20 @@ class Relation(BaseModel):
     @property
     def id(self) -> int | None:
         """The numeric id at the end of the IRI, or None when the IRI has none."""
-        match = _IRI_ID.search(self.iri)
-        return int(match.group(1)) if match else None
+        return _numeric_id(self.iri)
 
     @property
     def embedded(self) -> bool:
         """Whether the server embedded the object (rather than sending only its IRI)."""
         return self.type is not None or self.name is not None or bool(self.model_extra)
+
+
+@functools.lru_cache(maxsize=4096)
+def _numeric_id(iri: str) -> int | None:
+    """The numeric id at the end of an IRI, or None (read once per IRI: a page of leads links
+    the same few campaigns and publishers hundreds of times)."""
+    match = _IRI_ID.search(iri)
+    return int(match.group(1)) if match else None
 
 
 def _require_numeric_id(relation: Relation) -> Relation:
@@ -270,29 +277,54 @@ def _field_slots(model: type[BaseModel]) -> Mapping[str, _FieldSlot]:
     return slots
 
 
+@functools.cache
+def _blank_readings(model: type[BaseModel]) -> Mapping[str, bool]:
+    """Input key -> how ``""`` there is read: True for None (an optional field), False for
+    the field's default (dropped from the input). Required fields are absent: they keep ``""``."""
+    return {
+        key: slot.allows_none
+        for key, slot in _field_slots(model).items()
+        if not slot.info.is_required()
+    }
+
+
 def _without_blanks(model: type[BaseModel], data: Mapping[str, Any]) -> Mapping[str, Any]:
     """``""`` as no value: None where the field is optional, its default where it has one
     (a required field keeps ``""``, which a string field accepts and any other rejects)."""
     if "" not in data.values():
         return data
-    slots = _field_slots(model)
+    readings = _blank_readings(model)
     blanks = [
         key
         for key, value in data.items()
-        if value == ""
-        and isinstance(value, str)
-        and key in slots
-        and not slots[key].info.is_required()
+        if value == "" and isinstance(value, str) and key in readings
     ]
     if not blanks:
         return data
     cleaned = dict(data)
     for key in blanks:
-        if slots[key].allows_none:
+        if readings[key]:
             cleaned[key] = None
         else:
             del cleaned[key]
     return cleaned
+
+
+def without_top_level_blanks(model: type[BaseModel], items: list[Any]) -> tuple[list[Any], int]:
+    """The items with their own ``""`` values read as the tolerant validation reads them first
+    (``_without_blanks``), and how many ``""`` values the items held at their top level.
+
+    When that count is every empty string of the answer (``BLANK`` counted in its text), no
+    ``""`` is left anywhere inside the items (in an embedded object, a list), so the cleaned
+    items may be validated strictly (``validate_strictly``) with the tolerant result."""
+    cleaned: list[Any] = []
+    count = 0
+    for item in items:
+        if type(item) is dict and "" in item.values():
+            count += sum(1 for value in item.values() if value == "" and isinstance(value, str))
+            item = _without_blanks(model, item)
+        cleaned.append(item)
+    return cleaned, count
 
 
 def _non_essential_failures(

@@ -1,0 +1,68 @@
+"""app.py as Streamlit's ASGI entry, and the warm-up it starts (lib/ui/warm_up.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.web.server.app_discovery import discover_asgi_app
+
+from lib.ui.warm_up import MODULES, warm_up
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _in_a_fresh_interpreter(code: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_streamlit_run_finds_app_py_an_asgi_app() -> None:
+    found = discover_asgi_app(PROJECT_ROOT / "app.py")
+    assert found.is_asgi_app
+    assert found.import_string == "app:app"
+
+
+@pytest.mark.slow
+def test_importing_app_py_to_serve_it_makes_the_app_and_draws_no_page() -> None:
+    seen = _in_a_fresh_interpreter(
+        "import json, sys, streamlit as st, app\n"
+        "print(json.dumps({'app': isinstance(app.app, st.App),"
+        " 'page': 'lib.ui.campaigns_page' in sys.modules}))"
+    )
+    # The page's modules are the warm-up's to import, in the background, once serving.
+    assert seen == {"app": True, "page": False}
+
+
+@pytest.mark.slow
+def test_the_warm_up_imports_every_pages_modules_but_not_the_audit_engine() -> None:
+    seen = _in_a_fresh_interpreter(
+        "import json, sys\n"
+        "from lib.ui.warm_up import MODULES, warm_up\n"
+        "warm_up()\n"
+        "print(json.dumps({'pages': all(m in sys.modules for m in MODULES),"
+        " 'duckdb': 'duckdb' in sys.modules, 'audit': 'lib.audit.run' in sys.modules}))"
+    )
+    assert seen == {"pages": True, "duckdb": False, "audit": False}
+    assert MODULES[:2] == ("lib.ui.frame", "lib.ui.campaigns_page"), "the first page first"
+
+
+def test_a_module_that_fails_to_import_is_logged_and_the_rest_still_load(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sys.modules.pop("colorsys", None)
+    with caplog.at_level(logging.WARNING, logger="lib.ui.warm_up"):
+        warm_up(("lib.no_such_module", "colorsys"))
+    assert "colorsys" in sys.modules
+    assert "warm-up: importing lib.no_such_module failed" in caplog.text
