@@ -109,6 +109,22 @@ def sandbox_at(db_path: Path | None = None, **app_options: Any) -> TransportFact
     return lambda _config: sandbox_transport(db_path, **app_options)
 
 
+def prepare(config: ClientConfig) -> bool:
+    """Make ready, before a first visitor, what the default transport of `config` needs: for
+    the sandbox, its shared in-process app (its modules imported, the database's schema
+    checked, the demo users and the URL map made), if its database exists (this never seeds
+    one); nothing for an enterprise. True when something was made ready."""
+    if not is_sandbox(config):
+        return False
+    from lib.sandbox import default_db_path, shared_app
+
+    database = default_db_path()
+    if not database.exists():
+        return False
+    shared_app(database)
+    return True
+
+
 def default_transport(config: ClientConfig) -> httpx.BaseTransport:
     """The network for an enterprise; the sandbox in-process when there is no base URL."""
     return sandbox_transport() if is_sandbox(config) else network_transport()

@@ -118,3 +118,25 @@ def test_the_sandbox_defaults_live_in_the_composition_root_not_in_the_client() -
         {"CONVERTR_BASE_URL": "https://acme.example", "CONVERTR_TOKEN": "t"}
     )
     assert enterprise.username is None, "an enterprise gets no demo user"
+
+
+def test_prepare_makes_the_sandboxs_shared_app_once_its_database_exists(
+    sandbox_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lib.sandbox import app as sandbox_app
+
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(sandbox_db))
+    monkeypatch.setattr(sandbox_app, "_shared_apps", {})
+    assert connect.prepare(connect.sandbox_config())
+    assert list(sandbox_app._shared_apps) == [sandbox_db.resolve()]
+    # The first visitor's transport is that same app: nothing is made twice.
+    transport = connect.default_transport(connect.sandbox_config())
+    assert isinstance(transport, httpx.WSGITransport)
+    assert transport.app is sandbox_app._shared_apps[sandbox_db.resolve()]
+
+    # A missing database is never seeded by a warm-up, and an enterprise has nothing to make.
+    missing = tmp_path / "none.sqlite"
+    monkeypatch.setenv("LEADLENS_SANDBOX_DB", str(missing))
+    assert not connect.prepare(connect.sandbox_config())
+    assert not missing.exists()
+    assert not connect.prepare(ClientConfig(base_url="https://acme.cvtr.io", token="t"))

@@ -8,8 +8,10 @@ this in the background of its ASGI lifespan (`st.App(..., lifespan=...)`, Stream
 for work before the first session): the server answers at once, and while a browser loads
 Streamlit's JavaScript the modules are imported in the order the pages need them, the
 Campaigns page's first. A script run that needs a module being imported waits for it
-(Python's import lock), so nothing runs twice. The campaign audit's engine (DuckDB) stays out:
-it loads when an audit runs.
+(Python's import lock), so nothing runs twice. Then the data source is made ready: on the
+sandbox, its shared in-process app (`connect.prepare`; the sandbox's package is imported
+lazily by `lib.connect` alone, and a script run importing it meanwhile only waits for it).
+The campaign audit's engine (DuckDB) stays out: it loads when an audit runs.
 """
 
 from __future__ import annotations
@@ -34,13 +36,27 @@ it loads DuckDB and the signals' packages, which only an audit needs)."""
 
 
 def warm_up(modules: tuple[str, ...] = MODULES) -> None:
-    """Import `modules` in turn; one that fails is logged and left to its page (which then
-    shows its own error)."""
+    """Import `modules` in turn, then make the configured source ready (`prepare_source`);
+    a step that fails is logged and left to the page that needs it (which then shows its own
+    error)."""
     for name in modules:
         try:
             importlib.import_module(name)
         except Exception:  # a warm-up never stops the server
             LOGGER.warning("warm-up: importing %s failed", name, exc_info=True)
+    try:
+        prepare_source()
+    except Exception:
+        LOGGER.warning("warm-up: preparing the data source failed", exc_info=True)
+
+
+def prepare_source() -> bool:
+    """The configured source made ready for its first visitor (`connect.prepare`: the
+    sandbox's shared app, when the app runs on the sandbox and its database exists)."""
+    from lib.connect import prepare
+    from lib.ui import cached_api
+
+    return prepare(cached_api.resolve_config(cached_api.access_settings()))
 
 
 @asynccontextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +17,11 @@ from lib.ui.warm_up import MODULES, warm_up
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _in_a_fresh_interpreter(code: str) -> dict[str, object]:
+def _in_a_fresh_interpreter(code: str, env: dict[str, str] | None = None) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", code],
         cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         check=True,
@@ -46,15 +48,20 @@ def test_importing_app_py_to_serve_it_makes_the_app_and_draws_no_page() -> None:
 
 
 @pytest.mark.slow
-def test_the_warm_up_imports_every_pages_modules_but_not_the_audit_engine() -> None:
+def test_the_warm_up_imports_every_pages_modules_and_readies_the_sandbox_not_the_audit(
+    sandbox_db: Path,
+) -> None:
     seen = _in_a_fresh_interpreter(
         "import json, sys\n"
+        "from lib.sandbox import app\n"
         "from lib.ui.warm_up import MODULES, warm_up\n"
         "warm_up()\n"
         "print(json.dumps({'pages': all(m in sys.modules for m in MODULES),"
-        " 'duckdb': 'duckdb' in sys.modules, 'audit': 'lib.audit.run' in sys.modules}))"
+        " 'sandbox': len(app._shared_apps),"
+        " 'duckdb': 'duckdb' in sys.modules, 'audit': 'lib.audit.run' in sys.modules}))",
+        {"LEADLENS_SANDBOX_DB": str(sandbox_db)},
     )
-    assert seen == {"pages": True, "duckdb": False, "audit": False}
+    assert seen == {"pages": True, "sandbox": 1, "duckdb": False, "audit": False}
     assert MODULES[:2] == ("lib.ui.frame", "lib.ui.campaigns_page"), "the first page first"
 
 
