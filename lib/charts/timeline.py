@@ -20,18 +20,18 @@ picture through `xml.sax.saxutils.escape` as element text, and the page's HTML t
 
 from __future__ import annotations
 
-import base64
 import calendar
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import pandas as pd
 
 from lib.charts.base import CHART_FONT
+from lib.charts.pictures import band, image, number, with_bands
 from lib.palette import AMBER, GREEN, GREY, GRID, MUTED_TEXT_COLOUR, RED, SLATE, WHITE
 from lib.views.timeline import OUTCOME_LABELS, Outcome
 
@@ -161,18 +161,10 @@ def _shortened(name: str) -> str:
     return name if len(name) <= LANE_LIMIT else f"{name[: LANE_LIMIT - 1]}…"
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
 def _diamond(x: float, y: float, half: float) -> str:
     """A diamond's points around (x, y)."""
     corners = ((x, y - half), (x + half, y), (x, y + half), (x - half, y))
-    return " ".join(f"{_number(px)},{_number(py)}" for px, py in corners)
-
-
-def _percent(value: float, whole: float) -> str:
-    return f"{100 * value / whole:.3f}".rstrip("0").rstrip(".") + "%"
+    return " ".join(f"{number(px)},{number(py)}" for px, py in corners)
 
 
 def _step(span: float) -> int:
@@ -334,18 +326,18 @@ def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
         swatch = (
             f'<polygon points="{_diamond(x + 6, middle, 6)}" fill="{colour}"/>'
             if UNKNOWN_DURATION in name  # the diamond the chart draws such a call as
-            else f'<rect x="{_number(x)}" y="{_number(middle - 6)}" width="12" height="12"'
+            else f'<rect x="{number(x)}" y="{number(middle - 6)}" width="12" height="12"'
             f' rx="2" fill="{colour}"/>'
         )
         parts.append(
-            f'{swatch}<text x="{_number(x + 18)}" y="{_number(middle)}"'
+            f'{swatch}<text x="{number(x + 18)}" y="{number(middle)}"'
             f' dominant-baseline="central" fill="{MUTED_TEXT_COLOUR}">{escape(name)}</text>'
         )
     # The time axis: grid lines at whole steps of the clock, their labels, the zone.
     ticks = geometry.ticks()
     under_a_minute = len(ticks) < 2 or ticks[1] - ticks[0] < 60
     for tick, label in zip(ticks, _tick_labels(ticks, under_a_minute), strict=True):
-        at = _number(geometry.x_of_seconds(tick))
+        at = number(geometry.x_of_seconds(tick))
         parts.append(
             f'<line x1="{at}" x2="{at}" y1="{top}" y2="{bottom + 5}" stroke="{GRID}"/>'
             f'<text x="{at}" y="{bottom + 18}" text-anchor="middle"'
@@ -353,7 +345,7 @@ def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
         )
     parts.append(
         f'<line x1="{LEFT}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="{SLATE}"/>'
-        f'<text x="{_number((LEFT + right) / 2)}" y="{bottom + 38}" text-anchor="middle"'
+        f'<text x="{number((LEFT + right) / 2)}" y="{bottom + 38}" text-anchor="middle"'
         f' fill="{MUTED_TEXT_COLOUR}">{escape(_axis_title(geometry, zone))}</text>'
     )
     # The lanes: a name each (shortened; whole in its title), a faint line under each.
@@ -361,11 +353,11 @@ def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
         middle = geometry.lane_middle(lane)
         parts.append(
             f"<g><title>{escape(lane)}</title>"
-            f'<text x="{LEFT - 8}" y="{_number(middle)}" text-anchor="end"'
+            f'<text x="{LEFT - 8}" y="{number(middle)}" text-anchor="end"'
             f' dominant-baseline="central" fill="{MUTED_TEXT_COLOUR}">'
             f"{escape(_shortened(lane))}</text></g>"
-            f'<line x1="{LEFT}" x2="{right}" y1="{_number(middle + LANE_HEIGHT / 2)}"'
-            f' y2="{_number(middle + LANE_HEIGHT / 2)}" stroke="{GRID}"/>'
+            f'<line x1="{LEFT}" x2="{right}" y1="{number(middle + LANE_HEIGHT / 2)}"'
+            f' y2="{number(middle + LANE_HEIGHT / 2)}" stroke="{GRID}"/>'
         )
     # The calls: a bar from start to end, or a diamond where the duration is unknown.
     for call in calls:
@@ -376,8 +368,8 @@ def processing_svg(frame: pd.DataFrame, zone: str = "UTC") -> str:
             left = geometry.x_of(call.start)
             width = max(MIN_BAR, geometry.x_of(call.finish) - left)
             parts.append(
-                f'<rect x="{_number(left)}" y="{_number(middle - BAR_HEIGHT / 2)}"'
-                f' width="{_number(width)}" height="{BAR_HEIGHT}" rx="2" fill="{colour}">'
+                f'<rect x="{number(left)}" y="{number(middle - BAR_HEIGHT / 2)}"'
+                f' width="{number(width)}" height="{BAR_HEIGHT}" rx="2" fill="{colour}">'
                 f"{tooltip}</rect>"
             )
         else:
@@ -396,16 +388,8 @@ def processing_html(frame: pd.DataFrame, zone: str = "UTC") -> str:
     transparent band whose tooltip (the browser's own, a `title`) names the call, its times
     and outcome. Every text from the API is escaped (the tooltips as attribute values)."""
     geometry = _geometry(frame)
-    svg = processing_svg(frame, zone)
-    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
     alt = f"{TITLE}. {_description(geometry, zone)}"
-    parts = [
-        '<div style="position: relative; max-width: 100%; line-height: 0">',
-        # Its size given (drawn at the column's width, this aspect kept): the page keeps its
-        # room before the picture is decoded, and nothing below it moves then.
-        f'<img src="{source}" width="{WIDTH}" height="{geometry.height}" alt={quoteattr(alt)}'
-        ' style="width: 100%; height: auto">',
-    ]
+    bands = []
     for call in geometry.calls:
         if call.timed:
             left = geometry.x_of(call.start)
@@ -415,12 +399,15 @@ def processing_html(frame: pd.DataFrame, zone: str = "UTC") -> str:
         middle = (left + right) / 2
         half = max(right - left, MIN_BAND) / 2
         top = geometry.lane_middle(call.lane) - LANE_HEIGHT / 2
-        parts.append(
-            f"<span title={quoteattr(_tooltip(call))}"
-            f' style="position: absolute; left: {_percent(middle - half, WIDTH)};'
-            f" width: {_percent(2 * half, WIDTH)};"
-            f" top: {_percent(top, geometry.height)};"
-            f' height: {_percent(LANE_HEIGHT, geometry.height)}"></span>'
+        bands.append(
+            band(
+                _tooltip(call),
+                middle - half,
+                middle + half,
+                top,
+                LANE_HEIGHT,
+                (WIDTH, geometry.height),
+            )
         )
-    parts.append("</div>")
-    return "".join(parts)
+    picture = image(processing_svg(frame, zone), WIDTH, geometry.height, alt)
+    return with_bands(picture, bands)
