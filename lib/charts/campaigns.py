@@ -90,7 +90,10 @@ def _breakdown(counts: tuple[int, ...]) -> str:
 
 def describe(frame: pd.DataFrame, campaign: str) -> str:
     """The chart in words: the span, the total by status, the busiest day."""
-    days = _days(frame)
+    return _describe(_days(frame), campaign)
+
+
+def _describe(days: list[_Day], campaign: str) -> str:
     if not days:
         return f"No leads per day on {campaign}."
     totals = tuple(sum(day.counts[index] for day in days) for index in range(len(LEAD_STATUSES)))
@@ -132,7 +135,10 @@ def _geometry(days: list[_Day]) -> _Geometry:
 def chronology_svg(frame: pd.DataFrame) -> str:
     """An SVG picture of leads per day stacked by status; `frame` has `date` and a column per
     status (lower-case). Days without leads in the span are empty slots."""
-    days = _days(frame)
+    return _svg(_days(frame))
+
+
+def _svg(days: list[_Day]) -> str:
     geometry = _geometry(days)
     right = WIDTH - RIGHT
     parts = [
@@ -140,7 +146,7 @@ def chronology_svg(frame: pd.DataFrame) -> str:
         f' width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{TITLE_ID} {DESC_ID}"'
         f' font-family="{CHART_FONT}" font-size="{FONT_SIZE}">',
         f'<title id="{TITLE_ID}">{escape(TITLE)}</title>',
-        f'<desc id="{DESC_ID}">{escape(describe(frame, "this campaign"))}</desc>',
+        f'<desc id="{DESC_ID}">{escape(_describe(days, "this campaign"))}</desc>',
     ]
     # The legend, in one row: each status's swatch and name.
     x = float(LEFT)
@@ -218,4 +224,4 @@ def chronology_html(frame: pd.DataFrame, campaign: str) -> str:
         )
         for day in days
     ]
-    return with_bands(image(chronology_svg(frame), WIDTH, HEIGHT, describe(frame, campaign)), bands)
+    return with_bands(image(_svg(days), WIDTH, HEIGHT, _describe(days, campaign)), bands)
