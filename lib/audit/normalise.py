@@ -148,7 +148,7 @@ def read_phone(telephone: str | None, region: str | None) -> tuple[str, str, str
     it is not a possible number (junk, masked, empty).
 
     What ``time_zones_for_number``, ``is_valid_number_for_region`` and
-    ``region_code_for_number`` would answer (``read_phone_reference``), with the number's own
+    ``region_code_for_number`` would answer (the tests hold it to them), with the number's own
     region and type worked out once instead of up to three times: they are most of the cost
     of a lead's row, and a fetch meets each number once."""
     if not telephone or is_masked(telephone):
@@ -190,31 +190,6 @@ def read_phone(telephone: str | None, region: str | None) -> tuple[str, str, str
     ):
         return formatted, region, zone
     return formatted, own or "", zone
-
-
-def read_phone_reference(
-    telephone: str | None, region: str | None
-) -> tuple[str, str, str | None] | None:
-    """`read_phone` through phonenumbers' public functions only, one question each (the tests
-    hold `read_phone` to it)."""
-    if not telephone or is_masked(telephone):
-        return None
-    try:
-        number = phonenumbers.parse(telephone, region or None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    zones = [
-        zone
-        for zone in phone_timezone.time_zones_for_number(number)
-        if zone != phone_timezone.UNKNOWN_TIMEZONE
-    ]
-    zone = zones[0] if len(zones) == 1 else None
-    if region and phonenumbers.is_valid_number_for_region(number, region):
-        return formatted, region, zone
-    return formatted, phonenumbers.region_code_for_number(number) or "", zone
 
 
 def e164(telephone: str | None, region: str | None) -> tuple[str, str] | None:
