@@ -275,6 +275,30 @@ def test_the_letters_other_characters_fold_to_are_the_ones_named() -> None:
     assert folded_to == set(FOLDED_FROM_BEYOND_ASCII)
 
 
+def test_the_index_matches_each_ascii_character_as_like_does() -> None:
+    """Between ASCII characters the index's folding is LIKE's: each character (whitespace and
+    controls too) matches itself and its other ASCII case only."""
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(x, content='', tokenize='trigram')")
+    characters = [chr(point) for point in range(1, 0x80)]
+    connection.executemany(
+        "INSERT INTO t (rowid, x) VALUES (?, ?)",
+        ((point, f"a{character}b") for point, character in enumerate(characters, 1)),
+    )
+    for point, character in enumerate(characters, 1):
+        phrase = '"' + f"a{character}b".replace('"', '""') + '"'
+        found = {
+            row[0] for row in connection.execute("SELECT rowid FROM t WHERE t MATCH ?", (phrase,))
+        }
+        same = {
+            other_point
+            for other_point, other in enumerate(characters, 1)
+            if other.lower() == character.lower()
+        }
+        assert found == same, (character, point)
+    connection.close()
+
+
 @pytest.mark.parametrize(
     ("term", "decides"),
     [
