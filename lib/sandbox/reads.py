@@ -179,13 +179,17 @@ def _matches_and_page(
 def _search_page(
     connection: sqlite3.Connection, resource: Resource, query: CollectionQuery
 ) -> tuple[int, list[int]]:
-    """A search's page and total from one pass over its matches: each row of the page carries
-    the number of matches (a window count), so the candidates are found, read and ordered
-    once, and only the page's ids come back (a count and then a page would find and read
-    every candidate twice). A page past the last has no row to carry the count: it counts."""
+    """A search's page and total from one pass over its matches: the matches (their ids and
+    the columns they are ordered by) are found and read once into a temporary table, counted
+    there, and only the page's ids come back with the count (a count and then a page would
+    find and read every candidate twice; a window count sorts every match, not just enough
+    for the page). A page past the last has no row to carry the count: it counts."""
+    columns = ", ".join(dict.fromkeys(["id", *(column for column, _ in query.order)]))
     if query.offset <= MAX_SQLITE_INT:
         page = connection.execute(
-            f"SELECT id, COUNT(*) OVER () FROM {query.source(resource.table)}{query.where}"
+            f"WITH matches AS MATERIALIZED"
+            f" (SELECT {columns} FROM {query.source(resource.table)}{query.where})"
+            f" SELECT id, (SELECT COUNT(*) FROM matches) FROM matches"
             f" ORDER BY {order_sql(query.order)} LIMIT ? OFFSET ?",
             [*query.params, query.items_per_page, query.offset],
         ).fetchall()
