@@ -270,8 +270,9 @@ def build_lists(connection: sqlite3.Connection) -> None:
 def merge_search_index(connection: sqlite3.Connection) -> None:
     """Merge the search index into one segment (FTS5's 'optimize'). A bulk fill leaves it in
     many (16 for 200k leads), and a search reads every segment's list of each trigram: merged,
-    a search in a campaign of 56k leads finds its 470 matches in half the time. An index
-    already in one segment is left as it is at once (under a millisecond)."""
+    the index finds a campaign's 470 'bennett' among 56k leads in about a third less time. An
+    index already in one segment is left as it is at once (under a millisecond); one written to
+    since is rewritten whole (about 1.5 s for 200k leads)."""
     connection.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
 
 
