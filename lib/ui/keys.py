@@ -324,10 +324,6 @@ def lead_log_more(index: int) -> str:
     return f"lead.provider.more.{index}"
 
 
-def lead_associated_columns(lead_id: int) -> str:
-    return f"lead.associated.columns.{lead_id}"
-
-
 def lead_associated_table(lead_id: int) -> str:
     return f"lead.associated.table.{lead_id}"
 

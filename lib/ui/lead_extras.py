@@ -1,6 +1,6 @@
 """Lead page tables that fit: one row's values in full on selection, Associated Campaigns with
-a column picker and a row that opens its lead, Notes in either order, and provider messages
-folded after a few lines."""
+more columns in the table's own menu and a row that opens its lead, Notes in either order, and
+provider messages folded after a few lines."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ from lib.views.reading import (
 from lib.views.url_params import PARAM_LEAD
 
 NOTE_COLUMNS: Final = ("Time", "Type", "Author", "Message")
+ASSOCIATED_HINT: Final = (
+    "Select a row to open that lead. More columns (the publisher, the tracking link, the"
+    " campaign's counts) are in the table's column menu, :material/visibility: in its"
+    " toolbar; the CSV has them all."
+)
 
 
 def selectable_table(
@@ -84,22 +89,17 @@ def show_row(frame: pd.DataFrame, index: int | None) -> None:
 
 
 def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
-    """The other campaigns' rows: a column picker, and a selected row opens that lead."""
+    """The other campaigns' rows, the first columns shown and the rest one click away in the
+    table's own column menu; a selected row opens that lead."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return
-    picker_key = keys.lead_associated_columns(lead_id)
-    columns = st.multiselect(
-        "Columns",
-        list(frame.columns),
-        default=[name for name in ASSOCIATED_DEFAULT_COLUMNS if name in frame.columns],
-        key=picker_key,
-        help="The table has many columns; pick the ones to show (the CSV has all).",
-    )
-    shown = [name for name in (columns or ASSOCIATED_DEFAULT_COLUMNS) if name in frame.columns]
+    shown = [name for name in ASSOCIATED_DEFAULT_COLUMNS if name in frame.columns]
     event = st.dataframe(
-        # Only the chosen columns are sent (the CSV below has all of them).
-        widgets.styled(frame[shown], ("Lead status",)),
+        # Every column is sent; those not in `column_order` are hidden, and shown from the
+        # toolbar's column menu. A multiselect above the table did that job, and drawing it
+        # was the largest part of this tab's switch in Chromium (issue 18).
+        widgets.styled(frame, ("Lead status",)),
         hide_index=True,
         key=keys.lead_associated_table(lead_id),
         on_select="rerun",
@@ -126,7 +126,7 @@ def associated(frame: pd.DataFrame, lead_id: int, empty: str) -> None:
             },
         ),
     )
-    st.caption("Select a row to open that lead.")
+    st.caption(ASSOCIATED_HINT)
     widgets.download(
         frame,
         key=keys.lead_download(f"associated-{lead_id}"),

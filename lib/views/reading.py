@@ -119,4 +119,4 @@ ASSOCIATED_DEFAULT_COLUMNS: Final = (
     "Total",
 )
 """What the Associated Campaigns table shows first (as many as fit beside the profile panel
-at 1024 px); the rest, the publisher among them, are one pick away."""
+at 1024 px); the rest, the publisher among them, are in the table's column menu."""

@@ -85,12 +85,17 @@ def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     others = {item.campaign_id for item in api.leads_by_email(lead.email)} - {lead.campaign_id}
     assert len(others) >= 3
     other_leads = {item.id for item in api.leads_by_email(lead.email)} - {lead.id}
-    frame = associated.dataframe[0].value
+    table = associated.dataframe[0]
+    frame = table.value
     assert set(frame["Lead ID"]) == other_leads
     assert set(frame["Campaign"]) == {api.campaign(campaign).name for campaign in others}
+    from lib.views.lead import ASSOCIATED_COLUMNS
     from lib.views.reading import ASSOCIATED_DEFAULT_COLUMNS
 
-    assert list(frame.columns) == list(ASSOCIATED_DEFAULT_COLUMNS), "only the shown columns sent"
+    assert list(table.proto.column_order) == list(ASSOCIATED_DEFAULT_COLUMNS), "shown first"
+    assert list(frame.columns) == list(ASSOCIATED_COLUMNS), (
+        "the other columns are sent, to be shown from the table's column menu"
+    )
     (picture,) = [html for html in associated.get("html") if "<img" in html.proto.body]
     assert "data:image/svg+xml;base64," in picture.proto.body and "title=" in picture.proto.body
     assert not at.get("vega_lite_chart"), "the weekly chart is a picture, no Vega-Lite"
