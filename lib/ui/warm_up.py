@@ -7,9 +7,10 @@ the heaviest being the app store's SQLAlchemy and the client's models). `app.py`
 this in the background of its ASGI lifespan (`st.App(..., lifespan=...)`, Streamlit's hook
 for work before the first session): the server answers at once, and while a browser loads
 Streamlit's JavaScript the modules are imported in the order the pages need them, the
-Campaigns page's first, and two first-use costs of Streamlit's own are paid (the page icon's
-emoji table, the check at the first element drawn). A script run that needs a module being
-imported waits for it (Python's import lock), so nothing runs twice. Then the data source is
+Campaigns page's first, and first-use costs of Streamlit's own and of pandas' are paid (the
+page icon's emoji table, the check at the first element drawn, the Styler's templates). A
+script run that needs a module being imported waits for it (Python's import lock), so nothing
+runs twice. Then the data source is
 made ready: on the sandbox, its shared in-process app (`connect.prepare`; the sandbox's
 package is imported lazily by `lib.connect` alone, and a script run importing it meanwhile
 only waits for it).
@@ -35,6 +36,10 @@ MODULES: Final = (
     "lib.ui.campaigns_page",
     "lib.ui.lead_page",
     "lib.ui.leads_page",
+    # pandas' Styler (a table's coloured statuses): its module compiles six jinja2 templates
+    # as it loads, about 30 ms that the first styled table drawn paid (on the Lead page, the
+    # Associated Campaigns tab's switch). Last: no page's first run waits for it.
+    "pandas.io.formats.style",
 )
 """What the pages import, the first page's first (the Audit page's engine is not among them:
 it loads DuckDB and the signals' packages, which only an audit needs)."""

@@ -71,6 +71,7 @@ def test_the_warm_up_imports_every_pages_modules_and_readies_the_sandbox_not_the
         "audit": False,
     }
     assert "streamlit.emojis" in MODULES, "the page icon's emoji table (0.1 s)"
+    assert MODULES[-1] == "pandas.io.formats.style", "the Styler's templates, after the pages"
     assert MODULES.index("lib.ui.frame") + 1 == MODULES.index("lib.ui.campaigns_page")
 
 
