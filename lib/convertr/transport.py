@@ -95,11 +95,15 @@ _ON_SEND: contextvars.ContextVar[Callable[[], None] | None] = contextvars.Contex
 
 @contextlib.contextmanager
 def on_send(callback: Callable[[], None]) -> Iterator[None]:
-    """Call ``callback`` the moment the next request of this thread is handed to the
-    transport (at the latest when the block ends, even if no request was sent).
+    """Call ``callback`` once the next request of this thread is sent: the moment its last
+    byte is written, on a transport that reports it (the network's), else the moment it is
+    handed to the transport; at the latest when the block ends, even if no request was sent.
 
     The dossier starts a request's siblings this way: the request heading the longest chain
-    goes out first, and the others follow at once.
+    goes out first, and the others follow at once. On the network they wait until it is
+    written: started any earlier, their threads would take turns with it while it is still
+    being sent (building their requests, taking their pooled connections), and it would reach
+    the server behind them.
     """
     called = False
 
@@ -200,8 +204,14 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+WRITTEN_EVENT_SUFFIX: Final = ".send_request_body.complete"
+"""The end of httpcore's ``trace`` event sent once a request's last byte is written
+(``http11.send_request_body.complete``, ``http2.send_request_body.complete``)."""
+
+
 class _CountingTransport(httpx.BaseTransport):
-    """Counts every attempt that reaches the wire (inside the retry loop, so retries count)."""
+    """Counts every attempt that reaches the wire (inside the retry loop, so retries count),
+    and calls this thread's `on_send` callback once the request is sent."""
 
     def __init__(
         self,
@@ -212,16 +222,45 @@ class _CountingTransport(httpx.BaseTransport):
         self._inner = inner
         self._on_send = on_send
         self._log = log
+        self._reports_writes: bool | None = None
+        """Whether the wire reports, through httpcore's ``trace`` extension, when a request is
+        written: learned from the first request (the network does; an in-process or mock
+        transport does not). Unknown or not: an `on_send` callback is called before sending."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._on_send()
         hook = _ON_SEND.get()
         if hook is not None:
             _ON_SEND.set(None)
-            hook()
-        if self._log is None:
-            return self._inner.handle_request(request)
-        return logged_send(self._log, request, self._inner.handle_request)
+            if not self._reports_writes:
+                hook()
+                hook = None
+        if hook is not None or self._reports_writes is None:
+            request.extensions["trace"] = self._tracer(hook, request.extensions.get("trace"))
+        try:
+            if self._log is None:
+                return self._inner.handle_request(request)
+            return logged_send(self._log, request, self._inner.handle_request)
+        finally:
+            if self._reports_writes is None:
+                self._reports_writes = False
+            if hook is not None:
+                hook()  # not written (a failure): called all the same (it runs only once)
+
+    def _tracer(
+        self, hook: Callable[[], None] | None, inner: Callable[[str, Any], Any] | None
+    ) -> Callable[[str, Any], None]:
+        """httpcore's ``trace`` callback: learns that the wire reports its writes, and calls
+        ``hook`` (an `on_send` callback, which runs only once) when the request is written."""
+
+        def trace(event: str, info: Any) -> None:
+            self._reports_writes = True
+            if hook is not None and event.endswith(WRITTEN_EVENT_SUFFIX):
+                hook()
+            if inner is not None:
+                inner(event, info)
+
+        return trace
 
     def close(self) -> None:
         self._inner.close()
