@@ -374,12 +374,67 @@ def _retry_policy(sleep: Callable[[float], None], total: int) -> _DeadlineRetry:
     )
 
 
+class _ConnectionPool(httpcore.ConnectionPool):
+    """httpcore's connection pool (version 1.0.9), its housekeeping linear.
+
+    Whenever a request is taken or an answer closed, httpcore's pool looks at every
+    connection, and for each idle one counts the pool by building a list over every
+    connection (``len([c.is_idle() for c in connections])``, which is ``len(connections)``):
+    with the fifteen connections of a dossier's widest wave, some 450 calls per request, all
+    with the pool's lock held while the other requests of the wave wait for it. This is the
+    same method with the count taken by ``len``: the same connections are closed and the
+    same requests assigned. (A later httpcore must be compared with it before the pin moves.)
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.ConnectionInterface]:
+        closing_connections: list[httpcore.ConnectionInterface] = []
+
+        # Connections that are closed, have expired their keep-alive, or are idle beyond the
+        # connections to keep.
+        for connection in list(self._connections):
+            if connection.is_closed():
+                self._connections.remove(connection)
+            elif connection.has_expired() or (
+                connection.is_idle() and len(self._connections) > self._max_keepalive_connections
+            ):
+                self._connections.remove(connection)
+                closing_connections.append(connection)
+
+        # Queued requests to connections: reuse one, open one, or close an idle one and open
+        # one in its place.
+        queued_requests = [request for request in self._requests if request.is_queued()]
+        for pool_request in queued_requests:
+            origin = pool_request.request.url.origin
+            available_connections = [
+                connection
+                for connection in self._connections
+                if connection.can_handle_request(origin) and connection.is_available()
+            ]
+            idle_connections = [
+                connection for connection in self._connections if connection.is_idle()
+            ]
+            if available_connections:
+                pool_request.assign_to_connection(available_connections[0])
+            elif len(self._connections) < self._max_connections:
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+                pool_request.assign_to_connection(connection)
+            elif idle_connections:
+                self._connections.remove(idle_connections[0])
+                closing_connections.append(idle_connections[0])
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+                pool_request.assign_to_connection(connection)
+
+        return closing_connections
+
+
 def network_transport() -> httpx.HTTPTransport:
     """The pooled network transport a real enterprise is reached through.
 
     Its sockets end every operation by the current request's deadline (``_DeadlineBackend``).
     httpx offers no way to pass httpcore a network backend, so its pool is rebuilt with the
-    same settings around one.
+    same settings around one (a `_ConnectionPool`: httpcore's, its housekeeping linear).
     """
     limits = httpx.Limits(
         max_connections=MAX_CONNECTIONS,
@@ -387,7 +442,7 @@ def network_transport() -> httpx.HTTPTransport:
         keepalive_expiry=KEEPALIVE_EXPIRY,
     )
     transport = httpx.HTTPTransport(limits=limits)
-    transport._pool = httpcore.ConnectionPool(
+    transport._pool = _ConnectionPool(
         ssl_context=httpx.create_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,

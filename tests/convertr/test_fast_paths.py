@@ -8,11 +8,13 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pydantic
 import pytest
+from httpcore._sync.connection_pool import PoolRequest
 
 from lib.convertr import load_dossier
 from lib.convertr.client import ConvertrClient
@@ -209,6 +211,84 @@ def test_the_network_pool_keeps_idle_connections_warm_between_dossiers() -> None
         assert pool._max_connections == MAX_CONNECTIONS >= 16  # the widest wave, and more
     finally:
         transport.close()
+
+
+@dataclass
+class _FakeConnection:
+    """A pooled connection's state, as the pool's housekeeping reads it."""
+
+    name: str
+    state: str  # "idle", "active", "closed", "expired"
+    host: bytes = b"a"
+
+    def is_closed(self) -> bool:
+        return self.state == "closed"
+
+    def has_expired(self) -> bool:
+        return self.state == "expired"
+
+    def is_idle(self) -> bool:
+        return self.state == "idle"
+
+    def is_available(self) -> bool:
+        return self.state == "idle"
+
+    def can_handle_request(self, origin: Any) -> bool:
+        return bool(origin.host == self.host)
+
+
+def _pools_after(states: list[str], hosts: list[str], keep: int, most: int) -> list[Any]:
+    """httpcore's pool and ours, given the same connections and queued requests: what each
+    closes, keeps and assigns."""
+    import httpcore
+
+    from lib.convertr.transport import _ConnectionPool
+
+    outcomes = []
+    for kind in (httpcore.ConnectionPool, _ConnectionPool):
+        pool = kind(max_connections=most, max_keepalive_connections=keep)
+        pool.create_connection = lambda origin: _FakeConnection("new", "active", origin.host)  # type: ignore[method-assign,assignment,return-value]
+        fakes: list[Any] = [
+            _FakeConnection(f"c{index}", state) for index, state in enumerate(states)
+        ]
+        pool._connections = fakes
+        requests = [httpcore.Request("GET", f"http://{host}/x") for host in hosts]
+        pool._requests = [PoolRequest(request) for request in requests]
+        closing = pool._assign_requests_to_connections()
+        outcomes.append(
+            (
+                [connection.name for connection in closing],  # type: ignore[attr-defined]
+                [connection.name for connection in pool._connections],  # type: ignore[attr-defined]
+                [getattr(request.connection, "name", None) for request in pool._requests],
+            )
+        )
+    return outcomes
+
+
+@pytest.mark.parametrize(
+    ("states", "hosts", "keep", "most"),
+    [
+        (["idle"] * 15, ["a"] * 3, 32, 32),
+        (["idle"] * 15, ["a"] * 3, 4, 32),
+        (["idle", "closed", "expired", "active", "idle", "expired"], ["a"] * 4, 2, 32),
+        (["active"] * 3 + ["idle"], ["b"] * 2, 32, 4),
+        (["active"] * 4, ["a"], 32, 4),
+    ],
+)
+def test_the_network_pool_does_what_httpcores_does(
+    states: list[str], hosts: list[str], keep: int, most: int
+) -> None:
+    """Closes, keeps and assigns the same connections (idle, expired, closed, beyond the
+    connections to keep, a full pool)."""
+    ours, theirs = _pools_after(states, hosts, keep, most)
+    assert ours == theirs
+
+
+def test_the_network_pool_was_compared_with_this_httpcore() -> None:
+    import httpcore
+
+    # _ConnectionPool repeats httpcore's housekeeping (linear): compare it with a new one.
+    assert httpcore.__version__ == "1.0.9"
 
 
 def test_answers_with_blank_strings_are_read_the_tolerant_way(
