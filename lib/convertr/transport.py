@@ -375,46 +375,48 @@ def _retry_policy(sleep: Callable[[float], None], total: int) -> _DeadlineRetry:
 
 
 class _ConnectionPool(httpcore.ConnectionPool):
-    """httpcore's connection pool (version 1.0.9), its housekeeping linear.
+    """httpcore's connection pool (version 1.0.9), its housekeeping done when it is needed.
 
-    Whenever a request is taken or an answer closed, httpcore's pool looks at every
-    connection, and for each idle one counts the pool by building a list over every
-    connection (``len([c.is_idle() for c in connections])``, which is ``len(connections)``):
-    with the fifteen connections of a dossier's widest wave, some 450 calls per request, all
-    with the pool's lock held while the other requests of the wave wait for it. This is the
-    same method with the count taken by ``len``: the same connections are closed and the
-    same requests assigned. (A later httpcore must be compared with it before the pin moves.)
+    Whenever a request was taken or an answer closed, httpcore's pool looked at every
+    connection: for each idle one it asked the socket whether the server had closed it (a
+    system call, which lets every other thread take the interpreter first) and counted the
+    pool by building a list over every connection (quadratic). With the ten-odd connections
+    a dossier keeps, the thread of the longest chain went through some twenty such calls
+    between reading one answer and sending the next request, and lost its turn to the
+    siblings' threads at each. Here the pool is counted with ``len``, and an idle
+    connection is checked (keep-alive expired, closed by the server) when a request would
+    reuse it: a stale one is then closed and the next one tried, so no request ever goes
+    out on a connection the server closed, as before. (Compare with a later httpcore
+    before the pin moves.)
     """
 
     def _assign_requests_to_connections(self) -> list[httpcore.ConnectionInterface]:
         closing_connections: list[httpcore.ConnectionInterface] = []
 
-        # Connections that are closed, have expired their keep-alive, or are idle beyond the
-        # connections to keep.
+        # Connections that are closed, idle beyond the connections to keep, or (busy ones:
+        # no system call) have expired; an idle one is checked when it would be reused.
         for connection in list(self._connections):
             if connection.is_closed():
                 self._connections.remove(connection)
-            elif connection.has_expired() or (
-                connection.is_idle() and len(self._connections) > self._max_keepalive_connections
-            ):
+            elif connection.is_idle():
+                if len(self._connections) > self._max_keepalive_connections:
+                    self._connections.remove(connection)
+                    closing_connections.append(connection)
+            elif connection.has_expired():
                 self._connections.remove(connection)
                 closing_connections.append(connection)
 
-        # Queued requests to connections: reuse one, open one, or close an idle one and open
-        # one in its place.
+        # Queued requests to connections: reuse a live one, open one, or close an idle one
+        # and open one in its place.
         queued_requests = [request for request in self._requests if request.is_queued()]
         for pool_request in queued_requests:
             origin = pool_request.request.url.origin
-            available_connections = [
-                connection
-                for connection in self._connections
-                if connection.can_handle_request(origin) and connection.is_available()
-            ]
+            reused = self._live_connection(origin, closing_connections)
             idle_connections = [
                 connection for connection in self._connections if connection.is_idle()
             ]
-            if available_connections:
-                pool_request.assign_to_connection(available_connections[0])
+            if reused is not None:
+                pool_request.assign_to_connection(reused)
             elif len(self._connections) < self._max_connections:
                 connection = self.create_connection(origin)
                 self._connections.append(connection)
@@ -428,13 +430,28 @@ class _ConnectionPool(httpcore.ConnectionPool):
 
         return closing_connections
 
+    def _live_connection(
+        self, origin: httpcore.Origin, closing: list[httpcore.ConnectionInterface]
+    ) -> httpcore.ConnectionInterface | None:
+        """The first available connection to `origin` that has not expired; the expired ones
+        met on the way leave the pool (into `closing`)."""
+        for connection in list(self._connections):
+            if not (connection.can_handle_request(origin) and connection.is_available()):
+                continue
+            if connection.has_expired():
+                self._connections.remove(connection)
+                closing.append(connection)
+                continue
+            return connection
+        return None
+
 
 def network_transport() -> httpx.HTTPTransport:
     """The pooled network transport a real enterprise is reached through.
 
     Its sockets end every operation by the current request's deadline (``_DeadlineBackend``).
     httpx offers no way to pass httpcore a network backend, so its pool is rebuilt with the
-    same settings around one (a `_ConnectionPool`: httpcore's, its housekeeping linear).
+    same settings around one (a `_ConnectionPool`: httpcore's, its housekeeping when needed).
     """
     limits = httpx.Limits(
         max_connections=MAX_CONNECTIONS,
