@@ -156,7 +156,9 @@ def test_on_the_network_the_followers_of_a_request_start_once_it_is_written() ->
     """`on_send`'s callback (the dossier's siblings of a chain's request) runs once the
     request is on the wire: the server already has it, so no sibling races it there."""
     arrived = [threading.Event(), threading.Event()]
-    answer_lead = respond(200, [JSON], LEAD_JSON)
+    # The fault server closes each connection after one answer: say so, or the client could
+    # send the second request on the closed one before it learns, and then retry.
+    answer_lead = respond(200, [JSON, ("Connection", "close")], LEAD_JSON)
 
     def answer(connection: socket.socket, stopped: threading.Event) -> None:
         next(event for event in arrived if not event.is_set()).set()
