@@ -88,7 +88,7 @@ bench-first-render: setup-dev
 bench-dossier: setup-dev
 	$(BIN)/python -m benchmarks --only dossier
 
-## bench-search: issue 18's Leads search row alone (200k-lead vs demo sandbox, by CPU time);
+## bench-search: issue 18's Leads search rows alone (200k-lead vs demo sandbox, by CPU time);
 ## seeds .data/sandbox-200k.sqlite first if it is missing (once, minutes)
 SEARCH_DB ?= .data/sandbox-200k.sqlite
 $(SEARCH_DB): | $(VENV)/.runtime-installed

@@ -255,7 +255,9 @@ def lead_page_rows(args: argparse.Namespace) -> list[Row]:
     return _large_database_rows(args.small or sandbox_database(), large, "lead page", None)
 
 
-def _large_database_rows(small_db: Path, large_db: Path, label: str, only: str | None) -> list[Row]:
+def _large_database_rows(
+    small_db: Path, large_db: Path, label: str, only: tuple[str, ...] | None
+) -> list[Row]:
     """Each lead-list request on `large_db` against `small_db`, by CPU time (the machine's
     other work barely moves it; wall time beside it), with the load average it ran at."""
     before = lead_pages.load_average()
@@ -295,7 +297,7 @@ def search_rows(args: argparse.Namespace) -> list[Row]:
             )
         ]
     return _large_database_rows(
-        args.small or sandbox_database(), large, "200k vs 5k leads", lead_pages.SEARCH_ROW
+        args.small or sandbox_database(), large, "200k vs 5k leads", lead_pages.SEARCH_ROWS
     )
 
 

@@ -262,8 +262,18 @@ def build_lists(connection: sqlite3.Connection) -> None:
         f"INSERT INTO {SEARCH_TABLE} (rowid, email, first_name, last_name, full_name)"
         f" SELECT {_SEARCH_ROWID.format('leads')}, {_SEARCH_VALUES.format('leads')} FROM leads"
     )
+    merge_search_index(connection)
     for statement in _statements(LISTS_TRIGGERS):
         connection.execute(statement)
+
+
+def merge_search_index(connection: sqlite3.Connection) -> None:
+    """Merge the search index into one segment (FTS5's 'optimize'). A bulk fill leaves it in
+    many (16 for 200k leads), and a search reads every segment's list of each trigram: merged,
+    the index finds a campaign's 470 'bennett' among 56k leads in about a third less time. An
+    index already in one segment is left as it is at once (under a millisecond); one written to
+    since is rewritten whole (about 1.5 s for 200k leads)."""
+    connection.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
 
 
 def _statements(script: str) -> list[str]:
@@ -304,8 +314,9 @@ def migrate(connection: sqlite3.Connection) -> None:
 
     Files seeded before sessions were stored had a `tokens` table of clear tokens: it is
     replaced, so those tokens stop working (sign in again). Files seeded before the lists had
-    their counts, search index and indexes get them (once; seconds for a million leads), and
-    files whose search index is not by campaign get that one.
+    their counts, search index and indexes get them (once; seconds for a million leads),
+    files whose search index is not by campaign get that one, and a search index in several
+    segments (seeded before they were merged, or written to since) is merged into one.
     """
     with atomic(connection, write=True):
         token_columns = _columns(connection, "tokens")
@@ -332,6 +343,8 @@ def migrate(connection: sqlite3.Connection) -> None:
             connection.execute("ANALYZE")
         elif not _columns(connection, SEARCH_TABLE):
             build_lists(connection)  # the search index by campaign (issue 18)
+        else:
+            merge_search_index(connection)
 
 
 def _columns(connection: sqlite3.Connection, table: str) -> set[str]:

@@ -49,6 +49,10 @@ ASCII case (SQLite's LIKE). This decides the answer; the search index only narro
 it is tried on."""
 TRIGRAM = 3
 """The shortest term the trigram search index can look up; shorter ones scan the rows."""
+FOLDED_FROM_BEYOND_ASCII = frozenset("ks")
+"""The ASCII letters some other character folds to in the search index's case folding (the
+trigram tokenizer folds Unicode case: KELVIN SIGN to k, LONG S to s), where LIKE folds ASCII
+only. An ASCII term without them finds exactly the rows LIKE finds (`index_decides`)."""
 SEARCH_CANDIDATES_SQL = (
     f"SELECT rowid % {CAMPAIGN_STRIDE} FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?"
 )
@@ -301,7 +305,8 @@ def _one_value(conditions: list[Condition], column: str) -> int | None:
 def _lead_search(args: MultiDict[str, str], campaign_id: int | None = None) -> list[Condition]:
     """`search=` on leads: each term must match the lead id, an email, a name or the full name
     (assumed). The FTS5 trigram index picks the candidates (every lead whose values hold the
-    term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's. In one
+    term in any case), then LEAD_SEARCH_SQL decides, so the answer is the plain LIKE's; where
+    the index's answer is LIKE's already (`index_decides`), no row is tried with LIKE. In one
     campaign, the index is read in that campaign's rowid range only (`db.SEARCH_TABLE`): a
     search costs what its campaign's matches cost, whatever other campaigns hold."""
     conditions = []
@@ -323,9 +328,21 @@ def _lead_search(args: MultiDict[str, str], campaign_id: int | None = None) -> l
             found = (*found, first, first + CAMPAIGN_STRIDE - 1)
         if is_row_id(text):
             candidates, found = f"{candidates} UNION ALL SELECT ?", (*found, int(text))
+        if index_decides(text):
+            conditions.append(Condition(f"id IN ({candidates})", found, by_search_index=True))
+            continue
         sql = f"(id IN ({candidates}) AND {matches})"
         conditions.append(Condition(sql, (*found, *params), by_search_index=True))
     return conditions
+
+
+def index_decides(text: str) -> bool:
+    """Whether the search index's candidates for `text` are exactly LEAD_SEARCH_SQL's matches,
+    so no row need be tried with LIKE. The index finds the values holding `text` in Unicode's
+    case folding, LIKE in ASCII's: they agree when `text` is ASCII (a non-ASCII term folds
+    more in the index, e.g. "É" finds "é") and holds no letter that a non-ASCII character
+    folds to (a value spelled with a KELVIN SIGN holds "k" for the index, not for LIKE)."""
+    return text.isascii() and not FOLDED_FROM_BEYOND_ASCII & set(text.lower())
 
 
 def _phrase(text: str) -> str:

@@ -174,30 +174,39 @@ def _page_ids(
     return ids
 
 
-SEARCH_READ_AT_ONCE = 5_000
-"""A search found by the index reads at most this many matching ids in one statement."""
-
-
 def _matches_and_page(
     connection: sqlite3.Connection, resource: Resource, query: CollectionQuery
 ) -> tuple[int, list[int]]:
-    """The total and the ids on the asked page. A search found by the index reads its matches
-    once, in order, and cuts the page from them (the count and the page would each check
-    every candidate again); a search with more matches than SEARCH_READ_AT_ONCE, and any other
-    list, counts and then reads its page."""
+    """The total and the ids on the asked page. A search found by the index reads both in one
+    statement (`_search_page`); any other list counts and then reads its page."""
     if any(condition.by_search_index for condition in query.conditions):
-        ordered = [
-            row[0]
-            for row in connection.execute(
-                f"SELECT id FROM {query.source(resource.table)}{query.where}"
-                f" ORDER BY {order_sql(query.order)} LIMIT ?",
-                [*query.params, SEARCH_READ_AT_ONCE + 1],
-            )
-        ]
-        if len(ordered) <= SEARCH_READ_AT_ONCE:
-            return len(ordered), ordered[query.offset : query.offset + query.items_per_page]
+        return _search_page(connection, resource, query)
     total = _total(connection, resource, query)
     return total, _page_ids(connection, resource, query, total)
+
+
+def _search_page(
+    connection: sqlite3.Connection, resource: Resource, query: CollectionQuery
+) -> tuple[int, list[int]]:
+    """A search's page and total from one pass over its matches: the matches (their ids and
+    the columns they are ordered by) are found and read once into a temporary table, counted
+    there, and only the page's ids come back with the count (a count and then a page would
+    find and read every candidate twice; a window count sorts every match, not just enough
+    for the page). A page past the last has no row to carry the count: it counts."""
+    columns = ", ".join(dict.fromkeys(["id", *(column for column, _ in query.order)]))
+    if query.offset <= MAX_SQLITE_INT:
+        page = connection.execute(
+            f"WITH matches AS MATERIALIZED"
+            f" (SELECT {columns} FROM {query.source(resource.table)}{query.where})"
+            f" SELECT id, (SELECT COUNT(*) FROM matches) FROM matches"
+            f" ORDER BY {order_sql(query.order)} LIMIT ? OFFSET ?",
+            [*query.params, query.items_per_page, query.offset],
+        ).fetchall()
+        if page:
+            return int(page[0][1]), [row[0] for row in page]
+        if query.offset == 0:
+            return 0, []
+    return _total(connection, resource, query), []
 
 
 def _first_page_at_once(resource: Resource, query: CollectionQuery) -> bool:

@@ -495,7 +495,6 @@ def open_session() -> Session:
         st.stop()
     identity = state.identity
     _sidebar(identity, config)
-    stay_signed_in.write_cookie()
     notice = workspace.not_saving_line(_workspace())
     if notice is not None:
         st.sidebar.caption(escape_markdown(notice))
@@ -565,6 +564,9 @@ def run_page(title: str, body: Callable[[Session], None]) -> None:
         # Filled last, so the links reflect the campaign and lead this run opened.
         with navigation:
             _navigation(session)
+        # After the page: a new visitor's page is drawn before their cookie is written.
+        stay_signed_in.write_cookie()
+    stay_signed_in.cookie_sent()
     st.session_state[keys.REQUEST_COUNT] = session.client.request_count
     inspector.render(
         session.client,

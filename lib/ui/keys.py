@@ -137,6 +137,12 @@ def lead_social(index: int) -> str:
     return f"lead.social.{index}"
 
 
+def lead_profile_block(lead_id: int) -> str:
+    """Which of the Profile tab's further blocks (Other captured values, Derived values, ...)
+    its second table shows."""
+    return f"lead.profile.block.{lead_id}"
+
+
 def lead_jobs_table(lead_id: int) -> str:
     return f"lead.jobs.{lead_id}.table"
 

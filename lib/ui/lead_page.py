@@ -228,19 +228,41 @@ def _profile_tab(session: Session, dossier: LeadDossier) -> None:
             for title, frame, name, empty in shown
         ]
 
-    for title, frame, name, empty in _once(session, dossier, f"profile:{session.zone}", blocks):
-        st.markdown(f"## {title}")
-        widgets.table(
-            frame,
-            key=keys.lead_download(f"{name}-{lead.id}"),
-            file_name=f"lead-{name}-{lead.id}",
-            empty=empty,
-            budget=column_widths.LEAD_TAB_PX,
-            column_config=workbench.source_column(),
-            # Three lines a row: a long field name, source or value wraps, read whole.
-            row_px=column_widths.THREE_LINE_ROW_PX,
+    first, *further = _once(session, dossier, f"profile:{session.zone}", blocks)
+    _profile_table(lead.id, *first)
+    if further:
+        # One table for the further blocks, chosen by name and size: five Glide grids cost
+        # the first view of a lead a quarter of Chromium's work, most of it below the fold.
+        sizes = {title: len(frame) for title, frame, _name, _empty in further}
+        st.markdown("## More values")
+        chosen = st.segmented_control(
+            "Values shown",
+            options=list(sizes),
+            default=next(iter(sizes)),
+            format_func=lambda title: f"{title} · {sizes[title]}",
+            key=keys.lead_profile_block(lead.id),
+            label_visibility="collapsed",
         )
+        shown = next((block for block in further if block[0] == chosen), further[0])
+        _profile_table(lead.id, *shown, heading=False)
     workbench.render_provenance_details(session, dossier, sources)
+
+
+def _profile_table(
+    lead_id: int, title: str, frame: pd.DataFrame, name: str, empty: str, *, heading: bool = True
+) -> None:
+    if heading:
+        st.markdown(f"## {title}")
+    widgets.table(
+        frame,
+        key=keys.lead_download(f"{name}-{lead_id}"),
+        file_name=f"lead-{name}-{lead_id}",
+        empty=empty,
+        budget=column_widths.LEAD_TAB_PX,
+        column_config=workbench.source_column(),
+        # Three lines a row: a long field name, source or value wraps, read whole.
+        row_px=column_widths.THREE_LINE_ROW_PX,
+    )
 
 
 def _associated_tab(session: Session, dossier: LeadDossier) -> None:

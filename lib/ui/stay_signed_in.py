@@ -11,11 +11,13 @@ counted over all of them, shows the sign-in page in the others at their next run
 Setting the cookie: Streamlit reads cookies but has no call to set one after a widget
 interaction, and `st.login` speaks only OIDC, which Convertr's API does not. The cookie is
 written by a Custom Component v2 (`st.components.v2.component`, Streamlit's maintained API;
-it renders in the app's own document, not an iframe, so `document.cookie` is the app's) in
-the run after the sign-in, once: it confirms with a trigger and is not drawn again, so the
-reference is not sent on later runs. Being written by script, the cookie cannot be HttpOnly;
-the page never renders lead values as HTML (STYLE.md), which is what keeps a script from
-reading it.
+it renders in the app's own document, not an iframe, so `document.cookie` is the app's),
+drawn last in the sign-in's run, after the page, and forgotten once that run has ended: the
+reference is not sent on later runs. It writes without confirming: a confirmation is a
+trigger, and a trigger reruns the whole page (it did, mid-page, on every new visitor's first
+load). A run cut short draws it again in the next one. Being written by script, the cookie
+cannot be HttpOnly; the page never renders lead values as HTML (STYLE.md), which is what
+keeps a script from reading it.
 
 Within one process the tabs of one sign-in share one client (one token, renewed once); on
 another replica the renewed tokens come from the database (`token_version`).
@@ -46,7 +48,7 @@ COOKIE_NAME: Final = "leadlens_signin"
 
 _COOKIE_JS: Final = """
 export default function (component) {
-  const { data, setTriggerValue } = component
+  const { data } = component
   if (!data || !data.name || !data.value) return
   const parts = [
     `${data.name}=${data.value}`,
@@ -56,7 +58,6 @@ export default function (component) {
   ]
   if (window.location.protocol === "https:") parts.push("Secure")
   document.cookie = parts.join("; ")
-  setTriggerValue("written", true)
 }
 """
 _cookie_writer = st.components.v2.component(
@@ -245,12 +246,9 @@ def end(identity: Identity, workspace: Workspace) -> None:
         logger.warning("kept sign-in not revoked: %s", error)
 
 
-def _written() -> None:
-    st.session_state.pop(keys.SIGNIN_COOKIE, None)
-
-
 def write_cookie() -> None:
-    """Write the new sign-in's cookie in this browser (once, then forgotten here)."""
+    """Write the new sign-in's cookie in this browser: drawn at the end of a run, after the
+    page (`cookie_sent` then forgets the reference)."""
     reference = st.session_state.get(keys.SIGNIN_COOKIE)
     if not isinstance(reference, str):
         return
@@ -264,5 +262,9 @@ def write_cookie() -> None:
                 "max_age": MAX_SIGN_IN_SECONDS,
             },
             height=0,
-            on_written_change=_written,
         )
+
+
+def cookie_sent() -> None:
+    """The run that drew the cookie's writer has ended: the reference is not sent again."""
+    st.session_state.pop(keys.SIGNIN_COOKIE, None)

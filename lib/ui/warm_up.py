@@ -7,10 +7,12 @@ the heaviest being the app store's SQLAlchemy and the client's models). `app.py`
 this in the background of its ASGI lifespan (`st.App(..., lifespan=...)`, Streamlit's hook
 for work before the first session): the server answers at once, and while a browser loads
 Streamlit's JavaScript the modules are imported in the order the pages need them, the
-Campaigns page's first. A script run that needs a module being imported waits for it
-(Python's import lock), so nothing runs twice. Then the data source is made ready: on the
-sandbox, its shared in-process app (`connect.prepare`; the sandbox's package is imported
-lazily by `lib.connect` alone, and a script run importing it meanwhile only waits for it).
+Campaigns page's first, and two first-use costs of Streamlit's own are paid (the page icon's
+emoji table, the check at the first element drawn). A script run that needs a module being
+imported waits for it (Python's import lock), so nothing runs twice. Then the data source is
+made ready: on the sandbox, its shared in-process app (`connect.prepare`; the sandbox's
+package is imported lazily by `lib.connect` alone, and a script run importing it meanwhile
+only waits for it).
 The campaign audit's engine (DuckDB) stays out: it loads when an audit runs.
 """
 
@@ -26,6 +28,9 @@ from typing import Any, Final
 LOGGER: Final = logging.getLogger(__name__)
 
 MODULES: Final = (
+    # The page icon is an emoji: Streamlit checks it against its emoji table, a module whose
+    # regular expressions take about 0.1 s to compile (the first run's set_page_config).
+    "streamlit.emojis",
     "lib.ui.frame",
     "lib.ui.campaigns_page",
     "lib.ui.lead_page",
@@ -45,9 +50,25 @@ def warm_up(modules: tuple[str, ...] = MODULES) -> None:
         except Exception:  # a warm-up never stops the server
             LOGGER.warning("warm-up: importing %s failed", name, exc_info=True)
     try:
+        first_element_check()
+    except Exception:
+        LOGGER.warning("warm-up: Streamlit's first-element check failed", exc_info=True)
+    try:
         prepare_source()
     except Exception:
         LOGGER.warning("warm-up: preparing the data source failed", exc_info=True)
+
+
+def first_element_check() -> None:
+    """Streamlit's check, at the first element any script draws, that it is not run from a
+    REPL (`delta_generator._maybe_print_use_warning`): once per process, it walks the
+    stack and resolves the file of every loaded module (about 0.1 s, 20,000 `lstat` calls,
+    in the first visitor's first run). Made here; a Streamlit without it is left alone."""
+    from streamlit import delta_generator
+
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if callable(check):
+        check()
 
 
 def prepare_source() -> bool:

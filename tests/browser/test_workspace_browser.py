@@ -94,6 +94,27 @@ def test_one_mfa_sign_in_serves_every_tab_until_one_signs_out(
     wait_for_sign_in_page(second)
 
 
+def test_a_new_visitor_s_first_page_runs_once_and_keeps_the_sign_in(
+    new_page: Callable[[], Any], app_url: str
+) -> None:
+    """A sandbox visitor without a cookie (a lead link from a ticket): the page is signed in,
+    drawn and its cookie written in one script run; a confirmation of the cookie used to
+    rerun the whole page, mid-page, on every new visitor's first load."""
+    page = new_page()
+    open_app(page, f"{app_url}/Lead?lead={LEAD}")
+    wait_for_lead(page)
+    kept_cookie(page)  # written by the page's JavaScript, which asks for no run after
+    settle(page)
+    runs = page.evaluate(
+        "({asked: window.__leadLensProbe.runsAsked, started: window.__leadLensProbe.runsStarted})"
+    )
+    assert runs == {"asked": 1, "started": 1}, "the page's first run only"
+    other = page.context.new_page()  # the kept sign-in serves a new tab: one run there too
+    open_app(other, f"{app_url}/Leads?campaign=1")
+    assert "Ana Lyst" in sidebar(other).inner_text()
+    assert other.evaluate("window.__leadLensProbe.runsStarted") == 1
+
+
 def test_the_chosen_demo_user_survives_reload_link_and_new_tab_until_sign_out(
     new_page: Callable[[], Any], app_url: str
 ) -> None:

@@ -78,6 +78,7 @@ PROBE_SCRIPT: Final = f"""
   if (window.__leadLensProbe) return;
   const probe = {{
     sequence: 0, asked: 0, started: 0, finished: 0, frame: 0, finishedFrame: 0, counting: false,
+    runsAsked: 0, runsStarted: 0,
   }};
   window.__leadLensProbe = probe;
   const tick = () => ++probe.sequence;
@@ -125,7 +126,10 @@ PROBE_SCRIPT: Final = f"""
         const bytes = bytesOf(event.data);
         if (!bytes) return;
         for (const [number, value] of fields(bytes)) {{
-          if (number === {NEW_SESSION_FIELD}) probe.started = tick();
+          if (number === {NEW_SESSION_FIELD}) {{
+            probe.started = tick();
+            probe.runsStarted += 1;
+          }}
           if (number === {SCRIPT_FINISHED_FIELD} && value !== {FINISHED_EARLY_FOR_RERUN}) {{
             probe.finished = tick();
             probe.finishedFrame = probe.frame;
@@ -138,6 +142,7 @@ PROBE_SCRIPT: Final = f"""
       const bytes = bytesOf(data);
       if (bytes && fields(bytes).some(([number]) => number === {RERUN_SCRIPT_FIELD})) {{
         probe.asked = tick();
+        probe.runsAsked += 1;
       }}
       return super.send(data);
     }}
@@ -147,7 +152,8 @@ PROBE_SCRIPT: Final = f"""
 """
 """Counts, in page order, the runs the app asks for (a rerun message sent), the runs the server
 starts and finishes (a run stopped early for a rerun is not finished), and the frames painted
-after a run finished (two, then it stops counting: an idle page draws nothing)."""
+after a run finished (two, then it stops counting: an idle page draws nothing); `runsAsked`
+and `runsStarted` count the runs asked for and started since the page loaded."""
 
 GRIDS_DRAWN: Final = """
 () => [...document.querySelectorAll('[data-testid="stDataFrame"]')].every((grid) => {

@@ -58,14 +58,21 @@ def test_profile_tab_shows_publisher_data_enrichment_and_transforms(api: Convert
     profile = tab(at, "Profile")
     publisher = profile.dataframe[0].value
     assert list(publisher["Field"][:4]) == ["Title", "First Name", "Last Name", "Email"]
-    headings = texts(profile)
-    assert "Enrichment" in headings and "Value transforms" in headings
-    frames = [frame.value for frame in profile.dataframe]
-    enrichment = next(frame for frame in frames if "Provider" in frame.columns)
-    assert "Full Contact" in set(enrichment["Provider"])
-    transforms = next(frame for frame in frames if "Original value" in frame.columns)
+    (chooser,) = profile.get("button_group")
+    assert len(profile.dataframe) == 2, "Publisher Data and one further block: two grids"
+    values = list(api.lead_datas(int(SHOWCASE)))
+    transformed = [item for item in values if item.source == "transform"]
+    frames = {}
+    for option in chooser.options:
+        title, count = option.rsplit(" · ", 1)
+        at.button_group(key=chooser.key).set_value(title).run()
+        frame = tab(at, "Profile").dataframe[1].value
+        assert len(frame) == int(count), f"{title}: the count its option shows"
+        frames[title] = frame
+    assert {"Enrichment", "Value transforms"} <= set(frames)
+    assert "Full Contact" in set(frames["Enrichment"]["Provider"])
+    transforms = frames["Value transforms"]
     shown = {(row["Original value"], row["Transformed value"]) for _, row in transforms.iterrows()}
-    transformed = [item for item in api.lead_datas(int(SHOWCASE)) if item.source == "transform"]
     assert len(transforms) == len(transformed) >= 2, "country and job title, at least"
     assert ("vp it", "VP of IT") in shown and ("uk", "United Kingdom") in shown
 

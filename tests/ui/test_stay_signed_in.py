@@ -6,7 +6,9 @@ and the app goes on, and a shared login keeps nothing."""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,24 @@ def kept_rows() -> list[Any]:
     return list(rows)
 
 
+def cookie_writers(at: Any) -> list[Any]:
+    """Every cookie writer this run sent to the browser (its element's message)."""
+
+    def walk(node: Any) -> Iterator[Any]:
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                yield from walk(child)
+        yield node
+
+    return [
+        node.proto
+        for node in walk(at._tree)
+        if getattr(node, "type", None) == "bidi_component"
+        and node.proto.component_name.endswith("leadlens_signin_cookie")
+    ]
+
+
 def page_text(at: Any) -> str:
     return texts(at.main, unescaped=True) + texts(at.sidebar, unescaped=True)
 
@@ -41,7 +61,10 @@ def test_the_sandbox_visitor_is_kept_with_only_a_hash_and_sealed_tokens() -> Non
     state = at.session_state[keys.IDENTITY]
     assert isinstance(state, SignedIn)
     (row,) = kept_rows()
-    reference = at.session_state[keys.SIGNIN_COOKIE]
+    (writer,) = cookie_writers(at)
+    written = json.loads(writer.json)
+    reference = written["value"]
+    assert written["name"] == "leadlens_signin"
     assert row.reference_hash == reference_hash(reference)
     assert row.public_id == state.identity.signin_id
     assert state.identity.stable_id == f"Sandbox|user:{row.user_id}"
@@ -53,6 +76,21 @@ def test_the_sandbox_visitor_is_kept_with_only_a_hash_and_sealed_tokens() -> Non
     assert reference not in stored
     assert reference not in page_text(at)
     assert reference not in str(dict(at.query_params))
+
+
+def test_the_cookie_is_written_once_after_the_page_and_without_a_rerun() -> None:
+    """Drawn in the sign-in's run after the page (a new visitor's page is not interrupted),
+    forgotten when that run ends: the next run neither sends the reference nor holds it."""
+    at = app_at(pages.LEAD, lead="100001").run()
+    (writer,) = cookie_writers(at)
+    for rerun in ("setTriggerValue", "setStateValue"):
+        assert rerun not in writer.js_content, "a confirmation would rerun the whole page"
+    assert texts(at.main), "the page drawn in the same run"
+    assert keys.SIGNIN_COOKIE not in at.session_state
+    at.run()
+    assert cookie_writers(at) == []
+    reference = json.loads(writer.json)["value"]
+    assert all(reference not in str(at.session_state[key]) for key in at.session_state)
 
 
 def test_the_mfa_user_is_kept_after_the_code(enterprise: Path) -> None:  # noqa: F811
