@@ -14,8 +14,9 @@ Three dependent waves from a bare lead id, two when the campaign and email are k
 longest chain (the lead, the leads with its email, their chronologies: the largest answer)
 runs in one worker that sends each of its requests first and the next the moment the answer
 arrives, with no hand-off between threads; the other requests of a wave start the moment the
-chain's request is handed to the transport. A part that fails is recorded in ``errors``;
-parts that need it get a ``DependencyError``. A lead that cannot be loaded raises its error.
+chain's request is sent (written, on the network: `client.on_send`). A part that fails is
+recorded in ``errors``; parts that need it get a ``DependencyError``. A lead that cannot be
+loaded raises its error.
 The whole load ends by ``ClientConfig.dossier_deadline``: a part still missing then has a
 ``RequestTimeoutError``.
 """
@@ -382,7 +383,7 @@ class _DossierLoad:
         then: Callable[[], None] | None = None,
     ) -> _Outcome | None:
         """Load a registered part in this thread (None if the load is over); ``then`` runs
-        the moment its request is handed to the transport. The main thread sees the outcome
+        the moment its request is sent (`client.on_send`). The main thread sees the outcome
         only once ``publish``ed, so the chain registers what follows first and the main
         thread never finds nothing pending while the chain still has parts to load."""
         if not future.set_running_or_notify_cancel():

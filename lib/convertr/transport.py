@@ -95,11 +95,15 @@ _ON_SEND: contextvars.ContextVar[Callable[[], None] | None] = contextvars.Contex
 
 @contextlib.contextmanager
 def on_send(callback: Callable[[], None]) -> Iterator[None]:
-    """Call ``callback`` the moment the next request of this thread is handed to the
-    transport (at the latest when the block ends, even if no request was sent).
+    """Call ``callback`` once the next request of this thread is sent: the moment its last
+    byte is written, on a transport that reports it (the network's), else the moment it is
+    handed to the transport; at the latest when the block ends, even if no request was sent.
 
     The dossier starts a request's siblings this way: the request heading the longest chain
-    goes out first, and the others follow at once.
+    goes out first, and the others follow at once. On the network they wait until it is
+    written: started any earlier, their threads would take turns with it while it is still
+    being sent (building their requests, taking their pooled connections), and it would reach
+    the server behind them.
     """
     called = False
 
@@ -200,8 +204,14 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+WRITTEN_EVENT_SUFFIX: Final = ".send_request_body.complete"
+"""The end of httpcore's ``trace`` event sent once a request's last byte is written
+(``http11.send_request_body.complete``, ``http2.send_request_body.complete``)."""
+
+
 class _CountingTransport(httpx.BaseTransport):
-    """Counts every attempt that reaches the wire (inside the retry loop, so retries count)."""
+    """Counts every attempt that reaches the wire (inside the retry loop, so retries count),
+    and calls this thread's `on_send` callback once the request is sent."""
 
     def __init__(
         self,
@@ -212,16 +222,45 @@ class _CountingTransport(httpx.BaseTransport):
         self._inner = inner
         self._on_send = on_send
         self._log = log
+        self._reports_writes: bool | None = None
+        """Whether the wire reports, through httpcore's ``trace`` extension, when a request is
+        written: learned from the first request (the network does; an in-process or mock
+        transport does not). Unknown or not: an `on_send` callback is called before sending."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._on_send()
         hook = _ON_SEND.get()
         if hook is not None:
             _ON_SEND.set(None)
-            hook()
-        if self._log is None:
-            return self._inner.handle_request(request)
-        return logged_send(self._log, request, self._inner.handle_request)
+            if not self._reports_writes:
+                hook()
+                hook = None
+        if hook is not None or self._reports_writes is None:
+            request.extensions["trace"] = self._tracer(hook, request.extensions.get("trace"))
+        try:
+            if self._log is None:
+                return self._inner.handle_request(request)
+            return logged_send(self._log, request, self._inner.handle_request)
+        finally:
+            if self._reports_writes is None:
+                self._reports_writes = False
+            if hook is not None:
+                hook()  # not written (a failure): called all the same (it runs only once)
+
+    def _tracer(
+        self, hook: Callable[[], None] | None, inner: Callable[[str, Any], Any] | None
+    ) -> Callable[[str, Any], None]:
+        """httpcore's ``trace`` callback: learns that the wire reports its writes, and calls
+        ``hook`` (an `on_send` callback, which runs only once) when the request is written."""
+
+        def trace(event: str, info: Any) -> None:
+            self._reports_writes = True
+            if hook is not None and event.endswith(WRITTEN_EVENT_SUFFIX):
+                hook()
+            if inner is not None:
+                inner(event, info)
+
+        return trace
 
     def close(self) -> None:
         self._inner.close()
@@ -335,12 +374,84 @@ def _retry_policy(sleep: Callable[[float], None], total: int) -> _DeadlineRetry:
     )
 
 
+class _ConnectionPool(httpcore.ConnectionPool):
+    """httpcore's connection pool (version 1.0.9), its housekeeping done when it is needed.
+
+    Whenever a request was taken or an answer closed, httpcore's pool looked at every
+    connection: for each idle one it asked the socket whether the server had closed it (a
+    system call, which lets every other thread take the interpreter first) and counted the
+    pool by building a list over every connection (quadratic). With the ten-odd connections
+    a dossier keeps, the thread of the longest chain went through some twenty such calls
+    between reading one answer and sending the next request, and lost its turn to the
+    siblings' threads at each. Here the pool is counted with ``len``, and an idle
+    connection is checked (keep-alive expired, closed by the server) when a request would
+    reuse it: a stale one is then closed and the next one tried, so no request ever goes
+    out on a connection the server closed, as before. (Compare with a later httpcore
+    before the pin moves.)
+    """
+
+    def _assign_requests_to_connections(self) -> list[httpcore.ConnectionInterface]:
+        closing_connections: list[httpcore.ConnectionInterface] = []
+
+        # Connections that are closed, idle beyond the connections to keep, or (busy ones:
+        # no system call) have expired; an idle one is checked when it would be reused.
+        for connection in list(self._connections):
+            if connection.is_closed():
+                self._connections.remove(connection)
+            elif connection.is_idle():
+                if len(self._connections) > self._max_keepalive_connections:
+                    self._connections.remove(connection)
+                    closing_connections.append(connection)
+            elif connection.has_expired():
+                self._connections.remove(connection)
+                closing_connections.append(connection)
+
+        # Queued requests to connections: reuse a live one, open one, or close an idle one
+        # and open one in its place.
+        queued_requests = [request for request in self._requests if request.is_queued()]
+        for pool_request in queued_requests:
+            origin = pool_request.request.url.origin
+            reused = self._live_connection(origin, closing_connections)
+            idle_connections = [
+                connection for connection in self._connections if connection.is_idle()
+            ]
+            if reused is not None:
+                pool_request.assign_to_connection(reused)
+            elif len(self._connections) < self._max_connections:
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+                pool_request.assign_to_connection(connection)
+            elif idle_connections:
+                self._connections.remove(idle_connections[0])
+                closing_connections.append(idle_connections[0])
+                connection = self.create_connection(origin)
+                self._connections.append(connection)
+                pool_request.assign_to_connection(connection)
+
+        return closing_connections
+
+    def _live_connection(
+        self, origin: httpcore.Origin, closing: list[httpcore.ConnectionInterface]
+    ) -> httpcore.ConnectionInterface | None:
+        """The first available connection to `origin` that has not expired; the expired ones
+        met on the way leave the pool (into `closing`)."""
+        for connection in list(self._connections):
+            if not (connection.can_handle_request(origin) and connection.is_available()):
+                continue
+            if connection.has_expired():
+                self._connections.remove(connection)
+                closing.append(connection)
+                continue
+            return connection
+        return None
+
+
 def network_transport() -> httpx.HTTPTransport:
     """The pooled network transport a real enterprise is reached through.
 
     Its sockets end every operation by the current request's deadline (``_DeadlineBackend``).
     httpx offers no way to pass httpcore a network backend, so its pool is rebuilt with the
-    same settings around one.
+    same settings around one (a `_ConnectionPool`: httpcore's, its housekeeping when needed).
     """
     limits = httpx.Limits(
         max_connections=MAX_CONNECTIONS,
@@ -348,7 +459,7 @@ def network_transport() -> httpx.HTTPTransport:
         keepalive_expiry=KEEPALIVE_EXPIRY,
     )
     transport = httpx.HTTPTransport(limits=limits)
-    transport._pool = httpcore.ConnectionPool(
+    transport._pool = _ConnectionPool(
         ssl_context=httpx.create_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,

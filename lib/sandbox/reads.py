@@ -7,9 +7,11 @@ speaks it (`published`), and spelled as the dialect spells Hydra.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +28,14 @@ from lib.sandbox.query import (
     is_row_id,
     order_sql,
 )
-from lib.sandbox.resources import API_PREFIX, TABLE_SOURCES, Filter, Resource, iri
+from lib.sandbox.resources import (
+    API_PREFIX,
+    RESOURCES_BY_PATH,
+    TABLE_SOURCES,
+    Filter,
+    Resource,
+    iri,
+)
 from lib.sandbox.responses import ApiError, json_response
 
 DATE_BOUNDS = ("before", "strictly_before", "after", "strictly_after")
@@ -218,10 +227,14 @@ def _first_page_rows(
     ).fetchall()
 
 
-def _page_link(path: str, args: MultiDict[str, str], page: int) -> str:
+def _page_links(path: str, args: MultiDict[str, str]) -> Callable[[int], str]:
+    """The link to a page of the query in `args`: its other terms as sent, then the page.
+    They are encoded once for the up to five links of a view (`page` comes last, so a
+    link is the encoded terms and `&page=N`: what encoding them all each time gives)."""
     pairs = [(key, value) for key, value in args.items(multi=True) if key != "page"]
-    pairs.append(("page", str(page)))
-    return f"{path}?{urlencode(pairs, safe='[]/:')}"
+    terms = urlencode(pairs, safe="[]/:")
+    prefix = f"{path}?{terms}&page=" if terms else f"{path}?page="
+    return lambda page: f"{prefix}{page}"
 
 
 def _view(
@@ -233,17 +246,18 @@ def _view(
     while the page is full (the caller passes `last = page` for a page that is not).
     """
     key = dialect.key
+    page_link = _page_links(path, args)
     view: dict[str, Any] = {
-        "@id": _page_link(path, args, page),
+        "@id": page_link(page),
         "@type": key("PartialCollectionView"),
     }
     if not dialect.partial_pagination:
-        view[key("first")] = _page_link(path, args, 1)
-        view[key("last")] = _page_link(path, args, last or 1)
+        view[key("first")] = page_link(1)
+        view[key("last")] = page_link(last or 1)
     if page > 1:
-        view[key("previous")] = _page_link(path, args, min(page - 1, last or page))
+        view[key("previous")] = page_link(min(page - 1, last or page))
     if last is None or page < last:
-        view[key("next")] = _page_link(path, args, page + 1)
+        view[key("next")] = page_link(page + 1)
     return view
 
 
@@ -259,16 +273,23 @@ def _filter_variables(spec: Filter) -> list[tuple[str, str]]:
 
 
 def search_template(resource: Resource, dialect: Dialect) -> dict[str, Any]:
-    """The collection's `hydra:search` IriTemplate: every filter variable it really reads."""
+    """The collection's `hydra:search` IriTemplate: every filter variable it really reads.
+    Made once per collection and dialect and shared by every answer: never changed."""
+    return _search_template(resource.path, dialect)
+
+
+@functools.cache
+def _search_template(path: str, dialect: Dialect) -> dict[str, Any]:
+    resource = RESOURCES_BY_PATH[path]
     variables = [pair for spec in resource.filters for pair in _filter_variables(spec)]
     if resource.path == "leads":
         variables.append((LEAD_SEARCH_PARAM, LEAD_SEARCH_PARAM))
     variables += [(f"order[{name}]", name) for name in resource.orders]
-    path = f"{API_PREFIX}/{resource.path}"
     key = dialect.key
+    names = ",".join(variable for variable, _ in variables)
     return {
         "@type": key("IriTemplate"),
-        key("template"): f"{path}{{?{','.join(variable for variable, _ in variables)}}}",
+        key("template"): f"{API_PREFIX}/{path}{{?{names}}}",
         key("variableRepresentation"): "BasicRepresentation",
         key("mapping"): [
             {"@type": "IriTemplateMapping", "variable": variable, "property": prop,

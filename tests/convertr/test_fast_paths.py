@@ -8,11 +8,13 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pydantic
 import pytest
+from httpcore._sync.connection_pool import PoolRequest
 
 from lib.convertr import load_dossier
 from lib.convertr.client import ConvertrClient
@@ -209,6 +211,112 @@ def test_the_network_pool_keeps_idle_connections_warm_between_dossiers() -> None
         assert pool._max_connections == MAX_CONNECTIONS >= 16  # the widest wave, and more
     finally:
         transport.close()
+
+
+@dataclass
+class _FakeConnection:
+    """A pooled connection's state, as the pool's housekeeping reads it: "idle", "active",
+    "closed", "expired" (busy, its keep-alive over) or "stale" (idle, closed by the server:
+    only a system call finds that out)."""
+
+    name: str
+    state: str
+    host: bytes = b"a"
+    checked: int = 0
+    """How many times an idle connection was asked whether it expired (a system call)."""
+
+    def is_closed(self) -> bool:
+        return self.state == "closed"
+
+    def has_expired(self) -> bool:
+        if self.is_idle():
+            self.checked += 1
+        return self.state in ("expired", "stale")
+
+    def is_idle(self) -> bool:
+        return self.state in ("idle", "stale")
+
+    def is_available(self) -> bool:
+        return self.is_idle()
+
+    def can_handle_request(self, origin: Any) -> bool:
+        return bool(origin.host == self.host)
+
+
+@dataclass(frozen=True)
+class _PoolOutcome:
+    closed: list[str]
+    kept: list[str]
+    assigned: list[str | None]
+    checked: int
+    """System calls asking idle connections whether they expired."""
+
+
+def _pools_after(states: list[str], hosts: list[str], keep: int, most: int) -> list[_PoolOutcome]:
+    """httpcore's pool and ours, given the same connections and queued requests: what each
+    closes, keeps and assigns, and how many idle connections it checks."""
+    import httpcore
+
+    from lib.convertr.transport import _ConnectionPool
+
+    outcomes = []
+    for kind in (httpcore.ConnectionPool, _ConnectionPool):
+        pool = kind(max_connections=most, max_keepalive_connections=keep)
+        pool.create_connection = lambda origin: _FakeConnection("new", "active", origin.host)  # type: ignore[method-assign,assignment,return-value]
+        fakes: list[Any] = [
+            _FakeConnection(f"c{index}", state) for index, state in enumerate(states)
+        ]
+        pool._connections = list(fakes)
+        requests = [httpcore.Request("GET", f"http://{host}/x") for host in hosts]
+        pool._requests = [PoolRequest(request) for request in requests]
+        closing: list[Any] = pool._assign_requests_to_connections()
+        outcomes.append(
+            _PoolOutcome(
+                closed=[connection.name for connection in closing],
+                kept=[connection.name for connection in pool._connections],  # type: ignore[attr-defined]
+                assigned=[getattr(request.connection, "name", None) for request in pool._requests],
+                checked=sum(fake.checked for fake in fakes),
+            )
+        )
+    return outcomes
+
+
+@pytest.mark.parametrize(
+    ("states", "hosts", "keep", "most"),
+    [
+        (["idle"] * 15, ["a"] * 3, 32, 32),
+        (["idle"] * 15, ["a"] * 3, 4, 32),
+        (["idle", "closed", "expired", "active", "idle", "expired"], ["a"] * 4, 2, 32),
+        (["active"] * 3 + ["idle"], ["b"] * 2, 32, 4),
+        (["active"] * 4, ["a"], 32, 4),
+    ],
+)
+def test_the_network_pool_closes_keeps_and_assigns_what_httpcores_does(
+    states: list[str], hosts: list[str], keep: int, most: int
+) -> None:
+    """Idle, closed, busy and expired connections, beyond the connections to keep, a full
+    pool: the same outcome (no connection closed by the server here)."""
+    theirs, ours = _pools_after(states, hosts, keep, most)
+    assert (ours.closed, ours.kept, ours.assigned) == (theirs.closed, theirs.kept, theirs.assigned)
+
+
+def test_the_network_pool_checks_idle_connections_only_to_reuse_them() -> None:
+    """An answer closed (no request waiting) costs no system call; a request checks the idle
+    connections it would reuse, in order, until a live one: never one the server closed."""
+    theirs, ours = _pools_after(["idle"] * 10 + ["stale"], [], 32, 32)
+    assert (theirs.checked, ours.checked) == (11, 0)
+    assert ours.closed == [] and len(ours.kept) == 11
+    theirs, ours = _pools_after(["stale", "stale", "idle", "idle", "stale"], ["a"], 32, 32)
+    assert theirs.assigned == ours.assigned == ["c2"]
+    assert theirs.closed == ["c0", "c1", "c4"]
+    assert ours.closed == ["c0", "c1"] and ours.checked == 3  # c4 is checked when reused
+
+
+def test_the_network_pool_was_compared_with_this_httpcore() -> None:
+    import httpcore
+
+    # _ConnectionPool repeats httpcore's housekeeping (linear): compare it with a new one.
+    assert httpcore.__version__ == "1.0.9"
 
 
 def test_answers_with_blank_strings_are_read_the_tolerant_way(

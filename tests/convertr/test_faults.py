@@ -8,6 +8,7 @@ in-process sandbox for the dossier.
 from __future__ import annotations
 
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from lib.convertr import PARTS, ClientConfig, ConvertrClient, load_dossier
-from lib.convertr.client import parse_model
+from lib.convertr.client import on_send, parse_model
 from lib.convertr.config import ENV_DOSSIER_DEADLINE, ENV_REQUEST_DEADLINE
 from lib.convertr.constants import DOSSIER_DEADLINE, MAX_RESPONSE_BYTES, REQUEST_DEADLINE
 from lib.convertr.errors import (
@@ -149,6 +150,26 @@ def test_the_fault_server_serves_a_well_behaved_answer() -> None:
     with FaultServer(respond(200, [JSON], LEAD_JSON)) as server, fault_client(server.url) as c:
         assert c.lead(1).id == 1
     assert server.requests[0].startswith(b"GET /api/v4/leads/1 HTTP/1.1")
+
+
+def test_on_the_network_the_followers_of_a_request_start_once_it_is_written() -> None:
+    """`on_send`'s callback (the dossier's siblings of a chain's request) runs once the
+    request is on the wire: the server already has it, so no sibling races it there."""
+    arrived = [threading.Event(), threading.Event()]
+    # The fault server closes each connection after one answer: say so, or the client could
+    # send the second request on the closed one before it learns, and then retry.
+    answer_lead = respond(200, [JSON, ("Connection", "close")], LEAD_JSON)
+
+    def answer(connection: socket.socket, stopped: threading.Event) -> None:
+        next(event for event in arrived if not event.is_set()).set()
+        answer_lead(connection, stopped)
+
+    seen_by_the_server: list[bool] = []
+    with FaultServer(answer) as server, fault_client(server.url) as client:
+        client.lead(1)  # the first request shows that the network reports its writes
+        with on_send(lambda: seen_by_the_server.append(arrived[1].wait(DEADLINE))):
+            assert client.lead(1).id == 1
+    assert seen_by_the_server == [True]
 
 
 def test_a_refused_connection_is_retried_only_while_the_deadline_allows() -> None:
