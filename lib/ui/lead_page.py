@@ -510,6 +510,7 @@ TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
 def _tab_choices(lead_id: int) -> tuple[tuple[str, str], ...]:
     """(tab, widget key) of the choices a tab keeps while another tab is open."""
     return (
+        (TAB_PROFILE, keys.lead_profile_block(lead_id)),
         (TAB_NOTES, keys.LEAD_NOTES_ORDER),
         (TAB_TIMELINE, keys.timeline_kinds(lead_id)),
         (TAB_TIMELINE, keys.timeline_search(lead_id)),

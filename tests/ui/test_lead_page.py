@@ -77,6 +77,16 @@ def test_profile_tab_shows_publisher_data_enrichment_and_transforms(api: Convert
     assert ("vp it", "VP of IT") in shown and ("uk", "United Kingdom") in shown
 
 
+def test_the_profile_block_chosen_is_kept_while_another_tab_is_open() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    key = keys.lead_profile_block(int(SHOWCASE))
+    at.button_group(key=key).set_value("Enrichment").run()
+    tab(at, "Notes")
+    profile = tab(at, "Profile")
+    assert at.button_group(key=key).value == "Enrichment"
+    assert "Provider" in profile.dataframe[1].value.columns, "its table shown again"
+
+
 def test_associated_campaigns_tab(api: ConvertrClient) -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     associated = tab(at, "Associated Campaigns")
