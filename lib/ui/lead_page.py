@@ -50,7 +50,6 @@ from lib.views.lead import (
     TAB_PROCESSR_LOGS,
     TAB_PROFILE,
     TAB_PROVIDER_LOGS,
-    TAB_TIMELINE,
     DetailRow,
     Location,
     ProfilePanel,
@@ -242,6 +241,7 @@ def _profile_tab(session: Session, dossier: LeadDossier) -> None:
             format_func=lambda title: f"{title} · {sizes[title]}",
             key=keys.lead_profile_block(lead.id),
             label_visibility="collapsed",
+            persist_state="page",  # as left while another tab is open
         )
         shown = next((block for block in further if block[0] == chosen), further[0])
         _profile_table(lead.id, *shown, heading=False)
@@ -507,39 +507,17 @@ TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
 """One body per entry of `LEAD_TABS`, in the same order."""
 
 
-def _tab_choices(lead_id: int) -> tuple[tuple[str, str], ...]:
-    """(tab, widget key) of the choices a tab keeps while another tab is open."""
-    return (
-        (TAB_PROFILE, keys.lead_profile_block(lead_id)),
-        (TAB_NOTES, keys.LEAD_NOTES_ORDER),
-        (TAB_TIMELINE, keys.timeline_kinds(lead_id)),
-        (TAB_TIMELINE, keys.timeline_search(lead_id)),
-        (TAB_TIMELINE, keys.timeline_newest(lead_id)),
-    )
-
-
-def _keep_closed_tabs_choices(lead_id: int, open_tab: str | None) -> None:
-    """Write back the choices of the tabs not drawn this run (a widget not drawn loses its
-    value), so the Timeline's filters and the chosen columns are as left when reopened."""
-    for tab, key in _tab_choices(lead_id):
-        if tab != open_tab and key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-
-
 def _tabs(session: Session, dossier: LeadDossier) -> None:
     # Tracked ("rerun"): only the open tab's body runs and is sent (`tab.open`); the others
     # draw when opened, from the caches, without a request. Tracking also lets a Timeline
     # entry open the tab holding its detail.
     tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change="rerun")
-    open_tab: str | None = None
     for tab, name, body in zip(tabs, LEAD_TABS, TAB_BODIES, strict=True):
         if not tab.open:
             continue
-        open_tab = name
         # Guarded on its own, so a failing tab leaves the page and the other tabs usable.
         with tab, guarded(f"the {name} tab"):
             body(session, dossier)
-    _keep_closed_tabs_choices(dossier.lead_id, open_tab)
 
 
 @st.fragment

@@ -85,9 +85,13 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         format_func=_kind_label,
         key=keys.timeline_kinds(lead_id),
         placeholder="Every kind",
+        persist_state="page",  # as left while another tab is open (its widgets are not drawn)
     )
     text = search_column.text_input(
-        "Search", key=keys.timeline_search(lead_id), placeholder="Text in an entry"
+        "Search",
+        key=keys.timeline_search(lead_id),
+        placeholder="Text in an entry",
+        persist_state="page",
     )
     # Notes' control, on its own row (in a third column it was cut at 1024 px); oldest first
     # by default: the timeline reads as the lead's story, as its chart does.

@@ -57,8 +57,10 @@ def hold(*widget_keys: str) -> None:
 
 def order_control(key: str, default: str) -> bool:
     """The one order control of a list of events (Notes, Timeline): two segments, always
-    one chosen. True when newest first."""
-    order = st.segmented_control("Order", ORDER_CHOICES, default=default, key=key, required=True)
+    one chosen, kept while its tab is closed. True when newest first."""
+    order = st.segmented_control(
+        "Order", ORDER_CHOICES, default=default, key=key, required=True, persist_state="page"
+    )
     return order != OLDEST_FIRST
 
 
