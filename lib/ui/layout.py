@@ -24,6 +24,9 @@ PROFILE_LABEL_WIDTH: Final = "6.5rem"
 SECTION_HEADING_SIZE: Final = "1.25rem"
 PAYLOAD_CLASS: Final = "lead-payload"
 """A provider message drawn as a code block by `st.html` (`lead_extras.payload_html`)."""
+FIGURES_CLASS: Final = "lead-figures"
+"""A row of labelled figures drawn by `st.html` as `st.metric` draws each
+(`lead_extras.figures_html`)."""
 FIT_STYLES: Final = f"""
 <style>
 /* Tabs wrap instead of scrolling: every tab stays visible and clickable. */
@@ -40,6 +43,15 @@ FIT_STYLES: Final = f"""
   line-height: 1.6; white-space: pre-wrap; overflow-wrap: anywhere;
 }}
 .{PAYLOAD_CLASS} code {{ font-family: inherit; color: inherit; background: none; padding: 0; }}
+/* A row of figures (Job Details' outcome counts and score): st.metric's sizes, a figure as
+   wide as its value, wrapping at 1024 px. */
+.{FIGURES_CLASS} {{
+  display: flex; flex-wrap: wrap; column-gap: 2rem; row-gap: 0.5rem; margin: 0;
+}}
+.{FIGURES_CLASS} dt {{ font-size: 0.875rem; line-height: 1.6; }}
+.{FIGURES_CLASS} dd {{
+  margin: 0; font-size: 2.25rem; line-height: 1.4; white-space: nowrap;
+}}
 /* The Lead Profile panel: a label never breaks inside a word ("Campai/gn"); its column
    is as wide as the longest label, the value takes the rest, and a long value with no
    spaces (a URL) breaks after its slashes and dots rather than a character a line. */

@@ -5,6 +5,7 @@ provider messages folded after a few lines."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from typing import Any, Final
 
 import pandas as pd
@@ -158,6 +159,19 @@ def payload_html(text: str) -> str:
     """A provider's message as a code block: its text escaped (never markup; `st.html`
     sanitises it again), styled by `layout.PAYLOAD_CLASS`."""
     return f'<pre class="{layout.PAYLOAD_CLASS}"><code>{html.escape(text)}</code></pre>'
+
+
+def figures_html(figures: Iterable[tuple[str, str]]) -> str:
+    """Labelled figures in one row, as `st.metric` draws each: a definition list, every
+    label and value escaped (`st.html` sanitises it again), styled by
+    `layout.FIGURES_CLASS`. One element, not one a figure, and none of the metric's
+    JavaScript: a lead opened from a link loaded it the first time its Job Details tab was
+    opened, the largest part of that switch after the table (issue 18)."""
+    items = "".join(
+        f"<div><dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd></div>"
+        for label, value in figures
+    )
+    return f'<dl class="{layout.FIGURES_CLASS}">{items}</dl>'
 
 
 def provider_answer(answer: ProviderAnswer, index: int) -> None:

@@ -314,9 +314,7 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
     )
     # A wrapping row of figures as wide as their values: in four equal columns beside the
     # profile panel at 1024 px the score was cut ("85 / …").
-    with st.container(horizontal=True, gap="large"):
-        for label, value in view.figures:
-            st.metric(label, value, width="content")
+    st.html(lead_extras.figures_html(view.figures))
     # Plain text: job names come from the campaign's configuration, not from markdown.
     st.text(view.explanation)
     frame = view.rows

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import re
 from collections import Counter
+from html import unescape
 from typing import Any
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
@@ -128,13 +129,32 @@ def test_job_details_tab_counts_outcomes(api: ConvertrClient) -> None:
     frame = jobs.dataframe[0].value
     lead = api.lead(int(SHOWCASE))
     assert len(frame) == len(api.campaign_processr_jobs([lead.campaign_id]))
-    metrics = {metric.label: metric.value for metric in jobs.metric}
+    assert not jobs.metric, "the figures are one HTML row, not the metric's JavaScript"
+    metrics = _figures(jobs)
     for outcome in ("Passed", "Failed", "Not run"):
         assert metrics[outcome] == str((frame["Outcome"] == outcome).sum())
     assert metrics["Score"] == f"{lead.score} / {lead.max_score}"
     why = " ".join(text.value for text in jobs.text)
     assert why.startswith(f"Caution: {lead.score} of {lead.max_score} points")
     assert "HLR Live Telephone Check (-15)" in why
+
+
+def _figures(element: Any) -> dict[str, str]:
+    """The figures of the `lead_extras.figures_html` rows in `element`, label to value."""
+    (body,) = [html.proto.body for html in element.get("html") if "lead-figures" in html.proto.body]
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", body)
+    return {unescape(label): unescape(value) for label, value in pairs}
+
+
+def test_figures_are_escaped_text() -> None:
+    from lib.ui.lead_extras import figures_html
+
+    body = figures_html(
+        [("<b>Passed</b>", '<img src=x onerror="alert(1)">'), ("Score", "85 / 100")]
+    )
+    assert "<b>" not in body and "<img" not in body
+    assert re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", body)[1] == ("Score", "85 / 100")
+    assert unescape(re.findall(r"<dd>(.*?)</dd>", body)[0]) == '<img src=x onerror="alert(1)">'
 
 
 def _payloads(element: Any) -> list[str]:
