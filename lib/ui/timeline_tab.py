@@ -32,6 +32,8 @@ from lib.views.timeline_chart import processing_frame
 
 NO_ENTRIES: Final = "No entry matches these filters."
 TIMELINE_TABLE_COLUMNS: Final = ("Time", "Kind", "What", "Outcome")
+SEARCH_WIDTH_PX: Final = 280
+"""The search box beside the order control: both on one row beside the panel at 1024 px."""
 
 
 def _open_tab(tab: str) -> None:
@@ -77,25 +79,32 @@ def render_timeline_tab(session: Session, dossier: LeadDossier) -> None:
         st.warning(escape_markdown(timeline.missing_caption), icon=":material/warning:")
     _chart(session, dossier, timeline.entries)
     counts = timeline.counts()
-    kinds_column, search_column = st.columns([3, 2])
-    kinds: list[TimelineKind] = kinds_column.multiselect(
-        "Kinds",
-        list(counts),
-        default=[],  # none chosen is every kind: a dozen chips would overflow a laptop screen
-        format_func=_kind_label,
-        key=keys.timeline_kinds(lead_id),
-        placeholder="Every kind",
-        persist_state="page",  # as left while another tab is open (its widgets are not drawn)
+    # The kinds as toggles, each with its count: every kind in sight, one click to choose or
+    # drop it (none chosen is every kind). A multiselect hid them behind a menu, and its
+    # JavaScript, loaded for it alone, was a sixth of this tab's first opening (issue 18).
+    kinds: list[TimelineKind] = (
+        st.pills(
+            "Kinds",
+            list(counts),
+            selection_mode="multi",
+            format_func=lambda kind: f"{_kind_label(kind)} · {counts[kind]}",
+            key=keys.timeline_kinds(lead_id),
+            persist_state="page",  # as left while another tab is open (its widgets are not drawn)
+        )
+        or []
     )
-    text = search_column.text_input(
-        "Search",
-        key=keys.timeline_search(lead_id),
-        placeholder="Text in an entry",
-        persist_state="page",
-    )
-    # Notes' control, on its own row (in a third column it was cut at 1024 px); oldest first
-    # by default: the timeline reads as the lead's story, as its chart does.
-    newest = widgets.order_control(keys.timeline_newest(lead_id), widgets.OLDEST_FIRST)
+    # The search and Notes' order control side by side, wrapping at 1024 px (in columns the
+    # control was cut); oldest first by default: the timeline reads as the lead's story, as
+    # its chart does.
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        text = st.text_input(
+            "Search",
+            key=keys.timeline_search(lead_id),
+            placeholder="Text in an entry",
+            persist_state="page",
+            width=SEARCH_WIDTH_PX,
+        )
+        newest = widgets.order_control(keys.timeline_newest(lead_id), widgets.OLDEST_FIRST)
     chosen = filter_entries(
         timeline.entries,
         kinds=kinds or None,

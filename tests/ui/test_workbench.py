@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -79,13 +80,20 @@ def test_the_timeline_tab_follows_notes_with_its_chart_and_stream() -> None:
     assert set(frame["Tab"]) <= set(LEAD_TABS), "each entry names the tab holding its detail"
     assert list(frame["Time"]) == sorted(frame["Time"]), "oldest first by default"
     assert f"{len(frame)} of {len(frame)} entries" in texts(timeline)
+    # Each kind a toggle with its count, none chosen (every kind shown).
+    (kinds_control,) = [
+        group for group in timeline.get("button_group") if "Kinds" in group.proto.label
+    ]
+    shown = [option.content for option in kinds_control.proto.options]
+    assert sorted(shown) == sorted(f"{k} · {n}" for k, n in Counter(frame["Kind"]).items())
+    assert not kinds_control.proto.default
 
 
 def test_the_timeline_filters_by_kind_and_text_and_turns_newest_first() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     lead_id = int(SHOWCASE)
     tab(at, TAB_TIMELINE)
-    at.multiselect(key=keys.timeline_kinds(lead_id)).set_value(["job"]).run()
+    at.button_group(key=keys.timeline_kinds(lead_id)).set_value(["job"]).run()
     frame = tab(at, TAB_TIMELINE).dataframe[0].value
     assert set(frame["Kind"]) == {"Job"}
     at.segmented_control(key=keys.timeline_newest(lead_id)).set_value("Newest first").run()
