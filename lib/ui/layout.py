@@ -44,9 +44,9 @@ FIT_STYLES: Final = f"""
 }}
 .{PAYLOAD_CLASS} code {{ font-family: inherit; color: inherit; background: none; padding: 0; }}
 /* A row of figures (Job Details' outcome counts and score): st.metric's sizes, a figure as
-   wide as its value, wrapping at 1024 px. */
-.{FIGURES_CLASS} {{
-  display: flex; flex-wrap: wrap; column-gap: 2rem; row-gap: 0.5rem; margin: 0;
+   wide as its value, wrapping at 1024 px; without the 2 rem indent Streamlit gives lists. */
+[data-testid="stMain"] dl.{FIGURES_CLASS} {{
+  display: flex; flex-wrap: wrap; column-gap: 2rem; row-gap: 0.5rem; margin: 0; padding: 0;
 }}
 .{FIGURES_CLASS} dt {{ font-size: 0.875rem; line-height: 1.6; }}
 .{FIGURES_CLASS} dd {{
