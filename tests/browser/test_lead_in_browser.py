@@ -159,20 +159,26 @@ def test_the_map_draws_country_outlines_with_the_internet_blocked(
 def test_a_tab_s_choices_are_as_left_after_another_tab_was_open(
     new_tab: Callable[[], Any], app_url: str
 ) -> None:
-    """The Profile's block and the Timeline's search, chosen, then another tab opened and
-    these reopened: as left (a widget not drawn loses its value unless Streamlit keeps it;
-    a write-back of our own kept it in AppTest but not in a browser's fragment runs)."""
+    """The Profile's block and the Timeline's kind and search, chosen, then another tab
+    opened and these reopened: as left (a widget not drawn loses its value unless Streamlit
+    keeps it; a write-back of our own kept it in AppTest but not in a browser's fragment
+    runs)."""
     page = new_tab()
     open_app(page, f"{app_url}/Lead?lead=100001")
     with rerun(page):
         page.get_by_role("radio", name="Enrichment · 12").click()
     click_tab(page, "Timeline")
+    with rerun(page):
+        page.get_by_role("button", name="Job · 9").click()
     search = page.locator('[data-testid="stTextInput"] input').last
     with rerun(page):
-        search.fill("Capture")
+        search.fill("Duplicate")
         search.press("Enter")
+    assert visible_panel(page).get_by_text("1 of 21 entries").is_visible()
     click_tab(page, "Notes")
     click_tab(page, "Profile")
     assert page.get_by_role("radio", name="Enrichment · 12").get_attribute("aria-checked") == "true"
     click_tab(page, "Timeline")
-    assert page.locator('[data-testid="stTextInput"] input').last.input_value() == "Capture"
+    assert page.get_by_role("button", name="Job · 9").get_attribute("aria-pressed") == "true"
+    assert page.locator('[data-testid="stTextInput"] input').last.input_value() == "Duplicate"
+    assert visible_panel(page).get_by_text("1 of 21 entries").is_visible()
