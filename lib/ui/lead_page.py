@@ -322,7 +322,7 @@ def _jobs_tab(session: Session, dossier: LeadDossier) -> None:
         st.info("No Processr jobs are configured on this campaign.", icon=":material/info:")
         return
     event = st.dataframe(
-        frame.style.map(_outcome_style, subset=["Outcome"]),
+        widgets.cell_styler(frame).map(_outcome_style, subset=["Outcome"]),
         hide_index=True,
         # Rows of four lines: a long job name or message wraps and is read whole, at 1024 px
         # and on a wide window alike (Streamlit grows every column by the same amount).
