@@ -10,10 +10,9 @@ Streamlit's JavaScript the modules are imported in the order the pages need them
 Campaigns page's first, and first-use costs of Streamlit's own and of pandas' are paid (the
 page icon's emoji table, the check at the first element drawn, the Styler's templates). A
 script run that needs a module being imported waits for it (Python's import lock), so nothing
-runs twice. Then the data source is
-made ready: on the sandbox, its shared in-process app (`connect.prepare`; the sandbox's
-package is imported lazily by `lib.connect` alone, and a script run importing it meanwhile
-only waits for it).
+runs twice. Then the data source is made ready: on the sandbox, its shared in-process app
+(`connect.prepare`; the sandbox's package is imported lazily by `lib.connect` alone, and a
+script run importing it meanwhile only waits for it).
 The campaign audit's engine (DuckDB) stays out: it loads when an audit runs.
 """
 
