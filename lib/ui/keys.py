@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from lib.convertr.dossier import Part
+from lib.views.url_params import PARAM_TAB
 
 # Shared frame (sidebar)
 IDENTITY: Final = "frame.identity"
@@ -103,7 +104,10 @@ LEADS_RETRY: Final = "leads.retry"
 
 # Lead page
 LEAD_REFRESH: Final = "lead.refresh"
-LEAD_TABS: Final = "lead.tabs"
+LEAD_TABS: Final = PARAM_TAB
+"""The Lead page's tabs, bound to the URL parameter of the same name (`url_params.PARAM_TAB`)."""
+LEAD_TABS_LEAD: Final = "lead.tabs_lead"
+"""The lead whose tabs were drawn last: another one opens the tab its link names."""
 LEAD_RETRY_LOAD: Final = "lead.retry_load"
 """Retry after the lead itself could not be loaded (no dossier to show)."""
 

@@ -65,9 +65,10 @@ from lib.views.lead import (
     provider_answers,
     provider_logs_caption,
     provider_logs_hidden,
+    tab_from_link,
 )
 from lib.views.reading import readable_frame
-from lib.views.url_params import LEAD_CAMPAIGN, LEAD_LEAD, PARAM_CAMPAIGN
+from lib.views.url_params import LEAD_CAMPAIGN, LEAD_LEAD, PARAM_CAMPAIGN, PARAM_TAB
 
 OUTCOME_COLOURS: Final = {
     "Passed": STATUS_TEXT_COLOURS["Valid"],
@@ -505,11 +506,25 @@ TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
 """One body per entry of `LEAD_TABS`, in the same order."""
 
 
+def _tab_for_a_lead_opened(lead_id: int) -> None:
+    """A lead opened anew in this session (a link, the sidebar, a row of another page or
+    tab) opens the tab its link names, or Profile: not the tab left open on the lead shown
+    before, which its URL would not name (a reload would then show another tab)."""
+    if st.session_state.get(keys.LEAD_TABS_LEAD) == lead_id:
+        return
+    st.session_state[keys.LEAD_TABS_LEAD] = lead_id
+    # Set as code sets a widget: Streamlit keeps the URL as it is (it names this tab).
+    st.session_state[keys.LEAD_TABS] = tab_from_link(st.query_params.get(PARAM_TAB))
+
+
 def _tabs(session: Session, dossier: LeadDossier) -> None:
+    _tab_for_a_lead_opened(dossier.lead_id)
     # Tracked ("rerun"): only the open tab's body runs and is sent (`tab.open`); the others
     # draw when opened, from the caches, without a request. Tracking also lets a Timeline
     # entry open the tab holding its detail.
-    tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change="rerun")
+    # Bound to the URL (`?tab=Job+Details`): a reload or a shared link opens that tab. A tab
+    # name the page does not know is dropped from the URL by Streamlit, and Profile opens.
+    tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change="rerun", bind="query-params")
     for tab, name, body in zip(tabs, LEAD_TABS, TAB_BODIES, strict=True):
         if not tab.open:
             continue

@@ -52,6 +52,11 @@ PARAM_ROW: Final = "row"
 """The Leads page's selected (last opened) lead. Never `lead`: that names the Lead page's
 lead, and a Leads URL with `lead=` is what this replaces."""
 
+PARAM_TAB: Final = "tab"
+"""The Lead page's open tab, by its label ("Job Details"); none for the first tab. Bound to
+the tabs themselves (`st.tabs(bind="query-params")`): a reload, a new browser tab or a link
+shared from a ticket opens the tab that was open."""
+
 PARAM_VIEW: Final = "view"
 """A saved view's id (random, not secret): the Leads page opens it, then shows its place."""
 
@@ -71,7 +76,7 @@ PLACE_PARAMS: Final = (
 PAGE_PARAMS: Final[Mapping[str, tuple[str, ...]]] = {
     "Campaigns": (PARAM_CAMPAIGN,),
     "Leads": (PARAM_CAMPAIGN, *PLACE_PARAMS, PARAM_VIEW),
-    "Lead": (PARAM_LEAD, PARAM_CAMPAIGN),
+    "Lead": (PARAM_LEAD, PARAM_CAMPAIGN, PARAM_TAB),
 }
 """Page title -> the query parameters it reads (the fuzz tests walk this)."""
 

@@ -7,13 +7,20 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from lib.ui.lead_page import MAP_ALT
 from lib.views.lead import LEAD_TABS
-from tests.support.browser import click_grid, click_tab, open_app, rerun, visible_panel
+from tests.support.browser import (
+    click_grid,
+    click_tab,
+    open_app,
+    rerun,
+    settle,
+    visible_panel,
+)
 
 TAB_CONTENT = {
     "Profile": "Publisher Data",
@@ -75,6 +82,64 @@ def test_each_tab_shows_its_content(showcase: Any) -> None:
             assert expected in text, name
         assert "Could not load" not in text, name
         assert "Something went wrong" not in text, name
+
+
+def open_tab_name(page: Any) -> str:
+    return str(page.locator('[role="tab"][aria-selected="true"]').inner_text()).strip()
+
+
+def tab_param(page: Any) -> list[str]:
+    return parse_qs(urlsplit(page.url).query).get("tab", [])
+
+
+def test_the_open_tab_is_in_the_url_through_a_reload_and_a_new_tab(
+    new_tab: Callable[[], Any], app_url: str
+) -> None:
+    page = new_tab()
+    open_app(page, f"{app_url}/Lead?lead=100001")
+    assert tab_param(page) == []
+    click_tab(page, "Job Details")
+    assert tab_param(page) == ["Job Details"]
+    page.reload()
+    settle(page)
+    assert open_tab_name(page) == "Job Details", "a reload keeps the open tab"
+    assert TAB_CONTENT["Job Details"] in visible_panel(page).inner_text()
+    shared = new_tab()
+    open_app(shared, page.url)
+    assert open_tab_name(shared) == "Job Details", "the link opens the tab in a new browser tab"
+    assert TAB_CONTENT["Job Details"] in visible_panel(shared).inner_text()
+    click_tab(shared, "Profile")
+    assert tab_param(shared) == [], "the first tab needs no parameter"
+    open_app(shared, f"{app_url}/Lead?lead=100001&tab=%3Cimg%20src%3Dx%3E")
+    assert open_tab_name(shared) == "Profile" and tab_param(shared) == [], "unknown tab dropped"
+
+
+def test_back_after_the_timeline_opened_a_tab_returns_to_the_timeline(
+    new_tab: Callable[[], Any], app_url: str
+) -> None:
+    page = new_tab()
+    open_app(page, f"{app_url}/Lead?lead=100001&tab=Timeline")
+    assert open_tab_name(page) == "Timeline"
+    search = visible_panel(page).get_by_label("Search", exact=False).first
+    with rerun(page):
+        search.fill("Duplicate")
+        search.press("Enter")
+    with rerun(page):
+        click_grid(visible_panel(page).locator('[data-testid="stDataFrame"]').first, 1, 15)
+    with rerun(page):
+        page.get_by_role("button", name="Open the Job Details tab").click()
+    page.get_by_role("tab", name="Job Details", exact=True).and_(
+        page.locator('[aria-selected="true"]')
+    ).wait_for()
+    settle(page)
+    assert tab_param(page) == ["Job Details"]
+    page.go_back()
+    page.get_by_role("tab", name="Timeline", exact=True).and_(
+        page.locator('[aria-selected="true"]')
+    ).wait_for()
+    settle(page)
+    assert tab_param(page) == ["Timeline"]
+    assert "Lead 100001" in page.locator("h1").first.inner_text()
 
 
 def test_hostile_values_are_inert_text(hostile: tuple[Any, list[str]]) -> None:

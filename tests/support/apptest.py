@@ -65,14 +65,26 @@ def tab_without_opening(at: Any, name: str) -> Any:
     return next(item for item in at.tabs if item.label == name)
 
 
+def open_tab(at: Any, name: str) -> None:
+    """Open the Lead tab labelled `name` at the next run, as a click does: the tabs are
+    bound to the URL's `tab` parameter, which names every tab but the first."""
+    from lib.ui import keys
+    from lib.views.lead import LEAD_TABS
+
+    if name == LEAD_TABS[0]:
+        at.query_params.pop(keys.LEAD_TABS, None)
+    else:
+        at.query_params[keys.LEAD_TABS] = name
+    at.session_state[keys.LEAD_TABS] = name
+
+
 def tab(at: Any, name: str) -> Any:
     """The tab labelled `name`, opened first as a click would (the Lead page draws only the
     open tab's body): a run when another tab was open."""
     if open_tab_name(at) != name:
-        from lib.ui import keys
-
-        at.session_state[keys.LEAD_TABS] = name
+        open_tab(at, name)
         at.run()
+        assert open_tab_name(at) == name, f"the {name} tab opened"
     return tab_without_opening(at, name)
 
 

@@ -56,10 +56,9 @@ def texts(block: Any) -> str:
 
 
 def open_lead(lead_id: int = SHOWCASE, user: str | None = None) -> Any:
-    at = app_at(LEAD, lead=str(lead_id))
+    at = app_at(LEAD, lead=str(lead_id), tab="Edit Data")  # only the open tab is drawn
     if user is not None:
         at.session_state[keys.DEMO_USER] = user
-    at.session_state[keys.LEAD_TABS] = "Edit Data"  # only the open tab is drawn
     at.run()
     assert not at.exception
     return at

@@ -21,7 +21,7 @@ import pytest
 
 from lib.connect import injected, sandbox_transport
 from lib.convertr import ClientConfig
-from lib.ui import keys, pages
+from lib.ui import pages
 from tests.support.apptest import app_at, tab
 
 FAIL_RATE: Final = 0.5
@@ -187,8 +187,7 @@ def test_retry_after_a_fault_shows_the_content(ui_env: Path) -> None:
     sandbox = NotesDown(sandbox_transport(ui_env))
     with injected(lambda _config: sandbox, sleep=lambda _: None, max_retries=0):
         clear_data_caches()
-        at = app_at(pages.LEAD, lead=SHOWCASE)
-        at.session_state[keys.LEAD_TABS] = "Notes"  # only the open tab is drawn
+        at = app_at(pages.LEAD, lead=SHOWCASE, tab="Notes")  # only the open tab is drawn
         at.run()
         assert not at.exception
         notes = next(item for item in at.tabs if item.label == "Notes")

@@ -363,6 +363,44 @@ def test_a_closed_tabs_body_does_not_run(monkeypatch: Any) -> None:
         assert calls == Counter({name: 1}), f"opening {name} runs its body alone"
 
 
+def test_a_link_opens_the_tab_it_names_and_the_url_follows_the_open_tab(
+    monkeypatch: Any,
+) -> None:
+    calls = _counting_bodies(monkeypatch)
+    at = app_at(LEAD, lead=SHOWCASE, tab="Job Details").run()
+    assert not at.exception
+    assert calls == Counter({"Job Details": 1}), "a link to a tab runs that tab's body alone"
+    assert at.query_params[keys.LEAD_TABS] == "Job Details"
+    tab(at, "Profile")
+    assert keys.LEAD_TABS not in at.query_params, "the first tab needs no parameter"
+
+
+def test_a_tab_the_page_does_not_know_opens_profile_and_leaves_the_url() -> None:
+    for asked in ("", "job details", "<img src=x onerror=alert(1)>", "Profile", "Notes "):
+        at = app_at(LEAD, lead=SHOWCASE, tab=asked).run()
+        assert not at.exception, repr(asked)
+        assert tab_without_opening(at, "Profile").children, repr(asked)
+        assert keys.LEAD_TABS not in at.query_params, repr(asked)
+        assert "onerror" not in texts(at.main), "the unknown name is not shown back"
+
+
+def test_another_lead_opens_on_the_tab_its_link_names_not_the_last_one_open() -> None:
+    at = app_at(LEAD, lead=SHOWCASE, tab="Timeline").run()
+    assert tab_without_opening(at, "Timeline").children
+    # The same session opens another lead from a link without a tab (the sidebar, a row).
+    at.query_params.clear()
+    at.query_params["lead"] = "100002"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Lead 100002")
+    assert tab_without_opening(at, "Profile").children, "a link without a tab opens Profile"
+    assert keys.LEAD_TABS not in at.query_params
+    at.query_params["lead"] = SHOWCASE
+    at.query_params[keys.LEAD_TABS] = "Notes"
+    at.run()
+    assert tab_without_opening(at, "Notes").children, "a link naming Notes opens Notes"
+
+
 def test_a_tab_switch_sends_no_request_and_draws_from_the_cache() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     sent = at.session_state[keys.REQUEST_COUNT]

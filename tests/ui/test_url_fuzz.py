@@ -155,6 +155,9 @@ def test_the_leads_page_survives_any_link(
 @given(params=query("Lead"), lead=st.sampled_from((SHOWCASE_LEAD, "100002")))
 @example(params={"lead": "²"}, lead=SHOWCASE_LEAD)
 @example(params={"campaign": "²"}, lead=SHOWCASE_LEAD)
+@example(params={"tab": "Job Details"}, lead=SHOWCASE_LEAD)
+@example(params={"tab": ["Notes", "<img src=x onerror=alert(1)>"]}, lead=SHOWCASE_LEAD)
+@example(params={"tab": ""}, lead="100002")
 def test_the_lead_page_survives_any_link(
     monkeypatch: pytest.MonkeyPatch, params: dict[str, Any], lead: str
 ) -> None:

@@ -137,6 +137,21 @@ def test_opening_an_entrys_tab_selects_that_tab() -> None:
     assert not tab_without_opening(at, TAB_TIMELINE).dataframe, "the Timeline no longer is"
 
 
+def test_an_entrys_tab_opened_from_the_timeline_is_written_to_the_url() -> None:
+    at = app_at(LEAD, lead=SHOWCASE).run()
+    (frame,) = [item.value for item in tab(at, TAB_TIMELINE).dataframe]
+    row = list(frame["Tab"]).index("Job Details")
+    at.session_state[keys.timeline_table(int(SHOWCASE))] = {
+        "selection": {"rows": [row], "columns": [], "cells": []}
+    }
+    at.run()
+    assert at.query_params[keys.LEAD_TABS] == TAB_TIMELINE
+    at.button(key=keys.timeline_open(int(SHOWCASE))).click().run()
+    assert not at.exception
+    assert tab_without_opening(at, "Job Details").children, "the Job Details tab is drawn"
+    assert at.query_params[keys.LEAD_TABS] == "Job Details", "a reload opens it again"
+
+
 def test_a_lead_with_2000_log_lines_shows_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
     _patch_dossier(monkeypatch, _with_many_logs)
     at = app_at(LEAD, lead=SHOWCASE).run()
@@ -371,8 +386,7 @@ def test_switching_tabs_sends_no_request() -> None:
     at = app_at(LEAD, lead=SHOWCASE).run()
     first = at.session_state[keys.REQUEST_COUNT]
     for name in (TAB_TIMELINE, "Associated Campaigns", "Profile"):
-        at.session_state[keys.LEAD_TABS] = name
-        at.run()
+        assert tab(at, name).children, f"{name} is drawn"
         assert not at.exception
         assert at.session_state[keys.REQUEST_COUNT] == first, f"switching to {name}"
 
