@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib.convertr.errors import ConvertrError
 from lib.convertr.models import Lead, Page
-from lib.ui import cached_api, keys, pages
+from lib.ui import cached_api, keys
 from lib.ui.frame import Session
 from lib.views.leads import LeadFilters
 from lib.views.navigation import (
@@ -96,10 +96,11 @@ def _go(session: Session, at: ListPosition, step: Step) -> None:
     moved, lead = found
     st.session_state[keys.LEAD_POSITION] = moved
     st.session_state[keys.lead_hint(lead.id)] = (lead.campaign_id, lead.email)
-    st.switch_page(
-        pages.LEAD,
-        query_params={PARAM_LEAD: str(lead.id), PARAM_CAMPAIGN: str(lead.campaign_id)},
-    )
+    # In place, not a page switch: the open tab stays open and in the URL (a switch cannot
+    # name it, Streamlit refuses a parameter bound to the tabs), and the browser's history
+    # gains one entry, whose Back returns to this lead on its tab.
+    st.query_params.update({PARAM_LEAD: str(lead.id), PARAM_CAMPAIGN: str(lead.campaign_id)})
+    st.rerun()
 
 
 def render(session: Session, lead: Lead) -> ListPosition | None:

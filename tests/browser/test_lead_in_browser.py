@@ -142,6 +142,23 @@ def test_back_after_the_timeline_opened_a_tab_returns_to_the_timeline(
     assert "Lead 100001" in page.locator("h1").first.inner_text()
 
 
+def test_next_keeps_the_open_tab_and_back_returns_to_the_lead_before_on_it(
+    new_tab: Callable[[], Any], app_url: str
+) -> None:
+    page = new_tab()
+    open_app(page, f"{app_url}/Lead?lead=100001&tab=Job+Details")
+    with rerun(page):
+        page.get_by_role("button", name="Next").click()
+    page.wait_for_function("() => !document.querySelector('h1').innerText.includes('100001')")
+    settle(page)
+    assert open_tab_name(page) == "Job Details" and tab_param(page) == ["Job Details"]
+    assert TAB_CONTENT["Job Details"] in visible_panel(page).inner_text()
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('h1').innerText.includes('100001')")
+    settle(page)
+    assert open_tab_name(page) == "Job Details", "one history entry a step, on its tab"
+
+
 def test_hostile_values_are_inert_text(hostile: tuple[Any, list[str]]) -> None:
     page, dialogs = hostile
     body = page.locator("body").inner_text()

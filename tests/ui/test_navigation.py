@@ -9,7 +9,7 @@ from typing import Any
 from lib.convertr import ConvertrClient
 from lib.ui import keys, pages
 from lib.views.leads import NO_LEADS, NO_LEADS_YET
-from tests.support.apptest import app_at, tab
+from tests.support.apptest import app_at, open_tab_name, tab, tab_without_opening
 
 LEADS = pages.LEADS
 LEAD = pages.LEAD
@@ -134,6 +134,21 @@ def test_previous_and_next_cross_a_page_boundary(api: ConvertrClient) -> None:
     assert any(item.value == f"Lead **51 of {total:,}**" for item in at.markdown)
     at.button(key=keys.LEAD_PREVIOUS).click().run()
     assert at.title[0].value == f"Lead {last_of_first.id}"
+
+
+def test_previous_and_next_keep_the_open_tab_and_its_link(api: ConvertrClient) -> None:
+    first, second = api.leads_page(3, items_per_page=2).items
+    at = app_at(LEAD, lead=str(first.id), tab="Job Details").run()
+    at.button(key=keys.LEAD_NEXT).click().run()
+    assert not at.exception
+    assert at.title[0].value == f"Lead {second.id}"
+    assert open_tab_name(at) == "Job Details"
+    assert tab_without_opening(at, "Job Details").children, "the same tab, on the next lead"
+    assert dict(at.query_params) == {
+        "lead": str(second.id),
+        "campaign": str(second.campaign_id),
+        "tab": "Job Details",
+    }
 
 
 def test_the_first_lead_has_no_previous(api: ConvertrClient) -> None:
