@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -37,6 +38,12 @@ MIGRATION_LOCK_KEY: Final = 0x1EAD1E25
 CONNECT_TIMEOUT_SECONDS: Final = 3
 """An unreachable database is said quickly; the app then goes on without saving."""
 SQLITE_BUSY_SECONDS: Final = 10
+LOCKED_ATTEMPTS: Final = 5
+"""Tries of a migration that SQLite answered "database is locked": it says so at once, without
+its busy wait, to a connection whose wait could not help (its snapshot is stale, or a new
+file is switched to WAL meanwhile). Replicas starting together on one file met it once
+under load; each next try starts afresh."""
+LOCKED_PAUSE_SECONDS: Final = 0.1
 
 
 def database_url(env: Mapping[str, str], secrets: Mapping[str, Any] | None = None) -> str:
@@ -139,8 +146,21 @@ def _at_head(engine: sa.Engine) -> bool:
             return False
 
 
-def migrate(engine: sa.Engine) -> None:
-    """Bring the database to the newest revision (nothing to do when it is there already)."""
+def migrate(engine: sa.Engine, *, pause: Callable[[float], None] = time.sleep) -> None:
+    """Bring the database to the newest revision (nothing to do when it is there already),
+    trying again, a little later each time, while SQLite says the database is locked."""
+    for attempt in range(1, LOCKED_ATTEMPTS + 1):
+        try:
+            _migrate_once(engine)
+            return
+        except sa.exc.OperationalError as error:
+            if attempt == LOCKED_ATTEMPTS or "database is locked" not in str(error.orig):
+                raise
+            logger.info("app database locked while migrating; trying again (%d)", attempt)
+            pause(LOCKED_PAUSE_SECONDS * attempt)
+
+
+def _migrate_once(engine: sa.Engine) -> None:
     if _at_head(engine):
         return
     from alembic import command

@@ -3,7 +3,9 @@ code uses is the one the migrations make, and an unusable database is one clear 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,11 +13,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from lib.store import StoreUnavailableError, database_url, open_store
+from lib.store import engine as engine_module
 from lib.store.engine import (
     DEFAULT_DATABASE_PATH,
     HEAD_REVISION,
+    LOCKED_ATTEMPTS,
+    LOCKED_PAUSE_SECONDS,
+    create_engine,
     current_revision,
     head_revision,
+    migrate,
 )
 from lib.store.schema import metadata
 from tests.store.conftest import TEST_KEY
@@ -98,3 +105,56 @@ def test_a_bad_key_is_refused_clearly(tmp_path: object) -> None:
 def test_the_head_the_store_checks_is_the_newest_migration() -> None:
     """A database at HEAD_REVISION is opened without Alembic: it must be Alembic's head."""
     assert head_revision() == HEAD_REVISION
+
+
+def _locked() -> sa.exc.OperationalError:
+    return sa.exc.OperationalError(
+        "SELECT version_num FROM alembic_version",
+        {},
+        sqlite3.OperationalError("database is locked"),
+    )
+
+
+def test_a_migration_told_the_database_is_locked_tries_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = engine_module._at_head
+    refusals = [_locked(), _locked()]
+    pauses: list[float] = []
+
+    def at_head(engine: sa.Engine) -> bool:
+        if refusals:
+            raise refusals.pop()
+        return real(engine)
+
+    monkeypatch.setattr(engine_module, "_at_head", at_head)
+    engine = create_engine(f"sqlite:///{tmp_path / 'leadlens.sqlite'}")
+    migrate(engine, pause=pauses.append)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+    assert pauses == [LOCKED_PAUSE_SECONDS, 2 * LOCKED_PAUSE_SECONDS], "a little later each time"
+
+
+def test_a_migration_gives_up_on_a_lasting_lock_and_at_once_on_another_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses: list[float] = []
+
+    def always_locked(_engine: sa.Engine) -> bool:
+        raise _locked()
+
+    monkeypatch.setattr(engine_module, "_at_head", always_locked)
+    engine = create_engine(f"sqlite:///{tmp_path / 'leadlens.sqlite'}")
+    with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+        migrate(engine, pause=pauses.append)
+    assert len(pauses) == LOCKED_ATTEMPTS - 1
+
+    def no_table(_engine: sa.Engine) -> bool:
+        raise sa.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))
+
+    monkeypatch.setattr(engine_module, "_at_head", no_table)
+    pauses.clear()
+    with pytest.raises(sa.exc.OperationalError, match="disk I/O error"):
+        migrate(engine, pause=pauses.append)
+    assert pauses == [], "only a lock is waited out"
+    engine.dispose()
