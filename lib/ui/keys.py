@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Final
 
 from lib.convertr.dossier import Part
-from lib.views.url_params import PARAM_TAB
 
 # Shared frame (sidebar)
 IDENTITY: Final = "frame.identity"
@@ -104,10 +103,8 @@ LEADS_RETRY: Final = "leads.retry"
 
 # Lead page
 LEAD_REFRESH: Final = "lead.refresh"
-LEAD_TABS: Final = PARAM_TAB
-"""The Lead page's tabs, bound to the URL parameter of the same name (`url_params.PARAM_TAB`)."""
-LEAD_TABS_LEAD: Final = "lead.tabs_lead"
-"""The lead whose tabs were drawn last: another one opens the tab its link names."""
+LEAD_TABS: Final = "lead.tabs"
+"""The Lead page's open tab, which the URL names (`url_params.PARAM_TAB`)."""
 LEAD_RETRY_LOAD: Final = "lead.retry_load"
 """Retry after the lead itself could not be loaded (no dossier to show)."""
 

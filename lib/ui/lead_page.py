@@ -506,25 +506,30 @@ TAB_BODIES: Final[tuple[Callable[[Session, LeadDossier], None], ...]] = (
 """One body per entry of `LEAD_TABS`, in the same order."""
 
 
-def _tab_for_a_lead_opened(lead_id: int) -> None:
-    """A lead opened anew in this session (a link, the sidebar, a row of another page or
-    tab) opens the tab its link names, or Profile: not the tab left open on the lead shown
-    before, which its URL would not name (a reload would then show another tab)."""
-    if st.session_state.get(keys.LEAD_TABS_LEAD) == lead_id:
-        return
-    st.session_state[keys.LEAD_TABS_LEAD] = lead_id
-    # Set as code sets a widget: Streamlit keeps the URL as it is (it names this tab).
-    st.session_state[keys.LEAD_TABS] = tab_from_link(st.query_params.get(PARAM_TAB))
+def _tab_named_by_the_url() -> None:
+    """A whole page's run opens the tab the URL names, or Profile: a lead opened anew (a
+    link, the sidebar, a row, Previous or Next), a reload, and Back or Forward to another
+    tab of the same lead. A run of the tabs alone is a tab the user chose (or the Timeline
+    opened), which the URL then follows (`_tab_chosen`)."""
+    asked = tab_from_link(st.query_params.get(PARAM_TAB))
+    if st.session_state.get(keys.LEAD_TABS) != asked:
+        st.session_state[keys.LEAD_TABS] = asked
+
+
+def _tab_chosen() -> None:
+    pages.name_lead_tab(st.session_state[keys.LEAD_TABS])
 
 
 def _tabs(session: Session, dossier: LeadDossier) -> None:
-    _tab_for_a_lead_opened(dossier.lead_id)
-    # Tracked ("rerun"): only the open tab's body runs and is sent (`tab.open`); the others
-    # draw when opened, from the caches, without a request. Tracking also lets a Timeline
-    # entry open the tab holding its detail.
-    # Bound to the URL (`?tab=Job+Details`): a reload or a shared link opens that tab. A tab
-    # name the page does not know is dropped from the URL by Streamlit, and Profile opens.
-    tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change="rerun", bind="query-params")
+    if not fragment_rerun():
+        _tab_named_by_the_url()
+    # Tracked (a callback reruns the tabs): only the open tab's body runs and is sent
+    # (`tab.open`); the others draw when opened, from the caches, without a request.
+    # Tracking also lets a Timeline entry open the tab holding its detail. The URL names the
+    # open tab (`?tab=Job+Details`), written here rather than by Streamlit's binding
+    # (`bind="query-params"`): leaving the page with a bound tab open added a history entry
+    # of the Lead page with the next page's query, which Back then opened ("No lead").
+    tabs = st.tabs(list(LEAD_TABS), key=keys.LEAD_TABS, on_change=_tab_chosen)
     for tab, name, body in zip(tabs, LEAD_TABS, TAB_BODIES, strict=True):
         if not tab.open:
             continue

@@ -8,7 +8,8 @@ from typing import Final, TypeVar
 import streamlit as st
 
 from lib.ui import keys
-from lib.views.url_params import PARAM_CAMPAIGN, Param, ReadParam, read_param
+from lib.views.lead import LEAD_TABS
+from lib.views.url_params import PARAM_CAMPAIGN, PARAM_TAB, Param, ReadParam, read_param
 
 T = TypeVar("T")
 
@@ -37,3 +38,13 @@ def read(param: Param[T]) -> ReadParam[T]:
     """A query parameter of the page on show (the last value of a repeated one), read by
     `url_params.read_param`: its value, or its default and a note saying why."""
     return read_param(param, st.query_params.get(param.name))
+
+
+def name_lead_tab(name: str) -> None:
+    """Name the Lead page's tab `name` in the URL (`tab`; none for the first), as the user
+    opened it: the browser gains a history entry, whose Back returns to the tab before."""
+    if name == LEAD_TABS[0]:
+        if PARAM_TAB in st.query_params:
+            del st.query_params[PARAM_TAB]
+    elif st.query_params.get(PARAM_TAB) != name:
+        st.query_params[PARAM_TAB] = name

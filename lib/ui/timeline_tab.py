@@ -16,7 +16,7 @@ import streamlit as st
 from lib.charts import processing_html
 from lib.convertr import LeadDossier
 from lib.presentation import escape_markdown
-from lib.ui import cached_api, keys, widgets
+from lib.ui import cached_api, keys, pages, widgets
 from lib.ui.frame import Session
 from lib.views import column_widths
 from lib.views.column_widths import Fit
@@ -38,6 +38,7 @@ SEARCH_WIDTH_PX: Final = 280
 
 def _open_tab(tab: str) -> None:
     st.session_state[keys.LEAD_TABS] = tab
+    pages.name_lead_tab(tab)
 
 
 def _processing_picture(entries: tuple[TimelineEntry, ...], zone: tzinfo) -> str | None:

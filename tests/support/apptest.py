@@ -66,15 +66,17 @@ def tab_without_opening(at: Any, name: str) -> Any:
 
 
 def open_tab(at: Any, name: str) -> None:
-    """Open the Lead tab labelled `name` at the next run, as a click does: the tabs are
-    bound to the URL's `tab` parameter, which names every tab but the first."""
+    """Open the Lead tab labelled `name` at the next run, as a click does: the tab, and the
+    URL's `tab` parameter, which names every tab but the first (a page's run opens the tab
+    the URL names)."""
     from lib.ui import keys
     from lib.views.lead import LEAD_TABS
+    from lib.views.url_params import PARAM_TAB
 
     if name == LEAD_TABS[0]:
-        at.query_params.pop(keys.LEAD_TABS, None)
+        at.query_params.pop(PARAM_TAB, None)
     else:
-        at.query_params[keys.LEAD_TABS] = name
+        at.query_params[PARAM_TAB] = name
     at.session_state[keys.LEAD_TABS] = name
 
 

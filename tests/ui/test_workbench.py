@@ -20,6 +20,7 @@ from lib.convertr.models import LogEntry
 from lib.evidence import PackAuthor, verify_pack
 from lib.ui import cached_api, keys, pages, workbench
 from lib.views.lead import LEAD_TABS, TAB_TIMELINE
+from lib.views.url_params import PARAM_TAB
 from tests.support.apptest import (
     AppTransport,
     app_at,
@@ -145,11 +146,11 @@ def test_an_entrys_tab_opened_from_the_timeline_is_written_to_the_url() -> None:
         "selection": {"rows": [row], "columns": [], "cells": []}
     }
     at.run()
-    assert at.query_params[keys.LEAD_TABS] == TAB_TIMELINE
+    assert at.query_params[PARAM_TAB] == TAB_TIMELINE
     at.button(key=keys.timeline_open(int(SHOWCASE))).click().run()
     assert not at.exception
     assert tab_without_opening(at, "Job Details").children, "the Job Details tab is drawn"
-    assert at.query_params[keys.LEAD_TABS] == "Job Details", "a reload opens it again"
+    assert at.query_params[PARAM_TAB] == "Job Details", "a reload opens it again"
 
 
 def test_a_lead_with_2000_log_lines_shows_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
