@@ -39,10 +39,10 @@ CONNECT_TIMEOUT_SECONDS: Final = 3
 """An unreachable database is said quickly; the app then goes on without saving."""
 SQLITE_BUSY_SECONDS: Final = 10
 LOCKED_ATTEMPTS: Final = 5
-"""Tries of a migration that SQLite answered "database is locked": it says so at once, without
-its busy wait, to a connection whose wait could not help (its snapshot is stale, or a new
-file is switched to WAL meanwhile). Replicas starting together on one file met it once
-under load; each next try starts afresh."""
+"""Tries of a migration that SQLite answered "database is locked": SQLite can say so at once,
+without its busy wait, when it judges waiting could not help (a connection's stale snapshot,
+for one). Replicas starting together on one file met it once under load; each next try
+starts afresh."""
 LOCKED_PAUSE_SECONDS: Final = 0.1
 
 

@@ -96,9 +96,9 @@ def _go(session: Session, at: ListPosition, step: Step) -> None:
     moved, lead = found
     st.session_state[keys.LEAD_POSITION] = moved
     st.session_state[keys.lead_hint(lead.id)] = (lead.campaign_id, lead.email)
-    # In place, not a page switch: the open tab stays open and in the URL (a switch cannot
-    # name it, Streamlit refuses a parameter bound to the tabs), and the browser's history
-    # gains one entry, whose Back returns to this lead on its tab.
+    # In place, not a page switch: the query keeps the open tab's parameter, so the next
+    # lead opens on the same tab, and the browser's history gains one entry, whose Back
+    # returns to this lead on its tab.
     st.query_params.update({PARAM_LEAD: str(lead.id), PARAM_CAMPAIGN: str(lead.campaign_id)})
     st.rerun()
 
