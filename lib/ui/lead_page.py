@@ -65,10 +65,9 @@ from lib.views.lead import (
     provider_answers,
     provider_logs_caption,
     provider_logs_hidden,
-    tab_from_link,
 )
 from lib.views.reading import readable_frame
-from lib.views.url_params import LEAD_CAMPAIGN, LEAD_LEAD, PARAM_CAMPAIGN, PARAM_TAB
+from lib.views.url_params import LEAD_CAMPAIGN, LEAD_LEAD, LEAD_TAB, PARAM_CAMPAIGN
 
 OUTCOME_COLOURS: Final = {
     "Passed": STATUS_TEXT_COLOURS["Valid"],
@@ -511,7 +510,7 @@ def _tab_named_by_the_url() -> None:
     link, the sidebar, a row, Previous or Next), a reload, and Back or Forward to another
     tab of the same lead. A run of the tabs alone is a tab the user chose (or the Timeline
     opened), which the URL then follows (`_tab_chosen`)."""
-    asked = tab_from_link(st.query_params.get(PARAM_TAB))
+    asked = pages.read(LEAD_TAB).value
     if st.session_state.get(keys.LEAD_TABS) != asked:
         st.session_state[keys.LEAD_TABS] = asked
 

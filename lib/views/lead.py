@@ -475,12 +475,6 @@ NO_NAME: Final = "No name captured"
 MISSING_VALUE: Final = "—"
 
 
-def tab_from_link(asked: str | None) -> str:
-    """The tab a link to a lead opens: the one its `tab` parameter names (a label of
-    `LEAD_TABS`, as written), else the first."""
-    return asked if asked in LEAD_TABS else LEAD_TABS[0]
-
-
 def load_caption(seconds: float, requests: int) -> str:
     """What the last load of the lead cost, for the caption under its title."""
     return f"Loaded in {seconds:.2f} s with {requests} requests"

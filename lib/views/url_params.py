@@ -24,6 +24,7 @@ from typing import Final, Generic, TypeVar
 
 from lib.convertr.models import ProcessrStatus
 from lib.presentation import LEAD_STATUSES, shorten, whole_number
+from lib.views.lead import LEAD_TABS
 from lib.views.leads import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_SORT,
@@ -233,6 +234,14 @@ LEAD_CAMPAIGN: Final = optional_id(
     PARAM_CAMPAIGN, "a campaign id", "the lead's own campaign is used"
 )
 """Which list the lead was opened from (it only saves a request)."""
+LEAD_TAB: Final = Param(
+    PARAM_TAB,
+    f"a tab of this page ({', '.join(LEAD_TABS)})",
+    LEAD_TABS[0],
+    f"showing {LEAD_TABS[0]}",
+    one_of({name: name for name in LEAD_TABS}),
+)
+"""The tab a link opens (as its label is written), else the first."""
 
 STATUSES: Final[Param[tuple[ProcessrStatus, ...]]] = Param(
     PARAM_STATUS,

@@ -20,6 +20,7 @@ from tests.support.browser import (
     rerun,
     settle,
     visible_panel,
+    wait_for_open_tab,
 )
 
 TAB_CONTENT = {
@@ -150,16 +151,10 @@ def test_back_after_the_timeline_opened_a_tab_returns_to_the_timeline(
         click_grid(visible_panel(page).locator('[data-testid="stDataFrame"]').first, 1, 15)
     with rerun(page):
         page.get_by_role("button", name="Open the Job Details tab").click()
-    page.get_by_role("tab", name="Job Details", exact=True).and_(
-        page.locator('[aria-selected="true"]')
-    ).wait_for()
-    settle(page)
+    wait_for_open_tab(page, "Job Details")
     assert tab_param(page) == ["Job Details"]
     page.go_back()
-    page.get_by_role("tab", name="Timeline", exact=True).and_(
-        page.locator('[aria-selected="true"]')
-    ).wait_for()
-    settle(page)
+    wait_for_open_tab(page, "Timeline")
     assert tab_param(page) == ["Timeline"]
     assert "Lead 100001" in page.locator("h1").first.inner_text()
 

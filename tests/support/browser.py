@@ -307,6 +307,11 @@ def click_tab(page: Any, name: str) -> None:
             tab.click()
     else:
         tab.click()
+    wait_for_open_tab(page, name)
+
+
+def wait_for_open_tab(page: Any, name: str) -> None:
+    """Wait until the tab `name` is the open one and the app is at rest."""
     page.get_by_role("tab", name=name, exact=True).and_(
         page.locator('[aria-selected="true"]')
     ).wait_for(timeout=RENDER_TIMEOUT_MS)

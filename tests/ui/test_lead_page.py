@@ -377,7 +377,7 @@ def test_a_link_opens_the_tab_it_names_and_the_url_follows_the_open_tab(
 
 
 def test_a_tab_the_page_does_not_know_opens_profile() -> None:
-    for asked in ("", "job details", "<img src=x onerror=alert(1)>", "Profile", "Notes "):
+    for asked in ("", "job details", "<img src=x onerror=alert(1)>", "Profile", "Notes!"):
         at = app_at(LEAD, lead=SHOWCASE, tab=asked).run()
         assert not at.exception, repr(asked)
         assert tab_without_opening(at, "Profile").children, repr(asked)

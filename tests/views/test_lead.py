@@ -17,7 +17,6 @@ from lib.convertr.models import (
 )
 from lib.presentation import resolve_timezone
 from lib.views.lead import (
-    LEAD_TABS,
     associated_table,
     comparison_frame,
     job_table,
@@ -26,7 +25,6 @@ from lib.views.lead import (
     profile_tables,
     score_explanation,
     social_profile,
-    tab_from_link,
 )
 
 UTC_ZONE = resolve_timezone(None)
@@ -343,10 +341,3 @@ def test_format_warnings_are_listed_only_when_there_are_some() -> None:
     )
     one = format_warnings((FormatWarning("Lead", "dob", "a date or null", "a string"),))
     assert one is not None and one.heading == "The API sent 1 field in an unexpected shape"
-
-
-def test_a_link_opens_the_tab_it_names_or_the_first() -> None:
-    assert tab_from_link("Job Details") == "Job Details"
-    assert tab_from_link("Timeline") == "Timeline"
-    for asked in (None, "", "job details", "Job Details ", "<b>Notes</b>", "Profile\n", "x"):
-        assert tab_from_link(asked) == LEAD_TABS[0] == "Profile", repr(asked)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.views import url_params as u
+from lib.views.lead import LEAD_TABS
 from lib.views.leads import DEFAULT_PAGE_SIZE
 
 
@@ -107,3 +108,11 @@ def test_any_text_reads_as_a_value_or_the_default_never_an_exception(raw: str) -
     for param in params:
         read = u.read_param(param, raw)
         assert read.note is None or read.note.startswith("The link's ")
+
+
+def test_a_link_opens_the_tab_it_names_or_the_first() -> None:
+    assert u.read_param(u.LEAD_TAB, "Job Details").value == "Job Details"
+    assert u.read_param(u.LEAD_TAB, "Timeline").value == "Timeline"
+    assert u.read_param(u.LEAD_TAB, " Notes ").value == "Notes", "trimmed, as every parameter"
+    for asked in (None, "", "job details", "<b>Notes</b>", "Notes!", "x"):
+        assert u.read_param(u.LEAD_TAB, asked).value == LEAD_TABS[0] == "Profile", repr(asked)
